@@ -1,0 +1,3 @@
+from hypotez.cli import main
+
+raise SystemExit(main())
