@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
 
 if TYPE_CHECKING:
     from hypotez.services import Services
-    from hypotez.spec.model import CommandSpec
+    from hypotez.spec.model import CommandSpec, Spec
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,4 +121,6 @@ class Invocation:
     voice: Any = None
     # Render another of the command's templates (for progress messages sent through the outbox).
     render: Callable[[str | None, dict[str, Any]], str] | None = None
+    # The whole spec (the help command lists the commands from it).
+    spec: "Spec | None" = None
     extras: dict[str, Any] = field(default_factory=dict)

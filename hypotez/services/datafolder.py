@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from hypotez.errors import PathRefused
 
 MAX_PATH_LENGTH = 1024
+INTERNAL_FOLDER = ".hypotez"
 
 
 class DataFolder:
@@ -26,6 +27,11 @@ class DataFolder:
     @property
     def archives(self) -> Path:
         return self.root / "archives"
+
+    @property
+    def internal(self) -> Path:
+        """The bot's own state (database, trained models): never handed to users by path."""
+        return self.root / INTERNAL_FOLDER
 
     def resolve(self, user_path: str, *, must_exist: bool = True, kind: str = "any") -> Path:
         """Turn a user's path into an absolute path inside the data folder.
@@ -64,6 +70,9 @@ class DataFolder:
         resolved = candidate.resolve()
         if resolved != self.root and self.root not in resolved.parents:
             raise PathRefused(raw, "the path leads outside the data folder")
+        internal = self.internal.resolve()
+        if resolved == internal or internal in resolved.parents:
+            raise PathRefused(raw, "this is the bot's own state folder; it cannot be read or changed by commands")
         if must_exist and not resolved.exists():
             raise PathRefused(raw, "no such file or folder in the data folder")
         if resolved.exists():

@@ -1,0 +1,1 @@
+"""The shipped bot's handlers, named from commands.yaml by dotted path (handlers.general:hi)."""

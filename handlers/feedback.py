@@ -1,0 +1,49 @@
+"""Feedback and corrections: what users tell the bot about its answers, stored in SQLite."""
+
+from __future__ import annotations
+
+from hypotez import Invocation, Response
+from hypotez.errors import BadArgument, NotFound
+
+RECENT_FEEDBACK = 5
+
+
+async def feedback(invocation: Invocation, feedback_text: str | None = None) -> Response:
+    storage = invocation.services.storage
+    if feedback_text and feedback_text.strip():
+        feedback_id = await storage.add_feedback(
+            invocation.author.id, invocation.author.shown_name, feedback_text.strip(),
+            invocation.place.guild_id, invocation.place.channel_id,
+        )
+        return Response(data={"id": feedback_id, "text": feedback_text.strip()}, template="saved")
+    recent = await storage.latest_feedback(RECENT_FEEDBACK)
+    if not recent:
+        return Response(template="empty")
+    return Response(data={"entries": [{"id": f.id, "user": f.user_name, "text": f.text, "created": f.created}
+                                      for f in recent]}, template="latest")
+
+
+async def correct(invocation: Invocation, message_id: str | None = None, correction: str = "") -> Response:
+    """Record a better answer for one of the bot's earlier messages.
+
+    The message is named by its id, or, on Discord, by replying to it (then no id is needed)."""
+    storage = invocation.services.storage
+    target = (message_id or "").strip()
+    if not target.isdigit() and invocation.reference_id:
+        # "!correct better answer" sent as a reply: the first word was part of the correction.
+        correction = f"{target} {correction}".strip() if target else correction
+        target = invocation.reference_id
+    if not target:
+        raise BadArgument("message_id", "say which answer to correct: give its message id, or reply to it")
+    if not target.isdigit():
+        raise BadArgument("message_id", f"{target!r} is not a message id (a number; on Discord: right-click "
+                                        "the message → Copy Message ID)")
+    if not correction.strip():
+        raise BadArgument("correction", "write the correct answer after the message id")
+    answer = await storage.find_answer(target)
+    if answer is None:
+        raise NotFound("answer", f"I have no answer with message id {target}: give the id of one of my messages")
+    correction_id = await storage.add_correction(target, invocation.author.id, answer.prompt, answer.answer,
+                                                 correction.strip())
+    return Response(data={"id": correction_id, "message_id": target, "prompt": answer.prompt,
+                          "answer": answer.answer, "correction": correction.strip()})

@@ -1,0 +1,209 @@
+"""The console adapter: the bot talking to a terminal (or to a pipe).
+
+Each input line is a message from a local user in a local server channel; replies are printed.
+Lines starting with ':' are directives:
+
+  :attach PATH      attach a file to the next message
+  :roles R1,R2      act as a member with these roles (no roles: ':roles'); ':admin' to be the admin again
+  :voice on|off     the local user is (not) in a voice channel: spoken answers are written as audio files
+  :ids on|off       show the id of each bot message (for !correct)
+  :help             list the directives
+  :quit             leave
+
+By default the local user is the server's administrator: it is the operator's own terminal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import mimetypes
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, TextIO
+
+from hypotez.app import App
+from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Place
+from hypotez.pipeline import Reply, Request
+
+DIRECTIVES_HELP = """directives:
+  :attach PATH    attach a file to the next message
+  :roles R1,R2    act as a member with these roles (':roles' alone: no roles); ':admin' to be admin again
+  :voice on|off   be in a voice channel (spoken answers are written as audio files)
+  :ids on|off     show the id of each bot message (for !correct)
+  :quit           leave"""
+
+CONSOLE_GUILD = Place(channel_id="console", channel_name="console", guild_id="console", guild_name="console")
+
+
+@dataclass(slots=True)
+class ConsoleMessage:
+    id: str
+    session: "ConsoleSession"
+
+    async def edit(self, text: str) -> None:
+        self.session.print_bot(text, message_id=self.id, edited=True)
+
+
+@dataclass(slots=True)
+class ConsoleOutbox:
+    session: "ConsoleSession"
+
+    async def send(self, text: str, files: list[Path] | None = None) -> ConsoleMessage:
+        message_id = self.session.next_id()
+        self.session.print_bot(text, files or [], message_id=message_id)
+        return ConsoleMessage(message_id, self.session)
+
+
+@dataclass(slots=True)
+class ConsoleResolver:
+    author: Author
+
+    def member(self, text: str) -> MemberRef | None:
+        wanted = text.strip().lstrip("@").lower()
+        if wanted in (self.author.name.lower(), self.author.id, "me"):
+            return MemberRef(self.author.id, self.author.name, self.author.display_name, f"@{self.author.name}")
+        return None
+
+    def channel(self, text: str) -> ChannelRef | None:
+        if text.strip().lstrip("#").lower() == CONSOLE_GUILD.channel_name:
+            return ChannelRef(CONSOLE_GUILD.channel_id, CONSOLE_GUILD.channel_name, "#console")
+        return None
+
+
+def _file_attachment(path: Path) -> Attachment:
+    async def read() -> bytes:
+        return await asyncio.to_thread(path.read_bytes)
+
+    return Attachment(filename=path.name, size=path.stat().st_size,
+                      content_type=mimetypes.guess_type(path.name)[0], url=path.resolve().as_uri(), read=read)
+
+
+@dataclass
+class ConsoleSession:
+    app: App
+    out: TextIO = sys.stdout
+    user_name: str = "you"
+    author: Author = field(init=False)
+    pending: list[Attachment] = field(default_factory=list)
+    show_ids: bool = False
+    voice_on: bool = False
+    voice_gateway: Any = None
+    _ids: Callable[[], int] = field(default_factory=lambda: itertools.count(1).__next__)
+
+    def __post_init__(self) -> None:
+        self.author = Author(id="console-user", name=self.user_name, display_name=self.user_name,
+                             permissions=frozenset({"administrator"}))
+
+    def next_id(self) -> str:
+        return str(self._ids())
+
+    # -- output -----------------------------------------------------------------------------
+
+    def print_bot(self, text: str, files: list[Path] | None = None, *, message_id: str | None = None,
+                  edited: bool = False) -> None:
+        lines = []
+        if text:
+            tag = f"[#{message_id}{' edited' if edited else ''}] " if self.show_ids and message_id else ""
+            lines.append(tag + text)
+        for path in files or []:
+            lines.append(f"[file: {path}]")
+        if lines:
+            print("\n".join(lines), file=self.out, flush=True)
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    # -- input ------------------------------------------------------------------------------
+
+    def directive(self, line: str) -> bool:
+        """Apply a ':' directive. Returns False when the session should end."""
+        name, _, argument = line[1:].strip().partition(" ")
+        argument = argument.strip()
+        if name in ("quit", "q", "exit"):
+            return False
+        if name == "attach":
+            path = Path(argument).expanduser()
+            if not argument or not path.is_file():
+                self.say(f"(console) no such file: {argument or '(none given)'}")
+            else:
+                self.pending.append(_file_attachment(path))
+                self.say(f"(console) {path.name} will be attached to your next message")
+        elif name == "roles":
+            roles = frozenset(r.strip() for r in argument.split(",") if r.strip())
+            self.author = replace(self.author, roles=roles, permissions=frozenset())
+            self.say(f"(console) you are a member with roles: {', '.join(sorted(roles)) or 'none'}")
+        elif name == "admin":
+            self.author = replace(self.author, permissions=frozenset({"administrator"}))
+            self.say("(console) you are the server's administrator")
+        elif name == "voice" and argument in ("on", "off"):
+            self.voice_on = argument == "on"
+            self.author = replace(self.author, voice_channel_id="console-voice" if self.voice_on else None,
+                                  voice_channel_name="voice" if self.voice_on else None)
+            self.say(f"(console) you are {'in' if self.voice_on else 'not in'} a voice channel")
+        elif name == "ids" and argument in ("on", "off"):
+            self.show_ids = argument == "on"
+        elif name == "help":
+            self.say(DIRECTIVES_HELP)
+        else:
+            self.say(f"(console) unknown directive {line.strip()!r}; :help lists them")
+        return True
+
+    def request(self, content: str) -> Request:
+        attachments, self.pending = tuple(self.pending), []
+        return Request(author=self.author, place=CONSOLE_GUILD, content=content, message_id=self.next_id(),
+                       attachments=attachments, outbox=ConsoleOutbox(self), voice=self.voice_gateway,
+                       resolver=ConsoleResolver(self.author))
+
+    async def handle_line(self, line: str) -> bool:
+        line = line.rstrip("\r\n")
+        if line.startswith(":"):
+            return self.directive(line)
+        if not line.strip() and not self.pending:
+            return True
+        request = self.request(line)
+        reply = await self.app.dispatcher.handle_message(request)
+        if reply is not None:
+            await self.send(reply, request)
+        return True
+
+    async def send(self, reply: Reply, request: Request) -> None:
+        if not reply.text and not reply.files:
+            return
+        message_id = self.next_id()
+        self.print_bot(reply.text, reply.files, message_id=message_id)
+        await self.app.dispatcher.remember(reply, request, message_id)
+
+
+async def run_console(app: App, lines: TextIO = sys.stdin, out: TextIO = sys.stdout,
+                      interactive: bool | None = None) -> int:
+    """Read lines until EOF or ':quit'. Returns the exit code."""
+    session = ConsoleSession(app, out)
+    interactive = lines.isatty() if interactive is None else interactive
+    if interactive:
+        session.say(f"{app.spec.settings.name} console — type {app.spec.settings.prefix}help, :help for "
+                    "directives, :quit to leave")
+    loop = asyncio.get_running_loop()
+    await app.start()
+    try:
+        while True:
+            if interactive:
+                print("> ", end="", file=out, flush=True)
+            # Read in a thread so background work (training progress) keeps running meanwhile.
+            line = await loop.run_in_executor(None, lines.readline)
+            if not line:
+                break
+            if not await session.handle_line(line):
+                break
+        await _drain_background(app)
+    finally:
+        await app.aclose()
+    return 0
+
+
+async def _drain_background(app: App) -> None:
+    """Let background jobs started by this session report before the console exits (piped input)."""
+    wait = getattr(app.services.model, "wait_idle", None)
+    if wait is not None:
+        await wait()

@@ -1,0 +1,87 @@
+"""The app factory: spec + settings → services → dispatcher. Adapters take an :class:`App`.
+
+Nothing here is global: tests build as many apps as they like, each with its own data folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from hypotez.pipeline import Dispatcher
+from hypotez.services import Services
+from hypotez.services.datafolder import DataFolder
+from hypotez.services.storage import Storage
+from hypotez.spec import load_spec
+from hypotez.spec.model import Spec
+
+log = logging.getLogger("hypotez.app")
+
+DEFAULT_SPEC = "commands.yaml"
+DEFAULT_DATA = "data"
+
+
+def data_dir_from_env(explicit: str | Path | None = None) -> Path:
+    return Path(explicit or os.environ.get("HYPOTEZ_DATA") or DEFAULT_DATA)
+
+
+@dataclass(slots=True)
+class App:
+    spec: Spec
+    services: Services
+    dispatcher: Dispatcher
+
+    async def start(self) -> None:
+        """Start what runs in the background (e.g. resuming training jobs)."""
+        for service in (self.services.model, self.services.voice):
+            start = getattr(service, "start", None)
+            if start is not None:
+                await start()
+
+    async def aclose(self) -> None:
+        await self.services.aclose()
+
+
+ServiceFactory = Callable[[Spec, DataFolder, Storage], Any]
+
+
+def build_services(spec: Spec, data_dir: Path, *, model_factory: ServiceFactory | None = None,
+                   voice_factory: ServiceFactory | None = None) -> Services:
+    """Build the services the spec's settings ask for. Service factories can be swapped (tests)."""
+    data = DataFolder(data_dir).ensure()
+    storage = Storage(data.internal / spec.settings.storage.get("database", "hypotez.sqlite3"))
+    model = (model_factory or default_model_factory)(spec, data, storage)
+    voice = (voice_factory or default_voice_factory)(spec, data, storage)
+    return Services(data=data, storage=storage, model=model, voice=voice)
+
+
+def default_model_factory(spec: Spec, data: DataFolder, storage: Storage) -> Any:
+    try:
+        from hypotez.services.model import ModelService
+    except ImportError:  # the Model service is optional for specs that do not use it
+        return None
+    return ModelService.from_settings(dict(spec.settings.model), data, storage)
+
+
+def default_voice_factory(spec: Spec, data: DataFolder, storage: Storage) -> Any:
+    try:
+        from hypotez.services.voice import VoiceService
+    except ImportError:
+        return None
+    return VoiceService.from_settings(dict(spec.settings.voice), data)
+
+
+def build_app(spec: Spec, services: Services) -> App:
+    return App(spec=spec, services=services, dispatcher=Dispatcher.from_spec(spec, services))
+
+
+def load_app(spec_path: str | Path = DEFAULT_SPEC, data_dir: str | Path | None = None, **factories: Any) -> App:
+    """Load the spec (raises SpecError / SpecFileError) and build the app on the embedded defaults."""
+    spec = load_spec(Path(spec_path))
+    for warning in spec.warnings:
+        log.warning("%s", warning.format())
+    services = build_services(spec, data_dir_from_env(data_dir), **factories)
+    return build_app(spec, services)

@@ -1,0 +1,91 @@
+"""Checks that run before a command's arguments are looked at: where it may run, who may run it,
+and how often."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import Callable
+
+from hypotez.errors import NotAllowed, OnCooldown, WrongPlace
+from hypotez.invocation import Author, Place
+from hypotez.spec.model import CommandSpec, CooldownSpec
+
+PLACE_WORDS = {"guild": "a server channel", "dm": "direct messages"}
+
+
+def check_place(command: CommandSpec, place: Place) -> None:
+    if command.where == "guild" and place.is_dm:
+        raise WrongPlace(PLACE_WORDS["guild"])
+    if command.where == "dm" and not place.is_dm:
+        raise WrongPlace(PLACE_WORDS["dm"])
+
+
+def check_permissions(command: CommandSpec, author: Author, place: Place) -> None:
+    """Allowed when there are no restrictions, or the author is listed by id, has any listed role, or
+    has every listed Discord permission. Server administrators are always allowed."""
+    rules = command.permissions
+    if not rules.restricted:
+        return
+    if author.id in rules.users:
+        return
+    if not place.is_dm and "administrator" in author.permissions:
+        return
+    if rules.roles and not place.is_dm and any(role in author.roles for role in rules.roles):
+        return
+    if rules.discord and not place.is_dm and all(p in author.permissions for p in rules.discord):
+        return
+    if place.is_dm and (rules.roles or rules.discord):
+        raise NotAllowed("this command needs a role or permission, which only exist in a server: "
+                         "use it in a server channel", roles=list(rules.roles), permissions=list(rules.discord))
+    raise NotAllowed("you are not allowed to use this command", roles=list(rules.roles),
+                     permissions=list(rules.discord))
+
+
+class Cooldowns:
+    """Sliding-window rate limits: at most ``rate`` uses per ``per`` seconds, per scope key.
+
+    ``retry_after`` only looks; ``record`` counts a use. The pipeline records a use only once the
+    arguments were accepted, so a typo does not cost anyone their turn.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self._clock = clock
+        self._uses: dict[tuple[str, str], deque[float]] = {}
+
+    @staticmethod
+    def _key(command: CommandSpec, cooldown: CooldownSpec, author: Author, place: Place) -> tuple[str, str]:
+        scope = {"user": author.id, "channel": place.channel_id,
+                 "guild": place.guild_id or f"dm:{author.id}", "global": "*"}[cooldown.scope]
+        return (command.name, scope)
+
+    def _window(self, key: tuple[str, str], per: float) -> deque[float]:
+        uses = self._uses.setdefault(key, deque())
+        now = self._clock()
+        while uses and now - uses[0] >= per:
+            uses.popleft()
+        return uses
+
+    def retry_after(self, command: CommandSpec, author: Author, place: Place) -> float:
+        cooldown = command.cooldown
+        if cooldown is None:
+            return 0.0
+        uses = self._window(self._key(command, cooldown, author, place), cooldown.per)
+        if len(uses) < cooldown.rate:
+            return 0.0
+        return max(0.0, cooldown.per - (self._clock() - uses[0]))
+
+    def check(self, command: CommandSpec, author: Author, place: Place) -> None:
+        wait = self.retry_after(command, author, place)
+        if wait > 0:
+            raise OnCooldown(wait)
+
+    def record(self, command: CommandSpec, author: Author, place: Place) -> None:
+        cooldown = command.cooldown
+        if cooldown is None:
+            return
+        key = self._key(command, cooldown, author, place)
+        uses = self._window(key, cooldown.per)
+        if len(uses) >= cooldown.rate:
+            raise OnCooldown(max(0.0, cooldown.per - (self._clock() - uses[0])))
+        uses.append(self._clock())

@@ -1,0 +1,185 @@
+"""The ``hypotez`` command line: validate, console, run, schema, docs.
+
+Exit codes: 0 success, 1 the spec or the configuration is wrong, 2 usage errors (bad options, a
+spec file that cannot be read). A Python traceback is never what a user sees.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from hypotez.errors import ConfigError, SpecError, SpecFileError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would sys.exit(2) by itself; we return instead
+        self.print_usage(sys.stderr)
+        raise _UsageError(f"{self.prog}: error: {message}")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="hypotez", description="A declarative Discord bot framework driven by YAML.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    validate = sub.add_parser("validate", help="check a spec; print every problem as FILE:LINE:COL: message")
+    validate.add_argument("spec", nargs="?", default="commands.yaml")
+    validate.add_argument("--format", choices=["text", "json", "github"], default="text")
+
+    console = sub.add_parser("console", help="talk to the bot in the terminal (embedded offline defaults)")
+    console.add_argument("--spec", default="commands.yaml")
+    console.add_argument("--data", default=None, help="data folder (default: $HYPOTEZ_DATA or ./data)")
+
+    run = sub.add_parser("run", help="run the bot on Discord (token from DISCORD_TOKEN or .env)")
+    run.add_argument("--spec", default="commands.yaml")
+    run.add_argument("--data", default=None, help="data folder (default: $HYPOTEZ_DATA or ./data)")
+
+    sub.add_parser("schema", help="print the JSON Schema of commands.yaml")
+
+    docs = sub.add_parser("docs", help="print a Markdown reference of the commands")
+    docs.add_argument("--spec", default="commands.yaml")
+    return parser
+
+
+def _print_problems(error: SpecError, fmt: str) -> None:
+    if fmt == "json":
+        import json
+        print(json.dumps([{"file": p.file, "line": p.line, "column": p.column, "severity": p.severity,
+                           "message": p.message, "hint": p.hint} for p in error.problems],
+                         ensure_ascii=False, indent=2))
+        return
+    for problem in error.problems:
+        if fmt == "github":
+            level = "warning" if problem.severity == "warning" else "error"
+            text = problem.message + (f" (hint: {problem.hint})" if problem.hint else "")
+            print(f"::{level} file={problem.file},line={problem.line},col={problem.column}::{text}")
+        else:
+            print(problem.format())
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from hypotez.spec import load_spec
+
+    try:
+        spec = load_spec(Path(args.spec), display_name=args.spec)
+    except SpecError as error:
+        _print_problems(error, args.format)
+        count = len(error.errors)
+        if args.format == "text":
+            print(f"{args.spec}: {count} {'problem' if count == 1 else 'problems'} found", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if spec.warnings:
+        _print_problems(SpecError(list(spec.warnings)), args.format)
+    commands = [c for c in spec.commands if not c.builtin]
+    slash = sum(1 for c in commands if c.slash)
+    if args.format == "json":
+        print("[]" if not spec.warnings else "")
+    elif args.format == "text":
+        warnings = f", {len(spec.warnings)} warnings" if spec.warnings else ""
+        print(f"{args.spec}: OK — {len(commands)} commands ({slash} also as slash commands), "
+              f"language {spec.settings.language}, prefix '{spec.settings.prefix}'{warnings}")
+    return EXIT_OK
+
+
+def _load_app(args: argparse.Namespace):
+    from hypotez.app import load_app
+
+    return load_app(args.spec, args.data)
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    from hypotez.adapters.console import run_console
+
+    app = _load_app(args)
+    return asyncio.run(run_console(app))
+
+
+def read_token(env_file: Path = Path(".env")) -> str | None:
+    token = os.environ.get("DISCORD_TOKEN", "").strip()
+    if token:
+        return token
+    if env_file.is_file():
+        for line in env_file.read_text(encoding="utf-8", errors="replace").splitlines():
+            key, sep, value = line.partition("=")
+            if sep and key.strip().removeprefix("export ").strip() == "DISCORD_TOKEN":
+                return value.strip().strip("'\"") or None
+    return None
+
+
+NO_TOKEN = ConfigError(
+    "no Discord token: set DISCORD_TOKEN in the environment or in a .env file (DISCORD_TOKEN=...)",
+    "Get a token at https://discord.com/developers/applications → your application → Bot → Reset Token, "
+    "and enable 'Message Content Intent' on the same page.\n"
+    "To try the bot without Discord, run: hypotez console",
+)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    token = read_token()
+    if not token:
+        raise NO_TOKEN
+    from hypotez.adapters.discord_bot import run_bot
+
+    app = _load_app(args)
+    return run_bot(app, token)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from hypotez.spec.schema import schema_json
+
+    print(schema_json())
+    return EXIT_OK
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from hypotez.docs import markdown_reference
+    from hypotez.spec import load_spec
+
+    spec = load_spec(Path(args.spec), display_name=args.spec)
+    print(markdown_reference(spec))
+    return EXIT_OK
+
+
+COMMANDS = {"validate": cmd_validate, "console": cmd_console, "run": cmd_run, "schema": cmd_schema,
+            "docs": cmd_docs}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    level = logging.INFO if args.command == "run" else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return COMMANDS[args.command](args)
+    except SpecFileError as error:
+        print(f"hypotez: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except SpecError as error:
+        _print_problems(error, "text")
+        print(f"{len(error.errors)} problems: fix the spec, then try again (hypotez validate)", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except ConfigError as error:
+        print(f"hypotez: {error.format_message()}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK

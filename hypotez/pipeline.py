@@ -1,0 +1,271 @@
+"""One pipeline per invocation, the same for every adapter (Discord prefix, slash, console, tests):
+
+request → Invocation → checks (place, permissions, cooldown) → arguments bound, converted, validated
+→ handler(invocation, **arguments) → template rendered in the sandbox → :class:`Reply`.
+
+Adapters only translate their world into a :class:`Request` and send the :class:`Reply` back.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import jinja2
+
+from hypotez.arguments import ConversionContext, bind_text, finish
+from hypotez.checks import Cooldowns, check_permissions, check_place
+from hypotez.errors import HypotezError, MissingArgument, UnknownCommand, UserInputError
+from hypotez.invocation import Attachment, Author, Invocation, Outbox, Place, Resolver, Response
+from hypotez.rendering import Renderer, TemplateMissing
+from hypotez.services import Services
+from hypotez.spec.handlers import resolve_handler
+from hypotez.spec.model import DEFAULT_REPLY, ArgumentSpec, CommandSpec, Spec
+
+log = logging.getLogger("hypotez.pipeline")
+
+
+@dataclass(slots=True)
+class Request:
+    """What an adapter knows about an incoming message or interaction."""
+
+    author: Author
+    place: Place
+    content: str = ""
+    message_id: str | None = None
+    reference_id: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    outbox: Outbox | None = None
+    voice: Any = None
+    resolver: Resolver | None = None
+    mentions_bot: bool = False
+
+
+@dataclass(slots=True)
+class Reply:
+    """What to send back. ``prompt`` is set when the answer should be remembered for !correct."""
+
+    text: str
+    files: list[Path] = field(default_factory=list)
+    is_error: bool = False
+    prompt: str | None = None
+
+
+class Dispatcher:
+    def __init__(self, spec: Spec, services: Services, handlers: Mapping[str, Callable[..., Any]],
+                 renderer: Renderer | None = None, cooldowns: Cooldowns | None = None):
+        self.spec = spec
+        self.services = services
+        self.handlers = dict(handlers)
+        self.renderer = renderer or Renderer(spec.templates_dir, spec.settings.language)
+        self.cooldowns = cooldowns or Cooldowns()
+        self._index = spec.command_index()
+
+    @classmethod
+    def from_spec(cls, spec: Spec, services: Services, **kwargs: Any) -> "Dispatcher":
+        """Resolve every handler named in the spec (the loader has already checked they resolve)."""
+        spec_dir = spec.path.parent.resolve()
+        handlers = {c.handler: resolve_handler(c.handler, spec_dir) for c in spec.commands if c.handler}
+        if spec.settings.messages is not None:
+            handlers[spec.settings.messages.handler] = resolve_handler(spec.settings.messages.handler, spec_dir)
+        return cls(spec, services, handlers, **kwargs)
+
+    # -- looking things up ------------------------------------------------------------------
+
+    @property
+    def prefix(self) -> str:
+        return self.spec.settings.prefix
+
+    def find(self, name: str) -> CommandSpec | None:
+        key = name.lower() if self.spec.settings.case_insensitive else name
+        return self._index.get(key)
+
+    def suggestions(self, name: str) -> list[str]:
+        visible = [n for c in self.spec.commands if not c.hidden for n in c.names]
+        return get_close_matches(name.lower(), visible, n=3, cutoff=0.6)
+
+    def language_for(self, request: Request) -> str:
+        return self.spec.settings.language
+
+    def split_command(self, content: str) -> tuple[str, str] | None:
+        """'!train data=x' → ('train', 'data=x'); None when the text is not a command."""
+        if not content.startswith(self.prefix):
+            return None
+        body = content[len(self.prefix):]
+        if not body or body[0].isspace():
+            return None
+        name, _, rest = body.partition(" ")
+        if "\n" in name:
+            name, _, more = name.partition("\n")
+            rest = more + (" " + rest if rest else "")
+        return name, rest
+
+    # -- the pipeline -----------------------------------------------------------------------
+
+    async def handle_message(self, request: Request) -> Reply | None:
+        """Route a plain message: a command, a conversational message, or nothing to answer."""
+        parts = self.split_command(request.content)
+        if parts is not None:
+            name, rest = parts
+            command = self.find(name)
+            if command is None:
+                return await self.unknown_command(name, request)
+            return await self.run_command(command, request, rest)
+        return await self.converse(request)
+
+    async def converse(self, request: Request) -> Reply | None:
+        """Answer a message that is not a command, when the spec says how (bot.messages)."""
+        messages = self.spec.settings.messages
+        if messages is None or (not request.content.strip() and not request.attachments):
+            return None
+        if not request.place.is_dm and not request.mentions_bot:
+            if messages.mention_only:
+                return None
+            if messages.channels and request.place.channel_id not in messages.channels \
+                    and request.place.channel_name not in messages.channels:
+                return None
+        command = CommandSpec(name="<message>", description="conversational reply", handler=messages.handler,
+                              replies=messages.replies, slash=False, builtin=True)
+        return await self._execute(command, request, {"message": request.content}, raw_is_bound=True)
+
+    async def unknown_command(self, name: str, request: Request) -> Reply:
+        error = UnknownCommand(name, self.suggestions(name))
+        return self.render_error(error, None, self.language_for(request))
+
+    async def run_command(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any]) -> Reply:
+        """Run ``command``. ``raw`` is the text after the command name (prefix commands, console) or a
+        mapping of argument name → value (slash commands, already split by Discord)."""
+        return await self._execute(command, request, raw, raw_is_bound=not isinstance(raw, str))
+
+    async def _execute(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any],
+                       raw_is_bound: bool) -> Reply:
+        language = self.language_for(request)
+        invocation = Invocation(
+            command=command, author=request.author, place=request.place, services=self.services,
+            language=language, message_id=request.message_id, reference_id=request.reference_id,
+            content=request.content, attachments=request.attachments, outbox=request.outbox,
+            voice=request.voice, spec=self.spec,
+            render=lambda key, data: self._render_reply(command, key, data, invocation),
+        )
+        try:
+            check_place(command, request.place)
+            check_permissions(command, request.author, request.place)
+            self.cooldowns.check(command, request.author, request.place)
+            if command.name == "<message>":
+                arguments: dict[str, Any] = {}
+            else:
+                bound = dict(raw) if raw_is_bound else bind_text(command, raw)  # type: ignore[arg-type]
+                arguments = finish(command, bound, self._conversion_context(request), request.attachments)
+            self.cooldowns.record(command, request.author, request.place)
+        except UserInputError as error:
+            return self.render_error(error, command, language)
+        return await self._call(command, invocation, arguments, request)
+
+    async def _call(self, command: CommandSpec, invocation: Invocation, arguments: dict[str, Any],
+                    request: Request) -> Reply:
+        language = invocation.language
+        try:
+            if command.handler is None:
+                response = Response(data={})
+            else:
+                handler = self.handlers[command.handler]
+                if command.name == "<message>":
+                    result = await handler(invocation)
+                else:
+                    result = await handler(invocation, **arguments)
+                response = _as_response(result)
+            data = {**arguments, **response.data}
+            text = self._render_reply(command, response.template, data, invocation)
+            prompt = response.prompt if response.prompt is not None else request.content
+            return Reply(text=text, files=list(response.files), prompt=prompt)
+        except UserInputError as error:
+            return self.render_error(error, command, language)
+        except Exception as error:  # a bug in a handler or a template: log it, answer briefly, go on
+            log.exception("command %r failed: %s", command.name, error)
+            return self.render_error(error, command, language, internal=True)
+
+    def _conversion_context(self, request: Request) -> ConversionContext:
+        data = self.services.data
+
+        def resolve_path(argument: ArgumentSpec, value: str) -> Path:
+            return data.resolve(value, must_exist=argument.must_exist, kind=argument.kind)
+
+        resolver = request.resolver
+        return ConversionContext(
+            resolve_path=resolve_path,
+            resolve_member=resolver.member if resolver else None,
+            resolve_channel=resolver.channel if resolver else None,
+        )
+
+    # -- rendering --------------------------------------------------------------------------
+
+    def template_data(self, invocation: Invocation | None, language: str) -> dict[str, Any]:
+        base: dict[str, Any] = {"prefix": self.prefix, "bot": self.spec.settings.name, "language": language}
+        if invocation is not None:
+            base.update({
+                "user": invocation.author.shown_name,
+                "user_id": invocation.author.id,
+                "channel": invocation.place.channel_name,
+                "server": invocation.place.guild_name,
+                "command": invocation.command.name,
+            })
+        return base
+
+    def _render_reply(self, command: CommandSpec, key: str | None, data: dict[str, Any],
+                      invocation: Invocation) -> str:
+        template = command.replies.get(key or DEFAULT_REPLY)
+        if template is None:
+            raise LookupError(f"command {command.name!r} has no reply template for outcome {key!r}; "
+                              f"it declares: {', '.join(command.replies)}")
+        return self.renderer.render(template, {**self.template_data(invocation, invocation.language), **data},
+                                    invocation.language)
+
+    def render_error(self, error: Exception, command: CommandSpec | None, language: str, *,
+                     internal: bool = False) -> Reply:
+        kind = "internal_error" if internal or not isinstance(error, UserInputError) else error.kind
+        data: dict[str, Any] = {"prefix": self.prefix, "bot": self.spec.settings.name, "language": language}
+        if isinstance(error, UserInputError):
+            data.update(error.template_data())
+        if command is not None and not command.builtin:
+            data.update({"command": command.name, "usage": command.usage(self.prefix),
+                         "arguments": [_argument_data(a) for a in command.arguments]})
+        else:
+            data.update({"command": None, "usage": None, "arguments": []})
+        if isinstance(error, MissingArgument) and command is not None:
+            argument = command.argument(error.facts["argument"])
+            data["argument_description"] = argument.description if argument else ""
+        try:
+            text = self.renderer.render(self.spec.error_template(kind), data, language)
+        except (TemplateMissing, jinja2.TemplateError) as template_error:
+            log.error("error template for %r failed: %s", kind, template_error)
+            text = f"⚠️ {error}" if isinstance(error, HypotezError) else "⚠️ Something went wrong."
+        return Reply(text=text, is_error=True)
+
+    # -- after sending ----------------------------------------------------------------------
+
+    async def remember(self, reply: Reply, request: Request, message_id: str) -> None:
+        """Store a sent answer so `!correct <message id>` can find what it answered."""
+        if reply.is_error or not reply.text or reply.prompt is None:
+            return
+        await self.services.storage.record_answer(message_id, reply.prompt, reply.text,
+                                                  request.place.channel_id, request.author.id)
+
+
+def _argument_data(argument: ArgumentSpec) -> dict[str, Any]:
+    return {"name": argument.name, "type": argument.type, "required": argument.required,
+            "description": argument.description, "usage": argument.usage()}
+
+
+def _as_response(result: Any) -> Response:
+    if result is None:
+        return Response()
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, Mapping):
+        return Response(data=dict(result))
+    if isinstance(result, str):
+        return Response(data={"text": result})
+    raise TypeError(f"a handler must return a Response, a dict or None, not {type(result).__name__}")

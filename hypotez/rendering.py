@@ -1,0 +1,127 @@
+"""Replies are rendered from Jinja templates in a sandbox.
+
+Look-up order for template ``name`` in language ``lang``: the spec's ``templates/<lang>/``, then
+``templates/<default language>/``, then ``templates/``, then hypotez's built-in templates (help and
+error replies) in the same language order. User text is always data, never template source.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Iterable
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+BUILTIN_TEMPLATES = Path(__file__).parent / "builtin_templates"
+TEMPLATE_SUFFIX = ".j2"
+
+
+class TemplateMissing(LookupError):
+    def __init__(self, name: str, language: str, searched: list[str]):
+        self.name = name
+        self.language = language
+        self.searched = searched
+        super().__init__(f"template {name!r} not found (looked in {', '.join(searched)})")
+
+
+def _search_path(templates_dir: Path, language: str, default_language: str) -> list[Path]:
+    languages = [language] if language == default_language else [language, default_language]
+    if "en" not in languages:
+        languages.append("en")
+    folders = [templates_dir / lang for lang in languages] + [templates_dir]
+    folders += [BUILTIN_TEMPLATES / lang for lang in languages] + [BUILTIN_TEMPLATES]
+    return folders
+
+
+def _plural(count: int, one: str, few: str, many: str | None = None) -> str:
+    """Russian-style plural forms: plural(3, 'файл', 'файла', 'файлов'); English: plural(n, 'file', 'files')."""
+    if many is None:
+        return one if count == 1 else few
+    n = abs(int(count))
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def _filesize(size: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+def _code(text: Any) -> str:
+    """Show user text inside inline code without letting it break out of the backticks."""
+    return "`" + str(text).replace("`", "ˋ") + "`"
+
+
+class Renderer:
+    def __init__(self, templates_dir: Path, default_language: str = "en"):
+        self.templates_dir = Path(templates_dir)
+        self.default_language = default_language
+        self._environments: dict[str, ImmutableSandboxedEnvironment] = {}
+        self._lock = threading.Lock()
+
+    def environment(self, language: str) -> ImmutableSandboxedEnvironment:
+        with self._lock:
+            env = self._environments.get(language)
+            if env is None:
+                folders = [str(p) for p in _search_path(self.templates_dir, language, self.default_language)]
+                env = ImmutableSandboxedEnvironment(
+                    loader=jinja2.FileSystemLoader(folders),
+                    undefined=jinja2.StrictUndefined,
+                    autoescape=False,
+                    trim_blocks=True,
+                    lstrip_blocks=True,
+                    keep_trailing_newline=False,
+                    auto_reload=False,
+                )
+                env.filters["plural"] = _plural
+                env.filters["filesize"] = _filesize
+                env.filters["code"] = _code
+                env.globals["plural"] = _plural
+                self._environments[language] = env
+            return env
+
+    def searched(self, language: str) -> list[str]:
+        return [str(p) for p in _search_path(self.templates_dir, language, self.default_language)]
+
+    def get(self, name: str, language: str) -> jinja2.Template:
+        try:
+            return self.environment(language).get_template(name + TEMPLATE_SUFFIX)
+        except jinja2.TemplateNotFound:
+            raise TemplateMissing(name, language, self.searched(language)) from None
+
+    def render(self, name: str, data: dict[str, Any], language: str) -> str:
+        return self.get(name, language).render(**data).strip()
+
+    def find_file(self, name: str, language: str) -> Path | None:
+        for folder in _search_path(self.templates_dir, language, self.default_language):
+            candidate = folder / (name + TEMPLATE_SUFFIX)
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def exists_in(self, name: str, language: str) -> bool:
+        """Does the spec's own folder for ``language`` (or the built-ins for it) have this template?"""
+        own = self.templates_dir / language / (name + TEMPLATE_SUFFIX)
+        builtin = BUILTIN_TEMPLATES / language / (name + TEMPLATE_SUFFIX)
+        return own.is_file() or builtin.is_file() or (self.templates_dir / (name + TEMPLATE_SUFFIX)).is_file()
+
+    def check(self, names: Iterable[str], language: str) -> dict[str, str]:
+        """Compile each template; returns name → problem for those that are missing or broken."""
+        problems: dict[str, str] = {}
+        for name in names:
+            try:
+                self.get(name, language)
+            except TemplateMissing as missing:
+                problems[name] = str(missing)
+            except jinja2.TemplateSyntaxError as error:
+                where = f"{error.filename or name}:{error.lineno}"
+                problems[name] = f"template {name!r} does not compile: {error.message} ({where})"
+        return problems

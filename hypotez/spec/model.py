@@ -1,0 +1,167 @@
+"""The validated spec as small frozen dataclasses. Built once by the loader; nothing mutates them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+DEFAULT_REPLY = "default"
+
+
+class _Missing:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING: Any = _Missing()
+
+
+def frozen_mapping(data: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(data or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class ArgumentSpec:
+    name: str
+    type: str
+    description: str = ""
+    required: bool = True
+    default: Any = MISSING
+    choices: tuple[Any, ...] = ()
+    greedy: bool = False
+    kind: str = "any"  # path arguments: "file", "folder" or "any"
+    must_exist: bool = True
+    # JSON Schema keywords (minimum, maxLength, pattern, enum, ...) the converted value must satisfy.
+    rules: Mapping[str, Any] = field(default_factory=frozen_mapping)
+    # json arguments: a whole JSON Schema for the value.
+    schema: Mapping[str, Any] | None = None
+    location: Location | None = None
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not MISSING
+
+    def usage(self) -> str:
+        if self.type == "attachment":
+            text = f"{self.name}: attached file"
+        elif self.type == "boolean" and not self.required:
+            return f"[{self.name}=yes|no]"
+        else:
+            text = self.name
+        return f"<{text}>" if self.required else f"[{text}]"
+
+
+@dataclass(frozen=True, slots=True)
+class PermissionSpec:
+    roles: tuple[str, ...] = ()
+    discord: tuple[str, ...] = ()
+    users: tuple[str, ...] = ()
+
+    @property
+    def restricted(self) -> bool:
+        return bool(self.roles or self.discord or self.users)
+
+
+@dataclass(frozen=True, slots=True)
+class CooldownSpec:
+    rate: int
+    per: float
+    scope: str = "user"
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    name: str
+    description: str
+    aliases: tuple[str, ...] = ()
+    help: str = ""
+    handler: str | None = None
+    # outcome key → template name; DEFAULT_REPLY is used when the handler names no outcome.
+    replies: Mapping[str, str] = field(default_factory=frozen_mapping)
+    arguments: tuple[ArgumentSpec, ...] = ()
+    permissions: PermissionSpec = PermissionSpec()
+    cooldown: CooldownSpec | None = None
+    where: str = "any"
+    slash: bool = True
+    hidden: bool = False
+    examples: tuple[str, ...] = ()
+    builtin: bool = False
+    location: Location | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+    def argument(self, name: str) -> ArgumentSpec | None:
+        return next((a for a in self.arguments if a.name == name), None)
+
+    def usage(self, prefix: str) -> str:
+        parts = [f"{prefix}{self.name}", *(a.usage() for a in self.arguments)]
+        return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class MessagesSpec:
+    """How the bot answers messages that are not commands (conversational replies)."""
+
+    handler: str
+    replies: Mapping[str, str] = field(default_factory=frozen_mapping)
+    channels: tuple[str, ...] = ()
+    mention_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    name: str = "hypotez"
+    description: str = ""
+    prefix: str = "!"
+    language: str = "en"
+    languages: tuple[str, ...] = ("en",)
+    slash: bool = True
+    case_insensitive: bool = True
+    errors: Mapping[str, str] = field(default_factory=frozen_mapping)
+    messages: MessagesSpec | None = None
+    model: Mapping[str, Any] = field(default_factory=frozen_mapping)
+    voice: Mapping[str, Any] = field(default_factory=frozen_mapping)
+    storage: Mapping[str, Any] = field(default_factory=frozen_mapping)
+
+
+ERROR_KINDS = ("unknown_command", "missing_argument", "bad_argument", "not_allowed", "on_cooldown",
+               "wrong_place", "path_refused", "not_found", "bad_input", "internal_error")
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    settings: Settings
+    commands: tuple[CommandSpec, ...]
+    path: Path
+    templates_dir: Path
+    warnings: tuple[Any, ...] = ()
+
+    def error_template(self, kind: str) -> str:
+        return self.settings.errors.get(kind) or f"errors/{kind}"
+
+    def command_index(self) -> dict[str, CommandSpec]:
+        """Every name and alias → its command (lower-case keys when the bot is case-insensitive)."""
+        index: dict[str, CommandSpec] = {}
+        for command in self.commands:
+            for name in command.names:
+                index[name.lower() if self.settings.case_insensitive else name] = command
+        return index

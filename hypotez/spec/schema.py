@@ -1,0 +1,178 @@
+"""The JSON Schema of ``commands.yaml``: the loader validates with it, and ``hypotez schema`` prints it
+for editors (YAML language server) to complete and check the file."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+ARGUMENT_TYPES = ["text", "integer", "number", "boolean", "choice", "json", "path", "attachment",
+                  "member", "channel"]
+
+# Discord permission names as discord.py spells them (discord.Permissions flags people use in bots).
+DISCORD_PERMISSIONS = [
+    "administrator", "manage_guild", "manage_channels", "manage_messages", "manage_roles",
+    "manage_webhooks", "manage_threads", "kick_members", "ban_members", "moderate_members",
+    "view_audit_log", "mention_everyone", "send_messages", "attach_files", "embed_links",
+    "read_message_history", "add_reactions", "connect", "speak", "move_members", "mute_members",
+    "deafen_members", "use_application_commands", "manage_nicknames", "change_nickname",
+    "view_channel", "create_instant_invite", "manage_events", "priority_speaker",
+]
+
+# JSON Schema keywords an argument may carry as validation rules.
+RULE_KEYWORDS: dict[str, dict[str, Any]] = {
+    "minimum": {"type": "number", "description": "Smallest allowed number."},
+    "maximum": {"type": "number", "description": "Largest allowed number."},
+    "exclusiveMinimum": {"type": "number", "description": "The number must be greater than this."},
+    "exclusiveMaximum": {"type": "number", "description": "The number must be less than this."},
+    "multipleOf": {"type": "number", "exclusiveMinimum": 0, "description": "The number must be a multiple of this."},
+    "minLength": {"type": "integer", "minimum": 0, "description": "Fewest characters allowed."},
+    "maxLength": {"type": "integer", "minimum": 0, "description": "Most characters allowed."},
+    "pattern": {"type": "string", "description": "A regular expression the text must match."},
+    "enum": {"type": "array", "minItems": 1, "description": "The only values allowed."},
+    "minItems": {"type": "integer", "minimum": 0, "description": "JSON lists: fewest items."},
+    "maxItems": {"type": "integer", "minimum": 0, "description": "JSON lists: most items."},
+}
+
+_NAME = {"type": "string", "pattern": r"^[^\s]{1,64}$"}
+_TEMPLATE_NAME = {"type": "string", "pattern": r"^[A-Za-z0-9_./-]+$",
+                  "description": "A template file name in templates/<language>/, without the .j2 ending."}
+_SERVICE_SETTINGS = {"type": "object", "description": "Settings of this service (see the README)."}
+
+SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://hypotez.dev/commands.schema.json",
+    "title": "hypotez commands.yaml",
+    "description": "Declares a Discord bot: its settings and its commands.",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["commands"],
+    "properties": {
+        "bot": {
+            "type": "object",
+            "description": "Settings of the whole bot.",
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string", "description": "The bot's name, shown in help."},
+                "description": {"type": "string", "description": "What the bot does, shown in help."},
+                "prefix": {"type": "string", "minLength": 1, "maxLength": 10, "pattern": r"^\S+$",
+                           "description": "What starts a command in a message, e.g. '!'."},
+                "language": {"type": "string", "pattern": r"^[a-z]{2}(-[A-Za-z]{2})?$",
+                             "description": "Default language of the replies: the templates/<language>/ folder."},
+                "languages": {"type": "array", "items": {"type": "string", "pattern": r"^[a-z]{2}(-[A-Za-z]{2})?$"},
+                              "uniqueItems": True, "description": "Every language the templates exist in."},
+                "slash": {"type": "boolean", "description": "Also make slash commands by default (true)."},
+                "case_insensitive": {"type": "boolean", "description": "Accept !HI for !hi (true)."},
+                "errors": {
+                    "type": "object",
+                    "description": "Templates that answer user errors, by kind.",
+                    "additionalProperties": False,
+                    "properties": {kind: _TEMPLATE_NAME for kind in (
+                        "unknown_command", "missing_argument", "bad_argument", "not_allowed", "on_cooldown",
+                        "wrong_place", "path_refused", "not_found", "bad_input", "internal_error")},
+                },
+                "messages": {
+                    "type": "object",
+                    "description": "How the bot answers messages that are not commands.",
+                    "additionalProperties": False,
+                    "properties": {
+                        "handler": {"type": "string", "pattern": r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"},
+                        "reply": {"oneOf": [_TEMPLATE_NAME, {"type": "object",
+                                                             "additionalProperties": _TEMPLATE_NAME}]},
+                        "channels": {"type": "array", "items": {"type": "string"},
+                                     "description": "Channel names or ids where the bot answers every message; "
+                                                    "elsewhere only when mentioned or in DMs. Empty: everywhere."},
+                        "mention_only": {"type": "boolean"},
+                    },
+                },
+                "model": _SERVICE_SETTINGS,
+                "voice": _SERVICE_SETTINGS,
+                "storage": _SERVICE_SETTINGS,
+            },
+        },
+        "commands": {
+            "type": "object",
+            "description": "The commands, by name.",
+            "propertyNames": _NAME,
+            "additionalProperties": {"$ref": "#/$defs/command"},
+        },
+    },
+    "$defs": {
+        "command": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["description"],
+            "properties": {
+                "description": {"type": "string", "minLength": 1, "description": "One line: what the command does."},
+                "help": {"type": "string", "description": "Longer help, shown by 'help <command>'."},
+                "aliases": {"type": "array", "items": _NAME, "uniqueItems": True},
+                "handler": {"type": "string", "pattern": r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",
+                            "description": "Python function that does the work: 'package.module:function'."},
+                "reply": {
+                    "description": "The template that answers, or a mapping outcome → template.",
+                    "oneOf": [_TEMPLATE_NAME, {"type": "object", "minProperties": 1,
+                                               "additionalProperties": _TEMPLATE_NAME}],
+                },
+                "arguments": {
+                    "type": "object",
+                    "description": "The command's arguments, in the order they are typed.",
+                    "propertyNames": {"type": "string", "pattern": r"^[a-z_][a-z0-9_]{0,31}$"},
+                    "additionalProperties": {"$ref": "#/$defs/argument"},
+                },
+                "permissions": {"$ref": "#/$defs/permissions"},
+                "cooldown": {"$ref": "#/$defs/cooldown"},
+                "where": {"enum": ["any", "guild", "dm"], "description": "Where it may run (any)."},
+                "slash": {"type": "boolean", "description": "Also a slash command (the bot's default)."},
+                "hidden": {"type": "boolean", "description": "Left out of help."},
+                "examples": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "argument": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["type"],
+            "properties": {
+                "type": {"enum": ARGUMENT_TYPES},
+                "description": {"type": "string"},
+                "required": {"type": "boolean"},
+                "default": {},
+                "choices": {"type": "array", "minItems": 1, "items": {"type": ["string", "number"]}},
+                "greedy": {"type": "boolean", "description": "Takes the rest of the message (text only)."},
+                "kind": {"enum": ["file", "folder", "any"], "description": "path: what it must name."},
+                "must_exist": {"type": "boolean", "description": "path: must already exist (true)."},
+                "schema": {"type": "object", "description": "json: a JSON Schema the value must match."},
+                **RULE_KEYWORDS,
+            },
+        },
+        "permissions": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": "Who may run it: any one of 'roles', or all of 'discord' permissions.",
+            "properties": {
+                "roles": {"type": "array", "items": {"type": "string", "minLength": 1}},
+                "discord": {"type": "array", "items": {"enum": DISCORD_PERMISSIONS}},
+                "users": {"type": "array", "items": {"type": ["string", "integer"]}},
+            },
+        },
+        "cooldown": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["rate", "per"],
+            "properties": {
+                "rate": {"type": "integer", "minimum": 1, "description": "Uses allowed..."},
+                "per": {"type": "number", "exclusiveMinimum": 0, "description": "...per this many seconds."},
+                "scope": {"enum": ["user", "channel", "guild", "global"]},
+            },
+        },
+    },
+}
+
+
+def schema() -> dict[str, Any]:
+    """A copy of the schema (callers may not change the one the loader uses)."""
+    return copy.deepcopy(SCHEMA)
+
+
+def schema_json() -> str:
+    return json.dumps(SCHEMA, indent=2, ensure_ascii=False)

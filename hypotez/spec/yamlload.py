@@ -1,0 +1,211 @@
+"""Load YAML keeping the line and column of every node, and refusing duplicate keys.
+
+PyYAML's composer gives each node its start mark; we build plain Python data from the nodes and a
+:class:`Locations` table mapping each path (a tuple of keys and indexes) to where it was written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from hypotez.errors import SpecProblem
+
+# A spec is a small hand-written file; anything far larger is a mistake (a wrong file, a paste).
+MAX_SPEC_BYTES = 2_000_000
+# Aliases can make a tiny file expand enormously ("billion laughs"): cap the nodes we build.
+MAX_NODES = 200_000
+
+try:  # libyaml is much faster when present; behaviour is the same
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+Path_ = tuple[Any, ...]
+
+
+@dataclass(slots=True)
+class Locations:
+    """Where each value (and each mapping key) of the document was written. Lines/columns 1-based."""
+
+    file: str
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def of_value(self, path: Path_) -> tuple[int, int]:
+        """The position of the value at ``path``, or of its nearest located ancestor."""
+        path = tuple(path)
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), (1, 1))
+
+    def of_key(self, path: Path_) -> tuple[int, int]:
+        """The position of the key that introduces ``path`` (falls back to the value)."""
+        path = tuple(path)
+        return self.keys.get(path) or self.of_value(path)
+
+    def problem(self, path: Path_, message: str, hint: str | None = None, *, at_key: bool = False,
+                severity: str = "error") -> SpecProblem:
+        line, column = self.of_key(path) if at_key else self.of_value(path)
+        return SpecProblem(self.file, line, column, message, hint, severity)
+
+
+@dataclass(slots=True)
+class LoadedYaml:
+    data: Any
+    locations: Locations
+    problems: list[SpecProblem]
+
+
+def _position(mark: yaml.Mark | None) -> tuple[int, int]:
+    if mark is None:
+        return (1, 1)
+    return (mark.line + 1, mark.column + 1)
+
+
+def _hint_for_yaml_error(error: yaml.YAMLError) -> str | None:
+    text = str(error)
+    if "'\\t'" in text or "\\t" in text:
+        return "YAML does not allow tabs for indentation: indent with spaces"
+    if "found unexpected end of stream" in text or "while scanning a quoted scalar" in text:
+        return "a quote is not closed: add the closing quote on the same line"
+    if "mapping values are not allowed here" in text:
+        return "a value contains ': ' — put the whole value in quotes"
+    if "special characters are not allowed" in text:
+        return "the file contains control characters: is it really a YAML text file?"
+    if "could not find expected ':'" in text:
+        return "each line of a mapping needs 'key: value'; check the indentation of this line"
+    return None
+
+
+def _yaml_error_problem(file: str, error: yaml.YAMLError, text: str = "") -> SpecProblem:
+    context = getattr(error, "context", None) or ""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if "quoted scalar" in context and getattr(error, "context_mark", None) is not None:
+        mark = error.context_mark  # point at the opening quote, not at the end of the file
+    line, column = _position(mark)
+    if isinstance(error, yaml.reader.ReaderError):
+        character = error.character
+        if isinstance(character, int):
+            character = chr(character)
+        problem = f"character U+{ord(character):04X} is not allowed in YAML" if character else str(error)
+        return SpecProblem(file, line, column, problem, _hint_for_yaml_error(error))
+    problem = getattr(error, "problem", None) or str(error)
+    message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+    hint = _hint_for_yaml_error(error)
+    if mark is not None and text and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        hint = "YAML does not allow tabs for indentation: indent with spaces"
+    return SpecProblem(file, line, column, message, hint)
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _Builder:
+    """Turns a node tree into plain data, recording positions and duplicate keys."""
+
+    def __init__(self, file: str):
+        self.locations = Locations(file)
+        self.problems: list[SpecProblem] = []
+        self._constructor = _Loader("")  # only used to construct scalars with YAML 1.1 rules
+        self._count = 0
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self._count += 1
+        if self._count > MAX_NODES:
+            raise _TooBig
+        self.locations.values[path] = _position(node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
+        return self._constructor.construct_object(node, deep=True)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        first_seen: dict[Any, tuple[int, int]] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                merged = self.build(value_node, path + ("<<",))
+                for item in merged if isinstance(merged, list) else [merged]:
+                    if isinstance(item, dict):
+                        for k, v in item.items():
+                            result.setdefault(k, v)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                line, column = _position(key_node.start_mark)
+                self.problems.append(SpecProblem(self.locations.file, line, column,
+                                                 "a mapping key must be a plain word, not a list or mapping"))
+                continue
+            key = self._constructor.construct_object(key_node)
+            if not isinstance(key, str):
+                key = str(key) if key is not None else "null"
+            key_position = _position(key_node.start_mark)
+            if key in first_seen:
+                first_line = first_seen[key][0]
+                self.problems.append(SpecProblem(
+                    self.locations.file, *key_position,
+                    f"duplicate key {key!r} (first written on line {first_line})",
+                    "YAML keeps only the last one: remove or rename one of them",
+                ))
+                continue
+            first_seen[key] = key_position
+            self.locations.keys[path + (key,)] = key_position
+            result[key] = self.build(value_node, path + (key,))
+        return result
+
+
+def load_yaml(text: str | bytes, file: str) -> LoadedYaml:
+    """Parse ``text``; never raises for bad input: problems are returned, located."""
+    locations = Locations(file)
+    if isinstance(text, bytes):
+        if len(text) > MAX_SPEC_BYTES:
+            return LoadedYaml(None, locations, [SpecProblem(
+                file, 1, 1, f"the file is {len(text) / 1_000_000:.1f} MB; a spec may be at most "
+                            f"{MAX_SPEC_BYTES // 1_000_000} MB", "is this the right file?")])
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            before = text[: error.start]
+            line = before.count(b"\n") + 1
+            column = error.start - (before.rfind(b"\n") + 1) + 1
+            return LoadedYaml(None, locations, [SpecProblem(
+                file, line, column, f"the file is not UTF-8 text (byte 0x{text[error.start]:02x})",
+                "save the file as UTF-8; is it really the YAML spec?")])
+    if "\x00" in text:
+        before = text[: text.index("\x00")]
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        return LoadedYaml(None, locations, [SpecProblem(
+            file, line, column, "the file contains a NUL byte", "is it really the YAML spec (a text file)?")])
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as error:
+        problem = _yaml_error_problem(file, error, text)
+        if isinstance(error, yaml.reader.ReaderError):
+            before = text[: error.position]
+            line = before.count("\n") + 1
+            column = len(before) - (before.rfind("\n") + 1) + 1
+            problem = SpecProblem(file, line, column, problem.message, problem.hint)
+        return LoadedYaml(None, locations, [problem])
+    except RecursionError:
+        return LoadedYaml(None, locations, [SpecProblem(file, 1, 1, "the file is nested too deeply to be a spec")])
+    if node is None:
+        return LoadedYaml(None, locations, [])
+    builder = _Builder(file)
+    try:
+        data = builder.build(node, ())
+    except yaml.YAMLError as error:  # e.g. a scalar that cannot be constructed (bad timestamp)
+        return LoadedYaml(None, builder.locations, builder.problems + [_yaml_error_problem(file, error, text)])
+    except RecursionError:
+        return LoadedYaml(None, builder.locations, [SpecProblem(file, 1, 1, "the file is nested too deeply to be a spec")])
+    except _TooBig:
+        return LoadedYaml(None, builder.locations, [SpecProblem(
+            file, 1, 1, f"the file expands to more than {MAX_NODES} values (through aliases?)",
+            "a spec this large is a mistake: check the anchors (&) and aliases (*)")])
+    return LoadedYaml(data, builder.locations, builder.problems)
