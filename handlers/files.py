@@ -78,7 +78,8 @@ async def archive(invocation: Invocation, directory: Path) -> Response:
 
 
 def _count_files(folder: Path) -> int:
-    return sum(1 for p in folder.rglob("*") if p.is_file() and not p.is_symlink())  # rglob never follows links
+    return sum(1 for current, _, names in os.walk(folder, followlinks=False)
+               for name in names if not (Path(current) / name).is_symlink())
 
 
 async def select_dataset(invocation: Invocation, path_to_dir_positive: Path, positive: bool = True) -> Response:
