@@ -2,8 +2,9 @@
 convert each to its type and check it against its rules (JSON Schema keywords).
 
 ``!train data=set.jsonl positive=no`` (key=value), ``!train set.jsonl no`` (positional) and
-``!feedback "it works" `` (quoted) all bind the same way. The last text argument takes the rest of
-the line, so ``!feedback it works well`` needs no quotes.
+``!feedback "it works" `` (quoted) all bind the same way. A text argument followed only by optional
+arguments takes the rest of the line, so ``!feedback it works well`` needs no quotes (the optional
+arguments after it are then given by name).
 """
 
 from __future__ import annotations
@@ -110,8 +111,9 @@ def bind_text(command: CommandSpec, text: str) -> dict[str, str]:
             extra = " ".join(t.text for t in positional[index:])
             raise BadArgument(None, f"too many values: {extra!r} does not belong to any argument")
         argument = open_args.pop(0)
-        if argument.type == "text" and (argument.greedy or not open_args):
-            # The last text argument takes the rest of the line, spacing kept where it can be.
+        if argument.type == "text" and (argument.greedy or not any(a.required for a in open_args)):
+            # A text argument followed only by optional ones takes the rest of the line (spacing
+            # kept where it can be); the optional ones after it are then given by name.
             rest = positional[index:]
             if len(rest) == 1:
                 bound[argument.name] = rest[0].text
