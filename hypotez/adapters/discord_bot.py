@@ -1,0 +1,369 @@
+"""The Discord adapter: the spec's commands as real discord.py commands, prefix and slash.
+
+Everything Discord-specific lives here. A message or an interaction becomes a
+:class:`~hypotez.pipeline.Request`; the dispatcher's :class:`~hypotez.pipeline.Reply` is sent back split
+at 2,000 characters, with every mention disabled (a user's ``@everyone`` never pings anyone).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from hypotez.app import App
+from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Place
+from hypotez.pipeline import Reply, Request
+from hypotez.spec.model import ArgumentSpec, CommandSpec
+from hypotez.text import DISCORD_LIMIT, split_message
+
+log = logging.getLogger("hypotez.discord")
+
+NO_MENTIONS = discord.AllowedMentions.none()
+SLASH_HASH_SETTING = "slash_hash"
+
+SLASH_TYPES: dict[str, Any] = {
+    "text": str, "integer": int, "number": float, "boolean": bool, "choice": str, "json": str, "path": str,
+    "attachment": discord.Attachment, "member": discord.Member, "channel": discord.abc.GuildChannel,
+}
+
+
+# --- Discord objects → hypotez data ------------------------------------------------------------
+
+
+def author_of(user: discord.abc.User) -> Author:
+    roles: frozenset[str] = frozenset()
+    permissions: frozenset[str] = frozenset()
+    voice_id = voice_name = None
+    if isinstance(user, discord.Member):
+        roles = frozenset(role.name for role in user.roles if not role.is_default())
+        permissions = frozenset(name for name, allowed in user.guild_permissions if allowed)
+        if user.voice is not None and user.voice.channel is not None:
+            voice_id, voice_name = str(user.voice.channel.id), user.voice.channel.name
+    return Author(id=str(user.id), name=user.name, display_name=user.display_name, roles=roles,
+                  permissions=permissions, is_bot=user.bot, voice_channel_id=voice_id,
+                  voice_channel_name=voice_name)
+
+
+def place_of(channel: Any, guild: discord.Guild | None) -> Place:
+    return Place(channel_id=str(channel.id), channel_name=getattr(channel, "name", None) or "",
+                 guild_id=str(guild.id) if guild else None, guild_name=guild.name if guild else None)
+
+
+def attachment_of(attachment: discord.Attachment) -> Attachment:
+    return Attachment(filename=attachment.filename, size=attachment.size, content_type=attachment.content_type,
+                      url=attachment.url, read=attachment.read)
+
+
+class DiscordSent:
+    """A sent message the handler may edit later (training progress)."""
+
+    def __init__(self, message: discord.Message | discord.WebhookMessage):
+        self.message = message
+        self.id = str(message.id)
+
+    async def edit(self, text: str) -> None:
+        await self.message.edit(content=text[:DISCORD_LIMIT], allowed_mentions=NO_MENTIONS)
+
+
+class DiscordOutbox:
+    def __init__(self, channel: discord.abc.Messageable):
+        self.channel = channel
+
+    async def send(self, text: str, files: list[Path] | None = None) -> DiscordSent:
+        messages = await send_parts(self.channel.send, text, files or [])
+        return DiscordSent(messages[-1])
+
+
+class DiscordResolver:
+    """Finds members and channels by mention, id or name in the message's server."""
+
+    def __init__(self, guild: discord.Guild | None, message: discord.Message | None = None):
+        self.guild = guild
+        self.message = message
+
+    @staticmethod
+    def _id(text: str) -> int | None:
+        digits = text.strip().lstrip("<@!#&").rstrip(">")
+        return int(digits) if digits.isdigit() else None
+
+    def member(self, text: str) -> MemberRef | None:
+        found: discord.abc.User | None = None
+        wanted = self._id(text)
+        if self.message is not None and wanted is not None:
+            found = next((m for m in self.message.mentions if m.id == wanted), None)
+        if found is None and self.guild is not None:
+            found = self.guild.get_member(wanted) if wanted is not None else \
+                self.guild.get_member_named(text.strip().lstrip("@"))
+        return member_ref(found) if found is not None else None
+
+    def channel(self, text: str) -> ChannelRef | None:
+        if self.guild is None:
+            return None
+        wanted = self._id(text)
+        found = self.guild.get_channel(wanted) if wanted is not None else \
+            discord.utils.get(self.guild.channels, name=text.strip().lstrip("#"))
+        return channel_ref(found) if found is not None else None
+
+
+def member_ref(user: discord.abc.User) -> MemberRef:
+    return MemberRef(id=str(user.id), name=user.name, display_name=user.display_name, mention=user.mention)
+
+
+def channel_ref(channel: Any) -> ChannelRef:
+    return ChannelRef(id=str(channel.id), name=getattr(channel, "name", "") or "", mention=channel.mention)
+
+
+def request_from_message(bot: "HypotezBot", message: discord.Message) -> Request:
+    reference = message.reference.message_id if message.reference and message.reference.message_id else None
+    return Request(
+        author=author_of(message.author),
+        place=place_of(message.channel, message.guild),
+        content=message.content,
+        message_id=str(message.id),
+        reference_id=str(reference) if reference else None,
+        attachments=tuple(attachment_of(a) for a in message.attachments),
+        outbox=DiscordOutbox(message.channel),
+        voice=bot.voice_gateway,
+        resolver=DiscordResolver(message.guild, message),
+        mentions_bot=bot.user is not None and bot.user in message.mentions,
+    )
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+
+async def send_parts(send: Any, text: str, files: list[Path]) -> list[Any]:
+    """Send ``text`` split at Discord's limit, files on the first part, mentions disabled."""
+    parts = split_message(text) or [""]
+    sent = []
+    for index, part in enumerate(parts):
+        kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
+        if part:
+            kwargs["content"] = part
+        if index == 0 and files:
+            kwargs["files"] = [discord.File(str(path), filename=path.name) for path in files]
+        if "content" not in kwargs and "files" not in kwargs:
+            continue
+        sent.append(await send(**kwargs))
+    return sent
+
+
+# --- building commands -------------------------------------------------------------------------
+
+
+def prefix_command(app: App, spec: CommandSpec) -> commands.Command:
+    async def callback(ctx: commands.Context, *, rest: str = "") -> None:
+        bot: HypotezBot = ctx.bot
+        request = request_from_message(bot, ctx.message)
+        reply = await app.dispatcher.run_command(spec, request, rest)
+        await bot.deliver(ctx.channel.send, reply, request)
+
+    return commands.Command(callback, name=spec.name, aliases=list(spec.aliases), help=spec.description,
+                            rest_is_raw=True)
+
+
+def _slash_description(text: str) -> str:
+    text = " ".join(text.split())
+    return (text[:99] + "…" if len(text) > 100 else text) or "…"
+
+
+def _slash_parameters(spec: CommandSpec) -> list[inspect.Parameter]:
+    parameters = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                    annotation=discord.Interaction)]
+    for argument in spec.arguments:
+        required = argument.required and not argument.has_default
+        parameters.append(inspect.Parameter(
+            argument.name, inspect.Parameter.KEYWORD_ONLY, annotation=SLASH_TYPES[argument.type],
+            default=inspect.Parameter.empty if required else None))
+    return parameters
+
+
+def _slash_value(argument: ArgumentSpec, value: Any) -> Any:
+    if isinstance(value, discord.Attachment):
+        return attachment_of(value)
+    if isinstance(value, (discord.Member, discord.User)):
+        return member_ref(value)
+    if argument.type == "channel" and value is not None and hasattr(value, "mention"):
+        return channel_ref(value)
+    return value
+
+
+def slash_command(app: App, spec: CommandSpec) -> app_commands.Command:
+    async def callback(interaction: discord.Interaction, **options: Any) -> None:
+        bot: HypotezBot = interaction.client  # type: ignore[assignment]
+        values = {name: _slash_value(spec.argument(name), value)  # type: ignore[arg-type]
+                  for name, value in options.items() if value is not None}
+        typed = " ".join(f"{name}={value}" for name, value in options.items() if value is not None)
+        request = Request(
+            author=author_of(interaction.user),
+            place=place_of(interaction.channel, interaction.guild),
+            content=f"/{spec.name} {typed}".strip(),
+            message_id=str(interaction.id),
+            outbox=DiscordOutbox(interaction.followup),
+            voice=bot.voice_gateway,
+            resolver=DiscordResolver(interaction.guild),
+        )
+        # Defer at once: Discord wants an answer within 3 s, handlers may take longer.
+        await interaction.response.defer(thinking=True)
+        reply = await app.dispatcher.run_command(spec, request, values)
+        await bot.deliver(_followup_sender(interaction), reply, request)
+
+    callback.__signature__ = inspect.Signature(_slash_parameters(spec))  # type: ignore[attr-defined]
+    callback.__discord_app_commands_param_description__ = {  # type: ignore[attr-defined]
+        a.name: _slash_description(a.description) for a in spec.arguments}
+    choices = {a.name: [app_commands.Choice(name=str(c)[:100], value=str(c)) for c in a.choices]
+               for a in spec.arguments if a.choices}
+    if choices:
+        callback.__discord_app_commands_param_choices__ = choices  # type: ignore[attr-defined]
+    return app_commands.Command(name=spec.name, description=_slash_description(spec.description),
+                                callback=callback)
+
+
+def _followup_sender(interaction: discord.Interaction):
+    async def send(**kwargs: Any) -> discord.WebhookMessage:
+        return await interaction.followup.send(wait=True, **kwargs)
+
+    return send
+
+
+# --- the bot -----------------------------------------------------------------------------------
+
+
+class HypotezBot(commands.Bot):
+    def __init__(self, app: App, *, intents: discord.Intents | None = None, **kwargs: Any):
+        if intents is None:
+            intents = discord.Intents.default()
+            intents.message_content = True
+            intents.members = False
+        super().__init__(command_prefix=app.spec.settings.prefix, intents=intents, help_command=None,
+                         case_insensitive=app.spec.settings.case_insensitive,
+                         allowed_mentions=NO_MENTIONS, **kwargs)
+        self.app = app
+        self.voice_gateway: Any = None
+        for spec in app.spec.commands:
+            self.add_command(prefix_command(app, spec))
+            if spec.slash:
+                self.tree.add_command(slash_command(app, spec))
+
+    async def setup_hook(self) -> None:
+        await self.app.start()
+
+    async def deliver(self, send: Any, reply: Reply, request: Request) -> None:
+        if not reply.text and not reply.files:
+            return
+        try:
+            messages = await send_parts(send, reply.text, reply.files)
+        except discord.HTTPException as error:
+            log.error("could not send a reply in channel %s: %s", request.place.channel_id, error)
+            return
+        if messages:
+            await self.app.dispatcher.remember(reply, request, str(messages[0].id))
+
+    async def process_commands(self, message: discord.Message) -> None:
+        ctx = await self.get_context(message)
+        if ctx.command is None and ctx.invoked_with:
+            # Answered here rather than through on_command_error (a separate task), so the reply to
+            # an unknown command is sent before the next message is handled, like any other reply.
+            request = request_from_message(self, message)
+            await self.deliver(ctx.channel.send, await self.app.dispatcher.unknown_command(ctx.invoked_with, request),
+                               request)
+            return
+        await self.invoke(ctx)
+
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot:
+            return
+        if self.app.dispatcher.split_command(message.content) is not None:
+            await self.process_commands(message)
+            return
+        request = request_from_message(self, message)
+        reply = await self.app.dispatcher.converse(request)
+        if reply is not None:
+            await self.deliver(message.channel.send, reply, request)
+
+    async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
+        request = request_from_message(self, ctx.message)
+        if isinstance(error, commands.CommandNotFound):
+            name = ctx.invoked_with or ""
+            reply = await self.app.dispatcher.unknown_command(name, request)
+        else:
+            original = getattr(error, "original", error)
+            log.error("command %r failed", ctx.command, exc_info=original)
+            reply = self.app.dispatcher.render_error(original, None, self.app.dispatcher.language_for(request),
+                                                     internal=True)
+        await self.deliver(ctx.channel.send, reply, request)
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        log.exception("error in %s", event_method)
+
+    def slash_shape_hash(self) -> str:
+        shapes = [command.to_dict(self.tree) for command in self.tree.get_commands()]
+        return hashlib.sha256(json.dumps(shapes, sort_keys=True, default=str).encode()).hexdigest()
+
+    async def sync_slash_commands(self) -> bool:
+        """Sync the slash commands with Discord when their shape changed since the last sync."""
+        shape = self.slash_shape_hash()
+        storage = self.app.services.storage
+        if await storage.get_setting(SLASH_HASH_SETTING) == shape:
+            return False
+        await self.tree.sync()
+        await storage.set_setting(SLASH_HASH_SETTING, shape)
+        log.info("slash commands synced (%d)", len(self.tree.get_commands()))
+        return True
+
+
+def create_bot(app: App, **kwargs: Any) -> HypotezBot:
+    return HypotezBot(app, **kwargs)
+
+
+class _RunningBot(HypotezBot):
+    async def setup_hook(self) -> None:
+        await super().setup_hook()
+        try:
+            await self.sync_slash_commands()
+        except discord.HTTPException as error:
+            log.error("could not sync slash commands (prefix commands still work): %s", error)
+
+    async def on_ready(self) -> None:
+        log.info("logged in as %s; prefix %r", self.user, self.app.spec.settings.prefix)
+
+
+INVALID_TOKEN = ("Discord refused the token (DISCORD_TOKEN). Get a new one at "
+                 "https://discord.com/developers/applications → your application → Bot → Reset Token, "
+                 "and put it in .env as DISCORD_TOKEN=...")
+MISSING_INTENT = ("Discord refused the Message Content intent. Enable it at "
+                  "https://discord.com/developers/applications → your application → Bot → "
+                  "Privileged Gateway Intents → Message Content Intent, then start the bot again.")
+
+
+async def _run(app: App, token: str, **kwargs: Any) -> int:
+    bot = _RunningBot(app, **kwargs)
+    try:
+        async with bot:
+            await bot.start(token)
+    except discord.LoginFailure:
+        log.error(INVALID_TOKEN)
+        return 1
+    except discord.PrivilegedIntentsRequired:
+        log.error(MISSING_INTENT)
+        return 1
+    finally:
+        await app.aclose()
+    return 0
+
+
+def run_bot(app: App, token: str, **kwargs: Any) -> int:
+    import asyncio
+
+    try:
+        return asyncio.run(_run(app, token, **kwargs))
+    except KeyboardInterrupt:
+        return 0

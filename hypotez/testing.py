@@ -1,0 +1,443 @@
+"""Test your spec: the real bot, built from a spec, driven the way Discord would drive it, offline.
+
+``BotHarness`` builds the app (spec, services, dispatcher) and the real discord.py bot from it. Messages
+and slash-command interactions are made from gateway-style payloads and go through discord.py's own
+machinery (``get_context``/``invoke``, the app-command tree). Nothing leaves the process: the bot's
+HTTP session is replaced by :class:`FakeDiscordHTTP`, which answers like Discord's REST API and
+records every request, so tests can look at exactly what would have been sent.
+
+    async def test_hi(tmp_path):
+        async with BotHarness.from_spec("commands.yaml", data_dir=tmp_path) as bot:
+            reply = await bot.send("!hi")
+            assert "Привет" in reply.content
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import aiohttp
+import discord
+
+from hypotez.adapters.discord_bot import HypotezBot, create_bot
+from hypotez.app import App, build_app, build_services
+from hypotez.spec import load_spec
+
+GUILD_ID = 1_000_000_000_000_001
+CHANNEL_ID = 1_000_000_000_000_002
+VOICE_CHANNEL_ID = 1_000_000_000_000_003
+BOT_ID = 1_000_000_000_000_010
+APPLICATION_ID = BOT_ID
+OWNER_ID = 1_000_000_000_000_020
+CDN = "https://cdn.discordapp.com/attachments"
+
+PERMISSION_BITS = dict(discord.Permissions.VALID_FLAGS)
+OPTION_TYPES = {"text": 3, "choice": 3, "json": 3, "path": 3, "integer": 4, "boolean": 5, "member": 6,
+                "channel": 7, "number": 10, "attachment": 11}
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat()
+
+
+def user_payload(user_id: int, name: str, bot: bool = False) -> dict[str, Any]:
+    return {"id": str(user_id), "username": name, "global_name": name, "discriminator": "0", "avatar": None,
+            "bot": bot}
+
+
+# --- the HTTP boundary ---------------------------------------------------------------------------
+
+
+@dataclass
+class CapturedFile:
+    filename: str
+    data: bytes
+
+
+@dataclass
+class CapturedRequest:
+    method: str
+    path: str
+    params: dict[str, Any]
+    json: Any
+    files: list[CapturedFile]
+
+
+@dataclass
+class SentMessage:
+    """A message the bot sent (or an interaction reply), as Discord received it."""
+
+    id: str
+    channel_id: str
+    content: str
+    files: list[CapturedFile]
+    allowed_mentions: dict[str, Any] | None
+    edits: list[str] = field(default_factory=list)
+    kind: str = "message"  # "message" or "followup"
+
+    @property
+    def text(self) -> str:
+        """The latest content (after edits)."""
+        return self.edits[-1] if self.edits else self.content
+
+
+class _FakeResponse:
+    def __init__(self, status: int, body: Any, content_type: str = "application/json"):
+        self.status = status
+        self.reason = "OK" if status < 400 else "Error"
+        self._text = "" if body is None else (body if isinstance(body, str) else json.dumps(body))
+        self._bytes = body if isinstance(body, bytes) else self._text.encode()
+        # Discord's rate-limit headers, with room to spare: the fake never limits.
+        self.headers = {"content-type": content_type, "X-Ratelimit-Limit": "50", "X-Ratelimit-Remaining": "49",
+                        "X-Ratelimit-Reset": f"{datetime.datetime.now().timestamp() + 1:.3f}",
+                        "X-Ratelimit-Reset-After": "1.000", "X-Ratelimit-Bucket": "fake-bucket"}
+        self.content_type = content_type
+
+    async def text(self, encoding: str = "utf-8") -> str:
+        return self._text
+
+    async def read(self) -> bytes:
+        return self._bytes
+
+    async def json(self) -> Any:
+        return json.loads(self._text)
+
+    async def __aenter__(self) -> "_FakeResponse":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        return None
+
+    def release(self) -> None:
+        return None
+
+
+def _form_fields(form: aiohttp.FormData) -> tuple[Any, list[CapturedFile]]:
+    payload: Any = None
+    files: list[CapturedFile] = []
+    for options, _headers, value in form._fields:
+        name = options.get("name", "")
+        if name == "payload_json":
+            payload = json.loads(value if isinstance(value, str) else value.read())
+        elif name.startswith("files["):
+            data = value.read() if hasattr(value, "read") else bytes(value)
+            files.append(CapturedFile(options.get("filename", name), data))
+    return payload, files
+
+
+class FakeDiscordHTTP:
+    """Stands in for the aiohttp session of discord.py's HTTP client: answers the REST routes a bot
+    uses to reply, and records every request."""
+
+    def __init__(self, bot_user: dict[str, Any]):
+        self.bot_user = bot_user
+        self.requests: list[CapturedRequest] = []
+        self.sent: list[SentMessage] = []
+        self.cdn: dict[str, bytes] = {}
+        self._ids = itertools.count(2_000_000_000_000_000)
+        self.closed = False
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    async def close(self) -> None:
+        self.closed = True
+
+    def get(self, url: str, **kwargs: Any) -> _FakeResponse:
+        data = self.cdn.get(url.split("?")[0])
+        return _FakeResponse(200 if data is not None else 404, data if data is not None else b"",
+                             "application/octet-stream")
+
+    def request(self, method: str, url: str, **kwargs: Any) -> _FakeResponse:
+        path = re.sub(r"^https?://[^/]+/api/v\d+", "", str(url))
+        data = kwargs.get("data")
+        files: list[CapturedFile] = []
+        if isinstance(data, aiohttp.FormData):
+            body, files = _form_fields(data)
+        elif isinstance(data, (str, bytes)) and data:
+            body = json.loads(data)
+        else:
+            body = kwargs.get("json")
+        params = dict(kwargs.get("params") or {})
+        self.requests.append(CapturedRequest(method, path.split("?")[0], params, body, files))
+        return self._answer(method, path.split("?")[0], body or {}, files)
+
+    def _message(self, channel_id: str, body: dict[str, Any], files: list[CapturedFile], kind: str) -> dict:
+        message_id = str(self.next_id())
+        self.sent.append(SentMessage(message_id, channel_id, body.get("content") or "", files,
+                                     body.get("allowed_mentions"), kind=kind))
+        return {
+            "id": message_id, "channel_id": channel_id, "content": body.get("content") or "",
+            "author": self.bot_user, "timestamp": _now(), "edited_timestamp": None, "tts": False,
+            "mention_everyone": False, "mentions": [], "mention_roles": [], "embeds": [], "pinned": False,
+            "type": 0, "flags": 0,
+            "attachments": [{"id": str(self.next_id()), "filename": f.filename, "size": len(f.data),
+                             "url": f"{CDN}/{channel_id}/{f.filename}", "proxy_url": ""} for f in files],
+        }
+
+    def _edit(self, message_id: str, channel_id: str, body: dict[str, Any]) -> dict:
+        for message in self.sent:
+            if message.id == message_id:
+                message.edits.append(body.get("content") or "")
+                channel_id = message.channel_id
+        return {"id": message_id, "channel_id": channel_id, "content": body.get("content") or "",
+                "author": self.bot_user, "timestamp": _now(), "edited_timestamp": _now(), "tts": False,
+                "mention_everyone": False, "mentions": [], "mention_roles": [], "embeds": [], "pinned": False,
+                "type": 0, "flags": 0, "attachments": []}
+
+    def _answer(self, method: str, path: str, body: dict[str, Any], files: list[CapturedFile]) -> _FakeResponse:
+        parts = path.strip("/").split("/")
+        if method == "POST" and len(parts) == 3 and parts[0] == "channels" and parts[2] == "messages":
+            return _FakeResponse(200, self._message(parts[1], body, files, "message"))
+        if method == "PATCH" and len(parts) == 4 and parts[0] == "channels" and parts[2] == "messages":
+            return _FakeResponse(200, self._edit(parts[3], parts[1], body))
+        if method == "POST" and parts[0] == "interactions" and parts[-1] == "callback":
+            return _FakeResponse(200, {
+                "interaction": {"id": parts[1], "type": 2, "response_message_id": None,
+                                "response_message_loading": body.get("type") == 5,
+                                "response_message_ephemeral": False, "activity_instance_id": None},
+                "resource": {"type": body.get("type", 4)},
+            })
+        if method == "POST" and parts[0] == "webhooks" and len(parts) == 3:
+            return _FakeResponse(200, self._message(str(CHANNEL_ID), body, files, "followup"))
+        if method == "PATCH" and parts[0] == "webhooks" and len(parts) == 5:
+            return _FakeResponse(200, self._edit(parts[4], str(CHANNEL_ID), body))
+        if method == "POST" and parts[:1] == ["channels"] and parts[-1] == "typing":
+            return _FakeResponse(204, None)
+        if method == "PUT" and parts[0] == "applications":  # slash command sync
+            return _FakeResponse(200, [])
+        return _FakeResponse(404, {"message": f"the fake does not know {method} {path}", "code": 0})
+
+
+# --- conversations --------------------------------------------------------------------------------
+
+
+@dataclass
+class Exchange:
+    """What the bot sent in answer to one message or interaction."""
+
+    messages: list[SentMessage]
+
+    @property
+    def content(self) -> str:
+        return "\n".join(m.text for m in self.messages)
+
+    @property
+    def files(self) -> list[CapturedFile]:
+        return [f for m in self.messages for f in m.files]
+
+    def __str__(self) -> str:
+        return self.content
+
+
+class BotHarness:
+    """The real bot for a spec, offline. Use as ``async with BotHarness.from_spec(...) as bot``."""
+
+    def __init__(self, app: App):
+        self.app = app
+        self.bot: HypotezBot = create_bot(app)
+        self.http = FakeDiscordHTTP(user_payload(BOT_ID, "hypotez", bot=True))
+        self._roles: dict[str, int] = {}
+        self._ids = itertools.count(3_000_000_000_000_000)
+        self.guild: discord.Guild | None = None
+
+    @classmethod
+    def from_spec(cls, spec_path: str | Path = "commands.yaml", *, data_dir: str | Path,
+                  templates_dir: str | Path | None = None, model_factory: Any = None,
+                  voice_factory: Any = None) -> "BotHarness":
+        spec = load_spec(Path(spec_path), templates_dir=Path(templates_dir) if templates_dir else None)
+        factories = {k: v for k, v in (("model_factory", model_factory), ("voice_factory", voice_factory)) if v}
+        services = build_services(spec, Path(data_dir), **factories)
+        return cls(build_app(spec, services))
+
+    async def __aenter__(self) -> "BotHarness":
+        await self.bot.__aenter__()
+        # What HTTPClient.static_login would set up, with the fake in place of the aiohttp session.
+        self.bot.http._HTTPClient__session = self.http  # type: ignore[attr-defined]
+        self.bot.http._global_over = asyncio.Event()
+        self.bot.http._global_over.set()
+        state = self.bot._connection
+        state.user = discord.ClientUser(state=state, data=self.http.bot_user)
+        state.application_id = APPLICATION_ID
+        self.guild = discord.Guild(data=self._guild_payload(), state=state)
+        state._add_guild(self.guild)
+        await self.app.start()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.bot.__aexit__(*exc)
+        await self.app.aclose()
+
+    # -- the world ---------------------------------------------------------------------------
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    def _role_id(self, name: str) -> int:
+        if name not in self._roles:
+            self._roles[name] = self.next_id()
+        return self._roles[name]
+
+    def _guild_payload(self) -> dict[str, Any]:
+        everyone = discord.Permissions.general() | discord.Permissions.text() | discord.Permissions.voice()
+        everyone.update(administrator=False, manage_guild=False, manage_channels=False, manage_roles=False,
+                        manage_messages=False, manage_webhooks=False, kick_members=False, ban_members=False,
+                        mention_everyone=False, moderate_members=False, view_audit_log=False,
+                        manage_expressions=False, manage_events=False, move_members=False, mute_members=False,
+                        deafen_members=False, manage_threads=False)
+        return {
+            "id": str(GUILD_ID), "name": "Test Server", "owner_id": str(OWNER_ID), "features": [], "emojis": [],
+            "stickers": [], "member_count": 2, "verification_level": 0, "default_message_notifications": 0,
+            "explicit_content_filter": 0, "mfa_level": 0, "premium_tier": 0, "system_channel_flags": 0,
+            "preferred_locale": "ru", "nsfw_level": 0,
+            "roles": [{"id": str(GUILD_ID), "name": "@everyone", "permissions": str(everyone.value),
+                       "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False}],
+            "channels": [
+                {"id": str(CHANNEL_ID), "type": 0, "name": "general", "position": 0, "permission_overwrites": []},
+                {"id": str(VOICE_CHANNEL_ID), "type": 2, "name": "Voice", "position": 1,
+                 "permission_overwrites": [], "bitrate": 64000, "user_limit": 0},
+            ],
+            "members": [{"user": self.http.bot_user, "roles": [], "joined_at": _now(), "deaf": False, "flags": 0,
+                         "mute": False}],
+            "voice_states": [],
+        }
+
+    def _ensure_roles(self, roles: Iterable[str], permissions: Iterable[str]) -> list[str]:
+        """Create (once) a role per name, and one role carrying the given Discord permissions."""
+        assert self.guild is not None
+        ids = []
+        for name in roles:
+            role_id = self._role_id(name)
+            if self.guild.get_role(role_id) is None:
+                self.guild._add_role(discord.Role(guild=self.guild, state=self.bot._connection, data={
+                    "id": str(role_id), "name": name, "permissions": "0", "position": 1, "color": 0,
+                    "hoist": False, "managed": False, "mentionable": True}))
+            ids.append(str(role_id))
+        permissions = sorted(permissions)
+        if permissions:
+            name = "perms:" + ",".join(permissions)
+            role_id = self._role_id(name)
+            if self.guild.get_role(role_id) is None:
+                value = discord.Permissions(**{p: True for p in permissions}).value
+                self.guild._add_role(discord.Role(guild=self.guild, state=self.bot._connection, data={
+                    "id": str(role_id), "name": name, "permissions": str(value), "position": 1, "color": 0,
+                    "hoist": False, "managed": False, "mentionable": False}))
+            ids.append(str(role_id))
+        return ids
+
+    def _member(self, user_id: int, name: str, roles: Iterable[str], permissions: Iterable[str],
+                in_voice: bool) -> dict[str, Any]:
+        assert self.guild is not None
+        member = {"user": user_payload(user_id, name), "roles": self._ensure_roles(roles, permissions),
+                  "joined_at": _now(), "deaf": False, "mute": False, "flags": 0}
+        if in_voice:
+            self.guild._update_voice_state({"user_id": str(user_id), "channel_id": str(VOICE_CHANNEL_ID),
+                                            "session_id": "s", "deaf": False, "mute": False, "self_deaf": False,
+                                            "self_mute": False, "suppress": False, "member": member},
+                                           VOICE_CHANNEL_ID)
+        return member
+
+    def _attachments(self, channel_id: int, attachments: Iterable[tuple[str, bytes, str | None]]) -> list[dict]:
+        out = []
+        for filename, data, content_type in attachments:
+            attachment_id = self.next_id()
+            url = f"{CDN}/{channel_id}/{attachment_id}/{filename}"
+            self.http.cdn[url] = data
+            out.append({"id": str(attachment_id), "filename": filename, "size": len(data), "url": url,
+                        "proxy_url": url, "content_type": content_type})
+        return out
+
+    # -- driving it --------------------------------------------------------------------------
+
+    async def send(self, content: str, *, author: str = "ann", user_id: int = 4_000_000_000_000_001,
+                   roles: Iterable[str] = (), permissions: Iterable[str] = (), dm: bool = False,
+                   attachments: Iterable[tuple[str, bytes, str | None]] = (), reply_to: str | None = None,
+                   in_voice: bool = False, mention_bot: bool = False) -> Exchange:
+        """Deliver a message from a user to the bot and return what the bot sent in answer."""
+        state = self.bot._connection
+        before = len(self.http.sent)
+        message_id = self.next_id()
+        if mention_bot:
+            content = f"<@{BOT_ID}> {content}"
+        payload: dict[str, Any] = {
+            "id": str(message_id), "content": content, "author": user_payload(user_id, author),
+            "timestamp": _now(), "edited_timestamp": None, "tts": False, "mention_everyone": False,
+            "mentions": [self.http.bot_user] if mention_bot else [], "mention_roles": [], "embeds": [],
+            "pinned": False, "type": 19 if reply_to else 0, "flags": 0,
+        }
+        if dm:
+            channel_id = self.next_id()
+            channel: Any = discord.DMChannel(me=state.user, state=state, data={
+                "id": str(channel_id), "type": 1, "recipients": [user_payload(user_id, author)]})
+        else:
+            channel_id = CHANNEL_ID
+            assert self.guild is not None
+            channel = self.guild.get_channel(CHANNEL_ID)
+            payload["guild_id"] = str(GUILD_ID)
+            payload["member"] = self._member(user_id, author, roles, permissions, in_voice)
+            self.guild._add_member(discord.Member(data=payload["member"], guild=self.guild, state=state))
+        payload["channel_id"] = str(channel_id)
+        payload["attachments"] = self._attachments(channel_id, attachments)
+        if reply_to:
+            payload["message_reference"] = {"message_id": str(reply_to), "channel_id": str(channel_id)}
+        message = discord.Message(state=state, channel=channel, data=payload)
+        await self.bot.on_message(message)
+        return Exchange(self.http.sent[before:])
+
+    async def slash(self, name: str, *, author: str = "ann", user_id: int = 4_000_000_000_000_001,
+                    roles: Iterable[str] = (), permissions: Iterable[str] = (),
+                    attachments: dict[str, tuple[str, bytes, str | None]] | None = None,
+                    **options: Any) -> Exchange:
+        """Run the slash command ``/name`` with ``options`` (argument name → value) and return the
+        interaction's answer (the deferred response's follow-ups)."""
+        state = self.bot._connection
+        before = len(self.http.sent)
+        command = self.app.dispatcher.find(name)
+        if command is None:
+            raise LookupError(f"the spec has no command {name!r}")
+        member = self._member(user_id, author, roles, permissions, in_voice=False)
+        assert self.guild is not None
+        member_object = discord.Member(data=member, guild=self.guild, state=state)
+        self.guild._add_member(member_object)
+        resolved: dict[str, Any] = {}
+        option_payloads = []
+        for arg_name, value in options.items():
+            argument = command.argument(arg_name)
+            kind = OPTION_TYPES[argument.type] if argument else 3
+            option_payloads.append({"name": arg_name, "type": kind, "value": value})
+        for arg_name, (filename, data, content_type) in (attachments or {}).items():
+            [attachment] = self._attachments(CHANNEL_ID, [(filename, data, content_type)])
+            resolved.setdefault("attachments", {})[attachment["id"]] = attachment
+            option_payloads.append({"name": arg_name, "type": 11, "value": attachment["id"]})
+        payload = {
+            "id": str(self.next_id()), "application_id": str(APPLICATION_ID), "type": 2, "token": "interaction-token",
+            "version": 1, "guild_id": str(GUILD_ID), "channel_id": str(CHANNEL_ID),
+            "channel": {"id": str(CHANNEL_ID), "type": 0, "name": "general", "guild_id": str(GUILD_ID),
+                        "position": 0, "permission_overwrites": []},
+            "member": {**member, "permissions": str(member_object.guild_permissions.value)},
+            "locale": "ru", "guild_locale": "ru", "app_permissions": str(discord.Permissions.all().value),
+            "entitlements": [], "authorizing_integration_owners": {}, "context": 0,
+            "attachment_size_limit": 10 * 1024 * 1024,
+            "data": {"id": str(self.next_id()), "name": command.name, "type": 1, "options": option_payloads,
+                     "resolved": resolved},
+        }
+        interaction = discord.Interaction(data=payload, state=state)
+        await self.bot.tree._call(interaction)
+        return Exchange(self.http.sent[before:])
+
+    @property
+    def sent(self) -> list[SentMessage]:
+        return self.http.sent
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Wait until background work started by commands (training jobs) has finished."""
+        wait = getattr(self.app.services.model, "wait_idle", None)
+        if wait is not None:
+            await asyncio.wait_for(wait(), timeout)
