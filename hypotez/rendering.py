@@ -113,15 +113,25 @@ class Renderer:
         builtin = BUILTIN_TEMPLATES / language / (name + TEMPLATE_SUFFIX)
         return own.is_file() or builtin.is_file() or (self.templates_dir / (name + TEMPLATE_SUFFIX)).is_file()
 
-    def check(self, names: Iterable[str], language: str) -> dict[str, str]:
-        """Compile each template; returns name → problem for those that are missing or broken."""
-        problems: dict[str, str] = {}
+    def check(self, names: Iterable[str], language: str) -> dict[str, tuple[str, str]]:
+        """Compile each template; returns name → ("missing" | "broken", message) for the bad ones."""
+        problems: dict[str, tuple[str, str]] = {}
         for name in names:
             try:
                 self.get(name, language)
             except TemplateMissing as missing:
-                problems[name] = str(missing)
+                problems[name] = ("missing", str(missing))
             except jinja2.TemplateSyntaxError as error:
-                where = f"{error.filename or name}:{error.lineno}"
-                problems[name] = f"template {name!r} does not compile: {error.message} ({where})"
+                where = self._shown_path(error.filename) if error.filename else name
+                problems[name] = ("broken", f"template '{name}' does not compile: {error.message} "
+                                            f"({where}, line {error.lineno})")
         return problems
+
+    def _shown_path(self, filename: str) -> str:
+        path = Path(filename)
+        for base in (self.templates_dir.parent, BUILTIN_TEMPLATES.parent):
+            try:
+                return path.relative_to(base).as_posix()
+            except ValueError:
+                continue
+        return str(path)

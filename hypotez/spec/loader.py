@@ -107,6 +107,9 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
     key = path[-1] if path else None
     rule = error.validator
 
+    if "propertyNames" in error.relative_schema_path or "propertyNames" in error.schema_path:
+        return _bad_name(path, error.instance, where, locations)
+
     if rule in ("oneOf", "anyOf") and error.context:
         best = jsonschema.exceptions.best_match(error.context)
         if key == "reply":
@@ -126,6 +129,9 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
 
     if rule == "required":
         missing = error.message.split("'")[1] if "'" in error.message else "?"
+        if isinstance(error.instance, dict) and get_close_matches(missing, [str(k) for k in error.instance],
+                                                                  n=1, cutoff=0.75):
+            return []  # a misspelt key: the unknown-key problem already says "did you mean"
         if path == ():
             return [locations.problem(path, f"the spec needs a '{missing}' section",
                                       "add 'commands:' with at least one command under it")]
@@ -143,6 +149,8 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
             hint = "the value is empty: write it after the colon, or remove the line"
         elif error.validator_value == "object" and isinstance(error.instance, list):
             hint = "write 'name: value' lines here, not '- item' lines"
+        elif error.validator_value == "array" and isinstance(error.instance, str):
+            hint = f"write it as a list: [{error.instance}]"
         if path[:1] == ("commands",) and len(path) == 2:
             what = f"command '{key}'"
             hint = hint or "a command is a mapping: description:, handler:, arguments: ..."
@@ -151,6 +159,14 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
                                   what.startswith("item") else
                                   f"{what} must be {_type_words(error.validator_value)}, "
                                   f"not {_actual_words(error.instance)}", hint)]
+
+    if rule == "enum" and len(path) >= 2 and path[-2] == "discord":
+        name = str(error.instance)
+        known = schema_module.PERMISSION_SYNONYMS.get(name.lower().replace(" ", "_"))
+        close = [known] if known else get_close_matches(name, [str(v) for v in error.validator_value], n=1)
+        hint = f"did you mean '{close[0]}'?" if close else \
+            "use discord.py's permission names, e.g. manage_guild, administrator, manage_messages"
+        return [locations.problem(path, f"'{name}' in {where} is not a Discord permission name", hint)]
 
     if rule == "enum":
         allowed = [str(v) for v in error.validator_value]
@@ -164,15 +180,13 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
         hint = _PATTERN_HINTS.get(str(key))
         return [locations.problem(path, f"'{key}' in {where} has the wrong form: {error.instance!r}", hint)]
 
-    if rule == "propertyNames":
-        bad = error.instance
-        if path[-1:] == ("arguments",):
-            return [locations.problem(path + (bad,), f"argument name '{bad}' in {where} is not allowed",
-                                      "argument names are lower-case letters, digits and _, starting with a "
-                                      "letter, at most 32 characters (e.g. data_dir)", at_key=True)]
-        return [locations.problem(path + (bad,), f"name '{bad}' in {where} is not allowed",
-                                  "command names are one word without spaces, at most 64 characters",
-                                  at_key=True)]
+
+    if rule in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        words = {"minimum": "at least", "exclusiveMinimum": "greater than", "maximum": "at most",
+                 "exclusiveMaximum": "less than"}[rule]
+        what = f"'{key}'" if isinstance(key, str) else "this value"
+        return [locations.problem(path, f"{what} in {where} must be {words} {error.validator_value} "
+                                        f"(it is {error.instance})")]
 
     if rule in ("minLength", "minItems", "minProperties") and error.validator_value == 1:
         what = f"'{key}'" if isinstance(key, str) else "this value"
@@ -180,6 +194,16 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
 
     what = f"'{key}'" if isinstance(key, str) else "value"
     return [locations.problem(path, f"{what} in {where}: {error.message}")]
+
+
+def _bad_name(path: tuple[Any, ...], bad: Any, where: str, locations: Locations) -> list[SpecProblem]:
+    if path[-1:] == ("arguments",):
+        return [locations.problem(path + (bad,), f"argument name '{bad}' in {where} is not allowed",
+                                  "argument names are lower-case letters, digits and _, starting with a "
+                                  "letter, at most 32 characters (e.g. data_dir)", at_key=True)]
+    return [locations.problem(path + (bad,), f"command name '{bad}' is not allowed",
+                              "a command name is one word without spaces (at most 64 characters), "
+                              "e.g. say_hi", at_key=True)]
 
 
 # --- building the dataclasses -----------------------------------------------------------------
@@ -329,9 +353,12 @@ class _Checker:
                 if key in seen and seen[key][0] != command.name:
                     other, other_path = seen[key]
                     line = self.locations.of_key(other_path)[0]
-                    self.add(path, f"'{name}' of command '{command.name}' is already the name or an alias of "
-                                   f"command '{other}' (line {line})", "every name and alias must be unique",
-                             at_key=len(path) == 2)
+                    this = f"command name '{name}'" if path == base else f"alias '{name}' of command '{command.name}'"
+                    that = f"the name of command '{other}'" if len(other_path) == 2 else \
+                        f"an alias of command '{other}'"
+                    self.add(path, f"{this} is already {that} (line {line})",
+                             "every command name and alias must be unique: rename one of them",
+                             at_key=path == base)
                 elif key in seen:
                     self.add(path, f"'{name}' is listed twice for command '{command.name}'",
                              "remove the repeated alias", at_key=False)
@@ -358,9 +385,9 @@ class _Checker:
         broken = self.renderer.check(set(names.values()), language)
         for path, name in names.items():
             if name in broken:
-                message = broken[name]
+                kind, message = broken[name]
                 hint = None
-                if "not found" in message:
+                if kind == "missing":
                     message = f"template '{name}' does not exist (templates/{language}/{name}.j2)"
                     hint = self._template_hint(name, language)
                 self.add(path, message, hint, at_key=False)
@@ -604,7 +631,9 @@ def _error_roots(errors: list[jsonschema.ValidationError]) -> set[tuple[Any, ...
     roots: set[tuple[Any, ...]] = set()
     for error in errors:
         path = tuple(error.absolute_path)
-        if path[:1] == ("commands",) and len(path) >= 2:
+        if "propertyNames" in error.schema_path and path == ("commands",):
+            roots.add(("commands", error.instance))
+        elif path[:1] == ("commands",) and len(path) >= 2:
             roots.add(path[:2])
         elif path[:1] == ("bot",):
             roots.add(("bot",))

@@ -20,6 +20,13 @@ DISCORD_PERMISSIONS = [
     "view_channel", "create_instant_invite", "manage_events", "priority_speaker",
 ]
 
+# Names people know from Discord's own settings screens → discord.py's names.
+PERMISSION_SYNONYMS = {
+    "manage_server": "manage_guild", "admin": "administrator", "manage_emojis": "manage_expressions",
+    "timeout_members": "moderate_members", "read_messages": "view_channel", "view_channels": "view_channel",
+    "mention_all": "mention_everyone", "use_slash_commands": "use_application_commands",
+}
+
 # JSON Schema keywords an argument may carry as validation rules.
 RULE_KEYWORDS: dict[str, dict[str, Any]] = {
     "minimum": {"type": "number", "description": "Smallest allowed number."},

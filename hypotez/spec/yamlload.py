@@ -77,6 +77,8 @@ def _hint_for_yaml_error(error: yaml.YAMLError) -> str | None:
         return "a value contains ': ' — put the whole value in quotes"
     if "special characters are not allowed" in text:
         return "the file contains control characters: is it really a YAML text file?"
+    if "did not find expected key" in text or "did not find expected '-' indicator" in text:
+        return "check the indentation: this line is indented differently from the lines around it"
     if "could not find expected ':'" in text:
         return "each line of a mapping needs 'key: value'; check the indentation of this line"
     return None
