@@ -67,15 +67,22 @@ class DataFolder:
 
         candidate = self.root.joinpath(*parts) if parts else self.root
         # resolve() follows symlinks: a link that points outside is caught here.
-        resolved = candidate.resolve()
+        try:
+            resolved = candidate.resolve()
+        except (RuntimeError, OSError):  # a symlink loop, or a name the OS refuses
+            raise PathRefused(raw, "the path cannot be followed (a symbolic link loop?)") from None
         if resolved != self.root and self.root not in resolved.parents:
             raise PathRefused(raw, "the path leads outside the data folder")
         internal = self.internal.resolve()
         if resolved == internal or internal in resolved.parents:
             raise PathRefused(raw, "this is the bot's own state folder; it cannot be read or changed by commands")
-        if must_exist and not resolved.exists():
+        try:
+            exists = resolved.exists()
+        except OSError:  # e.g. a component longer than the OS allows
+            raise PathRefused(raw, "the path is not valid here") from None
+        if must_exist and not exists:
             raise PathRefused(raw, "no such file or folder in the data folder")
-        if resolved.exists():
+        if exists:
             if kind == "file" and not resolved.is_file():
                 raise PathRefused(raw, "this is a folder, not a file")
             if kind == "dir" and not resolved.is_dir():
