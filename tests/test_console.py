@@ -1,0 +1,70 @@
+"""The console adapter driven by stdin in a real subprocess: `printf '!hi\\n' | hypotez console`."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def console(lines: str, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "hypotez", "console", "--spec", str(ROOT / "commands.yaml"),
+         "--data", str(tmp_path / "data"), *extra],
+        input=lines, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+
+
+def test_answers_hi_help_feedback_getfile_and_refuses_passwd(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "readme.txt").write_text("hello")
+    result = console("!hi\n!help\n!feedback консоль работает\n!feedback\n!getfile readme.txt\n"
+                     "!getfile ../../etc/passwd\n", tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Привет, you!" in out
+    assert "`!getfile <file_path>`" in out
+    assert "Записал его под номером 1" in out and "#1 you: консоль работает" in out
+    assert f"[file: {tmp_path / 'data' / 'readme.txt'}]" in out
+    assert "Путь `../../etc/passwd` нельзя использовать: '..' is not allowed" in out
+    assert "root:" not in out
+    assert "Traceback" not in result.stderr
+
+
+def test_end_of_input_and_quit_end_the_session(tmp_path):
+    assert console("", tmp_path).returncode == 0
+    result = console("!hi\n:quit\n!feedback never sent\n", tmp_path)
+    assert result.returncode == 0 and "never sent" not in result.stdout
+    assert "Записал" not in result.stdout
+
+
+def test_roles_directive_makes_a_plain_member(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "f.txt").write_text("x")
+    result = console(":roles\n!getfile f.txt\n:roles Trainer\n!getfile f.txt\n", tmp_path)
+    assert "Вам нельзя использовать `!getfile`" in result.stdout
+    assert "[file:" in result.stdout
+
+
+def test_attach_directive_and_unknown_directive(tmp_path):
+    (tmp_path / "a.txt").write_text("attached")
+    result = console(f":attach {tmp_path / 'a.txt'}\n:attach /no/such/file\n:bogus\n", tmp_path)
+    assert "a.txt will be attached to your next message" in result.stdout
+    assert "no such file: /no/such/file" in result.stdout
+    assert "unknown directive ':bogus'" in result.stdout
+
+
+def test_ids_let_you_correct_an_answer(tmp_path):
+    result = console(":ids on\n!hi\n!correct 2 Здравствуйте\n", tmp_path)
+    assert "[#2] Привет" in result.stdout
+    assert "Исправление №1 записано" in result.stdout and "Вопрос: !hi" in result.stdout
+
+
+def test_a_broken_spec_is_reported_not_a_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("commands:\n  hi:\n    descripton: x\n")
+    result = subprocess.run([sys.executable, "-m", "hypotez", "console", "--spec", str(bad)], input="!hi\n",
+                            capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"{bad}:3:5: unknown key 'descripton' in command 'hi'" in result.stdout
+    assert "Traceback" not in result.stderr
