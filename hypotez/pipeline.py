@@ -27,6 +27,9 @@ from hypotez.spec.model import DEFAULT_REPLY, ArgumentSpec, CommandSpec, Spec
 
 log = logging.getLogger("hypotez.pipeline")
 
+# The pseudo-command that answers messages which are not commands (bot.messages in the spec).
+MESSAGE_COMMAND = "<message>"
+
 
 @dataclass(slots=True)
 class Request:
@@ -127,7 +130,7 @@ class Dispatcher:
             if messages.channels and request.place.channel_id not in messages.channels \
                     and request.place.channel_name not in messages.channels:
                 return None
-        command = CommandSpec(name="<message>", description="conversational reply", handler=messages.handler,
+        command = CommandSpec(name=MESSAGE_COMMAND, description="conversational reply", handler=messages.handler,
                               replies=messages.replies, slash=False, builtin=True)
         return await self._execute(command, request, {"message": request.content}, raw_is_bound=True)
 
@@ -154,7 +157,7 @@ class Dispatcher:
             check_place(command, request.place)
             check_permissions(command, request.author, request.place)
             self.cooldowns.check(command, request.author, request.place)
-            if command.name == "<message>":
+            if command.name == MESSAGE_COMMAND:
                 arguments: dict[str, Any] = {}
             else:
                 bound = dict(raw) if raw_is_bound else bind_text(command, raw)  # type: ignore[arg-type]
@@ -172,14 +175,16 @@ class Dispatcher:
                 response = Response(data={})
             else:
                 handler = self.handlers[command.handler]
-                if command.name == "<message>":
+                if command.name == MESSAGE_COMMAND:
                     result = await handler(invocation)
                 else:
                     result = await handler(invocation, **arguments)
                 response = _as_response(result)
             data = {**arguments, **response.data}
             text = self._render_reply(command, response.template, data, invocation)
-            prompt = response.prompt if response.prompt is not None else request.content
+            prompt = None
+            if response.remember_as_answer or command.name == MESSAGE_COMMAND:
+                prompt = response.prompt if response.prompt is not None else request.content
             return Reply(text=text, files=list(response.files), prompt=prompt)
         except UserInputError as error:
             return self.render_error(error, command, language)

@@ -66,6 +66,9 @@ class Renderer:
         self.default_language = default_language
         self._environments: dict[str, ImmutableSandboxedEnvironment] = {}
         self._lock = threading.Lock()
+        # (language, name) → the compiled template, or its text when it has no expressions at all:
+        # plain replies then cost a dictionary look-up instead of a Jinja render.
+        self._compiled: dict[tuple[str, str], jinja2.Template | str] = {}
 
     def environment(self, language: str) -> ImmutableSandboxedEnvironment:
         with self._lock:
@@ -98,7 +101,26 @@ class Renderer:
             raise TemplateMissing(name, language, self.searched(language)) from None
 
     def render(self, name: str, data: dict[str, Any], language: str) -> str:
-        return self.get(name, language).render(**data).strip()
+        compiled = self._compiled.get((language, name))
+        if compiled is None:
+            compiled = self._compile(name, language)
+        if isinstance(compiled, str):
+            return compiled
+        return compiled.render(**data).strip()
+
+    def _compile(self, name: str, language: str) -> jinja2.Template | str:
+        template = self.get(name, language)
+        compiled: jinja2.Template | str = template
+        source_path = template.filename
+        if source_path:
+            env = self.environment(language)
+            source = Path(source_path).read_text(encoding="utf-8")
+            body = env.parse(source).body
+            if all(isinstance(node, jinja2.nodes.Output) and
+                   all(isinstance(child, jinja2.nodes.TemplateData) for child in node.nodes) for node in body):
+                compiled = template.render().strip()
+        self._compiled[(language, name)] = compiled
+        return compiled
 
     def find_file(self, name: str, language: str) -> Path | None:
         for folder in _search_path(self.templates_dir, language, self.default_language):

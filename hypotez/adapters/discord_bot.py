@@ -245,7 +245,7 @@ class HypotezBot(commands.Bot):
             intents.members = False
         super().__init__(command_prefix=app.spec.settings.prefix, intents=intents, help_command=None,
                          case_insensitive=app.spec.settings.case_insensitive,
-                         allowed_mentions=NO_MENTIONS, **kwargs)
+                         **kwargs)
         self.app = app
         self.voice_gateway: Any = None
         for spec in app.spec.commands:

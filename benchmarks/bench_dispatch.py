@@ -1,0 +1,102 @@
+"""Dispatch overhead: one trivial command generated from YAML vs the same command hand-written in
+discord.py, both driven through discord.py's real command machinery offline (Message objects from
+gateway payloads, get_context + invoke, replies captured at the HTTP boundary by the same fake).
+
+Target: generated / hand-written ≤ 1.10.
+
+    .venv/bin/python benchmarks/bench_dispatch.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+import discord
+from discord.ext import commands
+
+from _common import interleaved, verdict
+from hypotez.testing import CHANNEL_ID, BotHarness, FakeDiscordHTTP, user_payload
+
+SPEC = """
+bot: {language: en, slash: false}
+commands:
+  ping:
+    description: Answers pong
+    reply: pong
+"""
+
+
+def message(bot: commands.Bot, channel, content: str, message_id: int) -> discord.Message:
+    payload = {
+        "id": str(message_id), "channel_id": str(CHANNEL_ID), "content": content,
+        "author": user_payload(4_000, "ann"), "timestamp": "2026-01-01T00:00:00+00:00", "edited_timestamp": None,
+        "tts": False, "mention_everyone": False, "mentions": [], "mention_roles": [], "embeds": [],
+        "attachments": [], "pinned": False, "type": 0, "flags": 0,
+    }
+    return discord.Message(state=bot._connection, channel=channel, data=payload)
+
+
+def hand_written_bot() -> commands.Bot:
+    intents = discord.Intents.default()
+    intents.message_content = True
+    bot = commands.Bot(command_prefix="!", intents=intents, help_command=None)
+
+    @bot.command()
+    async def ping(ctx: commands.Context) -> None:
+        await ctx.send("pong")
+
+    return bot
+
+
+async def offline(bot: commands.Bot, http: FakeDiscordHTTP) -> None:
+    """What BotHarness does to run a bot without a network: the fake in place of the HTTP session."""
+    bot.http._HTTPClient__session = http  # type: ignore[attr-defined]
+    bot.http._global_over = asyncio.Event()
+    bot.http._global_over.set()
+    bot._connection.user = discord.ClientUser(state=bot._connection, data=http.bot_user)
+
+
+async def main() -> None:
+    folder = Path(tempfile.mkdtemp())
+    (folder / "templates" / "en").mkdir(parents=True)
+    (folder / "templates" / "en" / "pong.j2").write_text("pong")
+    (folder / "commands.yaml").write_text(SPEC)
+
+    async with BotHarness.from_spec(folder / "commands.yaml", data_dir=folder / "data",
+                                    model_factory=lambda *a: None, voice_factory=lambda *a: None) as harness:
+        generated = harness.bot
+        gen_channel = discord.PartialMessageable(state=generated._connection, id=CHANNEL_ID)
+        hand = hand_written_bot()
+        hand_http = FakeDiscordHTTP(user_payload(99, "hand", bot=True))
+        async with hand:
+            await offline(hand, hand_http)
+            hand_channel = discord.PartialMessageable(state=hand._connection, id=CHANNEL_ID)
+            ids = iter(range(10_000_000, 99_000_000))
+
+            async def run_generated() -> None:
+                ctx = await generated.get_context(message(generated, gen_channel, "!ping", next(ids)))
+                await generated.invoke(ctx)
+
+            async def run_hand() -> None:
+                ctx = await hand.get_context(message(hand, hand_channel, "!ping", next(ids)))
+                await hand.invoke(ctx)
+
+            for _ in range(200):  # warm up both
+                await run_generated()
+                await run_hand()
+            assert harness.http.sent[-1].content == "pong" and hand_http.sent[-1].content == "pong"
+            medians = await interleaved({"generated": run_generated, "hand-written": run_hand},
+                                        rounds=30, batch=200)
+
+    ratio = medians["generated"] / medians["hand-written"]
+    print("| variant | median per !ping |")
+    print("|---|---|")
+    for name, seconds in medians.items():
+        print(f"| {name} | {seconds * 1e6:.0f} µs |")
+    print(f"dispatch overhead: generated/hand-written = {ratio:.2f} (target ≤ 1.10) {verdict(ratio <= 1.10)}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
