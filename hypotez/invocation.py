@@ -102,6 +102,8 @@ class Response:
     # Remember this answer so `!correct <message id>` can find it (conversational answers).
     remember_as_answer: bool = False
     prompt: str | None = None
+    # Nothing to send: the handler has already posted its messages through the outbox.
+    silent: bool = False
 
 
 @dataclass(slots=True)

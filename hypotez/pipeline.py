@@ -180,6 +180,8 @@ class Dispatcher:
                 else:
                     result = await handler(invocation, **arguments)
                 response = _as_response(result)
+            if response.silent:
+                return Reply(text="", files=list(response.files))
             data = {**arguments, **response.data}
             text = self._render_reply(command, response.template, data, invocation)
             prompt = None

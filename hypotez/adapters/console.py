@@ -7,6 +7,7 @@ Lines starting with ':' are directives:
   :roles R1,R2      act as a member with these roles (no roles: ':roles'); ':admin' to be the admin again
   :voice on|off     the local user is (not) in a voice channel: spoken answers are written as audio files
   :ids on|off       show the id of each bot message (for !correct)
+  :wait             wait until background work (training) has finished
   :help             list the directives
   :quit             leave
 
@@ -32,6 +33,7 @@ DIRECTIVES_HELP = """directives:
   :roles R1,R2    act as a member with these roles (':roles' alone: no roles); ':admin' to be admin again
   :voice on|off   be in a voice channel (spoken answers are written as audio files)
   :ids on|off     show the id of each bot message (for !correct)
+  :wait           wait until background work (training) has finished
   :quit           leave"""
 
 CONSOLE_GUILD = Place(channel_id="console", channel_name="console", guild_id="console", guild_name="console")
@@ -117,9 +119,12 @@ class ConsoleSession:
 
     # -- input ------------------------------------------------------------------------------
 
-    def directive(self, line: str) -> bool:
+    async def directive(self, line: str) -> bool:
         """Apply a ':' directive. Returns False when the session should end."""
         name, _, argument = line[1:].strip().partition(" ")
+        if name == "wait":
+            await _drain_background(self.app)
+            return True
         argument = argument.strip()
         if name in ("quit", "q", "exit"):
             return False
@@ -159,7 +164,7 @@ class ConsoleSession:
     async def handle_line(self, line: str) -> bool:
         line = line.rstrip("\r\n")
         if line.startswith(":"):
-            return self.directive(line)
+            return await self.directive(line)
         if not line.strip() and not self.pending:
             return True
         request = self.request(line)

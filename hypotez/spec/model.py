@@ -144,7 +144,8 @@ class Settings:
 
 
 ERROR_KINDS = ("unknown_command", "missing_argument", "bad_argument", "not_allowed", "on_cooldown",
-               "wrong_place", "path_refused", "not_found", "bad_input", "internal_error")
+               "wrong_place", "path_refused", "not_found", "bad_input", "bad_dataset", "bad_audio",
+               "internal_error")
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,7 +77,8 @@ SCHEMA: dict[str, Any] = {
                     "additionalProperties": False,
                     "properties": {kind: _TEMPLATE_NAME for kind in (
                         "unknown_command", "missing_argument", "bad_argument", "not_allowed", "on_cooldown",
-                        "wrong_place", "path_refused", "not_found", "bad_input", "internal_error")},
+                        "wrong_place", "path_refused", "not_found", "bad_input", "bad_dataset", "bad_audio",
+                        "internal_error")},
                 },
                 "messages": {
                     "type": "object",

@@ -1,0 +1,189 @@
+"""Training and answering: !train, !test, !model, and replies to messages that are not commands."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from hypotez import Invocation, Response
+from hypotez.errors import BadArgument
+from hypotez.invocation import Attachment, SentMessage
+from hypotez.services.model import DatasetError, Example, Job
+from hypotez.services.model.datasets import MAX_FILE_BYTES, read_bytes, read_file, read_folder
+
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+MAX_TEST_CASES = 500
+
+
+def _model(invocation: Invocation):
+    model = invocation.services.model
+    if model is None:
+        raise BadArgument(None, "this bot has no model service configured")
+    return model
+
+
+async def _examples_from_sources(invocation: Invocation, data: Path | None, data_dir: Path | None,
+                                 positive: bool, file: Attachment | None, corrections: bool) -> tuple[list[Example], str]:
+    folder = invocation.services.data
+    examples: list[Example] = []
+    sources: list[str] = []
+    if file is not None:
+        if file.size > min(MAX_ATTACHMENT_BYTES, MAX_FILE_BYTES):
+            raise BadArgument("file", f"the attachment is {file.size / 1024 / 1024:.1f} MB; at most "
+                                      f"{MAX_ATTACHMENT_BYTES // 1024 // 1024} MB (put bigger files in the data folder)")
+        content = await file.read()
+        examples += await asyncio.to_thread(read_bytes, content, file.filename, positive)
+        sources.append(file.filename)
+    if data is not None:
+        examples += await asyncio.to_thread(read_file, data, folder.relative(data), positive)
+        sources.append(folder.relative(data))
+    if data_dir is not None:
+        examples += await asyncio.to_thread(read_folder, data_dir, folder.relative(data_dir), positive)
+        sources.append(folder.relative(data_dir) + "/")
+    if not sources and not corrections:
+        for kind, flag in (("positive", True), ("negative", False)):
+            selected = await invocation.services.storage.get_setting(f"active_dataset.{kind}")
+            if selected:
+                path = folder.resolve(selected, kind="dir")
+                examples += await asyncio.to_thread(read_folder, path, selected, flag)
+                sources.append(f"{selected}/ ({kind})")
+    if corrections:
+        stored = await invocation.services.storage.corrections()
+        for correction in stored:
+            examples.append(Example(correction.prompt, correction.correction, True))
+            examples.append(Example(correction.prompt, correction.answer, False))
+        if stored:
+            sources.append(f"{len(stored)} corrections")
+    if not examples:
+        raise BadArgument(None, "nothing to train on: give data=<file>, data_dir=<folder>, attach a file, "
+                                "choose a folder with select_dataset, or use corrections=yes after some corrections")
+    return examples, ", ".join(sources)
+
+
+class _Progress:
+    """One progress message, edited as the job moves; the result posted when it ends."""
+
+    def __init__(self, invocation: Invocation):
+        self.invocation = invocation
+        self.message: SentMessage | None = None
+        self.ready = asyncio.Event()
+        self.lock = asyncio.Lock()
+        self.last_text = ""
+
+    def render(self, key: str, job: Job) -> str:
+        assert self.invocation.render is not None
+        return self.invocation.render(key, job.template_data())
+
+    async def update(self, job: Job) -> None:
+        await self.ready.wait()
+        outbox = self.invocation.outbox
+        assert outbox is not None
+        async with self.lock:
+            text = self.render("progress", job)
+            if self.message is None:
+                self.message = await outbox.send(text)
+            elif text != self.last_text:
+                await self.message.edit(text)
+            self.last_text = text
+            if job.done:
+                await outbox.send(self.render("finished" if job.status == "succeeded" else "failed", job))
+
+
+async def train(invocation: Invocation, data: Path | None = None, data_dir: Path | None = None,
+                positive: bool = True, corrections: bool = False, file: Attachment | None = None) -> Response:
+    model = _model(invocation)
+    examples, source = await _examples_from_sources(invocation, data, data_dir, positive, file, corrections)
+    progress = _Progress(invocation) if invocation.outbox is not None and invocation.render else None
+    job = await model.train(examples, description=source, listener=progress.update if progress else None)
+    summary = {**job.template_data(), "source": source, "total": len(examples)}
+    if progress is None:
+        return Response(data=summary, template="started")
+    assert invocation.render is not None and invocation.outbox is not None
+    await invocation.outbox.send(invocation.render("started", summary))
+    progress.ready.set()
+    return Response(silent=True)
+
+
+def _cases(value: Any) -> list[tuple[str, str | None]]:
+    if not isinstance(value, list) or not value:
+        raise BadArgument("test_data", "give a JSON list of cases, e.g. "
+                                       '[{"input": "привет", "expected": "здравствуйте"}, "как дела?"]')
+    if len(value) > MAX_TEST_CASES:
+        raise BadArgument("test_data", f"{len(value)} cases; at most {MAX_TEST_CASES} at a time")
+    cases = []
+    for index, item in enumerate(value, 1):
+        if isinstance(item, str) and item.strip():
+            cases.append((item, None))
+            continue
+        if isinstance(item, dict):
+            text = item.get("input", item.get("prompt", item.get("question")))
+            expected = item.get("expected", item.get("output", item.get("completion", item.get("answer"))))
+            if isinstance(text, str) and text.strip() and (expected is None or isinstance(expected, str)):
+                cases.append((text, expected))
+                continue
+        raise BadArgument("test_data", f"case {index} must be a text or an object with \"input\" "
+                                       "(and optionally \"expected\")")
+    return cases
+
+
+def _parse_json(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise BadArgument("test_data", f"{where}not valid JSON: {error.msg} at line {error.lineno}, "
+                                       f"column {error.colno}") from None
+
+
+async def test(invocation: Invocation, test_data: str) -> Response:
+    """``test_data`` is a JSON list typed inline, or the path of a JSON file in the data folder."""
+    model = _model(invocation)
+    text = test_data.strip().strip("`").removeprefix("json").strip()
+    if text.startswith(("[", "{", '"')):
+        cases = _parse_json(text, "")
+    else:
+        path = invocation.services.data.resolve(text, kind="file")
+        try:
+            content = await asyncio.to_thread(path.read_text, encoding="utf-8")
+        except UnicodeDecodeError:
+            raise BadArgument("test_data", f"{text}: not a UTF-8 text file") from None
+        cases = _parse_json(content, f"{text}: ")
+    report = await model.evaluate(_cases(cases))
+    return Response(data={
+        "predictions": [{"input": p.input, "output": p.output, "expected": p.expected, "correct": p.correct,
+                         "similarity": round(p.similarity, 2)} for p in report["predictions"]],
+        "scored": report["scored"], "correct": report["correct"],
+        "accuracy": round(report["accuracy"] * 100) if report["accuracy"] is not None else None,
+        "mismatches": [{"input": p.input, "output": p.output, "expected": p.expected}
+                       for p in report["mismatches"]],
+    })
+
+
+async def model_status(invocation: Invocation) -> Response:
+    return Response(data=await _model(invocation).status())
+
+
+async def chat_reply(invocation: Invocation) -> Response:
+    """Answer a message that is not a command with the model (a transcript for voice messages)."""
+    model = invocation.services.model
+    text = invocation.content.strip()
+    transcript = None
+    voice = invocation.services.voice
+    audio = next((a for a in invocation.attachments if (a.content_type or "").startswith(("audio/", "video/"))
+                  or a.filename.lower().endswith((".ogg", ".mp3", ".wav", ".m4a", ".webm", ".oga"))), None)
+    if audio is not None and voice is not None:
+        transcript = (await voice.transcribe(audio)).text
+        text = f"{text} {transcript}".strip()
+    if not text:
+        return Response(silent=True)
+    answer = await model.reply(text) if model is not None else None
+    spoken = None
+    if answer is not None and voice is not None and invocation.voice is not None \
+            and invocation.author.voice_channel_id and invocation.place.guild_id:
+        spoken = await voice.speak(invocation.voice, invocation.place.guild_id, answer)
+    data = {"answer": answer, "message": text, "transcript": transcript,
+            "spoken": str(spoken) if spoken else None}
+    if answer is None:
+        return Response(data=data, template="fallback")
+    return Response(data=data, remember_as_answer=True, prompt=text)

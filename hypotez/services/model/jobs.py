@@ -1,0 +1,61 @@
+"""Training jobs: an id, a status, events and progress, persisted in storage so they survive restarts."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+VALIDATING, QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
+    "validating", "queued", "running", "succeeded", "failed", "cancelled")
+UNFINISHED = (VALIDATING, QUEUED, RUNNING)
+FINISHED = (SUCCEEDED, FAILED, CANCELLED)
+
+
+@dataclass
+class Job:
+    id: str
+    backend: str
+    status: str = QUEUED
+    description: str = ""
+    examples: int = 0
+    negatives: int = 0
+    progress: float = 0.0
+    events: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+    hint: str | None = None
+    model_id: str | None = None
+    remote_id: str | None = None  # the provider's job id (openai)
+    created: float = field(default_factory=time.time)
+    finished: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def new(cls, backend: str, **kwargs: Any) -> "Job":
+        return cls(id=f"job-{uuid.uuid4().hex[:10]}", backend=backend, **kwargs)
+
+    @property
+    def done(self) -> bool:
+        return self.status in FINISHED
+
+    def event(self, message: str, progress: float | None = None) -> None:
+        if progress is not None:
+            self.progress = max(0.0, min(1.0, progress))
+        self.events.append({"time": time.time(), "message": message})
+        del self.events[:-50]  # keep the latest ones: a long fine-tune reports many
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Job":
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def template_data(self) -> dict[str, Any]:
+        return {"id": self.id, "status": self.status, "progress": round(self.progress * 100),
+                "examples": self.examples, "negatives": self.negatives, "error": self.error, "hint": self.hint,
+                "model_id": self.model_id, "backend": self.backend, "description": self.description,
+                "last_event": self.events[-1]["message"] if self.events else "",
+                "seconds": round((self.finished or time.time()) - self.created, 1)}

@@ -1,0 +1,141 @@
+"""The embedded, offline model: retrieval over the training examples with scikit-learn.
+
+Prompts are vectorised with TF-IDF over words and character n-grams (so it works for Russian and
+English alike, and tolerates typos); a question is answered with the completion of the most similar
+training prompt, if it is similar enough. Negative examples say what not to answer: an answer marked
+negative for a prompt is never given for that prompt (or one very close to it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import joblib
+import numpy as np
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.neighbors import NearestNeighbors
+
+from hypotez.services.model.datasets import Example
+
+NEIGHBOURS = 8
+# A negative example bans its answer for prompts at least this similar to its own prompt.
+NEGATIVE_SIMILARITY = 0.8
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text.lower()).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    prompt: str
+    answer: str
+    similarity: float
+
+
+class RetrievalModel:
+    """A fitted model. Build with :meth:`fit`; persist with :meth:`save` / :meth:`load`."""
+
+    def __init__(self, positives: list[Example], negatives: list[Example], words: TfidfVectorizer | None,
+                 chars: TfidfVectorizer | None, index: NearestNeighbors | None, negative_vectors=None):
+        self.positives = positives
+        self.negatives = negatives
+        self.words = words
+        self.chars = chars
+        self.index = index
+        self.negative_vectors = negative_vectors
+
+    @classmethod
+    def fit(cls, examples: list[Example]) -> "RetrievalModel":
+        positives = _dedupe([e for e in examples if e.positive])
+        negatives = _dedupe([e for e in examples if not e.positive])
+        if not positives:
+            return cls([], negatives, None, None, None)
+        prompts = [normalise(e.prompt) for e in positives]
+        words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
+        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+        matrix = _combine(words.fit_transform(prompts), chars.fit_transform(prompts))
+        index = NearestNeighbors(n_neighbors=min(NEIGHBOURS, len(prompts)), metric="cosine", algorithm="brute")
+        index.fit(matrix)
+        model = cls(positives, negatives, words, chars, index)
+        if negatives:
+            model.negative_vectors = model._vectors([normalise(e.prompt) for e in negatives])
+        return model
+
+    def _vectors(self, texts: list[str]):
+        assert self.words is not None and self.chars is not None
+        return _combine(self.words.transform(texts), self.chars.transform(texts))
+
+    def matches(self, text: str, limit: int = NEIGHBOURS) -> list[Match]:
+        """The nearest training examples whose answer is not banned for this text, best first."""
+        if self.index is None:
+            return []
+        vector = self._vectors([normalise(text)])
+        if vector.nnz == 0:
+            return []
+        distances, indexes = self.index.kneighbors(vector, n_neighbors=min(limit, len(self.positives)))
+        banned = self._banned_answers(vector)
+        found = []
+        for distance, index in zip(distances[0], indexes[0]):
+            example = self.positives[int(index)]
+            if normalise(example.completion) in banned:
+                continue
+            found.append(Match(example.prompt, example.completion, float(1.0 - distance)))
+        return found
+
+    def _banned_answers(self, vector) -> set[str]:
+        if not self.negatives or self.negative_vectors is None:
+            return set()
+        similarities = (self.negative_vectors @ vector.T).toarray().ravel()
+        return {normalise(self.negatives[i].completion) for i in np.nonzero(similarities >= NEGATIVE_SIMILARITY)[0]}
+
+    def answer(self, text: str, threshold: float) -> Match | None:
+        best = next(iter(self.matches(text, NEIGHBOURS)), None)
+        return best if best is not None and best.similarity >= threshold else None
+
+    def save(self, folder: Path) -> None:
+        """Write to a temporary folder, then rename: a crash never leaves a half-written model."""
+        partial = folder.with_name(folder.name + ".partial")
+        partial.mkdir(parents=True, exist_ok=True)
+        joblib.dump({"words": self.words, "chars": self.chars, "index": self.index,
+                     "negative_vectors": self.negative_vectors}, partial / "model.joblib")
+        with (partial / "examples.jsonl").open("w", encoding="utf-8") as out:
+            for example in self.positives + self.negatives:
+                out.write(json.dumps({"prompt": example.prompt, "completion": example.completion,
+                                      "positive": example.positive}, ensure_ascii=False) + "\n")
+        os.replace(partial, folder)
+
+    @classmethod
+    def load(cls, folder: Path) -> "RetrievalModel":
+        parts = joblib.load(folder / "model.joblib")
+        positives, negatives = [], []
+        with (folder / "examples.jsonl").open(encoding="utf-8") as lines:
+            for line in lines:
+                obj = json.loads(line)
+                (positives if obj["positive"] else negatives).append(
+                    Example(obj["prompt"], obj["completion"], obj["positive"]))
+        return cls(positives, negatives, parts["words"], parts["chars"], parts["index"], parts["negative_vectors"])
+
+    @property
+    def examples(self) -> list[Example]:
+        return self.positives + self.negatives
+
+
+def _combine(a, b):
+    return hstack([a, b]).tocsr() / np.sqrt(2.0)
+
+
+def _dedupe(examples: list[Example]) -> list[Example]:
+    """Later examples win: retraining with a new answer for the same prompt replaces the old one."""
+    latest: dict[tuple[str, str] | str, Example] = {}
+    for example in examples:
+        key = normalise(example.prompt) if example.positive else (normalise(example.prompt),
+                                                                   normalise(example.completion))
+        latest.pop(key, None)
+        latest[key] = example
+    return list(latest.values())

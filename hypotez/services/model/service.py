@@ -1,0 +1,239 @@
+"""The Model service: one interface (train, reply, predict, evaluate, status) over its backends.
+
+Training runs as a background job: ``train`` returns at once with a :class:`Job`; listeners hear about
+every change (a handler edits a progress message with them). Jobs and their data are persisted, so
+unfinished jobs resume after a restart. All heavy work runs off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from hypotez.errors import ConfigError
+from hypotez.services.datafolder import DataFolder
+from hypotez.services.model.datasets import Example, read_file
+from hypotez.services.model.jobs import FAILED, QUEUED, RUNNING, SUCCEEDED, UNFINISHED, Job
+from hypotez.services.model.local import RetrievalModel, normalise
+from hypotez.services.storage import Storage
+
+log = logging.getLogger("hypotez.model")
+
+Listener = Callable[[Job], Awaitable[None]]
+CURRENT_SETTING = "model.current"
+DEFAULT_THRESHOLD = 0.35
+
+
+@dataclass
+class Prediction:
+    input: str
+    output: str | None
+    similarity: float
+    expected: str | None = None
+
+    @property
+    def correct(self) -> bool | None:
+        if self.expected is None:
+            return None
+        return self.output is not None and normalise(self.output) == normalise(self.expected)
+
+
+class ModelService:
+    """The embedded ``local`` backend (and the base of the ``openai`` one)."""
+
+    backend_name = "local"
+
+    def __init__(self, data: DataFolder, storage: Storage, *, threshold: float = DEFAULT_THRESHOLD,
+                 train_timeout: float = 1800.0):
+        self.data = data
+        self.storage = storage
+        self.threshold = threshold
+        self.train_timeout = train_timeout
+        self.model: RetrievalModel | None = None
+        self.model_id: str | None = None
+        self._tasks: set[asyncio.Task] = set()
+        self._lock = asyncio.Lock()  # one training at a time: jobs queue up
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any], data: DataFolder, storage: Storage) -> "ModelService":
+        backend = settings.get("backend", "local")
+        threshold = float(settings.get("threshold", DEFAULT_THRESHOLD))
+        if backend == "local":
+            return cls(data, storage, threshold=threshold)
+        if backend == "openai":
+            from hypotez.services.model.openai_backend import OpenAIModelService
+
+            return OpenAIModelService.from_settings(settings, data, storage)
+        raise ConfigError(f"unknown model backend {backend!r}", "set bot.model.backend to 'local' or 'openai'")
+
+    # -- folders ----------------------------------------------------------------------------
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data.internal / "models" / self.backend_name
+
+    @property
+    def jobs_dir(self) -> Path:
+        return self.data.internal / "jobs"
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Load the current model and resume unfinished jobs."""
+        current = await self.storage.get_setting(CURRENT_SETTING)
+        if current and (self.models_dir / current).is_dir():
+            self.model = await asyncio.to_thread(RetrievalModel.load, self.models_dir / current)
+            self.model_id = current
+        for data in await self.storage.jobs(UNFINISHED):
+            job = Job.from_dict(data)
+            log.info("resuming training job %s (%s)", job.id, job.status)
+            job.event("resumed after a restart")
+            self._spawn(self._run(job, None))
+
+    async def wait_idle(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def aclose(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- training ---------------------------------------------------------------------------
+
+    async def train(self, examples: list[Example], *, description: str = "", listener: Listener | None = None,
+                    base_on_current: bool = True) -> Job:
+        """Start a training job on ``examples`` (added to the current model's examples)."""
+        negatives = sum(1 for e in examples if not e.positive)
+        job = Job.new(self.backend_name, description=description, examples=len(examples) - negatives,
+                      negatives=negatives, status=QUEUED)
+        job.event(f"queued: {len(examples)} examples")
+        base = self.model.examples if (base_on_current and self.model is not None) else []
+        await asyncio.to_thread(self._write_job_data, job, base + list(examples))
+        await self._save(job)
+        self._spawn(self._run(job, listener))
+        return job
+
+    def _write_job_data(self, job: Job, examples: list[Example]) -> None:
+        self.jobs_dir.mkdir(parents=True, exist_ok=True)
+        path = self.jobs_dir / f"{job.id}.jsonl"
+        partial = path.with_suffix(".partial")
+        with partial.open("w", encoding="utf-8") as out:
+            for example in examples:
+                out.write(json.dumps({"prompt": example.prompt, "completion": example.completion,
+                                      "positive": example.positive}, ensure_ascii=False) + "\n")
+        partial.replace(path)
+
+    async def _save(self, job: Job) -> None:
+        await self.storage.save_job(job.id, job.status, job.to_dict())
+
+    async def _update(self, job: Job, listener: Listener | None) -> None:
+        await self._save(job)
+        if listener is not None:
+            try:
+                await listener(job)
+            except Exception:  # a failed progress message must not fail the training
+                log.exception("progress listener failed for %s", job.id)
+
+    async def _run(self, job: Job, listener: Listener | None) -> None:
+        async with self._lock:
+            try:
+                await asyncio.wait_for(self._train_job(job, listener), self.train_timeout)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.exception("training job %s failed", job.id)
+                job.status, job.error = FAILED, _reason(error)
+                job.hint = job.hint or "check the data and try again; the previous model is still in use"
+                job.finished = time.time()
+                job.event(f"failed: {job.error}")
+                await self._update(job, listener)
+
+    async def _train_job(self, job: Job, listener: Listener | None) -> None:
+        job.status = RUNNING
+        job.event("reading the examples", 0.1)
+        await self._update(job, listener)
+        examples = await asyncio.to_thread(read_file, self.jobs_dir / f"{job.id}.jsonl", job.id)
+        job.event("building the model", 0.4)
+        await self._update(job, listener)
+        model = await asyncio.to_thread(RetrievalModel.fit, examples)
+        if not model.positives:
+            raise ValueError("the data has only negative examples: add at least one positive example")
+        version = await self._next_version()
+        job.event("saving the model", 0.8)
+        await self._update(job, listener)
+        await asyncio.to_thread(model.save, self.models_dir / version)
+        await self.storage.set_setting(CURRENT_SETTING, version)
+        self.model, self.model_id = model, version
+        job.status, job.model_id, job.finished = SUCCEEDED, version, time.time()
+        job.event(f"done: model {version} with {len(model.positives)} answers", 1.0)
+        await self._update(job, listener)
+
+    async def _next_version(self) -> str:
+        def scan() -> str:
+            self.models_dir.mkdir(parents=True, exist_ok=True)
+            numbers = [int(p.name[1:]) for p in self.models_dir.iterdir()
+                       if p.name.startswith("v") and p.name[1:].isdigit()]
+            return f"v{max(numbers, default=0) + 1}"
+
+        return await asyncio.to_thread(scan)
+
+    # -- answering --------------------------------------------------------------------------
+
+    async def reply(self, text: str) -> str | None:
+        """The model's answer, or None when it has none good enough (the caller says so)."""
+        if self.model is None or not text.strip():
+            return None
+        match = await asyncio.to_thread(self.model.answer, text, self.threshold)
+        return match.answer if match else None
+
+    async def predict(self, inputs: list[str]) -> list[Prediction]:
+        model = self.model
+
+        def run() -> list[Prediction]:
+            out = []
+            for text in inputs:
+                match = model.answer(text, self.threshold) if model else None
+                out.append(Prediction(text, match.answer if match else None, match.similarity if match else 0.0))
+            return out
+
+        return await asyncio.to_thread(run)
+
+    async def evaluate(self, cases: list[tuple[str, str | None]]) -> dict[str, Any]:
+        """Predictions for each case; accuracy and mismatches over the cases that have an expected output."""
+        predictions = await self.predict([text for text, _ in cases])
+        for prediction, (_, expected) in zip(predictions, cases):
+            prediction.expected = expected
+        scored = [p for p in predictions if p.expected is not None]
+        mismatches = [p for p in scored if not p.correct]
+        return {
+            "predictions": predictions,
+            "scored": len(scored),
+            "correct": len(scored) - len(mismatches),
+            "accuracy": (len(scored) - len(mismatches)) / len(scored) if scored else None,
+            "mismatches": mismatches,
+        }
+
+    async def status(self) -> dict[str, Any]:
+        jobs = await self.storage.jobs(limit=1)
+        last = Job.from_dict(jobs[0]) if jobs else None
+        return {"backend": self.backend_name, "model_id": self.model_id,
+                "answers": len(self.model.positives) if self.model else 0,
+                "negatives": len(self.model.negatives) if self.model else 0,
+                "last_job": last.template_data() if last else None}
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, asyncio.TimeoutError):
+        return "training took too long and was stopped"
+    return str(error) or type(error).__name__
