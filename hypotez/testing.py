@@ -92,8 +92,11 @@ class _FakeResponse:
     def __init__(self, status: int, body: Any, content_type: str = "application/json"):
         self.status = status
         self.reason = "OK" if status < 400 else "Error"
-        self._text = "" if body is None else (body if isinstance(body, str) else json.dumps(body))
-        self._bytes = body if isinstance(body, bytes) else self._text.encode()
+        if isinstance(body, bytes):
+            self._bytes, self._text = body, ""
+        else:
+            self._text = "" if body is None else (body if isinstance(body, str) else json.dumps(body))
+            self._bytes = self._text.encode()
         # Discord's rate-limit headers, with room to spare: the fake never limits.
         self.headers = {"content-type": content_type, "X-Ratelimit-Limit": "50", "X-Ratelimit-Remaining": "49",
                         "X-Ratelimit-Reset": f"{datetime.datetime.now().timestamp() + 1:.3f}",

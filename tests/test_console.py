@@ -54,10 +54,22 @@ def test_attach_directive_and_unknown_directive(tmp_path):
     assert "unknown directive ':bogus'" in result.stdout
 
 
-def test_ids_let_you_correct_an_answer(tmp_path):
-    result = console(":ids on\n!hi\n!correct 2 Здравствуйте\n", tmp_path)
-    assert "[#2] Привет" in result.stdout
-    assert "Исправление №1 записано" in result.stdout and "Вопрос: !hi" in result.stdout
+FAQ = ROOT / "tests" / "data" / "model" / "faq.jsonl"
+
+
+def test_train_then_ask_then_correct(tmp_path):
+    first = console(f":attach {FAQ}\n!train\n:wait\n:ids on\nкак тебя зовут\nкакая погода на марсе\n", tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "Обучение `job-" in first.stdout and "завершено" in first.stdout
+    answer = next(line for line in first.stdout.splitlines() if "Меня зовут hypotez." in line)
+    assert answer.startswith("[#")
+    assert "Я пока не знаю, что ответить" in first.stdout  # far from every example: the fallback
+    answer_id = answer[2:answer.index("]")]
+    # A new session on the same data folder: the model and the answers are still there.
+    second = console(f"!correct {answer_id} Я — hypotez, бот-ученик.\n!train corrections=yes\n:wait\n"
+                     "как тебя зовут\n", tmp_path)
+    assert "Вопрос: как тебя зовут" in second.stdout and "Было: Меня зовут hypotez." in second.stdout
+    assert second.stdout.strip().endswith("Я — hypotez, бот-ученик.")
 
 
 def test_a_broken_spec_is_reported_not_a_traceback(tmp_path):

@@ -15,8 +15,7 @@ TRAINER = {"roles": ["Trainer"]}
 
 @pytest.fixture
 async def bot(tmp_path):
-    async with BotHarness.from_spec(SPEC, data_dir=tmp_path / "data", model_factory=lambda *a: None,
-                                    voice_factory=lambda *a: None) as harness:
+    async with BotHarness.from_spec(SPEC, data_dir=tmp_path / "data", voice_factory=lambda *a: None) as harness:
         yield harness
 
 
@@ -55,21 +54,37 @@ async def test_feedback_without_any_yet(bot):
     assert "Отзывов пока нет" in reply.content
 
 
+FAQ = ROOT / "tests" / "data" / "model" / "faq.jsonl"
+
+
+async def trained(bot):
+    await bot.send("!train", attachments=[("faq.jsonl", FAQ.read_bytes(), "application/jsonl")], **TRAINER)
+    await bot.settle()
+
+
 async def test_correct_by_message_id_stores_the_original_answer(bot):
-    hi = await bot.send("!hi")
-    answer_id = hi.messages[0].id
-    reply = await bot.send(f"!correct {answer_id} Здравствуйте!", **TRAINER)
+    await trained(bot)
+    answer = await bot.send("как тебя зовут?")
+    assert answer.content == "Меня зовут hypotez."
+    reply = await bot.send(f"!correct {answer.messages[0].id} Я — hypotez!", **TRAINER)
     assert "Исправление №1 записано" in reply.content
-    assert "Вопрос: !hi" in reply.content and "Стало: Здравствуйте!" in reply.content
+    assert "Вопрос: как тебя зовут?" in reply.content and "Стало: Я — hypotez!" in reply.content
     [correction] = await bot.app.services.storage.corrections()
-    assert (correction.prompt, correction.correction) == ("!hi", "Здравствуйте!")
-    assert correction.answer == hi.content
+    assert (correction.prompt, correction.answer, correction.correction) == (
+        "как тебя зовут?", "Меня зовут hypotez.", "Я — hypotez!")
 
 
 async def test_correct_by_replying_to_the_answer(bot):
+    await trained(bot)
+    answer = await bot.send("what is your name")
+    reply = await bot.send("!correct I am hypotez, a learning bot", reply_to=answer.messages[0].id, **TRAINER)
+    assert "Стало: I am hypotez, a learning bot" in reply.content
+
+
+async def test_command_replies_cannot_be_corrected(bot):
     hi = await bot.send("!hi")
-    reply = await bot.send("!correct Добрый день", reply_to=hi.messages[0].id, **TRAINER)
-    assert "Стало: Добрый день" in reply.content
+    reply = await bot.send(f"!correct {hi.messages[0].id} лучше", **TRAINER)
+    assert f"no answer with message id {hi.messages[0].id}" in reply.content
 
 
 async def test_correct_an_unknown_message(bot):
@@ -105,7 +120,7 @@ async def test_select_dataset_remembers_and_archives_it(bot, data):
 
 async def test_help_lists_every_command_with_usage(bot):
     reply = await bot.send("!help")
-    for usage in ("!hi", "!feedback [feedback_text]", "!correct <message_id> <correction>",
+    for usage in ("!hi", "!feedback [feedback_text]", "!test <test_data>", "!model", "!correct <message_id> <correction>",
                   "!getfile <file_path>", "!archive <directory>",
                   "!select_dataset <path_to_dir_positive> [positive=yes|no]"):
         assert f"`{usage}`" in reply.content

@@ -147,12 +147,19 @@ async def test_prefix_alone_is_not_a_command(app):
     assert reply.text == "heard: ? what"
 
 
-async def test_sent_answers_are_remembered_for_corrections(app):
-    req = request("?echo remember me")
+async def test_conversational_answers_are_remembered_for_corrections(app):
+    req = request("remember me")
     reply = await app.dispatcher.handle_message(req)
     await app.dispatcher.remember(reply, req, "555")
     stored = await app.services.storage.find_answer("555")
-    assert stored.prompt == "?echo remember me" and stored.answer == reply.text
+    assert stored.prompt == "remember me" and stored.answer == "heard: remember me"
+
+
+async def test_command_replies_are_not_remembered(app):
+    req = request("?echo not an answer")
+    reply = await app.dispatcher.handle_message(req)
+    await app.dispatcher.remember(reply, req, "557")
+    assert await app.services.storage.find_answer("557") is None
 
 
 async def test_error_replies_are_not_remembered(app):
