@@ -26,7 +26,7 @@ log = logging.getLogger("hypotez.model")
 
 Listener = Callable[[Job], Awaitable[None]]
 CURRENT_SETTING = "model.current"
-DEFAULT_THRESHOLD = 0.35
+DEFAULT_THRESHOLD = 0.55
 
 
 @dataclass
