@@ -1,0 +1,256 @@
+"""The ``openai`` backend: the official client against OpenAI or any compatible server (Azure OpenAI,
+Ollama, vLLM, ...). Two training modes:
+
+* ``examples`` — training indexes the examples locally (the same retrieval as the local backend) and a
+  reply sends the nearest examples as few-shot messages to the chat model. Works with every provider.
+* ``fine_tune`` — the data is checked as OpenAI's data-preparation guide says, uploaded, a fine-tuning
+  job is created and polled (with backoff) and its events relayed; when it succeeds the bot answers
+  with the fine-tuned model. OpenAI is winding self-serve fine-tuning down, so a refusal to create
+  the job is reported clearly, suggesting the ``examples`` mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import os
+import time
+from typing import Any
+
+import openai
+from openai import AsyncOpenAI
+
+from hypotez.errors import ConfigError, UserInputError
+from hypotez.services.datafolder import DataFolder
+from hypotez.services.model.datasets import Example, read_file
+from hypotez.services.model.finetune_check import check_chat_dataset
+from hypotez.services.model.jobs import CANCELLED, FAILED, RUNNING, SUCCEEDED, VALIDATING, Job
+from hypotez.services.model.local import normalise
+from hypotez.services.model.service import ModelService
+from hypotez.services.storage import Storage
+
+log = logging.getLogger("hypotez.model.openai")
+
+REMOTE_MODEL_SETTING = "model.openai.fine_tuned"
+REMOTE_PROGRESS = {"validating_files": 0.1, "queued": 0.2, "running": 0.4}
+REMOTE_DONE = {"succeeded": SUCCEEDED, "failed": FAILED, "cancelled": CANCELLED}
+TRANSIENT = (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError, openai.APITimeoutError)
+EXAMPLES_MODE_HINT = "set bot.model.mode to 'examples' (few-shot from your examples; works with every provider)"
+
+
+class ModelUnavailable(UserInputError):
+    kind = "bad_input"
+
+
+class OpenAIModelService(ModelService):
+    backend_name = "openai"
+
+    def __init__(self, data: DataFolder, storage: Storage, client: AsyncOpenAI, *, mode: str = "examples",
+                 chat_model: str = "gpt-4o-mini", base_model: str = "gpt-4o-mini-2024-07-18",
+                 system_prompt: str = "", few_shot: int = 4, threshold: float = 0.2, epochs: int | None = None,
+                 context_limit: int = 65_536, price_per_million: float = 3.0, poll_interval: float = 5.0,
+                 max_poll_interval: float = 60.0, method: str = "supervised", max_poll_failures: int = 10):
+        super().__init__(data, storage, threshold=threshold)
+        self.client = client
+        self.mode = mode
+        self.chat_model = chat_model
+        self.base_model = base_model
+        self.system_prompt = system_prompt
+        self.few_shot = few_shot
+        self.epochs = epochs
+        self.context_limit = context_limit
+        self.price_per_million = price_per_million
+        self.poll_interval = poll_interval
+        self.max_poll_interval = max_poll_interval
+        self.method = method
+        self.max_poll_failures = max_poll_failures
+        self.fine_tuned_model: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any], data: DataFolder, storage: Storage) -> "OpenAIModelService":
+        api_key = settings.get("api_key") or os.environ.get("OPENAI_API_KEY")
+        base_url = settings.get("base_url") or os.environ.get("OPENAI_BASE_URL")
+        if not api_key:
+            if base_url:
+                api_key = "not-needed"  # local servers (Ollama, vLLM) accept any key
+            else:
+                raise ConfigError("the openai model backend needs an API key",
+                                  "set OPENAI_API_KEY in the environment (or bot.model.api_key), or use "
+                                  "bot.model.backend: local")
+        mode = settings.get("mode", "examples")
+        if mode not in ("examples", "fine_tune"):
+            raise ConfigError(f"unknown bot.model.mode {mode!r}", "use 'examples' or 'fine_tune'")
+        client = AsyncOpenAI(api_key=api_key, base_url=base_url, max_retries=int(settings.get("max_retries", 3)),
+                             timeout=float(settings.get("timeout", 60)))
+        known = ("chat_model", "base_model", "system_prompt", "few_shot", "threshold", "epochs", "context_limit",
+                 "price_per_million", "poll_interval", "max_poll_interval", "method", "max_poll_failures")
+        return cls(data, storage, client, mode=mode, **{k: settings[k] for k in known if k in settings})
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.fine_tuned_model = await self.storage.get_setting(REMOTE_MODEL_SETTING)
+        await super().start()
+
+    async def aclose(self) -> None:
+        await super().aclose()
+        await self.client.close()
+
+    # -- training ---------------------------------------------------------------------------
+
+    async def _train_job(self, job: Job, listener) -> None:
+        if self.mode == "examples":
+            await super()._train_job(job, listener)
+            return
+        if job.remote_id:  # resumed after a restart: the provider already has the job
+            await self._poll(job, listener)
+            return
+        job.status = VALIDATING
+        job.event("checking the data as OpenAI's fine-tuning guide asks", 0.05)
+        await self._update(job, listener)
+        examples = await asyncio.to_thread(read_file, self.jobs_dir / f"{job.id}.jsonl", job.id)
+        rows, method = self._training_rows(examples)
+        report = await asyncio.to_thread(check_chat_dataset, [r if method == "supervised" else
+                                                              _pair_as_chat(r) for r in rows],
+                                         context_limit=self.context_limit, epochs=self.epochs,
+                                         price_per_million=self.price_per_million)
+        job.extra.update({"tokens": report.tokens, "epochs": report.epochs,
+                          "estimated_cost": round(report.estimated_cost, 4), "method": method})
+        if not report.ok:
+            raise _DataRejected("the data is not ready for fine-tuning: " + "; ".join(report.problems()))
+        job.event(f"{len(rows)} examples, {report.tokens} tokens, {report.epochs} epochs, "
+                  f"about ${report.estimated_cost:.2f}", 0.08)
+        await self._update(job, listener)
+        payload = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode()
+        uploaded = await self.client.files.create(file=(f"{job.id}.jsonl", io.BytesIO(payload)),
+                                                  purpose="fine-tune")
+        job.event(f"uploaded as {uploaded.id}", 0.1)
+        await self._update(job, listener)
+        hyper = {"n_epochs": report.epochs}
+        method_body: dict[str, Any] = {"type": method, method: {"hyperparameters": hyper}}
+        try:
+            remote = await self.client.fine_tuning.jobs.create(training_file=uploaded.id, model=self.base_model,
+                                                               method=method_body, suffix="hypotez")
+        except (openai.PermissionDeniedError, openai.BadRequestError, openai.NotFoundError) as error:
+            job.hint = EXAMPLES_MODE_HINT
+            raise _Refused(f"the provider refused to create the fine-tuning job: {_api_message(error)}") from None
+        job.remote_id = remote.id
+        job.status = RUNNING
+        job.event(f"fine-tuning job {remote.id} created", 0.15)
+        await self._update(job, listener)
+        await self._poll(job, listener)
+
+    def _training_rows(self, examples: list[Example]) -> tuple[list[dict[str, Any]], str]:
+        positives = [e for e in examples if e.positive]
+        if self.method == "dpo":
+            by_prompt = {normalise(e.prompt): e for e in positives}
+            pairs = [{"input": {"messages": self._system() + [{"role": "user", "content": n.prompt}]},
+                      "preferred_output": [{"role": "assistant", "content": by_prompt[normalise(n.prompt)].completion}],
+                      "non_preferred_output": [{"role": "assistant", "content": n.completion}]}
+                     for n in examples if not n.positive and normalise(n.prompt) in by_prompt]
+            if pairs:
+                return pairs, "dpo"
+        return [{"messages": self._system() + [{"role": "user", "content": e.prompt},
+                                               {"role": "assistant", "content": e.completion}]}
+                for e in positives], "supervised"
+
+    def _system(self) -> list[dict[str, str]]:
+        return [{"role": "system", "content": self.system_prompt}] if self.system_prompt else []
+
+    async def _poll(self, job: Job, listener) -> None:
+        assert job.remote_id is not None
+        interval, failures = self.poll_interval, 0
+        seen_events: set[str] = set(job.extra.get("seen_events", []))
+        while True:
+            try:
+                remote = await self.client.fine_tuning.jobs.retrieve(job.remote_id)
+                events = await self.client.fine_tuning.jobs.list_events(job.remote_id, limit=20)
+                failures = 0
+            except TRANSIENT as error:
+                failures += 1
+                if failures > self.max_poll_failures:
+                    raise _Refused(f"the provider kept failing while we polled the job: {_api_message(error)}; "
+                                   "the job will be polled again when the bot restarts") from None
+                log.warning("polling %s failed (%s); retrying", job.remote_id, error)
+                await asyncio.sleep(min(interval * (2 ** failures), self.max_poll_interval))
+                continue
+            for event in reversed(list(events.data)):
+                if event.id not in seen_events:
+                    seen_events.add(event.id)
+                    job.event(event.message)
+            job.extra["seen_events"] = sorted(seen_events)[-100:]
+            job.extra["remote_status"] = remote.status
+            if remote.status in REMOTE_DONE:
+                job.status, job.finished = REMOTE_DONE[remote.status], time.time()
+                if job.status == SUCCEEDED:
+                    job.model_id = self.fine_tuned_model = remote.fine_tuned_model
+                    await self.storage.set_setting(REMOTE_MODEL_SETTING, remote.fine_tuned_model)
+                    job.event(f"done: the bot answers with {remote.fine_tuned_model}", 1.0)
+                elif job.status == FAILED:
+                    job.error = (remote.error.message if remote.error and remote.error.message
+                                 else "the provider reports the job failed")
+                    job.hint = "fix the data the error names and train again; the previous model is still in use"
+                else:
+                    job.error = "the fine-tuning job was cancelled"
+                await self._update(job, listener)
+                return
+            job.progress = max(job.progress, REMOTE_PROGRESS.get(remote.status, job.progress))
+            await self._update(job, listener)
+            await asyncio.sleep(interval)
+            interval = min(interval * 1.5, self.max_poll_interval)
+
+    # -- answering --------------------------------------------------------------------------
+
+    async def reply(self, text: str) -> str | None:
+        if not text.strip():
+            return None
+        messages = list(self._system())
+        model = self.chat_model
+        if self.mode == "fine_tune" and self.fine_tuned_model:
+            model = self.fine_tuned_model
+        elif self.model is not None:
+            matches = await asyncio.to_thread(self.model.matches, text, self.few_shot)
+            for match in reversed([m for m in matches if m.similarity >= self.threshold]):
+                messages += [{"role": "user", "content": match.prompt},
+                             {"role": "assistant", "content": match.answer}]
+        messages.append({"role": "user", "content": text})
+        try:
+            completion = await self.client.chat.completions.create(model=model, messages=messages)
+        except openai.AuthenticationError:
+            raise ConfigError("the model provider refused the API key", "check OPENAI_API_KEY") from None
+        except openai.APIError as error:
+            log.warning("chat completion failed: %s", error)
+            raise ModelUnavailable(f"the model provider did not answer ({_api_message(error)}); "
+                                   "try again in a moment") from None
+        content = completion.choices[0].message.content if completion.choices else None
+        return content.strip() if content else None
+
+    async def status(self) -> dict[str, Any]:
+        status = await super().status()
+        status.update({"mode": self.mode, "model_id": self.fine_tuned_model if self.mode == "fine_tune"
+                       else (self.model_id and f"{self.chat_model} + {self.model_id}"),
+                       "chat_model": self.chat_model})
+        return status
+
+
+class _DataRejected(Exception):
+    pass
+
+
+class _Refused(Exception):
+    pass
+
+
+def _pair_as_chat(pair: dict[str, Any]) -> dict[str, Any]:
+    return {"messages": pair["input"]["messages"] + pair["preferred_output"]}
+
+
+def _api_message(error: Exception) -> str:
+    body = getattr(error, "body", None)
+    if isinstance(body, dict):
+        message = body.get("message") or (body.get("error") or {}).get("message")
+        if message:
+            return str(message)
+    return str(getattr(error, "message", None) or error)

@@ -1,0 +1,1 @@
+"""Local fakes of the online services (OpenAI, Google) that the real client libraries talk to."""
