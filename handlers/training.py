@@ -181,7 +181,8 @@ async def chat_reply(invocation: Invocation) -> Response:
     spoken = None
     if answer is not None and voice is not None and invocation.voice is not None \
             and invocation.author.voice_channel_id and invocation.place.guild_id:
-        spoken = await voice.speak(invocation.voice, invocation.place.guild_id, answer)
+        spoken = await voice.speak(invocation.voice, invocation.place.guild_id, answer,
+                                   invocation.author.voice_channel_id)
     data = {"answer": answer, "message": text, "transcript": transcript,
             "spoken": str(spoken) if spoken else None}
     if answer is None:

@@ -59,19 +59,18 @@ def build_services(spec: Spec, data_dir: Path, *, model_factory: ServiceFactory 
 
 
 def default_model_factory(spec: Spec, data: DataFolder, storage: Storage) -> Any:
-    try:
-        from hypotez.services.model import ModelService
-    except ImportError:  # the Model service is optional for specs that do not use it
-        return None
+    from hypotez.services.model import ModelService
+
     return ModelService.from_settings(dict(spec.settings.model), data, storage)
 
 
 def default_voice_factory(spec: Spec, data: DataFolder, storage: Storage) -> Any:
-    try:
-        from hypotez.services.voice import VoiceService
-    except ImportError:
-        return None
-    return VoiceService.from_settings(dict(spec.settings.voice), data)
+    from hypotez.services.voice import VoiceService
+
+    settings = dict(spec.settings.voice)
+    settings.setdefault("language", {"ru": "ru-RU", "en": "en-US"}.get(spec.settings.language,
+                                                                      spec.settings.language))
+    return VoiceService.from_settings(settings, data)
 
 
 def build_app(spec: Spec, services: Services) -> App:

@@ -183,3 +183,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as error:  # a bug: say so briefly; the traceback only when asked for
+        if os.environ.get("HYPOTEZ_DEBUG"):
+            raise
+        print(f"hypotez: internal error: {type(error).__name__}: {error}\n"
+              "Run again with HYPOTEZ_DEBUG=1 to see the traceback, and please report it.", file=sys.stderr)
+        return EXIT_PROBLEMS

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_shipped_spec_is_valid(capsys):
     assert main(["validate", str(ROOT / "commands.yaml")]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"{ROOT / 'commands.yaml'}: OK — 10 commands")
+    assert out.startswith(f"{ROOT / 'commands.yaml'}: OK — 12 commands")
 
 
 def test_schema_is_valid_json_schema_and_accepts_the_shipped_spec(capsys):
@@ -38,7 +38,7 @@ def test_the_schema_file_for_editors_is_up_to_date(capsys):
 def test_docs_describe_every_command(capsys):
     assert main(["docs", "--spec", str(ROOT / "commands.yaml")]) == 0
     out = capsys.readouterr().out
-    for name in ("hi", "instruction", "feedback", "train", "test", "model", "correct", "getfile", "archive",
+    for name in ("hi", "join", "leave", "instruction", "feedback", "train", "test", "model", "correct", "getfile", "archive",
                  "select_dataset", "help"):
         assert f"## {name}" in out
     assert "Usage: `!select_dataset <path_to_dir_positive> [positive=yes|no]`" in out

@@ -190,6 +190,9 @@ async def run_console(app: App, lines: TextIO = sys.stdin, out: TextIO = sys.std
         session.say(f"{app.spec.settings.name} console — type {app.spec.settings.prefix}help, :help for "
                     "directives, :quit to leave")
     loop = asyncio.get_running_loop()
+    from hypotez.services.voice import ConsoleVoiceGateway
+
+    session.voice_gateway = ConsoleVoiceGateway(app.services.data.root / "spoken")
     await app.start()
     try:
         while True:

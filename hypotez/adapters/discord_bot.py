@@ -137,6 +137,54 @@ def request_from_message(bot: "HypotezBot", message: discord.Message) -> Request
     )
 
 
+# --- voice -------------------------------------------------------------------------------------
+
+
+class DiscordVoiceGateway:
+    """Voice channels through discord.py's VoiceClient (Opus, and davey for Discord's end-to-end
+    voice encryption)."""
+
+    def __init__(self, bot: commands.Bot):
+        self.bot = bot
+
+    def _guild(self, guild_id: str) -> discord.Guild:
+        guild = self.bot.get_guild(int(guild_id))
+        if guild is None:
+            raise LookupError(f"the bot is not in server {guild_id}")
+        return guild
+
+    async def join(self, guild_id: str, channel_id: str) -> str:
+        from hypotez.services.voice import VoicePermissionError
+
+        guild = self._guild(guild_id)
+        channel = guild.get_channel(int(channel_id))
+        if not isinstance(channel, (discord.VoiceChannel, discord.StageChannel)):
+            raise LookupError(f"channel {channel_id} is not a voice channel")
+        permissions = channel.permissions_for(guild.me)
+        missing = [name for name in ("connect", "speak") if not getattr(permissions, name)]
+        if missing:
+            raise VoicePermissionError(missing, channel.name)
+        client = guild.voice_client
+        if isinstance(client, discord.VoiceClient) and client.is_connected():
+            if client.channel.id == channel.id:
+                return "already"
+            await client.move_to(channel)
+            return "moved"
+        await channel.connect(timeout=30, self_deaf=True)
+        return "joined"
+
+    async def leave(self, guild_id: str) -> bool:
+        client = self._guild(guild_id).voice_client
+        if client is None:
+            return False
+        await client.disconnect(force=False)
+        return True
+
+    def client(self, guild_id: str) -> Any:
+        guild = self.bot.get_guild(int(guild_id))
+        return guild.voice_client if guild is not None else None
+
+
 # --- sending -----------------------------------------------------------------------------------
 
 
@@ -247,7 +295,7 @@ class HypotezBot(commands.Bot):
                          case_insensitive=app.spec.settings.case_insensitive,
                          **kwargs)
         self.app = app
-        self.voice_gateway: Any = None
+        self.voice_gateway: Any = DiscordVoiceGateway(self)
         for spec in app.spec.commands:
             self.add_command(prefix_command(app, spec))
             if spec.slash:

@@ -45,7 +45,6 @@ RULE_KEYWORDS: dict[str, dict[str, Any]] = {
 _NAME = {"type": "string", "pattern": r"^[^\s]{1,64}$"}
 _TEMPLATE_NAME = {"type": "string", "pattern": r"^[A-Za-z0-9_./-]+$",
                   "description": "A template file name in templates/<language>/, without the .j2 ending."}
-_SERVICE_SETTINGS = {"type": "object", "description": "Settings of this service (see the README)."}
 
 SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -94,9 +93,46 @@ SCHEMA: dict[str, Any] = {
                         "mention_only": {"type": "boolean"},
                     },
                 },
-                "model": _SERVICE_SETTINGS,
-                "voice": _SERVICE_SETTINGS,
-                "storage": _SERVICE_SETTINGS,
+                "model": {
+                    "type": "object", "additionalProperties": False,
+                    "description": "The Model service: which backend trains and answers.",
+                    "properties": {
+                        "backend": {"enum": ["local", "openai"]},
+                        "threshold": {"type": "number", "minimum": 0, "maximum": 1,
+                                      "description": "How similar a question must be to a trained one (0-1)."},
+                        "mode": {"enum": ["examples", "fine_tune"]},
+                        "method": {"enum": ["supervised", "dpo"]},
+                        "chat_model": {"type": "string"}, "base_model": {"type": "string"},
+                        "system_prompt": {"type": "string"}, "api_key": {"type": "string"},
+                        "base_url": {"type": "string"},
+                        "few_shot": {"type": "integer", "minimum": 0, "maximum": 50},
+                        "epochs": {"type": "integer", "minimum": 1, "maximum": 50},
+                        "context_limit": {"type": "integer", "minimum": 256},
+                        "price_per_million": {"type": "number", "minimum": 0},
+                        "poll_interval": {"type": "number", "exclusiveMinimum": 0},
+                        "max_poll_interval": {"type": "number", "exclusiveMinimum": 0},
+                        "max_poll_failures": {"type": "integer", "minimum": 1},
+                        "max_retries": {"type": "integer", "minimum": 0},
+                        "timeout": {"type": "number", "exclusiveMinimum": 0},
+                    },
+                },
+                "voice": {
+                    "type": "object", "additionalProperties": False,
+                    "description": "The Voice service: speech to text and text to speech.",
+                    "properties": {
+                        "language": {"type": "string", "pattern": r"^[a-z]{2}(-[A-Za-z]{2})?$"},
+                        "stt": {"enum": ["sphinx", "google"]}, "tts": {"enum": ["espeak", "gtts"]},
+                        "max_seconds": {"type": "number", "exclusiveMinimum": 0},
+                        "max_bytes": {"type": "integer", "minimum": 1},
+                        "speak_max_chars": {"type": "integer", "minimum": 1},
+                        "speed": {"type": "integer", "minimum": 50, "maximum": 400},
+                        "timeout": {"type": "number", "exclusiveMinimum": 0},
+                        "sphinx_model": {"type": "string"}, "google_key": {"type": "string"},
+                        "google_endpoint": {"type": "string"}, "gtts_endpoint": {"type": "string"},
+                    },
+                },
+                "storage": {"type": "object", "additionalProperties": False,
+                            "properties": {"database": {"type": "string", "pattern": r"^[\w.-]+$"}}},
             },
         },
         "commands": {

@@ -1,0 +1,110 @@
+"""Audio files: type, size and duration checks before any work, and conversion with pydub/ffmpeg."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydub import AudioSegment
+
+from hypotez.errors import ConfigError, UserInputError
+
+AUDIO_SUFFIXES = {".ogg", ".oga", ".opus", ".mp3", ".wav", ".m4a", ".webm", ".flac", ".aac", ".mp4"}
+AUDIO_TYPES = ("audio/", "video/webm", "video/mp4", "application/ogg")
+PROBE_TIMEOUT = 20
+CONVERT_TIMEOUT = 120
+
+
+class BadAudio(UserInputError):
+    """The audio cannot be used: wrong type, too big, too long, corrupt or silent."""
+
+    kind = "bad_audio"
+
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_SECONDS = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class AudioLimits:
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_seconds: float = DEFAULT_MAX_SECONDS
+
+
+def require_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise ConfigError(f"{name} is not installed", f"install it (Debian: apt-get install {name}); "
+                                                      "./dev setup does this for you")
+    return path
+
+
+def is_audio(filename: str, content_type: str | None) -> bool:
+    if content_type and content_type.split(";")[0].strip().lower().startswith(AUDIO_TYPES):
+        return True
+    return Path(filename).suffix.lower() in AUDIO_SUFFIXES
+
+
+def check_declared(filename: str, content_type: str | None, size: int, limits: AudioLimits) -> None:
+    """Checks that need no decoding: type and size."""
+    if not is_audio(filename, content_type):
+        raise BadAudio(f"{filename!r} is not an audio file (got {content_type or 'an unknown type'}); "
+                       "send a voice message or an ogg, mp3, wav, m4a or webm file")
+    if size == 0:
+        raise BadAudio(f"{filename!r} is empty")
+    if size > limits.max_bytes:
+        raise BadAudio(f"{filename!r} is {size / 1024 / 1024:.1f} MB; at most "
+                       f"{limits.max_bytes / 1024 / 1024:.0f} MB")
+
+
+def probe_seconds(path: Path) -> float:
+    """The duration ffprobe reads from the file's headers; BadAudio when it cannot read them."""
+    ffprobe = require_tool("ffprobe")
+    try:
+        result = subprocess.run([ffprobe, "-v", "error", "-show_entries", "format=duration:stream=codec_type",
+                                 "-of", "json", str(path)], capture_output=True, text=True, timeout=PROBE_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise BadAudio("the audio file could not be read in time") from None
+    try:
+        info = json.loads(result.stdout or "{}")
+    except json.JSONDecodeError:
+        info = {}
+    streams = [s for s in info.get("streams", []) if s.get("codec_type") == "audio"]
+    if result.returncode != 0 or not streams:
+        raise BadAudio("the file is not readable audio (corrupt, truncated or not audio at all)")
+    try:
+        return float(info.get("format", {}).get("duration", "nan"))
+    except ValueError:
+        return float("nan")
+
+
+def check_duration(seconds: float, limits: AudioLimits) -> None:
+    if seconds == seconds and seconds > limits.max_seconds:  # NaN (unknown) is checked after decoding
+        raise BadAudio(f"the audio is {seconds:.0f} s long; at most {limits.max_seconds:.0f} s")
+
+
+def to_wav(source: Path, target: Path, limits: AudioLimits) -> float:
+    """Decode any supported audio into 16 kHz mono WAV (what recognisers want); returns the seconds."""
+    require_tool("ffmpeg")
+    try:
+        segment = AudioSegment.from_file(str(source))
+    except Exception as error:  # pydub raises CouldntDecodeError or an OSError from ffmpeg
+        raise BadAudio(f"the audio could not be decoded ({type(error).__name__})") from None
+    seconds = len(segment) / 1000
+    check_duration(seconds, limits)
+    if seconds < 0.1:
+        raise BadAudio("the audio is too short to hold any speech")
+    segment.set_channels(1).set_frame_rate(16_000).set_sample_width(2).export(str(target), format="wav")
+    return seconds
+
+
+def wav_to_ogg_opus(source: Path, target: Path) -> None:
+    """What Discord voice messages and discord.py's FFmpegOpusAudio(codec='copy') use."""
+    ffmpeg = require_tool("ffmpeg")
+    result = subprocess.run([ffmpeg, "-y", "-loglevel", "error", "-i", str(source), "-c:a", "libopus",
+                             "-b:a", "48k", str(target)], capture_output=True, text=True, timeout=CONVERT_TIMEOUT)
+    if result.returncode != 0:
+        raise RuntimeError(f"ffmpeg could not encode the speech: {result.stderr.strip()[:200]}")

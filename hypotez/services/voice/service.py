@@ -1,0 +1,157 @@
+"""The Voice service: transcribe audio messages, and speak answers in voice channels.
+
+Blocking work (ffprobe, decoding, recognition, synthesis, the online engines' HTTP) runs in worker
+threads with time-outs; temporary files are always removed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hypotez.errors import ConfigError
+from hypotez.invocation import Attachment
+from hypotez.services.datafolder import DataFolder
+from hypotez.services.voice.audio import (DEFAULT_MAX_BYTES, DEFAULT_MAX_SECONDS, AudioLimits, BadAudio,
+                                         check_declared, check_duration, probe_seconds, to_wav)
+from hypotez.services.voice.playback import (Players, SourceFactory, VoiceGateway, VoicePermissionError,
+                                             default_source)
+from hypotez.services.voice.stt import GOOGLE_ENDPOINT, SttSettings, Transcript, recognise_wav
+from hypotez.services.voice.tts import TtsSettings, synthesize
+
+log = logging.getLogger("hypotez.voice")
+
+STT_ENGINES = ("sphinx", "google")
+TTS_ENGINES = ("espeak", "gtts")
+
+
+class VoiceService:
+    def __init__(self, data: DataFolder, stt: SttSettings, tts: TtsSettings, limits: AudioLimits,
+                 make_source: SourceFactory = default_source, work_timeout: float = 120.0):
+        self.data = data
+        self.stt = stt
+        self.tts = tts
+        self.limits = limits
+        self.players = Players(make_source)
+        self.work_timeout = work_timeout
+        self._names = itertools.count(1)
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any], data: DataFolder, **kwargs: Any) -> "VoiceService":
+        language = str(settings.get("language", "ru-RU"))
+        stt_engine = settings.get("stt", "sphinx")
+        tts_engine = settings.get("tts", "espeak")
+        if stt_engine not in STT_ENGINES:
+            raise ConfigError(f"unknown voice.stt engine {stt_engine!r}", f"use one of {', '.join(STT_ENGINES)}")
+        if tts_engine not in TTS_ENGINES:
+            raise ConfigError(f"unknown voice.tts engine {tts_engine!r}", f"use one of {', '.join(TTS_ENGINES)}")
+        stt = SttSettings(engine=stt_engine, language=language, sphinx_model=settings.get("sphinx_model"),
+                          google_endpoint=settings.get("google_endpoint", GOOGLE_ENDPOINT),
+                          google_key=settings.get("google_key"), timeout=float(settings.get("timeout", 30)))
+        tts = TtsSettings(engine=tts_engine, language=language.split("-")[0],
+                          speed=int(settings.get("speed", 150)), max_chars=int(settings.get("speak_max_chars", 600)),
+                          timeout=float(settings.get("timeout", 30)), gtts_endpoint=settings.get("gtts_endpoint"))
+        limits = AudioLimits(max_bytes=int(settings.get("max_bytes", DEFAULT_MAX_BYTES)),
+                             max_seconds=float(settings.get("max_seconds", DEFAULT_MAX_SECONDS)))
+        return cls(data, stt, tts, limits, **kwargs)
+
+    @property
+    def spoken_dir(self) -> Path:
+        return self.data.internal / "voice"
+
+    async def _in_thread(self, function, *args):
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(function, *args), self.work_timeout)
+        except asyncio.TimeoutError:
+            raise BadAudio("working on the audio took too long") from None
+
+    # -- speech to text ---------------------------------------------------------------------
+
+    async def transcribe(self, audio: Attachment | Path) -> Transcript:
+        """Check limits first, then decode and recognise. Raises BadAudio with a reason a user can act on."""
+        with tempfile.TemporaryDirectory(prefix="hypotez-stt-") as folder:
+            work = Path(folder)
+            if isinstance(audio, Path):
+                check_declared(audio.name, None, audio.stat().st_size, self.limits)
+                source = audio
+            else:
+                check_declared(audio.filename, audio.content_type, audio.size, self.limits)
+                content = await audio.read()
+                if len(content) > self.limits.max_bytes:
+                    raise BadAudio(f"the audio is larger than {self.limits.max_bytes // 1024 // 1024} MB")
+                source = work / ("input" + (Path(audio.filename).suffix or ".ogg"))
+                await asyncio.to_thread(source.write_bytes, content)
+            seconds = await self._in_thread(probe_seconds, source)
+            check_duration(seconds, self.limits)
+            wav = work / "speech.wav"
+            seconds = await self._in_thread(to_wav, source, wav, self.limits)
+            return await self._in_thread(recognise_wav, wav, seconds, self.stt)
+
+    # -- text to speech ---------------------------------------------------------------------
+
+    async def synthesize(self, text: str, folder: Path | None = None) -> Path:
+        name = f"answer-{next(self._names)}-{id(self):x}"
+        path, _engine = await asyncio.wait_for(
+            asyncio.to_thread(synthesize, text, folder or self.spoken_dir, name, self.tts), self.work_timeout)
+        return path
+
+    async def speak(self, gateway: VoiceGateway, guild_id: str, text: str,
+                    channel_id: str | None = None) -> Path | None:
+        """Speak ``text`` in the server's voice channel (joining ``channel_id`` if the bot is in none),
+        after what is already queued there.
+
+        Returns the audio file when the gateway keeps files (the console), None when it was queued for
+        playing (Discord: the file is removed after playing)."""
+        keep = getattr(gateway, "keeps_files", False)
+        client = None if keep else gateway.client(guild_id)
+        if not keep and (client is None or not client.is_connected()):
+            if channel_id is None:
+                return None
+            try:
+                await gateway.join(guild_id, channel_id)
+            except VoicePermissionError as error:
+                log.warning("cannot speak in %s: %s", channel_id, error)
+                return None
+            client = gateway.client(guild_id)
+            if client is None:
+                return None
+        path = await self.synthesize(text, gateway.folder if keep else None)  # type: ignore[attr-defined]
+        if keep:
+            return path
+        self.players.player(guild_id, client).enqueue(path)
+        return None
+
+    async def leave(self, gateway: VoiceGateway, guild_id: str) -> bool:
+        await self.players.stop(guild_id)
+        return await gateway.leave(guild_id)
+
+    async def aclose(self) -> None:
+        await self.players.stop_all()
+
+
+class ConsoleVoiceGateway:
+    """The console's voice channel: spoken answers become audio files whose paths are printed."""
+
+    keeps_files = True
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.joined: set[str] = set()
+
+    async def join(self, guild_id: str, channel_id: str) -> str:
+        moved = guild_id in self.joined
+        self.joined.add(guild_id)
+        return "moved" if moved else "joined"
+
+    async def leave(self, guild_id: str) -> bool:
+        if guild_id in self.joined:
+            self.joined.discard(guild_id)
+            return True
+        return False
+
+    def client(self, guild_id: str) -> None:
+        return None
