@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hypotez.services.durable import fsync_dir, fsync_file
 from hypotez.services.model.datasets import Example
 
 # scikit-learn, scipy and numpy are imported where they are used: importing them costs seconds, and
@@ -116,7 +117,10 @@ class RetrievalModel:
             for example in self.positives + self.negatives:
                 out.write(json.dumps({"prompt": example.prompt, "completion": example.completion,
                                       "positive": example.positive}, ensure_ascii=False) + "\n")
+        for written in (partial / "model.joblib", partial / "examples.jsonl"):
+            fsync_file(written)
         os.replace(partial, folder)
+        fsync_dir(folder.parent)
 
     @classmethod
     def load(cls, folder: Path) -> "RetrievalModel":
