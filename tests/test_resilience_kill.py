@@ -214,3 +214,19 @@ def test_acknowledged_writes_survive_kill_9_at_random_moments(tmp_path):
     assert not ledger.surprises, ledger.surprises
     # The stream really wrote things of every kind, and some of them were cut off by a kill.
     assert ledger.feedback_acked and ledger.feedback_refused and ledger.corrections_acked and ledger.jobs_acked
+
+
+def test_storage_commits_every_write_at_once_in_wal_with_full_sync(tmp_path):
+    from hypotez.services.storage import Storage
+
+    storage = Storage(tmp_path / "db.sqlite3")
+    storage.add_feedback_sync("1", "ann", "кратко")
+    storage.save_job_sync("job-1", "running", {"id": "job-1", "status": "running"})
+    connection = storage._db
+    assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert connection.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL: the WAL is synced on commit
+    assert not connection.in_transaction  # nothing waits for a later commit
+    with sqlite3.connect(tmp_path / "db.sqlite3") as other:  # another process would see both at once
+        assert other.execute("SELECT text FROM feedback").fetchall() == [("кратко",)]
+        assert other.execute("SELECT status FROM jobs").fetchall() == [("running",)]
+    storage.close()
