@@ -27,8 +27,10 @@ class AttachmentRefused(UserInputError):
         super().__init__(f"I cannot use the attachment {filename!r}: {reason}", filename=filename, reason=reason)
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB"
+def _shown_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    return f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} bytes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +50,8 @@ class AttachmentPolicy:
             host = (parts.hostname or "").lower()
             port = parts.port
         except ValueError:  # a malformed URL (bad port, bad IPv6 literal)
-            raise AttachmentRefused(filename, "its address is not a valid URL") from None
+            raise AttachmentRefused(filename, "its address is not a valid URL, not on Discord's file servers "
+                                              f"({', '.join(self.hosts)}); I only download files from there") from None
         if parts.scheme != "https" or host not in self.hosts or parts.username or parts.password \
                 or port not in (None, 443):
             shown = host or "an unknown place"
@@ -57,8 +60,8 @@ class AttachmentPolicy:
 
     def check_size(self, filename: str, size: int) -> None:
         if size > self.max_bytes:
-            raise AttachmentRefused(filename, f"it is {_megabytes(size)}; I accept files up to "
-                                              f"{_megabytes(self.max_bytes)}")
+            raise AttachmentRefused(filename, f"it is {_shown_size(size)}; I accept files up to "
+                                              f"{_shown_size(self.max_bytes)}")
 
     def guard(self, filename: str, url: str, size: int,
               fetch: Callable[[], Awaitable[bytes]]) -> Callable[[], Awaitable[bytes]]:

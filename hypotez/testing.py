@@ -410,7 +410,7 @@ class BotHarness:
 
     async def slash(self, name: str, *, author: str = "ann", user_id: int = 4_000_000_000_000_001,
                     roles: Iterable[str] = (), permissions: Iterable[str] = (),
-                    attachments: dict[str, tuple[str, bytes, str | None]] | None = None,
+                    attachments: dict[str, tuple[Any, ...]] | None = None,
                     **options: Any) -> Exchange:
         """Run the slash command ``/name`` with ``options`` (argument name → value) and return the
         interaction's answer (the deferred response's follow-ups)."""
@@ -429,8 +429,8 @@ class BotHarness:
             argument = command.argument(arg_name)
             kind = OPTION_TYPES[argument.type] if argument else 3
             option_payloads.append({"name": arg_name, "type": kind, "value": value})
-        for arg_name, (filename, data, content_type) in (attachments or {}).items():
-            [attachment] = self._attachments(CHANNEL_ID, [(filename, data, content_type)])
+        for arg_name, given in (attachments or {}).items():
+            [attachment] = self._attachments(CHANNEL_ID, [given])
             resolved.setdefault("attachments", {})[attachment["id"]] = attachment
             option_payloads.append({"name": arg_name, "type": 11, "value": attachment["id"]})
         payload = {
