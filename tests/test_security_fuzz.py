@@ -156,3 +156,16 @@ def test_any_template_file_gives_a_located_problem_never_a_crash(tmp_path_factor
         load_spec_text(TEMPLATE_SPEC, path=folder / "commands.yaml", check_handlers=False)
     except SpecError as error:
         assert all(p.line >= 1 and p.column >= 1 and p.message for p in error.problems)
+
+
+def test_a_template_that_is_not_utf8_is_a_located_problem(tmp_path):
+    (tmp_path / "templates" / "en").mkdir(parents=True)
+    (tmp_path / "templates" / "en" / "show.j2").write_bytes("привет".encode("cp1251"))
+    try:
+        load_spec_text(TEMPLATE_SPEC, path=tmp_path / "commands.yaml", check_handlers=False)
+    except SpecError as error:
+        [problem] = error.problems
+        assert (problem.line, problem.column) == (5, 12)
+        assert problem.message == "template 'show' is not UTF-8 text (templates/en/show.j2, byte 1): save it as UTF-8"
+    else:
+        raise AssertionError("a cp1251 template was accepted")
