@@ -211,7 +211,7 @@ class OpenAIModelService(ModelService):
         if self.mode == "fine_tune" and self.fine_tuned_model:
             model = self.fine_tuned_model
         elif self.model is not None:
-            matches = await asyncio.to_thread(self.model.matches, text, self.few_shot)
+            matches = await asyncio.to_thread(self.model.matches, text, self.few_shot, self.threshold)
             for match in reversed([m for m in matches if m.similarity >= self.threshold]):
                 messages += [{"role": "user", "content": match.prompt},
                              {"role": "assistant", "content": match.answer}]
