@@ -126,6 +126,8 @@ SCHEMA: dict[str, Any] = {
                         "max_bytes": {"type": "integer", "minimum": 1},
                         "speak_max_chars": {"type": "integer", "minimum": 1},
                         "speed": {"type": "integer", "minimum": 50, "maximum": 400},
+                        "recognisers": {"type": "integer", "minimum": 1, "maximum": 16,
+                                        "description": "Worker processes for offline recognition (default 1)."},
                         "timeout": {"type": "number", "exclusiveMinimum": 0},
                         "sphinx_model": {"type": "string"}, "google_key": {"type": "string"},
                         "google_endpoint": {"type": "string"}, "gtts_endpoint": {"type": "string"},

@@ -1,14 +1,17 @@
-"""Audio files: type, size and duration checks before any work, and conversion with pydub/ffmpeg."""
+"""Audio files: type, size and duration checks before any work, and conversion with ffmpeg.
+
+ffmpeg runs as a subprocess (so decoding never holds the bot's GIL) and resamples with a proper
+anti-aliasing filter: recognition on its 16 kHz output is markedly better than on audioop's.
+"""
 
 from __future__ import annotations
 
 import json
 import shutil
 import subprocess
+import wave
 from dataclasses import dataclass
 from pathlib import Path
-
-from pydub import AudioSegment
 
 from hypotez.errors import ConfigError, UserInputError
 
@@ -87,17 +90,27 @@ def check_duration(seconds: float, limits: AudioLimits) -> None:
 
 
 def to_wav(source: Path, target: Path, limits: AudioLimits) -> float:
-    """Decode any supported audio into 16 kHz mono WAV (what recognisers want); returns the seconds."""
-    require_tool("ffmpeg")
+    """Decode any supported audio into 16 kHz mono 16-bit WAV (what recognisers want); returns the
+    seconds. Decoding stops just past the duration limit, so a file that lied in its headers cannot
+    make ffmpeg work for hours."""
+    ffmpeg = require_tool("ffmpeg")
     try:
-        segment = AudioSegment.from_file(str(source))
-    except Exception as error:  # pydub raises CouldntDecodeError or an OSError from ffmpeg
-        raise BadAudio(f"the audio could not be decoded ({type(error).__name__})") from None
-    seconds = len(segment) / 1000
+        result = subprocess.run([ffmpeg, "-nostdin", "-y", "-v", "error", "-i", str(source),
+                                 "-t", str(limits.max_seconds + 1), "-vn", "-ac", "1", "-ar", "16000",
+                                 "-c:a", "pcm_s16le", "-f", "wav", str(target)],
+                                capture_output=True, text=True, timeout=CONVERT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise BadAudio("decoding the audio took too long") from None
+    if result.returncode != 0 or not target.exists():
+        raise BadAudio("the audio could not be decoded (corrupt, truncated or not audio at all)")
+    try:
+        with wave.open(str(target), "rb") as wav:
+            seconds = wav.getnframes() / wav.getframerate()
+    except (wave.Error, EOFError):
+        raise BadAudio("the audio could not be decoded (corrupt, truncated or not audio at all)") from None
     check_duration(seconds, limits)
     if seconds < 0.1:
         raise BadAudio("the audio is too short to hold any speech")
-    segment.set_channels(1).set_frame_rate(16_000).set_sample_width(2).export(str(target), format="wav")
     return seconds
 
 

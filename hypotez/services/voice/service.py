@@ -1,7 +1,9 @@
 """The Voice service: transcribe audio messages, and speak answers in voice channels.
 
-Blocking work (ffprobe, decoding, recognition, synthesis, the online engines' HTTP) runs in worker
-threads with time-outs; temporary files are always removed.
+Blocking work runs off the event loop with time-outs: ffprobe, ffmpeg, espeak-ng and the online
+engines' HTTP in worker threads (they wait on subprocesses and sockets, releasing the GIL), and
+recognition in worker processes (pocketsphinx holds the GIL while it decodes). Temporary files are
+always removed.
 """
 
 from __future__ import annotations
@@ -9,7 +11,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import multiprocessing
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +36,17 @@ TTS_ENGINES = ("espeak", "gtts")
 
 class VoiceService:
     def __init__(self, data: DataFolder, stt: SttSettings, tts: TtsSettings, limits: AudioLimits,
-                 make_source: SourceFactory = default_source, work_timeout: float = 120.0):
+                 make_source: SourceFactory = default_source, work_timeout: float = 120.0,
+                 recognisers: int = 1):
         self.data = data
         self.stt = stt
         self.tts = tts
         self.limits = limits
         self.players = Players(make_source)
         self.work_timeout = work_timeout
+        self.recognisers = recognisers
         self._names = itertools.count(1)
+        self._pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any], data: DataFolder, **kwargs: Any) -> "VoiceService":
@@ -57,6 +65,7 @@ class VoiceService:
                           timeout=float(settings.get("timeout", 30)), gtts_endpoint=settings.get("gtts_endpoint"))
         limits = AudioLimits(max_bytes=int(settings.get("max_bytes", DEFAULT_MAX_BYTES)),
                              max_seconds=float(settings.get("max_seconds", DEFAULT_MAX_SECONDS)))
+        kwargs.setdefault("recognisers", int(settings.get("recognisers", 1)))
         return cls(data, stt, tts, limits, **kwargs)
 
     @property
@@ -68,6 +77,20 @@ class VoiceService:
             return await asyncio.wait_for(asyncio.to_thread(function, *args), self.work_timeout)
         except asyncio.TimeoutError:
             raise BadAudio("working on the audio took too long") from None
+
+    async def _in_process(self, function, *args):
+        if self._pool is None:
+            # "spawn": a fork of a process that runs threads (the event loop's workers) can deadlock.
+            self._pool = ProcessPoolExecutor(self.recognisers, mp_context=multiprocessing.get_context("spawn"))
+        future = asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
+        try:
+            return await asyncio.wait_for(future, self.work_timeout)
+        except asyncio.TimeoutError:
+            raise BadAudio("working on the audio took too long") from None
+        except BrokenProcessPool:
+            log.error("a recognition worker died; starting new ones")
+            self._pool = None
+            raise BadAudio("recognising the audio failed; please try again") from None
 
     # -- speech to text ---------------------------------------------------------------------
 
@@ -89,7 +112,7 @@ class VoiceService:
             check_duration(seconds, self.limits)
             wav = work / "speech.wav"
             seconds = await self._in_thread(to_wav, source, wav, self.limits)
-            return await self._in_thread(recognise_wav, wav, seconds, self.stt)
+            return await self._in_process(recognise_wav, wav, seconds, self.stt)
 
     # -- text to speech ---------------------------------------------------------------------
 
@@ -131,6 +154,9 @@ class VoiceService:
 
     async def aclose(self) -> None:
         await self.players.stop_all()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
 
 class ConsoleVoiceGateway:
