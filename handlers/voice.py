@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hypotez import Invocation, Response
-from hypotez.services.voice import VoicePermissionError
+from hypotez.services.voice import VoiceConnectError, VoicePermissionError
 
 
 async def join(invocation: Invocation) -> Response:
@@ -16,6 +16,8 @@ async def join(invocation: Invocation) -> Response:
         outcome = await invocation.voice.join(place.guild_id, author.voice_channel_id)
     except VoicePermissionError as error:
         return Response(data={"missing": error.missing, "channel": error.channel}, template="no_permission")
+    except VoiceConnectError as error:
+        return Response(data={"channel": error.channel, "reason": error.reason}, template="failed")
     return Response(data={"channel": author.voice_channel_name or author.voice_channel_id, "outcome": outcome},
                     template="already" if outcome == "already" else "joined")
 

@@ -20,6 +20,7 @@ import datetime
 import itertools
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -27,7 +28,7 @@ from typing import Any, Iterable
 import aiohttp
 import discord
 
-from hypotez.adapters.discord_bot import HypotezBot, create_bot
+from hypotez.adapters.discord_bot import DiscordVoiceGateway, HypotezBot, create_bot
 from hypotez.app import App, build_app, build_services
 from hypotez.spec import load_spec
 
@@ -248,12 +249,67 @@ class Exchange:
         return self.content
 
 
+class FakeVoiceClient(discord.VoiceProtocol):
+    """A voice connection at discord.py's boundary (its ``VoiceProtocol`` extension point, which
+    ``channel.connect(cls=...)`` takes): no voice server, but a played source is read to its end, 20 ms
+    packet by packet, in a thread as discord.py's AudioPlayer does, and recorded in :attr:`played`."""
+
+    def __init__(self, client: Any, channel: Any):
+        super().__init__(client, channel)
+        self.connected = False
+        self.self_deaf: bool | None = None
+        self.played: list[int] = []  # packets read from each source, in the order they were played
+        self._source: discord.AudioSource | None = None
+        self._stop = threading.Event()
+
+    async def connect(self, *, timeout: float, reconnect: bool, self_deaf: bool = False,
+                      self_mute: bool = False) -> None:
+        self.connected, self.self_deaf = True, self_deaf
+
+    async def disconnect(self, *, force: bool = False) -> None:
+        self.stop()
+        if self.channel is not None and self.client is not None:
+            self.cleanup()  # forgets this connection in discord.py's state, as VoiceClient does
+        self.connected = False
+
+    async def move_to(self, channel: Any, *, timeout: float | None = 30.0) -> None:
+        self.channel = channel
+
+    def is_connected(self) -> bool:
+        return self.connected
+
+    def is_playing(self) -> bool:
+        return self._source is not None
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def play(self, source: discord.AudioSource, *, after: Any = None, **options: Any) -> None:
+        if self._source is not None:
+            raise discord.ClientException("Already playing audio.")  # what VoiceClient.play raises
+        self._source = source
+        self._stop.clear()
+
+        def run() -> None:
+            packets = 0
+            while not self._stop.is_set() and source.read():
+                packets += 1
+            source.cleanup()
+            self.played.append(packets)
+            self._source = None
+            if after is not None:
+                after(None)
+
+        threading.Thread(target=run, name="fake-voice-player", daemon=True).start()
+
+
 class BotHarness:
     """The real bot for a spec, offline. Use as ``async with BotHarness.from_spec(...) as bot``."""
 
     def __init__(self, app: App):
         self.app = app
         self.bot: HypotezBot = create_bot(app)
+        self.bot.voice_gateway = DiscordVoiceGateway(self.bot, client_class=FakeVoiceClient)
         self.http = FakeDiscordHTTP(user_payload(BOT_ID, "hypotez", bot=True))
         self._roles: dict[str, int] = {}
         self._ids = itertools.count(3_000_000_000_000_000)

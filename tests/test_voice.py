@@ -3,7 +3,6 @@ engines against local fakes of Google's endpoints (driven by SpeechRecognition a
 the playback queue with discord.py's real FFmpeg audio sources, and a corpus of bad audio."""
 
 import asyncio
-import threading
 import time
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from hypotez.services.datafolder import DataFolder
 from hypotez.services.voice import BadAudio, VoiceService
 from hypotez.services.voice.playback import GuildPlayer
 from hypotez.services.voice.tts import cut
+from hypotez.testing import FakeVoiceClient
 
 
 @pytest.fixture
@@ -168,70 +168,23 @@ def test_long_answers_are_cut_at_a_sentence():
 # --- playback --------------------------------------------------------------------------------
 
 
-class FakeVoiceClient:
-    """discord.py's VoiceClient at its boundary: plays a real AudioSource in a thread, 20 ms a packet."""
-
-    def __init__(self):
-        self.connected = True
-        self.current = None
-        self.log: list[tuple[str, int]] = []
-        self._stop = threading.Event()
-
-    def is_connected(self):
-        return self.connected
-
-    def is_playing(self):
-        return self.current is not None
-
-    def play(self, source, *, after=None):
-        assert self.current is None, "an answer was cut off by the next one"
-        self.current = source
-        self._stop.clear()
-        name = getattr(source, "_hypotez_name", "?")
-
-        def run():
-            packets = 0
-            while not self._stop.is_set():
-                if not source.read():
-                    break
-                packets += 1
-            source.cleanup()
-            self.log.append((name, packets))
-            self.current = None
-            if after:
-                after(None)
-
-        threading.Thread(target=run, daemon=True).start()
-
-    def stop(self):
-        self._stop.set()
-
-    async def disconnect(self, *, force=False):
-        self.connected = False
-
-
 async def test_answers_play_in_order_without_cutting_each_other_off(folder, tmp_path):
-    import discord
-
-    def source(path):
-        real = discord.FFmpegOpusAudio(str(path), codec="copy")
-        real._hypotez_name = path.stem
-        return real
-
-    client = FakeVoiceClient()
-    player = GuildPlayer(client, source)
-    files = []
-    for index, words in enumerate(["first answer", "second answer", "third answer"]):
-        files.append(voice_message(words, tmp_path, name=f"a{index}"))
-        player.enqueue(files[-1])
+    client = FakeVoiceClient(None, None)
+    client.connected = True
+    player = GuildPlayer(client)  # discord.py's real FFmpegOpusAudio sources
+    files = [voice_message(words, tmp_path, name=f"a{index}")
+             for index, words in enumerate(["first answer", "second answer", "third answer"])]
+    for path in files:
+        player.enqueue(path)
     await asyncio.wait_for(player.task, 30)
-    assert [name for name, _ in client.log] == ["a0", "a1", "a2"]
-    assert all(packets > 20 for _, packets in client.log)  # each played to its end
+    assert player.played == files  # in order; FakeVoiceClient.play raises if one cut another off
+    assert len(client.played) == 3 and all(packets > 20 for packets in client.played)  # each to its end
     assert not any(path.exists() for path in files)  # temp files removed
 
 
 async def test_leave_clears_the_queue_and_removes_files(folder, tmp_path):
-    client = FakeVoiceClient()
+    client = FakeVoiceClient(None, None)
+    client.connected = True
     voice = service(folder)
     player = voice.players.player("g1", client)
     files = [voice_message(f"answer {i}", tmp_path, name=f"q{i}") for i in range(3)]
@@ -245,7 +198,7 @@ async def test_leave_clears_the_queue_and_removes_files(folder, tmp_path):
             return True
 
     assert await voice.leave(Gateway(), "g1") is True
-    assert len(client.log) <= 2 and not any(path.exists() for path in files)
+    assert len(client.played) <= 2 and not any(path.exists() for path in files)
     assert client.connected is False
 
 

@@ -7,6 +7,7 @@ at 2,000 characters, with every mention disabled (a user's ``@everyone`` never p
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import inspect
 import json
@@ -149,10 +150,14 @@ def request_from_message(bot: "HypotezBot", message: discord.Message) -> Request
 
 class DiscordVoiceGateway:
     """Voice channels through discord.py's VoiceClient (Opus, and davey for Discord's end-to-end
-    voice encryption)."""
+    voice encryption). ``client_class`` is discord.py's own extension point for voice connections
+    (a :class:`discord.VoiceProtocol`); tests give one that plays without a voice server."""
 
-    def __init__(self, bot: commands.Bot):
+    def __init__(self, bot: commands.Bot, client_class: type[discord.VoiceProtocol] = discord.VoiceClient,
+                 connect_timeout: float = 30.0):
         self.bot = bot
+        self.client_class = client_class
+        self.connect_timeout = connect_timeout
 
     def _guild(self, guild_id: str) -> discord.Guild:
         guild = self.bot.get_guild(int(guild_id))
@@ -161,7 +166,7 @@ class DiscordVoiceGateway:
         return guild
 
     async def join(self, guild_id: str, channel_id: str) -> str:
-        from hypotez.services.voice import VoicePermissionError
+        from hypotez.services.voice import VoiceConnectError, VoicePermissionError
 
         guild = self._guild(guild_id)
         channel = guild.get_channel(int(channel_id))
@@ -172,12 +177,21 @@ class DiscordVoiceGateway:
         if missing:
             raise VoicePermissionError(missing, channel.name)
         client = guild.voice_client
-        if isinstance(client, discord.VoiceClient) and client.is_connected():
-            if client.channel.id == channel.id:
-                return "already"
-            await client.move_to(channel)
-            return "moved"
-        await channel.connect(timeout=30, self_deaf=True)
+        try:
+            if client is not None and _is_connected(client):
+                if client.channel.id == channel.id:
+                    return "already"
+                await client.move_to(channel)  # type: ignore[attr-defined]
+                return "moved"
+            if client is not None:  # a connection that died: drop it before connecting again
+                await client.disconnect(force=True)
+            await channel.connect(timeout=self.connect_timeout, self_deaf=True, cls=self.client_class)
+        except asyncio.TimeoutError:
+            raise VoiceConnectError(channel.name, "Discord's voice server did not answer in time") from None
+        except discord.opus.OpusNotLoaded:
+            raise VoiceConnectError(channel.name, "libopus is not installed on the bot's machine") from None
+        except (discord.ClientException, RuntimeError) as error:  # RuntimeError: PyNaCl/davey missing
+            raise VoiceConnectError(channel.name, str(error)) from None
         return "joined"
 
     async def leave(self, guild_id: str) -> bool:
@@ -190,6 +204,11 @@ class DiscordVoiceGateway:
     def client(self, guild_id: str) -> Any:
         guild = self.bot.get_guild(int(guild_id))
         return guild.voice_client if guild is not None else None
+
+
+def _is_connected(client: discord.VoiceProtocol) -> bool:
+    is_connected = getattr(client, "is_connected", None)
+    return bool(is_connected()) if is_connected is not None else False
 
 
 # --- sending -----------------------------------------------------------------------------------

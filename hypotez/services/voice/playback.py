@@ -51,6 +51,15 @@ class VoicePermissionError(Exception):
         super().__init__(f"missing {', '.join(missing)} in {channel}")
 
 
+class VoiceConnectError(Exception):
+    """The bot could not connect to the voice channel (time-out, missing library, Discord refused)."""
+
+    def __init__(self, channel: str, reason: str):
+        self.channel = channel
+        self.reason = reason
+        super().__init__(f"could not connect to {channel}: {reason}")
+
+
 def default_source(path: Path) -> discord.AudioSource:
     if path.suffix == ".ogg":
         return discord.FFmpegOpusAudio(str(path), codec="copy")

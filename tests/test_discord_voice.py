@@ -1,0 +1,132 @@
+"""Voice through discord.py's real machinery: !join/!leave on the real commands.yaml, voice messages
+transcribed offline and answered, and answers spoken into the voice channel through a voice
+connection at discord.py's boundary (hypotez.testing.FakeVoiceClient) with real FFmpeg audio sources."""
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from audio import voice_message
+
+from hypotez.services.model import Example
+from hypotez.testing import GUILD_ID, VOICE_CHANNEL_ID, BotHarness, FakeVoiceClient
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def english_voice_spec(tmp_path: Path) -> Path:
+    """The shipped commands.yaml, recognising English (the only language pocketsphinx knows offline)."""
+    text = (ROOT / "commands.yaml").read_text(encoding="utf-8")
+    spec = tmp_path / "commands.yaml"
+    spec.write_text(text.replace("  voice:\n", "  voice:\n    language: en-US\n", 1), encoding="utf-8")
+    return spec
+
+
+@pytest.fixture
+async def bot(tmp_path):
+    async with BotHarness.from_spec(english_voice_spec(tmp_path), data_dir=tmp_path / "data",
+                                    templates_dir=ROOT / "templates") as harness:
+        yield harness
+
+
+def voice_client(bot) -> FakeVoiceClient | None:
+    return bot.guild.voice_client
+
+
+async def wait_until(condition, timeout: float = 30.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+async def test_join_without_being_in_a_voice_channel(bot):
+    reply = await bot.send("!join")
+    assert "Вы не в голосовом канале" in reply.content
+    assert voice_client(bot) is None
+
+
+async def test_join_then_again_then_leave_then_again(bot):
+    joined = await bot.send("!join", in_voice=True)
+    assert "Зашёл в канал «Voice»" in joined.content
+    client = voice_client(bot)
+    assert isinstance(client, FakeVoiceClient) and client.is_connected()
+    assert client.channel.id == VOICE_CHANNEL_ID and client.self_deaf is True
+
+    again = await bot.send("!join", in_voice=True)
+    assert "Я уже в канале «Voice»" in again.content
+
+    left = await bot.send("!leave")
+    assert "Вышел" in left.content or "вышел" in left.content
+    assert voice_client(bot) is None and not client.is_connected()
+
+    not_there = await bot.send("!leave")
+    assert "не в голосовом канале" in not_there.content
+
+
+async def test_join_without_the_permission_to_connect(bot):
+    channel = bot.guild.get_channel(VOICE_CHANNEL_ID)
+    deny = {"id": str(bot.guild.me.id), "type": 1, "allow": "0", "deny": str(1 << 20 | 1 << 21)}  # connect, speak
+    channel._update(bot.guild, {"id": str(VOICE_CHANNEL_ID), "type": 2, "name": "Voice", "position": 1,
+                                "permission_overwrites": [deny], "bitrate": 64000, "user_limit": 0})
+    reply = await bot.send("!join", in_voice=True)
+    assert "нет прав" in reply.content and "connect" in reply.content and "speak" in reply.content
+    assert voice_client(bot) is None
+
+
+async def test_join_that_times_out_says_so(bot):
+    class Unreachable(FakeVoiceClient):
+        async def connect(self, **kwargs):
+            raise asyncio.TimeoutError
+
+    bot.bot.voice_gateway.client_class = Unreachable
+    reply = await bot.send("!join", in_voice=True)
+    assert "Не получилось подключиться к каналу «Voice»" in reply.content
+    assert "did not answer in time" in reply.content
+    assert voice_client(bot) is None
+
+
+async def test_voice_commands_are_for_servers_only(bot):
+    reply = await bot.send("!join", dm=True)
+    assert reply.content and "сервер" in reply.content.lower()
+
+
+async def test_a_voice_message_is_transcribed_answered_and_spoken(bot, tmp_path):
+    model = bot.app.services.model
+    await model.train([Example("what time is it", "Time to train the bot!", True)])
+    await bot.settle(60)
+    audio = voice_message("what time is it", tmp_path).read_bytes()
+
+    reply = await bot.send("", attachments=[("voice-message.ogg", audio, "audio/ogg")], in_voice=True)
+
+    assert "«what time is it»" in reply.content
+    assert "Time to train the bot!" in reply.content
+    client = voice_client(bot)  # the bot joined the author's channel to speak the answer
+    assert isinstance(client, FakeVoiceClient) and client.channel.id == VOICE_CHANNEL_ID
+    await wait_until(lambda: len(client.played) == 1)
+    assert client.played[0] > 25  # the whole answer (20 ms packets), not cut off
+    spoken = bot.app.services.data.internal / "voice"
+    await wait_until(lambda: not any(spoken.glob("*")))  # the temporary audio file is gone
+
+
+async def test_answers_queue_up_in_the_channel_and_leave_clears_them(bot):
+    model = bot.app.services.model
+    await model.train([Example("first question", "The first answer, spoken slowly and completely.", True),
+                       Example("second question", "The second answer, which must wait its turn.", True)])
+    await bot.settle(60)
+    await bot.send("!join", in_voice=True)
+    client = voice_client(bot)
+    await bot.send("first question", in_voice=True)
+    await bot.send("second question", in_voice=True)
+    await wait_until(lambda: len(client.played) == 2)
+    assert all(packets > 25 for packets in client.played)
+    player = bot.app.services.voice.players.player(str(GUILD_ID), client)
+    assert len(player.played) == 2 and not any(path.exists() for path in player.played)
+
+    left = await bot.send("!leave")
+    assert left.content and voice_client(bot) is None
+
+
+async def test_unreadable_audio_gets_a_clear_reply(bot):
+    reply = await bot.send("", attachments=[("voice-message.ogg", b"OggS" + b"\0" * 200, "audio/ogg")])
+    assert reply.content.startswith("🎧 Не удалось обработать аудио") and "not readable audio" in reply.content
