@@ -80,3 +80,29 @@ def test_a_broken_spec_is_reported_not_a_traceback(tmp_path):
     assert result.returncode == 1
     assert f"{bad}:3:5: unknown key 'descripton' in command 'hi'" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_attach_a_voice_message_then_voice_on_writes_spoken_answers(tmp_path):
+    from audio import voice_message
+
+    spec = tmp_path / "commands.yaml"
+    spec.write_text((ROOT / "commands.yaml").read_text(encoding="utf-8")
+                    .replace("  voice:\n", "  voice:\n    language: en-US\n", 1), encoding="utf-8")
+    (tmp_path / "templates").symlink_to(ROOT / "templates")
+    (tmp_path / "handlers").symlink_to(ROOT / "handlers")
+    dataset = tmp_path / "time.jsonl"
+    dataset.write_text('{"prompt": "what time is it", "completion": "Time to train the bot!"}\n', encoding="utf-8")
+    audio = voice_message("what time is it", tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "hypotez", "console", "--spec", str(spec), "--data", str(tmp_path / "data")],
+        input=f":attach {dataset}\n!train\n:wait\n:attach {audio}\n\n:voice on\nwhat time is it\n",
+        capture_output=True, text=True, timeout=180, cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "«what time is it»" in out  # the transcript is shown, then answered
+    assert out.count("Time to train the bot!") == 2
+    spoken = [line.split("🔊", 1)[1].strip() for line in out.splitlines() if "🔊" in line]
+    assert len(spoken) == 1, out  # only with :voice on
+    path = Path(spoken[0])
+    assert path.is_file() and path.read_bytes()[:4] == b"OggS" and path.stat().st_size > 2000
