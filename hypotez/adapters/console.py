@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, TextIO
 
 from hypotez.app import App
+from hypotez.embeds import EmbedData
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Place
 from hypotez.pipeline import Reply, Request
 
@@ -104,11 +105,13 @@ class ConsoleSession:
     # -- output -----------------------------------------------------------------------------
 
     def print_bot(self, text: str, files: list[Path] | None = None, *, message_id: str | None = None,
-                  edited: bool = False) -> None:
+                  edited: bool = False, embeds: list[EmbedData] | None = None) -> None:
         lines = []
+        tag = f"[#{message_id}{' edited' if edited else ''}] " if self.show_ids and message_id else ""
         if text:
-            tag = f"[#{message_id}{' edited' if edited else ''}] " if self.show_ids and message_id else ""
             lines.append(tag + text)
+        for embed in embeds or []:
+            lines.append(("" if text else tag) + embed.as_text())
         for path in files or []:
             lines.append(f"[file: {path}]")
         if lines:
@@ -174,10 +177,10 @@ class ConsoleSession:
         return True
 
     async def send(self, reply: Reply, request: Request) -> None:
-        if not reply.text and not reply.files:
+        if not reply.text and not reply.files and not reply.embeds:
             return
         message_id = self.next_id()
-        self.print_bot(reply.text, reply.files, message_id=message_id)
+        self.print_bot(reply.text, reply.files, message_id=message_id, embeds=reply.embeds)
         await self.app.dispatcher.remember(reply, request, message_id)
 
 

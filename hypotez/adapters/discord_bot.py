@@ -12,13 +12,14 @@ import inspect
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from hypotez.app import App
+from hypotez.embeds import EmbedData
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Place
 from hypotez.pipeline import Reply, Request
 from hypotez.spec.model import ArgumentSpec, CommandSpec
@@ -188,8 +189,23 @@ class DiscordVoiceGateway:
 # --- sending -----------------------------------------------------------------------------------
 
 
-async def send_parts(send: Any, text: str, files: list[Path]) -> list[Any]:
-    """Send ``text`` split at Discord's limit, files on the first part, mentions disabled."""
+def discord_embed(data: EmbedData) -> discord.Embed:
+    """hypotez's embed data → a real discord.Embed (limits were checked when it was rendered)."""
+    embed = discord.Embed(title=data.title or None, description=data.description or None, url=data.url or None,
+                          colour=data.color)
+    for item in data.fields:
+        embed.add_field(name=item.name, value=item.value, inline=item.inline)
+    if data.footer:
+        embed.set_footer(text=data.footer)
+    if data.image:
+        embed.set_image(url=data.image)
+    if data.thumbnail:
+        embed.set_thumbnail(url=data.thumbnail)
+    return embed
+
+
+async def send_parts(send: Any, text: str, files: list[Path], embeds: Sequence[EmbedData] = ()) -> list[Any]:
+    """Send ``text`` split at Discord's limit, files and embeds on the first part, mentions disabled."""
     parts = split_message(text) or [""]
     sent = []
     for index, part in enumerate(parts):
@@ -198,7 +214,9 @@ async def send_parts(send: Any, text: str, files: list[Path]) -> list[Any]:
             kwargs["content"] = part
         if index == 0 and files:
             kwargs["files"] = [discord.File(str(path), filename=path.name) for path in files]
-        if "content" not in kwargs and "files" not in kwargs:
+        if index == 0 and embeds:
+            kwargs["embeds"] = [discord_embed(embed) for embed in embeds]
+        if "content" not in kwargs and "files" not in kwargs and "embeds" not in kwargs:
             continue
         sent.append(await send(**kwargs))
     return sent
@@ -305,10 +323,10 @@ class HypotezBot(commands.Bot):
         await self.app.start()
 
     async def deliver(self, send: Any, reply: Reply, request: Request) -> None:
-        if not reply.text and not reply.files:
+        if not reply.text and not reply.files and not reply.embeds:
             return
         try:
-            messages = await send_parts(send, reply.text, reply.files)
+            messages = await send_parts(send, reply.text, reply.files, reply.embeds)
         except discord.HTTPException as error:
             log.error("could not send a reply in channel %s: %s", request.place.channel_id, error)
             return
