@@ -140,6 +140,16 @@ class Renderer:
                 return candidate
         return None
 
+    def preload(self, names: Iterable[str], languages: Iterable[str]) -> None:
+        """Compile every template now, in every language, so this renderer never reads a file later:
+        after a hot reload each dispatcher keeps answering with the templates it was built with."""
+        for language in languages:
+            for name in names:
+                try:
+                    self._compile(name, language)
+                except TemplateMissing:
+                    continue  # the loader has already checked the default language has it
+
     def own_file(self, name: str, language: str) -> Path | None:
         """The spec's own translation of ``name`` in ``language`` (templates/<language>/name.j2)."""
         own = self.templates_dir / language / (name + TEMPLATE_SUFFIX)

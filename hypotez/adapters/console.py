@@ -8,6 +8,7 @@ Lines starting with ':' are directives:
   :voice on|off     the local user is (not) in a voice channel: spoken answers are written as audio files
   :ids on|off       show the id of each bot message (for !correct)
   :wait             wait until background work (training) has finished
+  :reload           reload commands.yaml and templates/ now (--watch does it on every change)
   :help             list the directives
   :quit             leave
 
@@ -35,6 +36,7 @@ DIRECTIVES_HELP = """directives:
   :voice on|off   be in a voice channel (spoken answers are written as audio files)
   :ids on|off     show the id of each bot message (for !correct)
   :wait           wait until background work (training) has finished
+  :reload         reload commands.yaml and templates/ (--watch: on every change)
   :quit           leave"""
 
 CONSOLE_GUILD = Place(channel_id="console", channel_name="console", guild_id="console", guild_name="console")
@@ -93,6 +95,7 @@ class ConsoleSession:
     show_ids: bool = False
     voice_on: bool = False
     voice_gateway: Any = None
+    reloader: Any = None  # hypotez.reload.Reloader, for :reload
     _ids: Callable[[], int] = field(default_factory=lambda: itertools.count(1).__next__)
 
     def __post_init__(self) -> None:
@@ -152,6 +155,11 @@ class ConsoleSession:
             self.say(f"(console) you are {'in' if self.voice_on else 'not in'} a voice channel")
         elif name == "ids" and argument in ("on", "off"):
             self.show_ids = argument == "on"
+        elif name == "reload":
+            if self.reloader is None:
+                self.say("(console) :reload needs the spec's path (start the console with hypotez console)")
+            else:
+                await self.reloader.reload()  # the result is printed by report_reload
         elif name == "help":
             self.say(DIRECTIVES_HELP)
         else:
@@ -176,6 +184,9 @@ class ConsoleSession:
             await self.send(reply, request)
         return True
 
+    def report_reload(self, result: Any) -> None:
+        self.say(f"(console) {result.report()}")
+
     async def send(self, reply: Reply, request: Request) -> None:
         if not reply.text and not reply.files and not reply.embeds:
             return
@@ -185,9 +196,20 @@ class ConsoleSession:
 
 
 async def run_console(app: App, lines: TextIO = sys.stdin, out: TextIO = sys.stdout,
-                      interactive: bool | None = None) -> int:
-    """Read lines until EOF or ':quit'. Returns the exit code."""
+                      interactive: bool | None = None, *, spec_path: str | Path | None = None,
+                      watch: bool = False, interval: float | None = None) -> int:
+    """Read lines until EOF or ':quit'. Returns the exit code. With ``spec_path``, ``:reload`` reloads
+    the spec; with ``watch`` too, every change to it or its templates is picked up by itself."""
     session = ConsoleSession(app, out)
+    watcher = None
+    if spec_path is not None:
+        from hypotez.reload import DEFAULT_INTERVAL, Reloader, Watcher
+
+        session.reloader = Reloader(app, spec_path)
+        session.reloader.listeners.append(session.report_reload)
+        if watch:
+            watcher = Watcher(session.reloader.watched_paths(), session.reloader.reload,
+                              interval or DEFAULT_INTERVAL)
     interactive = lines.isatty() if interactive is None else interactive
     if interactive:
         session.say(f"{app.spec.settings.name} console — type {app.spec.settings.prefix}help, :help for "
@@ -197,6 +219,8 @@ async def run_console(app: App, lines: TextIO = sys.stdin, out: TextIO = sys.std
 
     session.voice_gateway = ConsoleVoiceGateway(app.services.data.root / "spoken")
     await app.start()
+    if watcher is not None:
+        watcher.start()
     try:
         while True:
             if interactive:
@@ -209,6 +233,8 @@ async def run_console(app: App, lines: TextIO = sys.stdin, out: TextIO = sys.std
                 break
         await _drain_background(app)
     finally:
+        if watcher is not None:
+            await watcher.stop()
         await app.aclose()
     return 0
 

@@ -411,7 +411,7 @@ MISSING_INTENT = ("Discord refused the Message Content intent. Enable it at "
 
 
 async def _run(app: App, token: str, **kwargs: Any) -> int:
-    bot = _RunningBot(app, **kwargs)
+    bot = kwargs.pop("bot_class", _RunningBot)(app, **kwargs)
     try:
         async with bot:
             await bot.start(token)

@@ -102,7 +102,8 @@ class InlineChecker:
         if "text" in raw:
             raw_text = raw["text"]
             per_language = isinstance(raw_text, dict)
-            self._languages(path + ("text",), "the text", inline.texts if per_language else {})
+            self._languages(path + ("text",), f"the text of command '{command.name}'",
+                            inline.texts if per_language else {})
             for language, sources in inline.texts.items():
                 base = path + ("text",) + ((language,) if per_language else ())
                 many = not isinstance(raw_text[language] if per_language else raw_text, str)

@@ -116,6 +116,14 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
         if key == "reply":
             return [locations.problem(path, f"'reply' of {where} must be a template name or a mapping "
                                             f"of outcome: template name (got {_actual_words(error.instance)})")]
+        if key == "text" and len(path) == 3:
+            return [locations.problem(path, f"'text' of {where} must be a text, a list of texts (one is picked "
+                                            f"at random) or a mapping language: text "
+                                            f"(got {_actual_words(error.instance)})",
+                                      "put the text in quotes if it starts with a special character")]
+        if len(path) >= 4 and path[2] == "embed":
+            return [locations.problem(path, f"'{key}' of the embed of {where} must be a text or a mapping "
+                                            f"language: text (got {_actual_words(error.instance)})")]
         return _explain(best, locations) if best is not None else []
 
     if rule == "additionalProperties":
