@@ -49,8 +49,14 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of commands.yaml")
 
-    docs = sub.add_parser("docs", help="print a Markdown reference of the commands")
+    docs = sub.add_parser("docs", help="print a Markdown (or --html) reference of the commands")
     docs.add_argument("--spec", default="commands.yaml")
+    docs.add_argument("--html", action="store_true", help="one self-contained HTML page instead of Markdown")
+
+    new = sub.add_parser("new", help="add something to the spec, ready to edit: new command NAME")
+    new.add_argument("what", choices=["command"])
+    new.add_argument("name", help="the new command's name, e.g. rules")
+    new.add_argument("--spec", default="commands.yaml")
     return parser
 
 
@@ -164,16 +170,29 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from hypotez.docs import markdown_reference
+    from hypotez.docs import html_reference, markdown_reference
     from hypotez.spec import load_spec
 
     spec = load_spec(Path(args.spec), display_name=args.spec)
-    print(markdown_reference(spec))
+    print(html_reference(spec) if args.html else markdown_reference(spec), end="")
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from hypotez.scaffold import NewCommandRefused, add_command
+
+    try:
+        added = add_command(Path(args.spec), args.name, display_name=args.spec)
+    except NewCommandRefused as refused:
+        print(f"hypotez: {refused.format_message()}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    for line in added.report():
+        print(line)
     return EXIT_OK
 
 
 COMMANDS = {"validate": cmd_validate, "console": cmd_console, "run": cmd_run, "schema": cmd_schema,
-            "docs": cmd_docs}
+            "docs": cmd_docs, "new": cmd_new}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
