@@ -27,7 +27,7 @@ from hypotez.replies import InlineRenderer
 from hypotez.scope import base_scope, invocation_scope
 from hypotez.services import Services
 from hypotez.spec.handlers import resolve_handler
-from hypotez.spec.model import DEFAULT_REPLY, ArgumentSpec, CommandSpec, Spec
+from hypotez.spec.model import DEFAULT_REPLY, ERROR_KINDS, ArgumentSpec, CommandSpec, Spec
 
 log = logging.getLogger("hypotez.pipeline")
 
@@ -83,7 +83,11 @@ class Dispatcher:
         handlers = {c.handler: resolve_handler(c.handler, spec_dir) for c in spec.commands if c.handler}
         if spec.settings.messages is not None:
             handlers[spec.settings.messages.handler] = resolve_handler(spec.settings.messages.handler, spec_dir)
-        return cls(spec, services, handlers, **kwargs)
+        dispatcher = cls(spec, services, handlers, **kwargs)
+        # Compile every template now: this dispatcher then never reads a template file again, so an
+        # invocation still running on it after a hot reload answers with the templates it began with.
+        dispatcher.renderer.preload(_template_names(spec), spec.settings.languages)
+        return dispatcher
 
     # -- looking things up ------------------------------------------------------------------
 
@@ -282,6 +286,13 @@ class Dispatcher:
             return
         await self.services.storage.record_answer(message_id, reply.prompt, reply.text,
                                                   request.place.channel_id, request.author.id)
+
+
+def _template_names(spec: Spec) -> set[str]:
+    names = {name for command in spec.commands for name in command.replies.values()}
+    if spec.settings.messages is not None:
+        names |= set(spec.settings.messages.replies.values())
+    return names | {spec.error_template(kind) for kind in ERROR_KINDS}
 
 
 def _argument_data(argument: ArgumentSpec) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from hypotez.app import App
 from hypotez.errors import SpecError, SpecFileError, SpecProblem
 from hypotez.pipeline import Dispatcher
 from hypotez.spec import load_spec
-from hypotez.spec.model import ERROR_KINDS, Spec
+from hypotez.spec.model import Spec
 
 log = logging.getLogger("hypotez.reload")
 
@@ -101,12 +101,8 @@ class Reloader:
         """Everything that may fail or block, done before the swap (in a worker thread)."""
         spec = load_spec(self.spec_path, templates_dir=self.templates_dir, display_name=self.display_name)
         old = self.app.dispatcher
+        # Handlers resolved and every template compiled here, in the worker thread, before the swap.
         dispatcher = Dispatcher.from_spec(spec, self.app.services, cooldowns=old.cooldowns, rng=old.rng)
-        names = {name for command in spec.commands for name in command.replies.values()}
-        if spec.settings.messages is not None:
-            names |= set(spec.settings.messages.replies.values())
-        names |= {spec.error_template(kind) for kind in ERROR_KINDS}
-        dispatcher.renderer.preload(names, spec.settings.languages)
         return spec, dispatcher
 
     async def _swap(self, spec: Spec, dispatcher: Dispatcher) -> ReloadResult:
