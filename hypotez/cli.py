@@ -109,7 +109,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     commands = [c for c in spec.commands if not c.builtin]
     slash = sum(1 for c in commands if c.slash)
     if args.format == "text":
-        warnings = f", {len(spec.warnings)} warnings" if spec.warnings else ""
+        count = len(spec.warnings)
+        warnings = f", {count} {'warning' if count == 1 else 'warnings'}" if count else ""
         print(f"{args.spec}: OK — {len(commands)} commands ({slash} also as slash commands), "
               f"language {spec.settings.language}, prefix '{spec.settings.prefix}'{warnings}")
     return EXIT_OK

@@ -99,8 +99,9 @@ def _check_name(name: str) -> None:
                                 "command), e.g. rules or server_info")
 
 
-def _insertion_line(text: str, file: str) -> tuple[int, int]:
-    """(the 0-based line after which the new entry goes, the indentation of command names)."""
+def _insertion_line(text: str, file: str) -> tuple[int, int, int]:
+    """(the 0-based line after which the new entry goes, the indentation of command names, and how
+    much further their keys are indented)."""
     root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     commands = next((value for key, value in root.value if key.value == "commands"), None) \
         if isinstance(root, yaml.MappingNode) else None
@@ -122,7 +123,11 @@ def _insertion_line(text: str, file: str) -> tuple[int, int]:
                 stack += [key, value]
         elif isinstance(node, yaml.SequenceNode):
             stack += node.value
-    return last, commands.value[0][0].start_mark.column
+    first_key, first_value = commands.value[0]
+    step = 2
+    if isinstance(first_value, yaml.MappingNode) and first_value.value and not first_value.flow_style:
+        step = max(1, first_value.value[0][0].start_mark.column - first_key.start_mark.column)
+    return last, first_key.start_mark.column, step
 
 
 def add_command(spec_path: Path, name: str, *, display_name: str | None = None) -> AddedCommand:
@@ -145,7 +150,7 @@ def add_command(spec_path: Path, name: str, *, display_name: str | None = None) 
     bom = data.startswith(codecs.BOM_UTF8)
     text = data.decode("utf-8-sig")
     newline = "\r\n" if "\r\n" in text else "\n"
-    last_line, indent = _insertion_line(text, file)
+    last_line, indent, step = _insertion_line(text, file)
     pieces = _LINE_BREAK.split(text)
     breaks = _LINE_BREAK.findall(text)
     # Character offset of the end of the last command's last line (after its line break).
@@ -154,7 +159,7 @@ def add_command(spec_path: Path, name: str, *, display_name: str | None = None) 
     if before and not _LINE_BREAK.search(before[-1]):
         before += newline
     language = spec.settings.language
-    entry = _ENTRY.format(i=" " * indent, name=name,
+    entry = _ENTRY.replace("{i}  ", "{i}{s}").format(i=" " * indent, s=" " * step, name=name,
                           description=_DESCRIPTION.get(language, _DESCRIPTION["en"]).format(name=name)
                           .replace("!", spec.settings.prefix, 1))
     entry = entry.replace("\n", newline)
