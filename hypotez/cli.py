@@ -111,7 +111,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.format == "text":
         count = len(spec.warnings)
         warnings = f", {count} {'warning' if count == 1 else 'warnings'}" if count else ""
-        print(f"{args.spec}: OK — {len(commands)} commands ({slash} also as slash commands), "
+        print(f"{args.spec}: OK — {len(commands)} command{'' if len(commands) == 1 else 's'} "
+              f"({slash} also as slash {'command' if slash == 1 else 'commands'}), "
               f"language {spec.settings.language}, prefix '{spec.settings.prefix}'{warnings}")
     return EXIT_OK
 

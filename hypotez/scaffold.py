@@ -84,8 +84,9 @@ class AddedCommand:
             lines.append("created " + ", ".join(self.templates))
         if self.kept:
             lines.append("kept the existing " + ", ".join(self.kept))
-        warnings = f", {len(self.spec.warnings)} warnings" if self.spec.warnings else ""
-        lines.append(f"{self.spec_file}: OK — {len(commands)} commands{warnings}")
+        count = len(self.spec.warnings)
+        warnings = f", {count} {'warning' if count == 1 else 'warnings'}" if count else ""
+        lines.append(f"{self.spec_file}: OK — {len(commands)} command{'' if len(commands) == 1 else 's'}{warnings}")
         lines.append(f"next: edit its description ({self.spec_file}:{self.line + 1}) and its answer "
                      f"(templates/{settings.language}/{self.name}.j2), then try it: "
                      f"printf '{settings.prefix}{self.name}\\n' | hypotez console")
