@@ -211,14 +211,41 @@ def test_console_watch_picks_up_valid_edits_and_rejects_invalid_ones(folder, tmp
 
 def test_console_reload_directive(folder, tmp_path):
     console = Console(folder, tmp_path / "data")
+    spec = folder / "commands.yaml"
+    good = spec.read_text()
     try:
         console.say("!hello")
-        console.expect("Hello from version one")
-        edit(folder, "version one", "version :reload")
+        console.expect("Hello from version one, you")  # started: the spec was read
+        spec.write_text(good.replace("{{ user }}", "{{ usr }}"))  # no --watch: nothing happens by itself
         console.say(":reload")
+        assert console.expect("commands.yaml:7:11: unknown name 'usr'")[-2].endswith(
+            "(1 problem); the previous version keeps running. Fix:")
+        spec.write_text(good.replace("version one", "version :reload"))
+        for line in ("!hello", ":reload", "!hello"):
+            console.say(line)
+        console.expect("Hello from version one, you")
         console.expect("(console) commands.yaml reloaded: 2 commands")
-        console.say("!hello")
         console.expect("Hello from version :reload, you")
     finally:
         code, stderr = console.close()
     assert code == 0, stderr
+
+
+async def test_run_watch_bot_syncs_at_start_and_reloads_by_itself(folder, tmp_path):
+    from hypotez.adapters.discord_reload import WatchingBot
+
+    harness = BotHarness.from_spec(folder / "commands.yaml", data_dir=tmp_path / "data",
+                                   model_factory=lambda *a: None, voice_factory=lambda *a: None)
+    # The bot `hypotez run --watch` runs, driven offline like any other.
+    harness.bot = WatchingBot(harness.app, spec_path=folder / "commands.yaml", interval=0.05)
+    async with harness as bot:
+        await bot.bot.setup_hook()  # what logging in runs: slash sync, then the watcher
+        assert syncs(bot) == 1
+        seen = asyncio.Event()
+        bot.bot.reloader.listeners.append(lambda result: seen.set())
+        await asyncio.sleep(0.2)
+        edit(folder, "version one", "version watched")
+        await asyncio.wait_for(seen.wait(), 5)
+        assert (await bot.send("!hello")).content == "Hello from version watched, ann"
+        assert syncs(bot) == 1  # same shape: no second sync
+    assert bot.bot.watcher._task is None  # stopped with the bot

@@ -141,3 +141,13 @@ def test_validate_github_annotations_are_escaped(tmp_path, capsys):
                         "command 'hi'%0Ahint: did you mean 'description'?")
     assert lines[1].startswith(f"::error file={file},line=8,col=11,title=hypotez validate::unknown name 'usr' in "
                                "the text of command 'yo'%0Ahint: did you mean 'user'?")
+
+
+def test_the_readme_ci_example_validates_the_shipped_spec(capsys, monkeypatch):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [command] = [line.strip().removeprefix("- run: ") for line in readme.splitlines()
+                 if line.strip().startswith("- run: hypotez validate")]
+    assert command == "hypotez validate commands.yaml --format github"
+    monkeypatch.chdir(ROOT)
+    assert main(command.split()[1:]) == 0
+    assert capsys.readouterr().out == ""  # no annotations: nothing to fix
