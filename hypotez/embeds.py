@@ -6,7 +6,8 @@ The Discord adapter turns :class:`EmbedData` into ``discord.Embed``; the console
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Callable
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 TITLE_MAX = 256
@@ -60,6 +61,12 @@ class EmbedData:
     footer: str = ""
     image: str = ""
     thumbnail: str = ""
+
+    def map_text(self, change: Callable[[str], str]) -> "EmbedData":
+        """The same embed with ``change`` applied to every text (e.g. taking a secret out)."""
+        return replace(self, title=change(self.title), description=change(self.description),
+                       footer=change(self.footer),
+                       fields=tuple(replace(f, name=change(f.name), value=change(f.value)) for f in self.fields))
 
     def total(self) -> int:
         """The characters Discord counts towards the 6,000 limit."""

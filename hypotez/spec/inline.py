@@ -139,6 +139,9 @@ class InlineChecker:
             self.add(path, f"{what} does not compile: {error.message}{line}",
                      "check the {{ }} and {% %} pairs: every one that opens must close", at_key=False)
             return
+        except RecursionError:
+            self.add(path, f"{what} is nested too deeply to be a template", at_key=False)
+            return
         if known is None:
             return  # a handler provides more data: only the handler knows what
         for name, lineno in names:
@@ -208,8 +211,8 @@ def check_template_names(env: jinja2.Environment, name: str, language: str, comm
     try:
         source, filename, _ = env.loader.get_source(env, name + ".j2")  # type: ignore[union-attr]
         names = undeclared_names(env, source)
-    except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
-        return  # reported by the template check
+    except (jinja2.TemplateError, UnicodeDecodeError, OSError, ValueError):
+        return  # missing, broken or not UTF-8: the template check reports it
     known = set(SCOPE) | {a.name for a in command.arguments}
     lines = source.splitlines()
     for unknown, lineno in names:

@@ -318,6 +318,7 @@ def _build_settings(raw: dict[str, Any]) -> Settings:
         voice=frozen_mapping(raw.get("voice") or {}),
         storage=frozen_mapping(raw.get("storage") or {}),
         admin_channel=str(raw["admin_channel"]) if raw.get("admin_channel") is not None else None,
+        attachments=frozen_mapping(raw.get("attachments") or {}),
     )
 
 

@@ -189,6 +189,8 @@ class Settings:
     storage: Mapping[str, Any] = field(default_factory=frozen_mapping)
     # A channel (name or id) where the bot reports problems to its admins (e.g. a rejected reload).
     admin_channel: str | None = None
+    # Where attachments may be downloaded from, and how big they may be (hypotez.attachments).
+    attachments: Mapping[str, Any] = field(default_factory=frozen_mapping)
 
 
 ERROR_KINDS = ("unknown_command", "missing_argument", "bad_argument", "not_allowed", "on_cooldown",

@@ -13,14 +13,16 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import joblib
-import numpy as np
-from scipy.sparse import hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.neighbors import NearestNeighbors
-
+from hypotez.services.durable import fsync_dir, fsync_file
 from hypotez.services.model.datasets import Example
+
+# scikit-learn, scipy and numpy are imported where they are used: importing them costs seconds, and
+# the bot should start (and restart after a crash) without paying that before a model exists.
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.neighbors import NearestNeighbors
 
 NEIGHBOURS = 8
 # A negative example bans its answer for prompts at least this similar to its own prompt.
@@ -56,6 +58,9 @@ class RetrievalModel:
         negatives = _dedupe([e for e in examples if not e.positive])
         if not positives:
             return cls([], negatives, None, None, None)
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.neighbors import NearestNeighbors
+
         prompts = [normalise(e.prompt) for e in positives]
         words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
         chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
@@ -91,6 +96,8 @@ class RetrievalModel:
     def _banned_answers(self, vector) -> set[str]:
         if not self.negatives or self.negative_vectors is None:
             return set()
+        import numpy as np
+
         similarities = (self.negative_vectors @ vector.T).toarray().ravel()
         return {normalise(self.negatives[i].completion) for i in np.nonzero(similarities >= NEGATIVE_SIMILARITY)[0]}
 
@@ -102,16 +109,23 @@ class RetrievalModel:
         """Write to a temporary folder, then rename: a crash never leaves a half-written model."""
         partial = folder.with_name(folder.name + ".partial")
         partial.mkdir(parents=True, exist_ok=True)
+        import joblib
+
         joblib.dump({"words": self.words, "chars": self.chars, "index": self.index,
                      "negative_vectors": self.negative_vectors}, partial / "model.joblib")
         with (partial / "examples.jsonl").open("w", encoding="utf-8") as out:
             for example in self.positives + self.negatives:
                 out.write(json.dumps({"prompt": example.prompt, "completion": example.completion,
                                       "positive": example.positive}, ensure_ascii=False) + "\n")
+        for written in (partial / "model.joblib", partial / "examples.jsonl"):
+            fsync_file(written)
         os.replace(partial, folder)
+        fsync_dir(folder.parent)
 
     @classmethod
     def load(cls, folder: Path) -> "RetrievalModel":
+        import joblib
+
         parts = joblib.load(folder / "model.joblib")
         positives, negatives = [], []
         with (folder / "examples.jsonl").open(encoding="utf-8") as lines:
@@ -127,6 +141,9 @@ class RetrievalModel:
 
 
 def _combine(a, b):
+    import numpy as np
+    from scipy.sparse import hstack
+
     return hstack([a, b]).tocsr() / np.sqrt(2.0)
 
 

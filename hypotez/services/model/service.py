@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, Awaitable, Callable
 
 from hypotez.errors import ConfigError
 from hypotez.services.datafolder import DataFolder
+from hypotez.services.durable import fsync_dir
 from hypotez.services.model.datasets import Example, read_file
 from hypotez.services.model.jobs import FAILED, QUEUED, RUNNING, SUCCEEDED, UNFINISHED, Job
 from hypotez.services.model.local import RetrievalModel, normalise
@@ -132,7 +134,10 @@ class ModelService:
             for example in examples:
                 out.write(json.dumps({"prompt": example.prompt, "completion": example.completion,
                                       "positive": example.positive}, ensure_ascii=False) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
         partial.replace(path)
+        fsync_dir(self.jobs_dir)  # the job is saved (and acknowledged) next: its data must be there
 
     async def _save(self, job: Job) -> None:
         await self.storage.save_job(job.id, job.status, job.to_dict())
