@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypotez.errors import NotFound
+from hypotez.errors import BadArgument, NotFound, WrongPlace
 from hypotez.invocation import Invocation, Response
 from hypotez.spec.model import CommandSpec
 
@@ -42,3 +42,37 @@ async def help_command(invocation: Invocation, command: str | None = None) -> Re
         return Response(data={"entry": command_data(found, prefix)}, template="command")
     visible = [command_data(c, prefix) for c in spec.commands if not c.hidden]
     return Response(data={"commands": visible, "description": spec.settings.description})
+
+
+LANGUAGE_NAMES = {"ru": "русский", "en": "English", "de": "Deutsch", "fr": "français", "es": "español",
+                  "uk": "українська", "it": "italiano", "pt": "português", "pl": "polski"}
+RESET_WORDS = ("default", "reset", "по-умолчанию", "сброс")
+
+
+async def language(invocation: Invocation, language: str | None = None) -> Response:
+    """`!language` shows the server's reply language; `!language ru` sets it (admins, by the spec's
+    permissions); `!language default` goes back to the spec's default. Stored, so it survives restarts."""
+    spec = invocation.spec
+    assert spec is not None, "the pipeline always passes the spec"
+    settings = spec.settings
+    storage = invocation.services.storage
+    guild = invocation.place.guild_id
+    if guild is None:
+        raise WrongPlace("servers")
+    available = [{"code": code, "name": LANGUAGE_NAMES.get(code, code)} for code in settings.languages]
+    data = {"default": settings.language, "available": available}
+    if not language:
+        stored = await storage.guild_language(guild)
+        current = stored if stored in settings.languages else settings.language
+        return Response(data={**data, "current": current, "chosen": current == stored}, template="current")
+    code = language.strip().lower()
+    if code in RESET_WORDS:
+        await storage.set_guild_language(guild, None)
+        code = settings.language
+    elif code not in settings.languages:
+        raise BadArgument("language", f"'{language.strip()}' is not one of this bot's languages: "
+                                      f"{', '.join(settings.languages)} (or 'default')")
+    else:
+        await storage.set_guild_language(guild, code)
+    invocation.language = code  # this very reply already speaks the new language
+    return Response(data={**data, "current": code}, template="set")

@@ -40,16 +40,40 @@ def _parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", help="talk to the bot in the terminal (embedded offline defaults)")
     console.add_argument("--spec", default="commands.yaml")
     console.add_argument("--data", default=None, help="data folder (default: $HYPOTEZ_DATA or ./data)")
+    _watch_options(console)
 
     run = sub.add_parser("run", help="run the bot on Discord (token from DISCORD_TOKEN or .env)")
     run.add_argument("--spec", default="commands.yaml")
     run.add_argument("--data", default=None, help="data folder (default: $HYPOTEZ_DATA or ./data)")
+    _watch_options(run)
 
     sub.add_parser("schema", help="print the JSON Schema of commands.yaml")
 
-    docs = sub.add_parser("docs", help="print a Markdown reference of the commands")
+    docs = sub.add_parser("docs", help="print a Markdown (or --html) reference of the commands")
     docs.add_argument("--spec", default="commands.yaml")
+    docs.add_argument("--html", action="store_true", help="one self-contained HTML page instead of Markdown")
+
+    new = sub.add_parser("new", help="add something to the spec, ready to edit: new command NAME")
+    new.add_argument("what", choices=["command"])
+    new.add_argument("name", help="the new command's name, e.g. rules")
+    new.add_argument("--spec", default="commands.yaml")
     return parser
+
+
+def _watch_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--watch", action="store_true",
+                        help="reload commands.yaml and templates/ when they change (a bad change is rejected)")
+    parser.add_argument("--interval", type=float, default=1.0, metavar="SECONDS",
+                        help="with --watch: how often to look for changes (default 1)")
+
+
+def _github_data(text: str) -> str:
+    # GitHub's workflow-command escaping (toolkit/core command.ts): data, then properties.
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def _print_problems(error: SpecError, fmt: str) -> None:
@@ -62,8 +86,9 @@ def _print_problems(error: SpecError, fmt: str) -> None:
     for problem in error.problems:
         if fmt == "github":
             level = "warning" if problem.severity == "warning" else "error"
-            text = problem.message + (f" (hint: {problem.hint})" if problem.hint else "")
-            print(f"::{level} file={problem.file},line={problem.line},col={problem.column}::{text}")
+            text = problem.message + (f"\nhint: {problem.hint}" if problem.hint else "")
+            print(f"::{level} file={_github_property(problem.file)},line={problem.line},col={problem.column},"
+                  f"title=hypotez validate::{_github_data(text)}")
         else:
             print(problem.format())
 
@@ -79,15 +104,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if args.format == "text":
             print(f"{args.spec}: {count} {'problem' if count == 1 else 'problems'} found", file=sys.stderr)
         return EXIT_PROBLEMS
-    if spec.warnings:
+    if spec.warnings or args.format == "json":  # json: always one document, [] when all is well
         _print_problems(SpecError(list(spec.warnings)), args.format)
     commands = [c for c in spec.commands if not c.builtin]
     slash = sum(1 for c in commands if c.slash)
-    if args.format == "json":
-        print("[]" if not spec.warnings else "")
-    elif args.format == "text":
-        warnings = f", {len(spec.warnings)} warnings" if spec.warnings else ""
-        print(f"{args.spec}: OK — {len(commands)} commands ({slash} also as slash commands), "
+    if args.format == "text":
+        count = len(spec.warnings)
+        warnings = f", {count} {'warning' if count == 1 else 'warnings'}" if count else ""
+        print(f"{args.spec}: OK — {len(commands)} command{'' if len(commands) == 1 else 's'} "
+              f"({slash} also as slash {'command' if slash == 1 else 'commands'}), "
               f"language {spec.settings.language}, prefix '{spec.settings.prefix}'{warnings}")
     return EXIT_OK
 
@@ -102,7 +127,7 @@ def cmd_console(args: argparse.Namespace) -> int:
     from hypotez.adapters.console import run_console
 
     app = _load_app(args)
-    return asyncio.run(run_console(app))
+    return asyncio.run(run_console(app, spec_path=args.spec, watch=args.watch, interval=args.interval))
 
 
 def read_token(env_file: Path = Path(".env")) -> str | None:
@@ -132,6 +157,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from hypotez.adapters.discord_bot import run_bot
 
     app = _load_app(args)
+    if args.watch:
+        from hypotez.adapters.discord_reload import run_watching_bot
+
+        return run_watching_bot(app, token, Path(args.spec), args.interval)
     return run_bot(app, token)
 
 
@@ -143,16 +172,29 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from hypotez.docs import markdown_reference
+    from hypotez.docs import html_reference, markdown_reference
     from hypotez.spec import load_spec
 
     spec = load_spec(Path(args.spec), display_name=args.spec)
-    print(markdown_reference(spec))
+    print(html_reference(spec) if args.html else markdown_reference(spec), end="")
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from hypotez.scaffold import NewCommandRefused, add_command
+
+    try:
+        added = add_command(Path(args.spec), args.name, display_name=args.spec)
+    except NewCommandRefused as refused:
+        print(f"hypotez: {refused.format_message()}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    for line in added.report():
+        print(line)
     return EXIT_OK
 
 
 COMMANDS = {"validate": cmd_validate, "console": cmd_console, "run": cmd_run, "schema": cmd_schema,
-            "docs": cmd_docs}
+            "docs": cmd_docs, "new": cmd_new}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -156,3 +156,23 @@ class ConfigError(HypotezError):
 
     def format_message(self) -> str:
         return f"{self.message}\n{self.hint}" if self.hint else self.message
+
+
+# --- the spec author, found while answering ----------------------------------------------------
+
+
+class BadReply(HypotezError):
+    """A reply written in the spec rendered into something Discord refuses (an embed over its limits).
+    Static texts are checked by ``validate``; templated ones can only be checked when sent."""
+
+    kind = "bad_reply"
+
+    def __init__(self, command: str, reasons: list[str], location: str | None = None):
+        self.command = command
+        self.reasons = reasons
+        self.location = location
+        where = f"{location}: " if location else ""
+        super().__init__(f"{where}the answer of command '{command}' cannot be sent: {'; '.join(reasons)}")
+
+    def template_data(self) -> dict[str, Any]:
+        return {"reason": "; ".join(self.reasons), "reasons": self.reasons}

@@ -9,6 +9,7 @@ Adapters only translate their world into a :class:`Request` and send the :class:
 from __future__ import annotations
 
 import logging
+import random
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
@@ -18,12 +19,15 @@ import jinja2
 
 from hypotez.arguments import ConversionContext, bind_text, finish
 from hypotez.checks import Cooldowns, check_permissions, check_place
-from hypotez.errors import HypotezError, MissingArgument, UnknownCommand, UserInputError
+from hypotez.embeds import EmbedData
+from hypotez.errors import BadReply, HypotezError, MissingArgument, UnknownCommand, UserInputError
 from hypotez.invocation import Attachment, Author, Invocation, Outbox, Place, Resolver, Response
 from hypotez.rendering import Renderer, TemplateMissing
+from hypotez.replies import InlineRenderer
+from hypotez.scope import base_scope, invocation_scope
 from hypotez.services import Services
 from hypotez.spec.handlers import resolve_handler
-from hypotez.spec.model import DEFAULT_REPLY, ArgumentSpec, CommandSpec, Spec
+from hypotez.spec.model import DEFAULT_REPLY, ERROR_KINDS, ArgumentSpec, CommandSpec, Spec
 
 log = logging.getLogger("hypotez.pipeline")
 
@@ -55,16 +59,21 @@ class Reply:
     files: list[Path] = field(default_factory=list)
     is_error: bool = False
     prompt: str | None = None
+    embeds: list[EmbedData] = field(default_factory=list)
 
 
 class Dispatcher:
     def __init__(self, spec: Spec, services: Services, handlers: Mapping[str, Callable[..., Any]],
-                 renderer: Renderer | None = None, cooldowns: Cooldowns | None = None):
+                 renderer: Renderer | None = None, cooldowns: Cooldowns | None = None,
+                 rng: random.Random | None = None):
         self.spec = spec
         self.services = services
         self.handlers = dict(handlers)
         self.renderer = renderer or Renderer(spec.templates_dir, spec.settings.language)
         self.cooldowns = cooldowns or Cooldowns()
+        # Picks one of several texts (`text: [a, b]`); tests seed it.
+        self.rng = rng or random.Random()
+        self.inline = InlineRenderer(self.renderer, spec.settings.language, self.rng)
         self._index = spec.command_index()
 
     @classmethod
@@ -74,7 +83,11 @@ class Dispatcher:
         handlers = {c.handler: resolve_handler(c.handler, spec_dir) for c in spec.commands if c.handler}
         if spec.settings.messages is not None:
             handlers[spec.settings.messages.handler] = resolve_handler(spec.settings.messages.handler, spec_dir)
-        return cls(spec, services, handlers, **kwargs)
+        dispatcher = cls(spec, services, handlers, **kwargs)
+        # Compile every template now: this dispatcher then never reads a template file again, so an
+        # invocation still running on it after a hot reload answers with the templates it began with.
+        dispatcher.renderer.preload(_template_names(spec), spec.settings.languages)
+        return dispatcher
 
     # -- looking things up ------------------------------------------------------------------
 
@@ -91,7 +104,16 @@ class Dispatcher:
         return get_close_matches(name.lower(), visible, n=3, cutoff=0.6)
 
     def language_for(self, request: Request) -> str:
-        return self.spec.settings.language
+        """The reply language without waiting: the server's choice if already known, else the default."""
+        return self._allowed(self.services.storage.cached_guild_language(request.place.guild_id))
+
+    async def resolve_language(self, request: Request) -> str:
+        """The reply language: the server's own choice (`!language`), else the spec's default."""
+        return self._allowed(await self.services.storage.guild_language(request.place.guild_id))
+
+    def _allowed(self, language: str | None) -> str:
+        settings = self.spec.settings
+        return language if language in settings.languages else settings.language
 
     def split_command(self, content: str) -> tuple[str, str] | None:
         """'!train data=x' → ('train', 'data=x'); None when the text is not a command."""
@@ -136,7 +158,7 @@ class Dispatcher:
 
     async def unknown_command(self, name: str, request: Request) -> Reply:
         error = UnknownCommand(name, self.suggestions(name))
-        return self.render_error(error, None, self.language_for(request))
+        return self.render_error(error, None, await self.resolve_language(request))
 
     async def run_command(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any]) -> Reply:
         """Run ``command``. ``raw`` is the text after the command name (prefix commands, console) or a
@@ -145,7 +167,7 @@ class Dispatcher:
 
     async def _execute(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any],
                        raw_is_bound: bool) -> Reply:
-        language = self.language_for(request)
+        language = await self.resolve_language(request)
         invocation = Invocation(
             command=command, author=request.author, place=request.place, services=self.services,
             language=language, message_id=request.message_id, reference_id=request.reference_id,
@@ -183,13 +205,16 @@ class Dispatcher:
             if response.silent:
                 return Reply(text="", files=list(response.files))
             data = {**arguments, **response.data}
-            text = self._render_reply(command, response.template, data, invocation)
+            text, embeds = self._render_answer(command, response.template, data, invocation)
             prompt = None
             if response.remember_as_answer or command.name == MESSAGE_COMMAND:
                 prompt = response.prompt if response.prompt is not None else request.content
-            return Reply(text=text, files=list(response.files), prompt=prompt)
+            return Reply(text=text, files=list(response.files), prompt=prompt, embeds=embeds)
         except UserInputError as error:
             return self.render_error(error, command, language)
+        except BadReply as error:  # the spec author must act: say where in the log, tell the user briefly
+            log.error("%s", error)
+            return self.render_error(error, command, invocation.language)
         except Exception as error:  # a bug in a handler or a template: log it, answer briefly, go on
             log.exception("command %r failed: %s", command.name, error)
             return self.render_error(error, command, language, internal=True)
@@ -210,16 +235,18 @@ class Dispatcher:
     # -- rendering --------------------------------------------------------------------------
 
     def template_data(self, invocation: Invocation | None, language: str) -> dict[str, Any]:
-        base: dict[str, Any] = {"prefix": self.prefix, "bot": self.spec.settings.name, "language": language}
+        base = base_scope(self.prefix, self.spec.settings.name, language)
         if invocation is not None:
-            base.update({
-                "user": invocation.author.shown_name,
-                "user_id": invocation.author.id,
-                "channel": invocation.place.channel_name,
-                "server": invocation.place.guild_name,
-                "command": invocation.command.name,
-            })
+            base.update(invocation_scope(invocation))
         return base
+
+    def _render_answer(self, command: CommandSpec, key: str | None, data: dict[str, Any],
+                       invocation: Invocation) -> tuple[str, list[EmbedData]]:
+        """The reply for an outcome: the answer written in the spec (text/embed), or a template file."""
+        if command.inline is not None and key in (None, DEFAULT_REPLY):
+            scope = {**self.template_data(invocation, invocation.language), **data}
+            return self.inline.render(command, scope, invocation.language)
+        return self._render_reply(command, key, data, invocation), []
 
     def _render_reply(self, command: CommandSpec, key: str | None, data: dict[str, Any],
                       invocation: Invocation) -> str:
@@ -232,9 +259,9 @@ class Dispatcher:
 
     def render_error(self, error: Exception, command: CommandSpec | None, language: str, *,
                      internal: bool = False) -> Reply:
-        kind = "internal_error" if internal or not isinstance(error, UserInputError) else error.kind
-        data: dict[str, Any] = {"prefix": self.prefix, "bot": self.spec.settings.name, "language": language}
-        if isinstance(error, UserInputError):
+        kind = error.kind if not internal and isinstance(error, (UserInputError, BadReply)) else "internal_error"
+        data: dict[str, Any] = base_scope(self.prefix, self.spec.settings.name, language)
+        if isinstance(error, (UserInputError, BadReply)):
             data.update(error.template_data())
         if command is not None and not command.builtin:
             data.update({"command": command.name, "usage": command.usage(self.prefix),
@@ -259,6 +286,13 @@ class Dispatcher:
             return
         await self.services.storage.record_answer(message_id, reply.prompt, reply.text,
                                                   request.place.channel_id, request.author.id)
+
+
+def _template_names(spec: Spec) -> set[str]:
+    names = {name for command in spec.commands for name in command.replies.values()}
+    if spec.settings.messages is not None:
+        names |= set(spec.settings.messages.replies.values())
+    return names | {spec.error_template(kind) for kind in ERROR_KINDS}
 
 
 def _argument_data(argument: ArgumentSpec) -> dict[str, Any]:

@@ -108,6 +108,17 @@ class Renderer:
             return compiled
         return compiled.render(**data).strip()
 
+    def render_source(self, source: str, data: dict[str, Any], language: str) -> str:
+        """Render a text written in the spec itself (``text:``, embed fields), compiled once."""
+        key = (language, "\0" + source)  # cannot clash with a template name
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = source if "{" not in source else self.environment(language).from_string(source)
+            self._compiled[key] = compiled
+        if isinstance(compiled, str):
+            return compiled.strip()
+        return compiled.render(**data).strip()
+
     def _compile(self, name: str, language: str) -> jinja2.Template | str:
         template = self.get(name, language)
         compiled: jinja2.Template | str = template
@@ -128,6 +139,21 @@ class Renderer:
             if candidate.is_file():
                 return candidate
         return None
+
+    def preload(self, names: Iterable[str], languages: Iterable[str]) -> None:
+        """Compile every template now, in every language, so this renderer never reads a file later:
+        after a hot reload each dispatcher keeps answering with the templates it was built with."""
+        for language in languages:
+            for name in names:
+                try:
+                    self._compile(name, language)
+                except TemplateMissing:
+                    continue  # the loader has already checked the default language has it
+
+    def own_file(self, name: str, language: str) -> Path | None:
+        """The spec's own translation of ``name`` in ``language`` (templates/<language>/name.j2)."""
+        own = self.templates_dir / language / (name + TEMPLATE_SUFFIX)
+        return own if own.is_file() else None
 
     def exists_in(self, name: str, language: str) -> bool:
         """Does the spec's own folder for ``language`` (or the built-ins for it) have this template?"""

@@ -83,6 +83,7 @@ class SentMessage:
     allowed_mentions: dict[str, Any] | None
     edits: list[str] = field(default_factory=list)
     kind: str = "message"  # "message" or "followup"
+    embeds: list[dict[str, Any]] = field(default_factory=list)  # as Discord received them (JSON)
     # The id of the user's message or interaction this was sent in answer to (None: unknown).
     origin: str | None = None
 
@@ -183,12 +184,14 @@ class FakeDiscordHTTP:
 
     def _message(self, channel_id: str, body: dict[str, Any], files: list[CapturedFile], kind: str) -> dict:
         message_id = str(self.next_id())
+        embeds = list(body.get("embeds") or [])
         self.sent.append(SentMessage(message_id, channel_id, body.get("content") or "", files,
-                                     body.get("allowed_mentions"), kind=kind, origin=self.origin.get()))
+                                     body.get("allowed_mentions"), kind=kind, embeds=embeds,
+                                     origin=self.origin.get()))
         return {
             "id": message_id, "channel_id": channel_id, "content": body.get("content") or "",
             "author": self.bot_user, "timestamp": _now(), "edited_timestamp": None, "tts": False,
-            "mention_everyone": False, "mentions": [], "mention_roles": [], "embeds": [], "pinned": False,
+            "mention_everyone": False, "mentions": [], "mention_roles": [], "embeds": embeds, "pinned": False,
             "type": 0, "flags": 0,
             "attachments": [{"id": str(self.next_id()), "filename": f.filename, "size": len(f.data),
                              "url": f"{CDN}/{channel_id}/{f.filename}", "proxy_url": ""} for f in files],
@@ -244,6 +247,11 @@ class Exchange:
     @property
     def files(self) -> list[CapturedFile]:
         return [f for m in self.messages for f in m.files]
+
+    @property
+    def embeds(self) -> list[dict[str, Any]]:
+        """The embeds sent, as Discord's JSON (title, description, color, fields, footer, image...)."""
+        return [e for m in self.messages for e in m.embeds]
 
     def __str__(self) -> str:
         return self.content

@@ -35,3 +35,87 @@ async def test_english_help(bot):
     out = (await bot.send("!help")).content
     assert "Type `!help <command>` for details." in out
     assert "Usage: `!archive <directory>`" in (await bot.send("!help archive")).content
+
+
+# --- the per-server language: !language, stored, with fallback and the missing-translation warning ---
+
+import shutil  # noqa: E402
+
+from hypotez.cli import main  # noqa: E402
+from hypotez.services.storage import Storage  # noqa: E402
+
+ADMIN = {"permissions": ["administrator"]}
+
+
+@pytest.fixture
+async def ru_bot(tmp_path):
+    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
+                                    model_factory=lambda *a: None, voice_factory=lambda *a: None) as harness:
+        yield harness
+
+
+async def test_admin_switches_the_servers_language_and_it_is_stored(ru_bot, tmp_path):
+    assert (await ru_bot.send("!hi")).content.startswith("Привет, ann!")
+    assert (await ru_bot.send("!language en", **ADMIN)).content == "Done: I now answer in English on this server."
+    assert (await ru_bot.send("!hi")).content.startswith("Hi, ann! 👋")
+    assert "There is no command `!hii`" in (await ru_bot.send("!hii")).content  # errors follow too
+    current = (await ru_bot.send("!language", **ADMIN)).content
+    assert current.startswith("Replies on this server are in **en**.")
+    assert "`ru` (русский), `en` (English)" in current
+    # In SQLite, committed: another connection to the same file sees it.
+    other = Storage(tmp_path / "data" / ".hypotez" / "hypotez.sqlite3")
+    try:
+        assert other.guild_language_sync(str(ru_bot.guild.id)) == "en"
+    finally:
+        other.close()
+    assert (await ru_bot.slash("language", language="ru", **ADMIN)).content == \
+        "Готово: на этом сервере я теперь отвечаю по-русски."
+    assert (await ru_bot.send("!hi")).content.startswith("Привет")
+
+
+async def test_the_language_survives_a_restart(tmp_path):
+    kwargs = dict(data_dir=tmp_path / "data", model_factory=lambda *a: None, voice_factory=lambda *a: None)
+    async with BotHarness.from_spec(ROOT / "commands.yaml", **kwargs) as first:
+        await first.send("!language en", **ADMIN)
+    async with BotHarness.from_spec(ROOT / "commands.yaml", **kwargs) as second:
+        assert (await second.send("!hi")).content.startswith("Hi, ann!")
+        assert (await second.send("!language default", **ADMIN)).content == \
+            "Готово: на этом сервере я теперь отвечаю по-русски."
+        assert (await second.send("!hi")).content.startswith("Привет")
+
+
+async def test_only_admins_may_switch_and_only_to_known_languages(ru_bot):
+    refused = await ru_bot.send("!language en", roles=["Trainer"])
+    assert "Вам нельзя использовать `!language`" in refused.content
+    assert (await ru_bot.send("!hi")).content.startswith("Привет")
+    unknown = await ru_bot.send("!language de", **ADMIN)
+    assert "'de' is not one of this bot's languages: ru, en (or 'default')" in unknown.content
+    assert "only works in" not in (dm := (await ru_bot.send("!language en", dm=True)).content)
+    assert "`!language`" in dm and "сервер" in dm
+
+
+@pytest.fixture
+def half_translated(tmp_path):
+    """The shipped spec with its templates, except that 'hi' has no English translation."""
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    (tmp_path / "templates" / "en" / "hi.j2").unlink()
+    shutil.copy(ROOT / "commands.yaml", tmp_path / "commands.yaml")
+    return tmp_path
+
+
+async def test_a_missing_translation_falls_back_to_the_default_language(half_translated):
+    async with BotHarness.from_spec(half_translated / "commands.yaml", data_dir=half_translated / "data",
+                                    model_factory=lambda *a: None, voice_factory=lambda *a: None) as bot:
+        await bot.send("!language en", **ADMIN)
+        assert (await bot.send("!hi")).content.startswith("Привет, ann!")  # ru: the default
+        assert (await bot.send("!feedback")).content.startswith("No feedback yet")  # translated: en
+
+
+def test_validate_warns_about_the_missing_translation(half_translated, capsys):
+    assert main(["validate", str(half_translated / "commands.yaml")]) == 0
+    out = capsys.readouterr().out
+    line = next(n for n, text in enumerate((ROOT / "commands.yaml").read_text().splitlines(), 1)
+                if text == "    reply: hi")
+    assert (f"{half_translated / 'commands.yaml'}:{line}:12: warning: template 'hi' has no 'en' translation "
+            f"(templates/en/hi.j2); the 'ru' one is used") in out
+    assert out.rstrip().endswith("prefix '!', 1 warning")

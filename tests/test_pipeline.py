@@ -23,6 +23,9 @@ async def boom(inv):
 async def pick(inv, which):
     return Response(data={"x": 1}, template=which)
 
+async def nothing(inv):
+    return {}
+
 async def chat(inv):
     return Response(data={"heard": inv.content}, prompt=inv.content)
 '''
@@ -53,7 +56,8 @@ commands:
     arguments:
       which: {type: text}
   broken:
-    description: Template refers to a missing variable
+    description: Template refers to a variable its handler does not give
+    handler: pipeline_handlers:nothing
     reply: needs_var
   static:
     description: Answers from its template alone

@@ -8,6 +8,7 @@ Lines starting with ':' are directives:
   :voice on|off     the local user is (not) in a voice channel: spoken answers are written as audio files
   :ids on|off       show the id of each bot message (for !correct)
   :wait             wait until background work (training) has finished
+  :reload           reload commands.yaml and templates/ now (--watch does it on every change)
   :help             list the directives
   :quit             leave
 
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, TextIO
 
 from hypotez.app import App
+from hypotez.embeds import EmbedData
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Place
 from hypotez.pipeline import Reply, Request
 
@@ -34,6 +36,7 @@ DIRECTIVES_HELP = """directives:
   :voice on|off   be in a voice channel (spoken answers are written as audio files)
   :ids on|off     show the id of each bot message (for !correct)
   :wait           wait until background work (training) has finished
+  :reload         reload commands.yaml and templates/ (--watch: on every change)
   :quit           leave"""
 
 CONSOLE_GUILD = Place(channel_id="console", channel_name="console", guild_id="console", guild_name="console")
@@ -92,6 +95,7 @@ class ConsoleSession:
     show_ids: bool = False
     voice_on: bool = False
     voice_gateway: Any = None
+    reloader: Any = None  # hypotez.reload.Reloader, for :reload
     _ids: Callable[[], int] = field(default_factory=lambda: itertools.count(1).__next__)
 
     def __post_init__(self) -> None:
@@ -104,11 +108,13 @@ class ConsoleSession:
     # -- output -----------------------------------------------------------------------------
 
     def print_bot(self, text: str, files: list[Path] | None = None, *, message_id: str | None = None,
-                  edited: bool = False) -> None:
+                  edited: bool = False, embeds: list[EmbedData] | None = None) -> None:
         lines = []
+        tag = f"[#{message_id}{' edited' if edited else ''}] " if self.show_ids and message_id else ""
         if text:
-            tag = f"[#{message_id}{' edited' if edited else ''}] " if self.show_ids and message_id else ""
             lines.append(tag + text)
+        for embed in embeds or []:
+            lines.append(("" if text else tag) + embed.as_text())
         for path in files or []:
             lines.append(f"[file: {path}]")
         if lines:
@@ -149,6 +155,11 @@ class ConsoleSession:
             self.say(f"(console) you are {'in' if self.voice_on else 'not in'} a voice channel")
         elif name == "ids" and argument in ("on", "off"):
             self.show_ids = argument == "on"
+        elif name == "reload":
+            if self.reloader is None:
+                self.say("(console) :reload needs the spec's path (start the console with hypotez console)")
+            else:
+                await self.reloader.reload()  # the result is printed by report_reload
         elif name == "help":
             self.say(DIRECTIVES_HELP)
         else:
@@ -173,19 +184,33 @@ class ConsoleSession:
             await self.send(reply, request)
         return True
 
+    def report_reload(self, result: Any) -> None:
+        self.say(f"(console) {result.report()}")
+
     async def send(self, reply: Reply, request: Request) -> None:
-        if not reply.text and not reply.files:
+        if not reply.text and not reply.files and not reply.embeds:
             return
         message_id = self.next_id()
         # Stored before it is shown: an answer the user has seen can be corrected even after a crash.
         await self.app.dispatcher.remember(reply, request, message_id)
-        self.print_bot(reply.text, reply.files, message_id=message_id)
+        self.print_bot(reply.text, reply.files, message_id=message_id, embeds=reply.embeds)
 
 
 async def run_console(app: App, lines: TextIO = sys.stdin, out: TextIO = sys.stdout,
-                      interactive: bool | None = None) -> int:
-    """Read lines until EOF or ':quit'. Returns the exit code."""
+                      interactive: bool | None = None, *, spec_path: str | Path | None = None,
+                      watch: bool = False, interval: float | None = None) -> int:
+    """Read lines until EOF or ':quit'. Returns the exit code. With ``spec_path``, ``:reload`` reloads
+    the spec; with ``watch`` too, every change to it or its templates is picked up by itself."""
     session = ConsoleSession(app, out)
+    watcher = None
+    if spec_path is not None:
+        from hypotez.reload import DEFAULT_INTERVAL, Reloader, Watcher
+
+        session.reloader = Reloader(app, spec_path)
+        session.reloader.listeners.append(session.report_reload)
+        if watch:
+            watcher = Watcher(session.reloader.watched_paths(), session.reloader.reload,
+                              interval or DEFAULT_INTERVAL)
     interactive = lines.isatty() if interactive is None else interactive
     if interactive:
         session.say(f"{app.spec.settings.name} console — type {app.spec.settings.prefix}help, :help for "
@@ -199,6 +224,8 @@ async def run_console(app: App, lines: TextIO = sys.stdin, out: TextIO = sys.std
     # answer that a new one has replaced.
     first = await app.services.storage.last_console_answer_number() + 1
     session._ids = itertools.count(first).__next__
+    if watcher is not None:
+        watcher.start()
     try:
         while True:
             if interactive:
@@ -211,6 +238,8 @@ async def run_console(app: App, lines: TextIO = sys.stdin, out: TextIO = sys.std
                 break
         await _drain_background(app)
     finally:
+        if watcher is not None:
+            await watcher.stop()
         await app.aclose()
     return 0
 

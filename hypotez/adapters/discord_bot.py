@@ -13,7 +13,7 @@ import inspect
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import discord
 from discord import app_commands
@@ -21,6 +21,7 @@ from discord.ext import commands
 
 from hypotez.app import App
 from hypotez.attachments import AttachmentPolicy
+from hypotez.embeds import EmbedData
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Place
 from hypotez.pipeline import Reply, Request
 from hypotez.redaction import Redactor, redact_logs
@@ -214,8 +215,23 @@ def _is_connected(client: discord.VoiceProtocol) -> bool:
 # --- sending -----------------------------------------------------------------------------------
 
 
-async def send_parts(send: Any, text: str, files: list[Path]) -> list[Any]:
-    """Send ``text`` split at Discord's limit, files on the first part, mentions disabled."""
+def discord_embed(data: EmbedData) -> discord.Embed:
+    """hypotez's embed data → a real discord.Embed (limits were checked when it was rendered)."""
+    embed = discord.Embed(title=data.title or None, description=data.description or None, url=data.url or None,
+                          colour=data.color)
+    for item in data.fields:
+        embed.add_field(name=item.name, value=item.value, inline=item.inline)
+    if data.footer:
+        embed.set_footer(text=data.footer)
+    if data.image:
+        embed.set_image(url=data.image)
+    if data.thumbnail:
+        embed.set_thumbnail(url=data.thumbnail)
+    return embed
+
+
+async def send_parts(send: Any, text: str, files: list[Path], embeds: Sequence[EmbedData] = ()) -> list[Any]:
+    """Send ``text`` split at Discord's limit, files and embeds on the first part, mentions disabled."""
     parts = split_message(text) or [""]
     sent = []
     for index, part in enumerate(parts):
@@ -224,7 +240,9 @@ async def send_parts(send: Any, text: str, files: list[Path]) -> list[Any]:
             kwargs["content"] = part
         if index == 0 and files:
             kwargs["files"] = [discord.File(str(path), filename=path.name) for path in files]
-        if "content" not in kwargs and "files" not in kwargs:
+        if index == 0 and embeds:
+            kwargs["embeds"] = [discord_embed(embed) for embed in embeds]
+        if "content" not in kwargs and "files" not in kwargs and "embeds" not in kwargs:
             continue
         sent.append(await send(**kwargs))
     return sent
@@ -339,10 +357,12 @@ class HypotezBot(commands.Bot):
         return Redactor([self.http.token])
 
     async def deliver(self, send: Any, reply: Reply, request: Request) -> None:
-        if not reply.text and not reply.files:
+        if not reply.text and not reply.files and not reply.embeds:
             return
         try:
-            messages = await send_parts(send, self.redactor()(reply.text), reply.files)
+            redact = self.redactor()
+            messages = await send_parts(send, redact(reply.text), reply.files,
+                                        [embed.map_text(redact) for embed in reply.embeds])
         except discord.HTTPException as error:
             log.error("could not send a reply in channel %s: %s", request.place.channel_id, error)
             return
@@ -427,7 +447,7 @@ MISSING_INTENT = ("Discord refused the Message Content intent. Enable it at "
 
 
 async def _run(app: App, token: str, **kwargs: Any) -> int:
-    bot = _RunningBot(app, **kwargs)
+    bot = kwargs.pop("bot_class", _RunningBot)(app, **kwargs)
     try:
         async with bot:
             await bot.start(token)

@@ -93,6 +93,8 @@ class Storage:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
+        # guild id → its reply language (None: the spec's default); read once, kept in step on writes.
+        self._languages: dict[str, str | None] = {}
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             # FULL: a committed transaction is on disk before commit returns, even in WAL mode.
@@ -246,3 +248,36 @@ class Storage:
 
     async def set_setting(self, key: str, value: Any) -> None:
         await self._in_thread(self.set_setting_sync, key, value)
+
+    # -- per-server reply language (`!language`) ---------------------------------------------
+
+    @staticmethod
+    def _language_key(guild_id: str) -> str:
+        return f"language:{guild_id}"
+
+    def cached_guild_language(self, guild_id: str | None) -> str | None:
+        """The server's language if it has been read before; never touches the database."""
+        return self._languages.get(guild_id) if guild_id is not None else None
+
+    def guild_language_sync(self, guild_id: str) -> str | None:
+        if guild_id not in self._languages:
+            self._languages[guild_id] = self.get_setting_sync(self._language_key(guild_id))
+        return self._languages[guild_id]
+
+    async def guild_language(self, guild_id: str | None) -> str | None:
+        if guild_id is None:
+            return None
+        if guild_id in self._languages:  # the common case: no thread hop per message
+            return self._languages[guild_id]
+        return await self._in_thread(self.guild_language_sync, guild_id)
+
+    def set_guild_language_sync(self, guild_id: str, language: str | None) -> None:
+        if language is None:
+            self._run("DELETE FROM settings WHERE key = ?", (self._language_key(guild_id),))
+        else:
+            self.set_setting_sync(self._language_key(guild_id), language)
+        self._languages[guild_id] = language
+
+    async def set_guild_language(self, guild_id: str, language: str | None) -> None:
+        """Store the server's language (None: back to the spec's default); committed before returning."""
+        await self._in_thread(self.set_guild_language_sync, guild_id, language)

@@ -20,6 +20,7 @@ from hypotez.errors import HypotezError, SpecError, SpecFileError, SpecProblem
 from hypotez.rendering import Renderer
 from hypotez.spec import schema as schema_module
 from hypotez.spec.handlers import HandlerProblem, check_signature, resolve_handler
+from hypotez.spec.inline import InlineChecker, build_inline, check_template_names, template_path
 from hypotez.spec.model import (DEFAULT_REPLY, ERROR_KINDS, MISSING, ArgumentSpec, CommandSpec, CooldownSpec,
                                 Location, MessagesSpec, PermissionSpec, Settings, Spec, frozen_mapping)
 from hypotez.spec.yamlload import MAX_SPEC_BYTES, Locations, load_yaml
@@ -115,6 +116,14 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
         if key == "reply":
             return [locations.problem(path, f"'reply' of {where} must be a template name or a mapping "
                                             f"of outcome: template name (got {_actual_words(error.instance)})")]
+        if key == "text" and len(path) == 3:
+            return [locations.problem(path, f"'text' of {where} must be a text, a list of texts (one is picked "
+                                            f"at random) or a mapping language: text "
+                                            f"(got {_actual_words(error.instance)})",
+                                      "put the text in quotes if it starts with a special character")]
+        if len(path) >= 4 and path[2] == "embed":
+            return [locations.problem(path, f"'{key}' of the embed of {where} must be a text or a mapping "
+                                            f"language: text (got {_actual_words(error.instance)})")]
         return _explain(best, locations) if best is not None else []
 
     if rule == "additionalProperties":
@@ -255,13 +264,15 @@ def _build_command(name: str, raw: dict[str, Any], settings: Settings, locations
     )
     permissions_raw = raw.get("permissions") or {}
     cooldown_raw = raw.get("cooldown")
+    inline = build_inline(raw)
     return CommandSpec(
         name=name,
         description=raw["description"].strip(),
         aliases=tuple(raw.get("aliases") or ()),
         help=raw.get("help", "").strip(),
         handler=raw.get("handler"),
-        replies=frozen_mapping(_replies(raw.get("reply"), name)),
+        # An answer written in the spec replaces the default template file.
+        replies=frozen_mapping({} if inline is not None and "reply" not in raw else _replies(raw.get("reply"), name)),
         arguments=arguments,
         permissions=PermissionSpec(
             roles=tuple(permissions_raw.get("roles") or ()),
@@ -275,6 +286,7 @@ def _build_command(name: str, raw: dict[str, Any], settings: Settings, locations
         hidden=bool(raw.get("hidden", False)),
         examples=tuple(raw.get("examples") or ()),
         location=_loc(locations, path),
+        inline=inline,
     )
 
 
@@ -305,6 +317,7 @@ def _build_settings(raw: dict[str, Any]) -> Settings:
         model=frozen_mapping(raw.get("model") or {}),
         voice=frozen_mapping(raw.get("voice") or {}),
         storage=frozen_mapping(raw.get("storage") or {}),
+        admin_channel=str(raw["admin_channel"]) if raw.get("admin_channel") is not None else None,
         attachments=frozen_mapping(raw.get("attachments") or {}),
     )
 
@@ -396,10 +409,27 @@ class _Checker:
             if other == language:
                 continue
             for path, name in names.items():
-                if name not in broken and not self.renderer.exists_in(name, other):
+                if name in broken:
+                    continue
+                if not self.renderer.exists_in(name, other):
                     self.add(path, f"template '{name}' has no '{other}' translation "
                                    f"(templates/{other}/{name}.j2); the '{language}' one is used",
                              severity="warning", at_key=False)
+                elif self.renderer.own_file(name, other) is not None:
+                    for kind, message in self.renderer.check([name], other).values():
+                        self.add(path, message, at_key=False)
+
+    def template_names(self, command: CommandSpec) -> None:
+        """The template files of a command without a handler may only use the scope and its arguments."""
+        def add_at(file: str, line: int, column: int, message: str, hint: str | None) -> None:
+            self.problems.append(SpecProblem(file, line, column, message, hint))
+
+        base = self.spec_dir
+        for name in command.replies.values():
+            for language in self.settings.languages:
+                if language == self.settings.language or self.renderer.own_file(name, language) is not None:
+                    check_template_names(self.renderer.environment(language), name, language, command,
+                                         lambda filename: template_path(filename, base), add_at)
 
     def _template_hint(self, name: str, language: str) -> str:
         folder = self.renderer.templates_dir / language
@@ -567,6 +597,8 @@ def load_spec_text(text: str | bytes, *, path: Path, templates_dir: Path | None 
 
     checker.names(commands)
     template_refs: dict[tuple[Any, ...], str] = {}
+    inline_checker = InlineChecker(checker.add, renderer.environment(settings.language), settings)
+    template_only: list[CommandSpec] = []
     for command in commands:
         if command.builtin:
             template_refs.update({("commands",): t for t in command.replies.values()})
@@ -580,11 +612,14 @@ def load_spec_text(text: str | bytes, *, path: Path, templates_dir: Path | None 
         if command.handler and check_handlers:
             checker.handler(command, cpath + ("handler",), command.handler,
                             [a.name for a in command.arguments])
+        inline_checker.check(command, command_raw)
         if isinstance(command_raw.get("reply"), dict):
             for key, template in command.replies.items():
                 template_refs[cpath + ("reply", key)] = template
-        else:
+        elif DEFAULT_REPLY in command.replies:
             template_refs[cpath + ("reply",) if "reply" in command_raw else cpath] = command.replies[DEFAULT_REPLY]
+        if command.handler is None:
+            template_only.append(command)
         _check_arg_order(checker, command)
 
     if settings.messages is not None:
@@ -600,6 +635,8 @@ def load_spec_text(text: str | bytes, *, path: Path, templates_dir: Path | None 
         template_refs.setdefault(epath if epath != ("bot",) else ("bot", "<error>", kind),
                                  settings.errors.get(kind) or f"errors/{kind}")
     checker.templates(template_refs)
+    for command in template_only:
+        checker.template_names(command)
 
     if len([c for c in commands if c.slash]) > SLASH_COMMANDS_MAX:
         checker.add(("commands",), f"{len([c for c in commands if c.slash])} slash commands; Discord allows "

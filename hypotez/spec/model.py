@@ -86,6 +86,50 @@ class CooldownSpec:
     scope: str = "user"
 
 
+# Text written in the spec, per language: language code → Jinja source. ANY_LANGUAGE marks text given
+# without a language (it answers in every language).
+ANY_LANGUAGE = "*"
+Localized = Mapping[str, str]
+
+
+def pick_language(texts: Mapping[str, Any], language: str, default: str) -> Any:
+    """The value for ``language``, else the default language's, else the language-neutral one."""
+    for key in (language, default, ANY_LANGUAGE):
+        if key in texts:
+            return texts[key]
+    return next(iter(texts.values()))
+
+
+@dataclass(frozen=True, slots=True)
+class EmbedFieldSpec:
+    name: Localized
+    value: Localized
+    inline: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EmbedSpec:
+    """An embed declared in YAML; every text is a template rendered at send time."""
+
+    title: Localized | None = None
+    description: Localized | None = None
+    url: Localized | None = None
+    color: int | None = None
+    fields: tuple[EmbedFieldSpec, ...] = ()
+    footer: Localized | None = None
+    image: Localized | None = None
+    thumbnail: Localized | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InlineReply:
+    """The answer written in the spec itself (``text:`` and/or ``embed:``), instead of a template file.
+    ``texts`` maps a language to the texts to choose from (one is picked at random)."""
+
+    texts: Mapping[str, tuple[str, ...]] = field(default_factory=frozen_mapping)
+    embed: EmbedSpec | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
     name: str
@@ -104,6 +148,8 @@ class CommandSpec:
     examples: tuple[str, ...] = ()
     builtin: bool = False
     location: Location | None = None
+    # The answer written in the spec (text / embed); None when it comes from template files.
+    inline: InlineReply | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -141,13 +187,15 @@ class Settings:
     model: Mapping[str, Any] = field(default_factory=frozen_mapping)
     voice: Mapping[str, Any] = field(default_factory=frozen_mapping)
     storage: Mapping[str, Any] = field(default_factory=frozen_mapping)
+    # A channel (name or id) where the bot reports problems to its admins (e.g. a rejected reload).
+    admin_channel: str | None = None
     # Where attachments may be downloaded from, and how big they may be (hypotez.attachments).
     attachments: Mapping[str, Any] = field(default_factory=frozen_mapping)
 
 
 ERROR_KINDS = ("unknown_command", "missing_argument", "bad_argument", "not_allowed", "on_cooldown",
                "wrong_place", "path_refused", "not_found", "bad_input", "bad_dataset", "bad_audio",
-               "internal_error")
+               "bad_reply", "internal_error")
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,8 @@ import copy
 import json
 from typing import Any
 
+from hypotez.spec.model import ERROR_KINDS
+
 ARGUMENT_TYPES = ["text", "integer", "number", "boolean", "choice", "json", "path", "attachment",
                   "member", "channel"]
 
@@ -43,6 +45,13 @@ RULE_KEYWORDS: dict[str, dict[str, Any]] = {
 }
 
 _NAME = {"type": "string", "pattern": r"^[^\s]{1,64}$"}
+_LANGUAGE = {"type": "string", "pattern": r"^[a-z]{2}(-[A-Za-z]{2})?$"}
+# A text written in the spec: one Jinja text, or one per language ({ru: ..., en: ...}).
+_LOCALIZED = {"oneOf": [{"type": "string"},
+                        {"type": "object", "minProperties": 1, "propertyNames": _LANGUAGE,
+                         "additionalProperties": {"type": "string"}}],
+              "description": "A text (Jinja: {{ user }}, {{ argument }}), or one per language: {ru: ..., en: ...}."}
+_TEXTS = {"oneOf": [{"type": "string"}, {"type": "array", "minItems": 1, "items": {"type": "string"}}]}
 _TEMPLATE_NAME = {"type": "string", "pattern": r"^[A-Za-z0-9_./-]+$",
                   "description": "A template file name in templates/<language>/, without the .j2 ending."}
 
@@ -74,10 +83,7 @@ SCHEMA: dict[str, Any] = {
                     "type": "object",
                     "description": "Templates that answer user errors, by kind.",
                     "additionalProperties": False,
-                    "properties": {kind: _TEMPLATE_NAME for kind in (
-                        "unknown_command", "missing_argument", "bad_argument", "not_allowed", "on_cooldown",
-                        "wrong_place", "path_refused", "not_found", "bad_input", "bad_dataset", "bad_audio",
-                        "internal_error")},
+                    "properties": {kind: _TEMPLATE_NAME for kind in ERROR_KINDS},
                 },
                 "messages": {
                     "type": "object",
@@ -133,6 +139,9 @@ SCHEMA: dict[str, Any] = {
                         "google_endpoint": {"type": "string"}, "gtts_endpoint": {"type": "string"},
                     },
                 },
+                "admin_channel": {"type": ["string", "integer"],
+                                  "description": "Channel (name or id) where problems are reported to the "
+                                                 "admins, e.g. a change to the spec that was rejected."},
                 "storage": {"type": "object", "additionalProperties": False,
                             "properties": {"database": {"type": "string", "pattern": r"^[\w.-]+$"}}},
                 "attachments": {
@@ -172,6 +181,14 @@ SCHEMA: dict[str, Any] = {
                     "oneOf": [_TEMPLATE_NAME, {"type": "object", "minProperties": 1,
                                                "additionalProperties": _TEMPLATE_NAME}],
                 },
+                "text": {
+                    "description": "The answer, written here instead of in a template file: a text, a list "
+                                   "of texts (one is picked at random), or one of these per language "
+                                   "({ru: ..., en: ...}).",
+                    "oneOf": [_TEXTS, {"type": "object", "minProperties": 1, "propertyNames": _LANGUAGE,
+                                       "additionalProperties": _TEXTS}],
+                },
+                "embed": {"$ref": "#/$defs/embed"},
                 "arguments": {
                     "type": "object",
                     "description": "The command's arguments, in the order they are typed.",
@@ -201,6 +218,23 @@ SCHEMA: dict[str, Any] = {
                 "must_exist": {"type": "boolean", "description": "path: must already exist (true)."},
                 "schema": {"type": "object", "description": "json: a JSON Schema the value must match."},
                 **RULE_KEYWORDS,
+            },
+        },
+        "embed": {
+            "type": "object",
+            "additionalProperties": False,
+            "minProperties": 1,
+            "description": "A Discord embed (a card) answering the command. Every text may use {{ ... }}.",
+            "properties": {
+                "title": _LOCALIZED, "description": _LOCALIZED, "url": _LOCALIZED,
+                "color": {"type": ["string", "integer"],
+                          "description": "'#5865F2', a colour name (red, green, blue, ...) or a number."},
+                "fields": {"type": "array", "items": {
+                    "type": "object", "additionalProperties": False, "required": ["name", "value"],
+                    "properties": {"name": _LOCALIZED, "value": _LOCALIZED, "inline": {"type": "boolean"}}}},
+                "footer": _LOCALIZED,
+                "image": _LOCALIZED,
+                "thumbnail": _LOCALIZED,
             },
         },
         "permissions": {

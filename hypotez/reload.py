@@ -1,0 +1,201 @@
+"""Hot reload: pick up edits to ``commands.yaml`` and ``templates/`` while the bot runs.
+
+:class:`Reloader` loads and checks the spec off the event loop and builds a new dispatcher (handlers
+resolved, templates compiled in every language); only then, with no ``await`` in between, swaps it
+into the app. An invocation already running keeps the dispatcher it started with, so it finishes on
+the old spec and templates; the next one uses the new. A spec with problems is rejected: the located
+problems go to the log and to the listeners (an admin channel, the console), and the last good spec
+keeps serving.
+
+:class:`Watcher` polls modification times in a background task (no extra dependencies) and calls the
+reloader when something changed and has stopped changing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from hypotez.app import App
+from hypotez.errors import SpecError, SpecFileError, SpecProblem
+from hypotez.pipeline import Dispatcher
+from hypotez.spec import load_spec
+from hypotez.spec.model import Spec
+
+log = logging.getLogger("hypotez.reload")
+
+DEFAULT_INTERVAL = 1.0
+# Settings read once when the services are built: a change needs a restart.
+_SERVICE_SETTINGS = ("model", "voice", "storage")
+
+
+@dataclass(slots=True)
+class ReloadResult:
+    ok: bool
+    file: str
+    problems: list[SpecProblem] = field(default_factory=list)
+    commands: int = 0
+    reason: str | None = None  # the file could not be read at all
+    restart_needed: list[str] = field(default_factory=list)
+
+    def report(self) -> str:
+        if self.ok:
+            text = f"{self.file} reloaded: {self.commands} commands"
+            warnings = [p for p in self.problems if p.severity == "warning"]
+            if warnings:
+                text += f", {len(warnings)} {'warning' if len(warnings) == 1 else 'warnings'}"
+            if self.restart_needed:
+                text += f" (changes to bot.{', bot.'.join(self.restart_needed)} apply after a restart)"
+            return text
+        if self.reason:
+            return f"{self.file} was changed but NOT applied: {self.reason}. The previous version keeps running."
+        errors = [p for p in self.problems if p.severity == "error"]
+        head = (f"{self.file} was changed but NOT applied ({len(errors)} "
+                f"{'problem' if len(errors) == 1 else 'problems'}); the previous version keeps running. Fix:")
+        return "\n".join([head] + [p.format() for p in self.problems])
+
+
+Listener = Callable[[ReloadResult], Awaitable[None] | None]
+SwapHook = Callable[[Spec, Spec], Awaitable[None] | None]
+
+
+class Reloader:
+    def __init__(self, app: App, spec_path: str | Path, *, templates_dir: str | Path | None = None,
+                 display_name: str | None = None):
+        self.app = app
+        self.spec_path = Path(spec_path)
+        self.templates_dir = Path(templates_dir) if templates_dir else None
+        self.display_name = display_name or str(spec_path)
+        # Called right after a swap, before anything else runs (adapters re-register commands here).
+        self.swap_hooks: list[SwapHook] = []
+        # Told about every reload, good or rejected (the console prints it, Discord tells admins).
+        self.listeners: list[Listener] = []
+        self._lock = asyncio.Lock()
+
+    def watched_paths(self) -> list[Path]:
+        return [self.spec_path, self.app.spec.templates_dir]
+
+    async def reload(self) -> ReloadResult:
+        async with self._lock:  # two edits in a row: one reload after the other, never interleaved
+            try:
+                spec, dispatcher = await asyncio.to_thread(self._build)
+            except SpecError as error:
+                result = ReloadResult(False, self.display_name, list(error.problems))
+            except SpecFileError as error:
+                result = ReloadResult(False, self.display_name, reason=error.reason)
+            else:
+                result = await self._swap(spec, dispatcher)
+            if result.ok:
+                log.info("%s", result.report())
+            else:
+                log.error("%s", result.report())
+            await self._tell(result)
+            return result
+
+    def _build(self) -> tuple[Spec, Dispatcher]:
+        """Everything that may fail or block, done before the swap (in a worker thread)."""
+        spec = load_spec(self.spec_path, templates_dir=self.templates_dir, display_name=self.display_name)
+        old = self.app.dispatcher
+        # Handlers resolved and every template compiled here, in the worker thread, before the swap.
+        dispatcher = Dispatcher.from_spec(spec, self.app.services, cooldowns=old.cooldowns, rng=old.rng)
+        return spec, dispatcher
+
+    async def _swap(self, spec: Spec, dispatcher: Dispatcher) -> ReloadResult:
+        old = self.app.spec
+        # The swap itself: two assignments with no await between them, so no invocation sees half.
+        self.app.spec, self.app.dispatcher = spec, dispatcher
+        pending = [result for hook in self.swap_hooks if inspect.isawaitable(result := hook(old, spec))]
+        for awaitable in pending:
+            try:
+                await awaitable
+            except Exception:  # e.g. Discord refusing a slash-command sync: the new spec is in place
+                log.exception("after reloading the spec")
+        restart = [name for name in _SERVICE_SETTINGS
+                   if dict(getattr(old.settings, name)) != dict(getattr(spec.settings, name))]
+        return ReloadResult(True, self.display_name, list(spec.warnings),
+                            commands=len([c for c in spec.commands if not c.builtin]), restart_needed=restart)
+
+    async def _tell(self, result: ReloadResult) -> None:
+        for listener in self.listeners:
+            try:
+                outcome = listener(result)
+                if inspect.isawaitable(outcome):
+                    await outcome
+            except Exception:
+                log.exception("could not report the reload")
+
+
+Snapshot = dict[str, tuple[int, int, int]]
+
+
+def snapshot(paths: list[Path]) -> Snapshot:
+    """(modification time, size, inode) of every file under ``paths``; editors that save by renaming
+    change the inode, fast ones may keep the time."""
+    found: Snapshot = {}
+
+    def add(path: str) -> None:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return
+        found[path] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+    for root in paths:
+        if root.is_dir():
+            for folder, dirs, files in os.walk(root):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                for name in files:
+                    if not name.startswith(".") and not name.endswith("~"):
+                        add(os.path.join(folder, name))
+        else:
+            add(str(root))
+    return found
+
+
+class Watcher:
+    """Calls ``on_change`` when files under ``paths`` change, once they have stopped changing."""
+
+    def __init__(self, paths: list[Path], on_change: Callable[[], Awaitable[Any]],
+                 interval: float = DEFAULT_INTERVAL):
+        self.paths = paths
+        self.on_change = on_change
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> "Watcher":
+        self._task = asyncio.create_task(self.run(), name="hypotez-watcher")
+        return self
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def run(self) -> None:
+        previous = await asyncio.to_thread(snapshot, self.paths)
+        while True:
+            await asyncio.sleep(self.interval)
+            current = await asyncio.to_thread(snapshot, self.paths)
+            if current == previous:
+                continue
+            # An editor may save in several writes: wait until two scans agree.
+            while True:
+                await asyncio.sleep(self.interval / 2)
+                again = await asyncio.to_thread(snapshot, self.paths)
+                if again == current:
+                    break
+                current = again
+            previous = current
+            try:
+                await self.on_change()
+            except Exception:  # the watcher must outlive any one bad reload
+                log.exception("reloading after a change failed")

@@ -1,0 +1,50 @@
+"""Rendering an answer written in the spec (``text:`` / ``embed:``) for one invocation."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from hypotez.embeds import EmbedData, EmbedField
+from hypotez.errors import BadReply
+from hypotez.rendering import Renderer
+from hypotez.spec.model import CommandSpec, EmbedSpec, Localized, pick_language
+
+
+class InlineRenderer:
+    def __init__(self, renderer: Renderer, default_language: str, rng: random.Random):
+        self.renderer = renderer
+        self.default_language = default_language
+        self.rng = rng
+
+    def _text(self, texts: Localized | None, data: dict[str, Any], language: str) -> str:
+        if not texts:
+            return ""
+        return self.renderer.render_source(pick_language(texts, language, self.default_language), data, language)
+
+    def render(self, command: CommandSpec, data: dict[str, Any], language: str) -> tuple[str, list[EmbedData]]:
+        inline = command.inline
+        assert inline is not None
+        text = ""
+        if inline.texts:
+            choices = pick_language(inline.texts, language, self.default_language)
+            text = self.renderer.render_source(self.rng.choice(choices), data, language)
+        embeds = [self.embed(command, inline.embed, data, language)] if inline.embed is not None else []
+        return text, embeds
+
+    def embed(self, command: CommandSpec, spec: EmbedSpec, data: dict[str, Any], language: str) -> EmbedData:
+        embed = EmbedData(
+            title=self._text(spec.title, data, language),
+            description=self._text(spec.description, data, language),
+            url=self._text(spec.url, data, language),
+            color=spec.color,
+            fields=tuple(EmbedField(self._text(f.name, data, language), self._text(f.value, data, language),
+                                    f.inline) for f in spec.fields),
+            footer=self._text(spec.footer, data, language),
+            image=self._text(spec.image, data, language),
+            thumbnail=self._text(spec.thumbnail, data, language),
+        )
+        problems = embed.problems()
+        if problems:
+            raise BadReply(command.name, problems, str(command.location) if command.location else None)
+        return embed
