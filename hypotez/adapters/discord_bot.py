@@ -18,6 +18,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from hypotez.adapters.discord_endpoint import TEST_SERVER_ENV, TestServer
 from hypotez.app import App
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Place
 from hypotez.pipeline import Reply, Request
@@ -392,7 +393,12 @@ MISSING_INTENT = ("Discord refused the Message Content intent. Enable it at "
                   "Privileged Gateway Intents → Message Content Intent, then start the bot again.")
 
 
-async def _run(app: App, token: str, **kwargs: Any) -> int:
+async def _run(app: App, token: str, *, test_server: TestServer | None = None, **kwargs: Any) -> int:
+    if test_server is not None:
+        # Tests only: Discord's hosts resolve to a local test server (see discord_endpoint).
+        log.warning("connecting to the Discord test server at %s instead of Discord (%s is set)",
+                    test_server.address, TEST_SERVER_ENV)
+        kwargs["connector"] = test_server.connector()
     bot = _RunningBot(app, **kwargs)
     try:
         async with bot:
@@ -408,10 +414,10 @@ async def _run(app: App, token: str, **kwargs: Any) -> int:
     return 0
 
 
-def run_bot(app: App, token: str, **kwargs: Any) -> int:
+def run_bot(app: App, token: str, *, test_server: TestServer | None = None, **kwargs: Any) -> int:
     import asyncio
 
     try:
-        return asyncio.run(_run(app, token, **kwargs))
+        return asyncio.run(_run(app, token, test_server=test_server, **kwargs))
     except KeyboardInterrupt:
         return 0
