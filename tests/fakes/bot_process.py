@@ -7,7 +7,9 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Awaitable, Mapping, TypeVar
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,6 +44,20 @@ class BotProcess:
     @property
     def log(self) -> str:
         return "\n".join(self.lines)
+
+    async def alongside(self, awaitable: Awaitable[T]) -> T:
+        """Await ``awaitable``, failing at once (with the bot's log) if the bot exits meanwhile."""
+        task = asyncio.ensure_future(awaitable)
+        exited = asyncio.ensure_future(self.process.wait())
+        try:
+            await asyncio.wait({task, exited}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            exited.cancel()
+        if not task.done():
+            task.cancel()
+            await self._reader
+            raise AssertionError(f"hypotez run exited with {self.process.returncode}:\n{self.log}")
+        return task.result()
 
     async def wait(self, timeout: float = 30.0) -> int:
         """Wait for the process to end by itself; its exit code."""

@@ -807,11 +807,9 @@ class FakeDiscord:
     async def _identify(self, connection: _Connection, data: dict[str, Any], info: dict[str, Any]) -> _Session | None:
         self.gateway_log.append({"kind": "identify", **info, "intents": data.get("intents")})
         if data.get("token") != self.token:
-            await connection.ws.close(code=4004, message=b"Authentication failed.")
-            return None
+            return await self._refuse(connection, 4004, "Authentication failed.", info)
         if data.get("intents", 0) & MESSAGE_CONTENT_INTENT and not self.message_content_allowed:
-            await connection.ws.close(code=4014, message=b"Disallowed intent(s).")
-            return None
+            return await self._refuse(connection, 4014, "Disallowed intent(s).", info)
         session = _Session(secrets.token_hex(16))
         self.sessions[session.id] = session
         async with session.lock:
@@ -826,6 +824,10 @@ class FakeDiscord:
         self.ready.set()
         self._notify()
         return session
+
+    async def _refuse(self, connection: _Connection, code: int, reason: str, info: dict[str, Any]) -> None:
+        self.gateway_log.append({"kind": "refused", **info, "code": code})
+        await connection.ws.close(code=code, message=reason.encode())
 
     async def _resume(self, connection: _Connection, data: dict[str, Any], info: dict[str, Any]) -> _Session | None:
         self.gateway_log.append({"kind": "resume", **info, "seq": data.get("seq")})
