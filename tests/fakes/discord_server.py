@@ -235,6 +235,7 @@ class FakeDiscord:
         # what happened
         self.messages: dict[str, Message] = {}
         self.by_channel: dict[str, list[Message]] = collections.defaultdict(list)
+        self.bot_by_channel: dict[str, list[Message]] = collections.defaultdict(list)
         self.interactions: dict[str, Interaction] = {}
         self.commands: dict[str, dict[str, Any]] = {}
         self.command_syncs: list[list[dict[str, Any]]] = []
@@ -245,7 +246,9 @@ class FakeDiscord:
         self.cdn: dict[str, File] = {}
         self.sessions: dict[str, _Session] = {}
         self.ready = asyncio.Event()  # GUILD_CREATE sent: the bot sees the server
-        self._waiters: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []
+        # Waiters by channel id (None: any change), so a busy channel does not wake every waiter.
+        self._waiters: dict[str | None, list[tuple[Callable[[], Any], asyncio.Future[Any]]]] = \
+            collections.defaultdict(list)
         self._recent: collections.deque[float] = collections.deque()
         self._runner: web.AppRunner | None = None
         self._dir = tempfile.TemporaryDirectory(prefix="fake-discord-")
@@ -372,7 +375,9 @@ class FakeDiscord:
     def _add(self, message: Message) -> Message:
         self.messages[message.id] = message
         self.by_channel[message.channel_id].append(message)
-        self._notify()
+        if message.kind != "user":
+            self.bot_by_channel[message.channel_id].append(message)
+        self._notify(message.channel_id)
         return message
 
     # -- driving the bot ------------------------------------------------------------------------------
@@ -390,7 +395,7 @@ class FakeDiscord:
         return message
 
     def bot_messages(self, channel: str = "general") -> list[Message]:
-        return [m for m in self.by_channel[self.channel(channel)] if m.kind != "user"]
+        return self.bot_by_channel[self.channel(channel)]
 
     async def ask(self, content: str, *, expect: int = 1, timeout: float = 15.0, channel: str = "general",
                   **kwargs: Any) -> list[Message]:
@@ -398,7 +403,7 @@ class FakeDiscord:
         before = len(self.bot_messages(channel))
         await self.say(content, channel=channel, **kwargs)
         await self.wait_until(lambda: len(self.bot_messages(channel)) >= before + expect, timeout,
-                              f"{expect} bot message(s) in #{channel} after {content!r}")
+                              f"{expect} bot message(s) in #{channel} after {content!r}", channel)
         return self.bot_messages(channel)[before:before + expect]
 
     async def slash(self, name: str, *, user: str = "ann", channel: str = "general", **options: Any) -> Interaction:
@@ -433,37 +438,42 @@ class FakeDiscord:
 
     # -- waiting ---------------------------------------------------------------------------------------
 
-    def _notify(self) -> None:
-        for entry in list(self._waiters):
-            predicate, future = entry
-            if future.done():
-                self._waiters.remove(entry)
-                continue
-            try:
-                result = predicate()
-            except Exception as error:  # a broken predicate fails its waiter, not the server
-                future.set_exception(error)
-                continue
-            if result:
-                future.set_result(result)
-                self._waiters.remove(entry)
+    def _notify(self, channel_id: str | None = None) -> None:
+        for key in {channel_id, None}:
+            waiters = self._waiters.get(key)
+            for entry in list(waiters or ()):
+                predicate, future = entry
+                if future.done():
+                    waiters.remove(entry)
+                    continue
+                try:
+                    result = predicate()
+                except Exception as error:  # a broken predicate fails its waiter, not the server
+                    future.set_exception(error)
+                    continue
+                if result:
+                    future.set_result(result)
+                    waiters.remove(entry)
 
-    async def wait_until(self, predicate: Callable[[], Any], timeout: float = 15.0, what: str = "a condition") -> Any:
-        """Wait until ``predicate()`` is true (checked after every change the bot makes); return its value."""
+    async def wait_until(self, predicate: Callable[[], Any], timeout: float = 15.0, what: str = "a condition",
+                         channel: str | None = None) -> Any:
+        """Wait until ``predicate()`` is true (checked after every change the bot makes, or only after
+        changes in ``channel`` when given); return its value."""
         result = predicate()
         if result:
             return result
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         entry = (predicate, future)
-        self._waiters.append(entry)
+        waiters = self._waiters[self.channel(channel) if channel else None]
+        waiters.append(entry)
         try:
             return await asyncio.wait_for(future, timeout)
         except asyncio.TimeoutError:
             recent = [f"{m.kind} #{m.channel_id}: {m.text[:80]!r}" for m in list(self.messages.values())[-6:]]
             raise AssertionError(f"timed out after {timeout} s waiting for {what}; last messages: {recent}") from None
         finally:
-            if entry in self._waiters:
-                self._waiters.remove(entry)
+            if entry in waiters:
+                waiters.remove(entry)
 
     # -- faults ----------------------------------------------------------------------------------------
 
@@ -628,7 +638,7 @@ class FakeDiscord:
     def _edit(self, message: Message, body: dict[str, Any]) -> None:
         message.edits.append(body.get("content") if body.get("content") is not None else message.text)
         message.edited_at.append(time.perf_counter())
-        self._notify()
+        self._notify(message.channel_id)
 
     async def edit_message(self, request: web.Request) -> web.Response:
         message = self._find(request.match_info["message_id"], request.match_info["channel_id"])
@@ -644,7 +654,7 @@ class FakeDiscord:
         if message is None:
             return _json({"message": "Unknown Message", "code": 10008}, status=404)
         message.edits.append("")
-        self._notify()
+        self._notify(message.channel_id)
         return web.Response(status=204)
 
     async def typing(self, request: web.Request) -> web.Response:
@@ -689,7 +699,7 @@ class FakeDiscord:
             original.content, original.files = body.get("content") or "", files
             original.attachments = self._store_files(interaction.channel_id, files)
             message = original
-            self._notify()
+            self._notify(interaction.channel_id)
         else:
             message = self._add(self._bot_message(interaction.channel_id, body, files, "followup", interaction))
             interaction.followups.append(message)
