@@ -21,13 +21,14 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 SPEC = ROOT / "commands.yaml"
 FAQ = ROOT / "tests" / "data" / "model" / "faq.jsonl"
-CHANNELS = ("general", "files", "training", "limits", "drops", "reconnects", "global")
+CHANNELS = ("general", "files", "training", "slash-training", "limits", "drops", "reconnects", "global")
 MESSAGES = "POST /channels/{channel_id}/messages"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def discord():
-    async with FakeDiscord(channels=CHANNELS) as server:
+    # Heartbeats every second, so a module's worth of them are sent and acknowledged.
+    async with FakeDiscord(channels=CHANNELS, heartbeat_interval=1.0) as server:
         yield server
 
 
@@ -98,6 +99,26 @@ async def test_train_reports_progress_by_editing_one_message(discord, bot):
     assert "завершено" in finished.text
     [answer] = await discord.ask("как тебя зовут?", channel="training")
     assert answer.text == "Меня зовут hypotez."
+
+
+async def test_slash_train_with_an_attachment_edits_its_follow_up(discord, bot):
+    interaction = await discord.slash("train", channel="slash-training",
+                                      attachments={"file": ("faq.jsonl", FAQ.read_bytes(), "application/jsonl")})
+    await discord.wait_until(lambda: len(interaction.messages) >= 3, 60, "started, progress and result")
+    started, progress, finished = interaction.messages[:3]
+    assert "Обучение начато" in started.text and "faq.jsonl" in started.text
+    assert progress.edits and "100%" in progress.text
+    edits = [r for r in discord.requests if r.route == "PATCH /webhooks/{application_id}/{token}/messages/{message_id}"]
+    assert len(edits) >= len(progress.edits) and all(r.status == 200 for r in edits)
+    assert "завершено" in finished.text
+
+
+async def test_heartbeats_are_acknowledged_and_keep_the_session(discord, bot):
+    identifies = len(discord.connections("identify"))
+    beats = len(discord.heartbeats)
+    await discord.wait_until(lambda: len(discord.heartbeats) >= beats + 2, 10, "two more heartbeats")
+    assert discord.heartbeats[-1] is not None, "a heartbeat carries the last sequence number"
+    assert len(discord.connections("identify")) == identifies, "no zombie-connection reconnect"
 
 
 async def test_a_429_on_send_delays_the_reply_but_it_arrives(discord, bot):

@@ -241,6 +241,7 @@ class FakeDiscord:
         self.command_syncs: list[list[dict[str, Any]]] = []
         self.requests: list[Request] = []
         self.gateway_log: list[dict[str, Any]] = []  # identify / resume / closes, with host and query
+        self.heartbeats: list[int | None] = []  # the sequence number each heartbeat carried
         self.said_at: dict[str, float] = {}  # user message id → when it was dispatched
         self.faults: list[Fault] = []
         self.cdn: dict[str, File] = {}
@@ -406,8 +407,11 @@ class FakeDiscord:
                               f"{expect} bot message(s) in #{channel} after {content!r}", channel)
         return self.bot_messages(channel)[before:before + expect]
 
-    async def slash(self, name: str, *, user: str = "ann", channel: str = "general", **options: Any) -> Interaction:
-        """A user runs ``/name`` with ``options``: INTERACTION_CREATE for a synced command."""
+    async def slash(self, name: str, *, user: str = "ann", channel: str = "general",
+                    attachments: dict[str, tuple[str, bytes, str | None]] | None = None,
+                    **options: Any) -> Interaction:
+        """A user runs ``/name`` with ``options`` (and files for attachment options, by option name):
+        INTERACTION_CREATE for a synced command."""
         command = self.commands.get(name)
         if command is None:
             raise LookupError(f"/{name} was never synced (synced: {sorted(self.commands)})")
@@ -416,6 +420,12 @@ class FakeDiscord:
         interaction = Interaction(self.next_id(), secrets.token_urlsafe(24), name, channel_id)
         self.interactions[interaction.id] = interaction
         everyone_and_member = str((1 << 11) | (1 << 31) | (1 << 10) | (1 << 15))
+        option_payloads = [{"name": key, "type": kinds.get(key, 3), "value": value} for key, value in options.items()]
+        resolved: dict[str, Any] = {}
+        for key, (filename, data, content_type) in (attachments or {}).items():
+            [attachment] = self._store_files(channel_id, [File(filename, data, content_type)])
+            resolved.setdefault("attachments", {})[attachment["id"]] = attachment
+            option_payloads.append({"name": key, "type": 11, "value": attachment["id"]})
         await self.dispatch("INTERACTION_CREATE", {
             "id": interaction.id, "application_id": self.application_id, "type": 2, "token": interaction.token,
             "version": 1, "guild_id": self.guild_id, "channel_id": channel_id,
@@ -425,9 +435,8 @@ class FakeDiscord:
             "locale": "ru", "guild_locale": "ru", "app_permissions": str((1 << 53) - 1), "entitlements": [],
             "authorizing_integration_owners": {"0": self.guild_id}, "context": 0,
             "attachment_size_limit": 10 * 1024 * 1024,
-            "data": {"id": command["id"], "name": name, "type": 1, "guild_id": None,
-                     "options": [{"name": key, "type": kinds.get(key, 3), "value": value}
-                                 for key, value in options.items()]},
+            "data": {"id": command["id"], "name": name, "type": 1, "guild_id": None, "options": option_payloads,
+                     "resolved": resolved},
         })
         return interaction
 
@@ -675,8 +684,9 @@ class FakeDiscord:
         interaction.callbacks.append(body)
         kind = body.get("type")
         if kind in (4, 5):  # a message (4), or "thinking…" to be filled in by the first follow-up (5)
-            interaction.original = self._add(self._bot_message(
-                interaction.channel_id, body.get("data") or {}, files, "original", interaction))
+            interaction.original = self._bot_message(interaction.channel_id, body.get("data") or {}, files,
+                                                     "original", interaction)
+            self._add(interaction.original)
         self._notify()
         resource: dict[str, Any] = {"type": kind}
         if interaction.original is not None:
@@ -701,8 +711,9 @@ class FakeDiscord:
             message = original
             self._notify(interaction.channel_id)
         else:
-            message = self._add(self._bot_message(interaction.channel_id, body, files, "followup", interaction))
+            message = self._bot_message(interaction.channel_id, body, files, "followup", interaction)
             interaction.followups.append(message)
+            self._add(message)
         if request.query.get("wait") in ("1", "true", "True"):
             return _json(self._message_payload(message))
         return web.Response(status=204)
@@ -777,6 +788,10 @@ class FakeDiscord:
         del self.sessions[session.id]
         await connection.send({"op": Op.INVALID_SESSION, "d": False})
 
+    def _log_gateway(self, entry: dict[str, Any]) -> None:
+        self.gateway_log.append(entry)
+        self._notify()
+
     def connections(self, kind: str) -> list[dict[str, Any]]:
         return [entry for entry in self.gateway_log if entry["kind"] == kind]
 
@@ -799,7 +814,9 @@ class FakeDiscord:
                 payload = json.loads(frame.data)
                 op, data = payload.get("op"), payload.get("d")
                 if op == Op.HEARTBEAT:
+                    self.heartbeats.append(data)
                     await connection.send({"op": Op.HEARTBEAT_ACK})
+                    self._notify()
                 elif op == Op.IDENTIFY:
                     session = await self._identify(connection, data, info)
                     if session is None:
@@ -811,11 +828,11 @@ class FakeDiscord:
         finally:
             if session is not None and session.connection is connection:
                 session.connection = None
-            self.gateway_log.append({"kind": "closed", **info, "code": ws.close_code})
+            self._log_gateway({"kind": "closed", **info, "code": ws.close_code})
         return ws
 
     async def _identify(self, connection: _Connection, data: dict[str, Any], info: dict[str, Any]) -> _Session | None:
-        self.gateway_log.append({"kind": "identify", **info, "intents": data.get("intents")})
+        self._log_gateway({"kind": "identify", **info, "intents": data.get("intents")})
         if data.get("token") != self.token:
             return await self._refuse(connection, 4004, "Authentication failed.", info)
         if data.get("intents", 0) & MESSAGE_CONTENT_INTENT and not self.message_content_allowed:
@@ -836,11 +853,11 @@ class FakeDiscord:
         return session
 
     async def _refuse(self, connection: _Connection, code: int, reason: str, info: dict[str, Any]) -> None:
-        self.gateway_log.append({"kind": "refused", **info, "code": code})
+        self._log_gateway({"kind": "refused", **info, "code": code})
         await connection.ws.close(code=code, message=reason.encode())
 
     async def _resume(self, connection: _Connection, data: dict[str, Any], info: dict[str, Any]) -> _Session | None:
-        self.gateway_log.append({"kind": "resume", **info, "seq": data.get("seq")})
+        self._log_gateway({"kind": "resume", **info, "seq": data.get("seq")})
         session = self.sessions.get(data.get("session_id", ""))
         if session is None or data.get("token") != self.token:
             await connection.send({"op": Op.INVALID_SESSION, "d": False})
