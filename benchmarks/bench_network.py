@@ -5,9 +5,11 @@ discord.py's command machinery, the YAML pipeline and templates, replies out thr
 * Throughput: ``!hi`` answered per second with many users talking at once (closed loops, one channel
   each), as a ratio to Discord's global limit of 50 requests per second per bot. Target ≥ 10×.
   The test server applies no rate limit here, so the bot, not the limit, is measured.
+  On a shared machine the bot gets less than its core, so the bot's CPU time per answered message is
+  measured too: the rate one core of its own would sustain.
 * Latency of ``!hi`` (user message sent → reply received by the server), p50/p99 under that load and
-  at a steady 10× the limit (500 messages per second, when the bot can sustain it), as ratios to the
-  idle latency (one message at a time).
+  paced at a steady 10× the limit (500 messages per second; 80 % of the measured throughput when the
+  machine did not let the bot reach that), as ratios to the idle latency (one message at a time).
 
 The bot process and the test server (with the load driver) are two processes: the machine's 2 cores.
 
@@ -160,8 +162,9 @@ async def main(users: int, seconds: float, rounds: int) -> int:
                 idle = await driver.idle(100)
                 measured = [await measure(driver, bot, seconds, warmup=1.0) for _ in range(rounds)]
                 best = max(measured, key=lambda r: r.throughput)
-                steady = await bot.alongside(driver.paced(steady_rate, seconds)) \
-                    if best.throughput >= steady_rate else []
+                # Paced at 10x the limit, or at 80 % of what this (shared) machine let the bot reach.
+                steady_rate = min(steady_rate, round(0.8 * best.throughput))
+                steady = await bot.alongside(driver.paced(steady_rate, seconds))
                 said = sum(1 for m in server.messages.values() if m.kind == "user")
                 await server.wait_until(lambda: sum(len(v) for v in server.bot_by_channel.values()) >= said, 30,
                                         "every reply")
@@ -180,17 +183,17 @@ async def main(users: int, seconds: float, rounds: int) -> int:
     print("    rounds:          " + ", ".join(f"{r.throughput:.0f}/s (bot {r.bot_cores:.2f} cores, "
                                               f"server+driver {r.server_cores:.2f})" for r in measured))
     per_message = best.bot_cores / best.throughput
-    print(f"    bot CPU per answered message {per_message * 1000:.2f} ms: one free core would answer "
-          f"~{1 / per_message:.0f}/s = {1 / per_message / DISCORD_GLOBAL_LIMIT:.1f}x the limit")
+    capacity = 1 / per_message / DISCORD_GLOBAL_LIMIT
+    print(f"    bot CPU per answered message {per_message * 1000:.2f} ms: a core of its own would answer "
+          f"~{1 / per_message:.0f}/s = {capacity:.1f}x the limit (target >= {TARGET:.0f}x): "
+          f"{verdict(capacity >= TARGET)}")
+    print(f"    (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: other work shares them)")
     print(f"  idle latency      p50 {ms(idle_p50)}  p99 {ms(idle_p99)}  ({len(idle)} messages, one at a time)")
     print(f"  at full load      p50 {ms(p50)}  p99 {ms(p99)}  = {p50 / idle_p50:.1f}x / {p99 / idle_p99:.1f}x idle "
           f"({len(best.latencies)} messages, {users} in flight)")
-    if steady:
-        s50, s99 = statistics.median(steady), percentile(steady, 0.99)
-        print(f"  at {steady_rate:.0f}/s (10x)   p50 {ms(s50)}  p99 {ms(s99)}  = {s50 / idle_p50:.1f}x / "
-              f"{s99 / idle_p99:.1f}x idle ({len(steady)} messages, paced)")
-    else:
-        print(f"  at {steady_rate:.0f}/s (10x)   not run: the bot did not reach that rate here")
+    s50, s99 = statistics.median(steady), percentile(steady, 0.99)
+    print(f"  paced at {steady_rate:.0f}/s   p50 {ms(s50)}  p99 {ms(s99)}  = {s50 / idle_p50:.1f}x / "
+          f"{s99 / idle_p99:.1f}x idle ({len(steady)} messages, {steady_rate / DISCORD_GLOBAL_LIMIT:.1f}x the limit)")
     print(f"  every message answered exactly once: {said} said, {answered} answered; "
           f"{len(failed_requests)} failed requests; bot exit code {code}")
     ok = ratio >= TARGET and answered == said and not failed_requests and code == 0

@@ -825,6 +825,8 @@ class FakeDiscord:
                     session = await self._resume(connection, data, info)
                     if session is None:
                         break
+        except ConnectionError:  # the client went away mid-send: the session waits for a RESUME
+            pass
         finally:
             if session is not None and session.connection is connection:
                 session.connection = None
