@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Callable
 
 from _common import verdict
 
@@ -82,9 +83,11 @@ class Driver:
     async def idle(self, count: int) -> list[float]:
         return [await self.one(self.channels[0], "idle") for _ in range(count)]
 
-    async def closed_loops(self, seconds: float, warmup: float) -> tuple[float, list[float]]:
-        """Every user says !hi again as soon as the bot answered; answers per second and latencies counted
-        after the warm-up."""
+    async def closed_loops(self, seconds: float, warmup: float,
+                           probe: Callable[[], tuple[float, float]]) -> tuple[float, list[float], tuple[float, float]]:
+        """Every user says !hi again as soon as the bot answered. After the warm-up (new connections,
+        first-time work), for ``seconds``: replies per second, their latencies, and how many cores the
+        bot and this process used (``probe`` reads their CPU times)."""
         start = time.perf_counter()
         measure_from, measure_to = start + warmup, start + warmup + seconds
         counted: list[float] = []
@@ -92,13 +95,20 @@ class Driver:
         async def user_loop(index: int) -> None:
             channel = self.channels[index]
             while time.perf_counter() < measure_to:
-                began = time.perf_counter()
                 took = await self.one(channel, f"user{index}")
-                if began >= measure_from and began + took <= measure_to:
+                if measure_from <= time.perf_counter() <= measure_to:
                     counted.append(took)
 
+        async def cpu_window() -> tuple[float, float]:
+            await asyncio.sleep(warmup)
+            before, began = probe(), time.perf_counter()
+            await asyncio.sleep(seconds)
+            after, wall = probe(), time.perf_counter() - began
+            return (after[0] - before[0]) / wall, (after[1] - before[1]) / wall
+
+        window = asyncio.create_task(cpu_window())
         await asyncio.gather(*(user_loop(i) for i in range(len(self.channels))))
-        return len(counted) / seconds, counted
+        return len(counted) / seconds, counted, await window
 
     async def paced(self, rate: float, seconds: float) -> list[float]:
         """Open loop: messages at a steady ``rate`` per second, spread over the channels."""
@@ -138,10 +148,9 @@ class Round:
 
 async def measure(driver: Driver, bot, seconds: float, warmup: float) -> Round:
     pid = bot.process.pid
-    cpu_bot, cpu_server, start = cpu_seconds(pid), cpu_seconds(), time.perf_counter()
-    throughput, latencies = await bot.alongside(driver.closed_loops(seconds, warmup))
-    wall = time.perf_counter() - start
-    return Round(throughput, latencies, (cpu_seconds(pid) - cpu_bot) / wall, (cpu_seconds() - cpu_server) / wall)
+    throughput, latencies, (bot_cores, server_cores) = await bot.alongside(
+        driver.closed_loops(seconds, warmup, lambda: (cpu_seconds(pid), cpu_seconds())))
+    return Round(throughput, latencies, bot_cores, server_cores)
 
 
 def ms(seconds: float) -> str:
