@@ -46,6 +46,7 @@ async def bot(discord, data_dir):
     code = await process.stop()
     assert code == 0, process.log
     assert "Traceback" not in process.log, process.log
+    assert " ERROR " not in process.log, process.log  # no reply failed to send, no command crashed
 
 
 async def test_start_up_syncs_the_specs_slash_commands(discord, bot):
