@@ -10,11 +10,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import aiohttp
 import pytest
 import pytest_asyncio
 
 from fakes.bot_process import ROOT, BotProcess
 from fakes.discord_server import RESUME_GATEWAY_URL, FakeDiscord
+from hypotez.adapters.discord_endpoint import TestServer, _TestServerResolver
 from hypotez.spec import load_spec
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -210,3 +212,28 @@ async def test_a_missing_message_content_intent_says_how_to_enable_it(tmp_path):
     assert "Message Content Intent" in log and "https://discord.com/developers/applications" in log
     assert "Privileged Gateway Intents" in log
     assert "Traceback" not in log and server.token not in log
+
+
+# --- the endpoint setting itself, in-process ----------------------------------------------------------
+
+
+async def test_the_connector_reaches_the_server_as_discord_and_nothing_else(discord):
+    server = TestServer.from_env(discord.env())
+    async with aiohttp.ClientSession(connector=server.connector()) as session:
+        headers = {"Authorization": f"Bot {discord.token}"}
+        async with session.get("https://discord.com/api/v10/gateway/bot", headers=headers) as response:
+            assert response.status == 200 and response.headers["X-RateLimit-Limit"]
+            assert (await response.json())["url"] == "wss://gateway.discord.gg"
+        async with session.get("https://discord.com/api/v10/users/@me") as response:
+            assert response.status == 401, "no token, no answer"
+        with pytest.raises(aiohttp.ClientConnectorError, match="not a Discord host"):
+            await session.get("https://example.com/")
+
+
+async def test_certificates_are_still_checked(discord):
+    server = TestServer.from_env(discord.env())
+    # The same resolver without the test CA: the server's certificate is not trusted.
+    connector = aiohttp.TCPConnector(resolver=_TestServerResolver(server))
+    async with aiohttp.ClientSession(connector=connector) as session:
+        with pytest.raises(aiohttp.ClientConnectorCertificateError):
+            await session.get("https://discord.com/api/v10/gateway/bot")

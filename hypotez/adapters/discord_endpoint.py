@@ -17,6 +17,7 @@ The test server is chosen by two settings meant for tests only (nothing changes 
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
 import socket
@@ -103,8 +104,9 @@ class _TestServerResolver(AbstractResolver):
     async def resolve(self, host: str, port: int = 0,
                       family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
         if not is_discord_host(host):
-            raise OSError(f"{host} is not a Discord host: with {TEST_SERVER_ENV} set, only the test server "
-                          f"is reachable")
+            # (errno, text): aiohttp shows the text in its "Cannot connect to host" error.
+            raise OSError(errno.EHOSTUNREACH, f"{host} is not a Discord host: with {TEST_SERVER_ENV} set, "
+                                              f"only the test server is reachable")
         is_ipv6 = ":" in self.server.host
         return [{"hostname": host, "host": self.server.host, "port": self.server.port,
                  "family": socket.AF_INET6 if is_ipv6 else socket.AF_INET, "proto": 0,
