@@ -188,6 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # a bug: say so briefly; the traceback only when asked for
         if os.environ.get("HYPOTEZ_DEBUG"):
             raise
-        print(f"hypotez: internal error: {type(error).__name__}: {error}\n"
-              "Run again with HYPOTEZ_DEBUG=1 to see the traceback, and please report it.", file=sys.stderr)
+        from hypotez.redaction import Redactor
+
+        redact = Redactor([read_token()])  # the error's text may quote the token
+        print(redact(f"hypotez: internal error: {type(error).__name__}: {error}\n"
+                     "Run again with HYPOTEZ_DEBUG=1 to see the traceback, and please report it."), file=sys.stderr)
         return EXIT_PROBLEMS

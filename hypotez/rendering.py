@@ -147,6 +147,11 @@ class Renderer:
                 where = self._shown_path(error.filename) if error.filename else name
                 problems[name] = ("broken", f"template '{name}' does not compile: {error.message} "
                                             f"({where}, line {error.lineno})")
+            except UnicodeDecodeError as error:
+                where = self.find_file(name, language)
+                shown = self._shown_path(str(where)) if where else name
+                problems[name] = ("broken", f"template '{name}' is not UTF-8 text ({shown}, byte "
+                                            f"{error.start + 1}): save it as UTF-8")
         return problems
 
     def _shown_path(self, filename: str) -> str:

@@ -15,6 +15,7 @@ records every request, so tests can look at exactly what would have been sent.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import datetime
 import itertools
 import json
@@ -81,6 +82,8 @@ class SentMessage:
     allowed_mentions: dict[str, Any] | None
     edits: list[str] = field(default_factory=list)
     kind: str = "message"  # "message" or "followup"
+    # The id of the user's message or interaction this was sent in answer to (None: unknown).
+    origin: str | None = None
 
     @property
     def text(self) -> str:
@@ -144,8 +147,12 @@ class FakeDiscordHTTP:
         self.requests: list[CapturedRequest] = []
         self.sent: list[SentMessage] = []
         self.cdn: dict[str, bytes] = {}
+        self.fetched: list[str] = []  # every URL the bot downloaded (attachments)
         self._ids = itertools.count(2_000_000_000_000_000)
         self.closed = False
+        # Set by the harness around each message it delivers: what the bot sends while handling it is
+        # tagged with it, so concurrent conversations each get their own replies.
+        self.origin: contextvars.ContextVar[str | None] = contextvars.ContextVar("origin", default=None)
 
     def next_id(self) -> int:
         return next(self._ids)
@@ -154,6 +161,7 @@ class FakeDiscordHTTP:
         self.closed = True
 
     def get(self, url: str, **kwargs: Any) -> _FakeResponse:
+        self.fetched.append(str(url))
         data = self.cdn.get(url.split("?")[0])
         return _FakeResponse(200 if data is not None else 404, data if data is not None else b"",
                              "application/octet-stream")
@@ -175,7 +183,7 @@ class FakeDiscordHTTP:
     def _message(self, channel_id: str, body: dict[str, Any], files: list[CapturedFile], kind: str) -> dict:
         message_id = str(self.next_id())
         self.sent.append(SentMessage(message_id, channel_id, body.get("content") or "", files,
-                                     body.get("allowed_mentions"), kind=kind))
+                                     body.get("allowed_mentions"), kind=kind, origin=self.origin.get()))
         return {
             "id": message_id, "channel_id": channel_id, "content": body.get("content") or "",
             "author": self.bot_user, "timestamp": _now(), "edited_timestamp": None, "tts": False,
@@ -347,11 +355,13 @@ class BotHarness:
                                            VOICE_CHANNEL_ID)
         return member
 
-    def _attachments(self, channel_id: int, attachments: Iterable[tuple[str, bytes, str | None]]) -> list[dict]:
+    def _attachments(self, channel_id: int, attachments: Iterable[tuple[Any, ...]]) -> list[dict]:
+        """Attachment payloads from (filename, data, content_type) tuples; a fourth item, when given, is
+        the URL Discord reports (to test what the bot does with a URL off Discord's CDN)."""
         out = []
-        for filename, data, content_type in attachments:
+        for filename, data, content_type, *url_given in attachments:
             attachment_id = self.next_id()
-            url = f"{CDN}/{channel_id}/{attachment_id}/{filename}"
+            url = url_given[0] if url_given else f"{CDN}/{channel_id}/{attachment_id}/{filename}"
             self.http.cdn[url] = data
             out.append({"id": str(attachment_id), "filename": filename, "size": len(data), "url": url,
                         "proxy_url": url, "content_type": content_type})
@@ -361,7 +371,7 @@ class BotHarness:
 
     async def send(self, content: str, *, author: str = "ann", user_id: int = 4_000_000_000_000_001,
                    roles: Iterable[str] = (), permissions: Iterable[str] = (), dm: bool = False,
-                   attachments: Iterable[tuple[str, bytes, str | None]] = (), reply_to: str | None = None,
+                   attachments: Iterable[tuple[Any, ...]] = (), reply_to: str | None = None,
                    in_voice: bool = False, mention_bot: bool = False) -> Exchange:
         """Deliver a message from a user to the bot and return what the bot sent in answer."""
         state = self.bot._connection
@@ -391,12 +401,16 @@ class BotHarness:
         if reply_to:
             payload["message_reference"] = {"message_id": str(reply_to), "channel_id": str(channel_id)}
         message = discord.Message(state=state, channel=channel, data=payload)
-        await self.bot.on_message(message)
-        return Exchange(self.http.sent[before:])
+        origin = self.http.origin.set(str(message_id))  # this task's context (see FakeDiscordHTTP.origin)
+        try:
+            await self.bot.on_message(message)
+        finally:
+            self.http.origin.reset(origin)
+        return self._exchange(before, str(message_id))
 
     async def slash(self, name: str, *, author: str = "ann", user_id: int = 4_000_000_000_000_001,
                     roles: Iterable[str] = (), permissions: Iterable[str] = (),
-                    attachments: dict[str, tuple[str, bytes, str | None]] | None = None,
+                    attachments: dict[str, tuple[Any, ...]] | None = None,
                     **options: Any) -> Exchange:
         """Run the slash command ``/name`` with ``options`` (argument name → value) and return the
         interaction's answer (the deferred response's follow-ups)."""
@@ -415,8 +429,8 @@ class BotHarness:
             argument = command.argument(arg_name)
             kind = OPTION_TYPES[argument.type] if argument else 3
             option_payloads.append({"name": arg_name, "type": kind, "value": value})
-        for arg_name, (filename, data, content_type) in (attachments or {}).items():
-            [attachment] = self._attachments(CHANNEL_ID, [(filename, data, content_type)])
+        for arg_name, given in (attachments or {}).items():
+            [attachment] = self._attachments(CHANNEL_ID, [given])
             resolved.setdefault("attachments", {})[attachment["id"]] = attachment
             option_payloads.append({"name": arg_name, "type": 11, "value": attachment["id"]})
         payload = {
@@ -432,8 +446,15 @@ class BotHarness:
                      "resolved": resolved},
         }
         interaction = discord.Interaction(data=payload, state=state)
-        await self.bot.tree._call(interaction)
-        return Exchange(self.http.sent[before:])
+        origin = self.http.origin.set(payload["id"])
+        try:
+            await self.bot.tree._call(interaction)
+        finally:
+            self.http.origin.reset(origin)
+        return self._exchange(before, payload["id"])
+
+    def _exchange(self, before: int, origin: str) -> Exchange:
+        return Exchange([m for m in self.http.sent[before:] if m.origin == origin])
 
     @property
     def sent(self) -> list[SentMessage]:

@@ -156,7 +156,7 @@ BAD_FILES = {
     "csv_wrong_header.csv": ["csv_wrong_header.csv:1: the header must have 'prompt' and 'completion' columns "
                              "(found ['question', 'answer'])"],
     "empty_prompt.jsonl": ["empty_prompt.jsonl:3: 'prompt' is missing or empty"],
-    "json_item_missing.json": ["json_item_missing.json: item 2: 'completion' is missing or empty"],
+    "json_item_missing.json": ["json_item_missing.json:1: item 2: 'completion' is missing or empty"],
     "json_not_list.json": ["json_not_list.json:1: a .json file must hold a list of examples ([{...}, {...}])"],
     "missing_completion.jsonl": ["missing_completion.jsonl:1: 'completion' is missing or empty"],
     "not_object.jsonl": ["not_object.jsonl:1: expected a JSON object, got list"],

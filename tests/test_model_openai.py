@@ -198,3 +198,53 @@ def test_data_checks_follow_the_guide():
     assert "fine-tuning needs at least 10" in report.problems()[-1]
     long = [{"messages": [{"role": "user", "content": "слово " * 300}, {"role": "assistant", "content": "a"}]}] * 10
     assert check_chat_dataset(long, context_limit=100).too_long == list(range(1, 11))
+
+
+async def test_corrections_become_dpo_preference_pairs(folder, fake):
+    service, storage = make(folder, fake, mode="fine_tune", method="dpo", base_model="gpt-4.1-mini-2025-04-14")
+    await service.start()
+    examples = []
+    for i in range(10):  # what !train corrections=yes builds: the correction, and the earlier answer as negative
+        examples += [Example(f"вопрос {i}", f"правильный ответ {i}"), Example(f"вопрос {i}", f"ошибка {i}", False)]
+    job, _ = await run_training(service, examples)
+    stored = await storage.get_job(job.id)
+    assert stored["status"] == "succeeded" and stored["extra"]["method"] == "dpo"
+    create = next(body for method, path, body in fake.requests if path == "/v1/fine_tuning/jobs")
+    assert create["method"]["type"] == "dpo" and create["model"] == "gpt-4.1-mini-2025-04-14"
+    first = json.loads(next(iter(fake.files.values())).decode().splitlines()[0])
+    assert first == {"input": {"messages": [{"role": "user", "content": "вопрос 0"}]},
+                     "preferred_output": [{"role": "assistant", "content": "правильный ответ 0"}],
+                     "non_preferred_output": [{"role": "assistant", "content": "ошибка 0"}]}
+    await service.aclose()
+    storage.close()
+
+
+def test_key_and_base_url_come_from_the_environment(folder, fake, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake.url)
+    storage = Storage(folder.internal / "db.sqlite3")
+    service = ModelService.from_settings({"backend": "openai"}, folder, storage)
+    assert isinstance(service, OpenAIModelService)
+    assert service.client.api_key == "sk-from-env" and str(service.client.base_url).rstrip("/") == fake.url
+    storage.close()
+
+
+async def test_train_on_discord_answers_with_tokens_and_cost_at_once(tmp_path, fake):
+    from hypotez.testing import BotHarness
+
+    def model_factory(spec, data, storage):
+        return ModelService.from_settings({"backend": "openai", "mode": "fine_tune", "api_key": "sk-test",
+                                           "base_url": fake.url, "poll_interval": 0.01,
+                                           "max_poll_interval": 0.05}, data, storage)
+
+    root = Path(__file__).resolve().parent.parent
+    async with BotHarness.from_spec(root / "commands.yaml", data_dir=tmp_path / "data",
+                                    model_factory=model_factory, voice_factory=lambda *a: None) as bot:
+        reply = await bot.send("!train", attachments=[("faq.jsonl", FAQ.read_bytes(), None)], roles=["Trainer"])
+        started = reply.messages[0].content
+        assert fake.files == {}  # the summary comes from the local checks, before any upload
+        job = (await bot.app.services.storage.jobs())[0]
+        assert f"{job['extra']['tokens']} токен" in started and "10 эпох" in started and "примерно $" in started
+        await bot.settle(20)
+        assert "✅" in bot.sent[-1].content and "ft:gpt-4o-mini" in bot.sent[-1].content
+        assert (await bot.send("hello")).content.startswith("[ft:gpt-4o-mini")

@@ -177,8 +177,9 @@ class ConsoleSession:
         if not reply.text and not reply.files:
             return
         message_id = self.next_id()
-        self.print_bot(reply.text, reply.files, message_id=message_id)
+        # Stored before it is shown: an answer the user has seen can be corrected even after a crash.
         await self.app.dispatcher.remember(reply, request, message_id)
+        self.print_bot(reply.text, reply.files, message_id=message_id)
 
 
 async def run_console(app: App, lines: TextIO = sys.stdin, out: TextIO = sys.stdout,
@@ -194,6 +195,10 @@ async def run_console(app: App, lines: TextIO = sys.stdin, out: TextIO = sys.std
 
     session.voice_gateway = ConsoleVoiceGateway(app.services.data.root / "spoken")
     await app.start()
+    # Message ids go on from the last stored answer, so `!correct N` never names a previous run's
+    # answer that a new one has replaced.
+    first = await app.services.storage.last_console_answer_number() + 1
+    session._ids = itertools.count(first).__next__
     try:
         while True:
             if interactive:

@@ -20,8 +20,10 @@ from discord.ext import commands
 
 from hypotez.adapters.discord_endpoint import TEST_SERVER_ENV, TestServer
 from hypotez.app import App
+from hypotez.attachments import AttachmentPolicy
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Place
 from hypotez.pipeline import Reply, Request
+from hypotez.redaction import Redactor, redact_logs
 from hypotez.spec.model import ArgumentSpec, CommandSpec
 from hypotez.text import DISCORD_LIMIT, split_message
 
@@ -58,29 +60,34 @@ def place_of(channel: Any, guild: discord.Guild | None) -> Place:
                  guild_id=str(guild.id) if guild else None, guild_name=guild.name if guild else None)
 
 
-def attachment_of(attachment: discord.Attachment) -> Attachment:
+def attachment_of(attachment: discord.Attachment, policy: AttachmentPolicy | None = None) -> Attachment:
+    """The attachment for handlers; reading it downloads only from the policy's hosts, within its size."""
+    policy = policy or AttachmentPolicy()
     return Attachment(filename=attachment.filename, size=attachment.size, content_type=attachment.content_type,
-                      url=attachment.url, read=attachment.read)
+                      url=attachment.url,
+                      read=policy.guard(attachment.filename, attachment.url, attachment.size, attachment.read))
 
 
 class DiscordSent:
     """A sent message the handler may edit later (training progress)."""
 
-    def __init__(self, message: discord.Message | discord.WebhookMessage):
+    def __init__(self, message: discord.Message | discord.WebhookMessage, redact: Redactor | None = None):
         self.message = message
         self.id = str(message.id)
+        self.redact = redact or Redactor()
 
     async def edit(self, text: str) -> None:
-        await self.message.edit(content=text[:DISCORD_LIMIT], allowed_mentions=NO_MENTIONS)
+        await self.message.edit(content=self.redact(text)[:DISCORD_LIMIT], allowed_mentions=NO_MENTIONS)
 
 
 class DiscordOutbox:
-    def __init__(self, channel: discord.abc.Messageable):
+    def __init__(self, channel: discord.abc.Messageable, redact: Redactor | None = None):
         self.channel = channel
+        self.redact = redact or Redactor()
 
     async def send(self, text: str, files: list[Path] | None = None) -> DiscordSent:
-        messages = await send_parts(self.channel.send, text, files or [])
-        return DiscordSent(messages[-1])
+        messages = await send_parts(self.channel.send, self.redact(text), files or [])
+        return DiscordSent(messages[-1], self.redact)
 
 
 class DiscordResolver:
@@ -130,8 +137,8 @@ def request_from_message(bot: "HypotezBot", message: discord.Message) -> Request
         content=message.content,
         message_id=str(message.id),
         reference_id=str(reference) if reference else None,
-        attachments=tuple(attachment_of(a) for a in message.attachments),
-        outbox=DiscordOutbox(message.channel),
+        attachments=tuple(attachment_of(a, bot.attachment_policy) for a in message.attachments),
+        outbox=DiscordOutbox(message.channel, bot.redactor()),
         voice=bot.voice_gateway,
         resolver=DiscordResolver(message.guild, message),
         mentions_bot=bot.user is not None and bot.user in message.mentions,
@@ -235,9 +242,9 @@ def _slash_parameters(spec: CommandSpec) -> list[inspect.Parameter]:
     return parameters
 
 
-def _slash_value(argument: ArgumentSpec, value: Any) -> Any:
+def _slash_value(argument: ArgumentSpec, value: Any, policy: AttachmentPolicy | None = None) -> Any:
     if isinstance(value, discord.Attachment):
-        return attachment_of(value)
+        return attachment_of(value, policy)
     if isinstance(value, (discord.Member, discord.User)):
         return member_ref(value)
     if argument.type == "channel" and value is not None and hasattr(value, "mention"):
@@ -248,7 +255,7 @@ def _slash_value(argument: ArgumentSpec, value: Any) -> Any:
 def slash_command(app: App, spec: CommandSpec) -> app_commands.Command:
     async def callback(interaction: discord.Interaction, **options: Any) -> None:
         bot: HypotezBot = interaction.client  # type: ignore[assignment]
-        values = {name: _slash_value(spec.argument(name), value)  # type: ignore[arg-type]
+        values = {name: _slash_value(spec.argument(name), value, bot.attachment_policy)  # type: ignore[arg-type]
                   for name, value in options.items() if value is not None}
         typed = " ".join(f"{name}={value}" for name, value in options.items() if value is not None)
         request = Request(
@@ -256,7 +263,7 @@ def slash_command(app: App, spec: CommandSpec) -> app_commands.Command:
             place=place_of(interaction.channel, interaction.guild),
             content=f"/{spec.name} {typed}".strip(),
             message_id=str(interaction.id),
-            outbox=DiscordOutbox(interaction.followup),
+            outbox=DiscordOutbox(interaction.followup, bot.redactor()),
             voice=bot.voice_gateway,
             resolver=DiscordResolver(interaction.guild),
         )
@@ -292,10 +299,14 @@ class HypotezBot(commands.Bot):
             intents = discord.Intents.default()
             intents.message_content = True
             intents.members = False
+        # No reply ever pings: every send and edit disables mentions itself, and this default covers
+        # any path that would not (discord.py applies it to messages, edits and interaction replies).
+        kwargs.setdefault("allowed_mentions", NO_MENTIONS)
         super().__init__(command_prefix=app.spec.settings.prefix, intents=intents, help_command=None,
                          case_insensitive=app.spec.settings.case_insensitive,
                          **kwargs)
         self.app = app
+        self.attachment_policy = AttachmentPolicy.from_settings(app.spec.settings.attachments)
         self.voice_gateway: Any = DiscordVoiceGateway(self)
         for spec in app.spec.commands:
             self.add_command(prefix_command(app, spec))
@@ -305,11 +316,15 @@ class HypotezBot(commands.Bot):
     async def setup_hook(self) -> None:
         await self.app.start()
 
+    def redactor(self) -> Redactor:
+        """Takes the bot's token out of what it sends (a handler's error message could contain it)."""
+        return Redactor([self.http.token])
+
     async def deliver(self, send: Any, reply: Reply, request: Request) -> None:
         if not reply.text and not reply.files:
             return
         try:
-            messages = await send_parts(send, reply.text, reply.files)
+            messages = await send_parts(send, self.redactor()(reply.text), reply.files)
         except discord.HTTPException as error:
             log.error("could not send a reply in channel %s: %s", request.place.channel_id, error)
             return
@@ -417,7 +432,11 @@ async def _run(app: App, token: str, *, test_server: TestServer | None = None, *
 def run_bot(app: App, token: str, *, test_server: TestServer | None = None, **kwargs: Any) -> int:
     import asyncio
 
+    # The token never reaches a log line: discord.py's debug output, tracebacks, our own messages.
+    unredact = redact_logs([token])
     try:
         return asyncio.run(_run(app, token, test_server=test_server, **kwargs))
     except KeyboardInterrupt:
         return 0
+    finally:
+        unredact()

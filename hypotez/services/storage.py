@@ -164,6 +164,15 @@ class Storage:
     async def find_answer(self, message_id: str) -> StoredAnswer | None:
         return await self._in_thread(self.find_answer_sync, message_id)
 
+    def last_console_answer_number_sync(self) -> int:
+        """The highest short numeric answer id (the console numbers its messages; Discord ids are longer)."""
+        rows = self._all("SELECT MAX(CAST(message_id AS INTEGER)) FROM answers "
+                         "WHERE length(message_id) < 16 AND message_id NOT GLOB '*[^0-9]*'")
+        return int(rows[0][0] or 0)
+
+    async def last_console_answer_number(self) -> int:
+        return await self._in_thread(self.last_console_answer_number_sync)
+
     def add_correction_sync(self, message_id: str, user_id: str, prompt: str, answer: str,
                             correction: str) -> int:
         cur = self._run(

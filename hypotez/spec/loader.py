@@ -305,6 +305,7 @@ def _build_settings(raw: dict[str, Any]) -> Settings:
         model=frozen_mapping(raw.get("model") or {}),
         voice=frozen_mapping(raw.get("voice") or {}),
         storage=frozen_mapping(raw.get("storage") or {}),
+        attachments=frozen_mapping(raw.get("attachments") or {}),
     )
 
 

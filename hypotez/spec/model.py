@@ -141,6 +141,8 @@ class Settings:
     model: Mapping[str, Any] = field(default_factory=frozen_mapping)
     voice: Mapping[str, Any] = field(default_factory=frozen_mapping)
     storage: Mapping[str, Any] = field(default_factory=frozen_mapping)
+    # Where attachments may be downloaded from, and how big they may be (hypotez.attachments).
+    attachments: Mapping[str, Any] = field(default_factory=frozen_mapping)
 
 
 ERROR_KINDS = ("unknown_command", "missing_argument", "bad_argument", "not_allowed", "on_cooldown",

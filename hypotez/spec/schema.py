@@ -133,6 +133,18 @@ SCHEMA: dict[str, Any] = {
                 },
                 "storage": {"type": "object", "additionalProperties": False,
                             "properties": {"database": {"type": "string", "pattern": r"^[\w.-]+$"}}},
+                "attachments": {
+                    "type": "object", "additionalProperties": False,
+                    "description": "Which attachments the bot downloads.",
+                    "properties": {
+                        "hosts": {"type": "array", "minItems": 1, "uniqueItems": True,
+                                  "items": {"type": "string", "pattern": r"^[A-Za-z0-9.-]+$"},
+                                  "description": "Hosts attachments are downloaded from (default: Discord's CDN, "
+                                                 "cdn.discordapp.com and media.discordapp.net)."},
+                        "max_bytes": {"type": "integer", "minimum": 1,
+                                      "description": "Largest attachment downloaded, in bytes (default 25 MB)."},
+                    },
+                },
             },
         },
         "commands": {

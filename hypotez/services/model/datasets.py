@@ -6,7 +6,6 @@ Files are read as a stream (constant memory for huge files); every bad line is r
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
@@ -19,6 +18,8 @@ from hypotez.errors import UserInputError
 SUPPORTED_SUFFIXES = (".jsonl", ".json", ".csv", ".txt")
 MAX_FILE_BYTES = 1_000_000_000
 MAX_LINE_CHARS = 200_000
+MAX_LINE_BYTES = MAX_LINE_CHARS * 4  # UTF-8: at most 4 bytes a character
+CHUNK_BYTES = 1 << 16
 MAX_EXAMPLES = 2_000_000
 SHOWN_PROBLEMS = 20
 ROLES = {"system", "user", "assistant"}
@@ -116,46 +117,66 @@ def parse_object(obj: Any, positive: bool) -> tuple[list[Example], str | None]:
     return ([example] if example else []), problem
 
 
-def _lines(stream: IO[bytes]) -> Iterator[tuple[int, str | None]]:
-    """(line number, text) for each line; text None when the line is not UTF-8."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    for number, raw in enumerate(stream, 1):
+def _lines(stream: IO[bytes]) -> Iterator[tuple[int, str | None, str | None]]:
+    """(line number, text, problem) for each line, reading at most MAX_LINE_BYTES at a time, so a
+    huge line (or a binary file without newlines) never has to fit in memory."""
+    number = 0
+    while True:
+        raw = stream.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):  # skip the rest of the line
+                raw = stream.readline(CHUNK_BYTES)
+            yield number, None, f"the line is longer than {MAX_LINE_CHARS} characters"
+            continue
         try:
-            yield number, decoder.decode(raw, final=False).rstrip("\r\n")
+            text = raw.decode("utf-8-sig" if number == 1 else "utf-8").rstrip("\r\n")
         except UnicodeDecodeError:
-            decoder.reset()
-            yield number, None
+            yield number, None, "not UTF-8 text"
+            continue
+        if len(text) > MAX_LINE_CHARS:
+            yield number, None, f"the line is longer than {MAX_LINE_CHARS} characters"
+            continue
+        yield number, text, None
 
 
 class _Collector:
-    def __init__(self, name: str):
+    """Gathers examples and located problems. With ``keep=False`` it only counts (validation in
+    constant memory); once a problem is found nothing will be imported, so examples are dropped."""
+
+    def __init__(self, name: str, keep: bool = True):
         self.name = name
+        self.keep = keep
         self.examples: list[Example] = []
+        self.count = 0
+        self.negatives = 0
         self.problems: list[str] = []
         self.total_problems = 0
 
     def problem(self, line: int | None, reason: str) -> None:
         self.total_problems += 1
+        self.examples.clear()
         if len(self.problems) < SHOWN_PROBLEMS:
             self.problems.append(f"{self.name}:{line}: {reason}" if line else f"{self.name}: {reason}")
 
     def add(self, examples: Iterable[Example]) -> None:
-        # After the first problem nothing will be imported: stop keeping examples (constant memory).
-        if self.total_problems == 0:
-            self.examples.extend(examples)
-            if len(self.examples) > MAX_EXAMPLES:
-                self.problem(None, f"more than {MAX_EXAMPLES} examples; split the data")
+        for example in examples:
+            self.count += 1
+            self.negatives += not example.positive
+            if self.keep and self.total_problems == 0:
+                self.examples.append(example)
+        if self.count > MAX_EXAMPLES and self.total_problems == 0:
+            self.problem(None, f"more than {MAX_EXAMPLES} examples; split the data")
 
 
 def _read_jsonl(stream: IO[bytes], collector: _Collector, positive: bool) -> None:
-    for number, line in _lines(stream):
+    for number, line, problem in _lines(stream):
         if line is None:
-            collector.problem(number, "not UTF-8 text")
+            collector.problem(number, problem or "unreadable line")
             continue
         if not line.strip():
-            continue
-        if len(line) > MAX_LINE_CHARS:
-            collector.problem(number, f"the line is longer than {MAX_LINE_CHARS} characters")
             continue
         try:
             obj = json.loads(line)
@@ -200,27 +221,100 @@ def _csv_bool(value: str) -> bool | str:
     return {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}.get(word, value)
 
 
+class _JsonListReader:
+    """Reads a JSON list item by item (``raw_decode`` over chunks), keeping line numbers, so a big
+    .json file is checked in constant memory like a JSONL one."""
+
+    def __init__(self, stream: IO[bytes]):
+        self.text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict")
+        self.buffer, self.pos, self.line, self.eof = "", 0, 1, False
+        self.base = 0  # offset in the file of buffer[0]
+        self.line_start = 0  # offset in the file of the current line's first character
+
+    def _fill(self) -> bool:
+        chunk = self.text.read(CHUNK_BYTES) if not self.eof else ""
+        self.eof = not chunk
+        self.base += self.pos
+        self.buffer, self.pos = self.buffer[self.pos:] + chunk, 0
+        return bool(chunk)
+
+    def _advance(self, end: int) -> None:
+        newlines = self.buffer.count("\n", self.pos, end)
+        if newlines:
+            self.line += newlines
+            self.line_start = self.base + self.buffer.rfind("\n", self.pos, end) + 1
+        self.pos = end
+
+    def peek(self) -> str:
+        """The next character that is not white space ('' at the end)."""
+        while True:
+            stripped = len(self.buffer) - self.pos - len(self.buffer[self.pos:].lstrip())
+            if stripped:
+                self._advance(self.pos + stripped)
+            if self.pos < len(self.buffer) or not self._fill():
+                return self.buffer[self.pos:self.pos + 1]
+
+    def take(self) -> None:
+        self._advance(self.pos + 1)
+
+    def item(self) -> tuple[int, Any]:
+        """The next JSON value and the line it starts on; raises JSONDecodeError (located) or ValueError."""
+        decoder = json.JSONDecoder()
+        self.peek()  # raw_decode does not skip white space
+        while True:
+            try:
+                value, end = decoder.raw_decode(self.buffer, self.pos)
+                if end < len(self.buffer) or self.eof:
+                    line = self.line
+                    self._advance(end)
+                    return line, value
+            except json.JSONDecodeError as error:
+                if self.eof:
+                    raise json.JSONDecodeError(error.msg, self.buffer, error.pos) from None
+            if len(self.buffer) - self.pos > MAX_LINE_CHARS:
+                raise ValueError(f"an item is longer than {MAX_LINE_CHARS} characters")
+            self._fill()
+
+    def located(self, error: json.JSONDecodeError) -> tuple[int, int]:
+        self._advance(error.pos)
+        return self.line, self.base + self.pos - self.line_start + 1
+
+
 def _read_json_list(stream: IO[bytes], collector: _Collector, positive: bool) -> None:
-    raw = stream.read()
+    reader = _JsonListReader(stream)
     try:
-        text = raw.decode("utf-8-sig")
+        if reader.peek() != "[":
+            collector.problem(reader.line, "a .json file must hold a list of examples ([{...}, {...}])")
+            return
+        reader.take()
+        index = 0
+        while True:
+            if reader.peek() == "]":
+                reader.take()
+                if reader.peek():
+                    collector.problem(reader.line, "text after the end of the list")
+                return
+            if index:
+                if reader.peek() != ",":
+                    collector.problem(reader.line, "expected ',' or ']' after an item")
+                    return
+                reader.take()
+            index += 1
+            try:
+                line, obj = reader.item()
+            except json.JSONDecodeError as error:
+                line, column = reader.located(error)
+                collector.problem(line, f"not valid JSON: {error.msg} (column {column})")
+                return
+            examples, problem = parse_object(obj, positive)
+            if problem:
+                collector.problem(line, f"item {index}: {problem}")
+            else:
+                collector.add(examples)
     except UnicodeDecodeError:
-        collector.problem(None, "the file is not UTF-8 text")
-        return
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        collector.problem(error.lineno, f"not valid JSON: {error.msg} (column {error.colno})")
-        return
-    if not isinstance(data, list):
-        collector.problem(1, "a .json file must hold a list of examples ([{...}, {...}])")
-        return
-    for index, obj in enumerate(data, 1):
-        examples, problem = parse_object(obj, positive)
-        if problem:
-            collector.problem(None, f"item {index}: {problem}")
-        else:
-            collector.add(examples)
+        collector.problem(reader.line, "not UTF-8 text")
+    except ValueError as error:
+        collector.problem(reader.line, str(error))
 
 
 def _format_for(name: str, head: bytes) -> str:
@@ -234,25 +328,52 @@ def _format_for(name: str, head: bytes) -> str:
     return "json" if head.lstrip().startswith(b"[") else "jsonl"
 
 
-def read_stream(stream: IO[bytes], name: str, positive: bool = True, head: bytes = b"") -> list[Example]:
-    collector = _Collector(name)
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a validation found in good data: how many examples, how many of them negative."""
+
+    examples: int
+    negatives: int
+
+
+def _scan(stream: IO[bytes], name: str, positive: bool, head: bytes, keep: bool) -> _Collector:
+    collector = _Collector(name, keep)
     {"csv": _read_csv, "jsonl": _read_jsonl, "json": _read_json_list}[_format_for(name, head)](
         stream, collector, positive)
     if collector.total_problems:
         raise DatasetError(collector.problems, collector.total_problems)
-    if not collector.examples:
+    if not collector.count:
         raise DatasetError([f"{name}: no examples found"], 1)
-    return collector.examples
+    return collector
 
 
-def read_file(path: Path, name: str, positive: bool = True) -> list[Example]:
+def read_stream(stream: IO[bytes], name: str, positive: bool = True, head: bytes = b"") -> list[Example]:
+    return _scan(stream, name, positive, head, keep=True).examples
+
+
+def _checked_size(path: Path, name: str) -> int:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise DatasetError([f"{name}: the file is {size / 1e9:.1f} GB; at most {MAX_FILE_BYTES / 1e9:.0f} GB"], 1)
+    return size
+
+
+def _open_scan(path: Path, name: str, positive: bool, keep: bool) -> _Collector:
+    _checked_size(path, name)
     with path.open("rb") as stream:
         head = stream.read(64)
         stream.seek(0)
-        return read_stream(stream, name, positive, head)
+        return _scan(stream, name, positive, head, keep)
+
+
+def read_file(path: Path, name: str, positive: bool = True) -> list[Example]:
+    return _open_scan(path, name, positive, keep=True).examples
+
+
+def validate_file(path: Path, name: str, positive: bool = True) -> Summary:
+    """Check a file without keeping its examples: constant memory, whatever the file's size."""
+    collector = _open_scan(path, name, positive, keep=False)
+    return Summary(collector.count, collector.negatives)
 
 
 def read_bytes(data: bytes, name: str, positive: bool = True) -> list[Example]:
@@ -261,22 +382,41 @@ def read_bytes(data: bytes, name: str, positive: bool = True) -> list[Example]:
     return read_stream(io.BytesIO(data), name, positive, data[:64])
 
 
-def read_folder(folder: Path, label: str, positive: bool = True) -> list[Example]:
-    """Every supported file in the folder (not following links); problems from all files together."""
+def _folder_files(folder: Path, label: str) -> list[tuple[Path, str]]:
+    """The supported files of a folder (not following links), their total size checked first."""
     files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES
                    and p.is_file() and not p.is_symlink())
     if not files:
         raise DatasetError([f"{label}: no training files (.jsonl, .json, .csv) in this folder"], 1)
-    examples: list[Example] = []
+    named = [(path, f"{label.rstrip('/')}/{path.relative_to(folder).as_posix()}") for path in files]
+    total = sum(_checked_size(path, name) for path, name in named)
+    if total > MAX_FILE_BYTES:
+        raise DatasetError([f"{label}: the files add up to {total / 1e9:.1f} GB; "
+                            f"at most {MAX_FILE_BYTES / 1e9:.0f} GB"], 1)
+    return named
+
+
+def _scan_folder(folder: Path, label: str, positive: bool, keep: bool) -> list[_Collector]:
+    """Problems from all files together; any problem means nothing is imported."""
+    collectors: list[_Collector] = []
     problems: list[str] = []
     total = 0
-    for path in files:
-        name = f"{label.rstrip('/')}/{path.relative_to(folder).as_posix()}"
+    for path, name in _folder_files(folder, label):
         try:
-            examples.extend(read_file(path, name, positive))
+            collectors.append(_open_scan(path, name, positive, keep))
         except DatasetError as error:
             problems.extend(error.facts["problems"])
             total += error.facts["total"]
     if total:
         raise DatasetError(problems, total)
-    return examples
+    return collectors
+
+
+def read_folder(folder: Path, label: str, positive: bool = True) -> list[Example]:
+    return [example for collector in _scan_folder(folder, label, positive, keep=True)
+            for example in collector.examples]
+
+
+def validate_folder(folder: Path, label: str, positive: bool = True) -> Summary:
+    collectors = _scan_folder(folder, label, positive, keep=False)
+    return Summary(sum(c.count for c in collectors), sum(c.negatives for c in collectors))

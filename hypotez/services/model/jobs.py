@@ -58,4 +58,6 @@ class Job:
                 "examples": self.examples, "negatives": self.negatives, "error": self.error, "hint": self.hint,
                 "model_id": self.model_id, "backend": self.backend, "description": self.description,
                 "last_event": self.events[-1]["message"] if self.events else "",
-                "seconds": round((self.finished or time.time()) - self.created, 1)}
+                "seconds": round((self.finished or time.time()) - self.created, 1),
+                "tokens": self.extra.get("tokens"), "epochs": self.extra.get("epochs"),
+                "estimated_cost": self.extra.get("estimated_cost")}

@@ -4,6 +4,13 @@ Prompts are vectorised with TF-IDF over words and character n-grams (so it works
 English alike, and tolerates typos); a question is answered with the completion of the most similar
 training prompt, if it is similar enough. Negative examples say what not to answer: an answer marked
 negative for a prompt is never given for that prompt (or one very close to it).
+
+Search goes through an inverted index (the prompt matrix by column: for each n-gram, the prompts
+that have it), so a reply does not cost a pass over every example: the query's rarest n-grams are
+walked first, up to a fixed budget of postings, to collect candidates, and the best candidates are
+then scored exactly (cosine). Rare n-grams are what a close prompt shares with the question, so the
+nearest prompt is among the candidates; on small models the budget covers every posting and the
+search is exhaustive.
 """
 
 from __future__ import annotations
@@ -13,16 +20,24 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import joblib
 import numpy as np
-from scipy.sparse import hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.neighbors import NearestNeighbors
 
+from hypotez.services.durable import fsync_dir, fsync_file
 from hypotez.services.model.datasets import Example
 
+# scikit-learn, scipy and joblib are imported where they are used: importing them costs seconds, and
+# the bot should start (and restart after a crash) without paying that before a model exists.
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
 NEIGHBOURS = 8
+# Postings walked per query (rarest n-grams first) and candidates scored exactly: they bound the
+# cost of a reply whatever the number of examples.
+POSTINGS_BUDGET = 50_000
+CANDIDATES = 256
+MIN_FEATURES = 8
 # A negative example bans its answer for prompts at least this similar to its own prompt.
 NEGATIVE_SIMILARITY = 0.8
 
@@ -42,12 +57,13 @@ class RetrievalModel:
     """A fitted model. Build with :meth:`fit`; persist with :meth:`save` / :meth:`load`."""
 
     def __init__(self, positives: list[Example], negatives: list[Example], words: TfidfVectorizer | None,
-                 chars: TfidfVectorizer | None, index: NearestNeighbors | None, negative_vectors=None):
+                 chars: TfidfVectorizer | None, matrix=None, negative_vectors=None, postings=None):
         self.positives = positives
         self.negatives = negatives
         self.words = words
         self.chars = chars
-        self.index = index
+        self.matrix = matrix  # one l2-normalised row per positive prompt (CSR)
+        self.postings = postings if postings is not None or matrix is None else matrix.tocsc()
         self.negative_vectors = negative_vectors
 
     @classmethod
@@ -55,14 +71,14 @@ class RetrievalModel:
         positives = _dedupe([e for e in examples if e.positive])
         negatives = _dedupe([e for e in examples if not e.positive])
         if not positives:
-            return cls([], negatives, None, None, None)
+            return cls([], negatives, None, None)
         prompts = [normalise(e.prompt) for e in positives]
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
         chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
         matrix = _combine(words.fit_transform(prompts), chars.fit_transform(prompts))
-        index = NearestNeighbors(n_neighbors=min(NEIGHBOURS, len(prompts)), metric="cosine", algorithm="brute")
-        index.fit(matrix)
-        model = cls(positives, negatives, words, chars, index)
+        model = cls(positives, negatives, words, chars, matrix)
         if negatives:
             model.negative_vectors = model._vectors([normalise(e.prompt) for e in negatives])
         return model
@@ -71,22 +87,41 @@ class RetrievalModel:
         assert self.words is not None and self.chars is not None
         return _combine(self.words.transform(texts), self.chars.transform(texts))
 
-    def matches(self, text: str, limit: int = NEIGHBOURS) -> list[Match]:
+    def matches(self, text: str, limit: int = NEIGHBOURS, min_similarity: float = 0.0) -> list[Match]:
         """The nearest training examples whose answer is not banned for this text, best first."""
-        if self.index is None:
+        if self.matrix is None:
             return []
         vector = self._vectors([normalise(text)])
         if vector.nnz == 0:
             return []
-        distances, indexes = self.index.kneighbors(vector, n_neighbors=min(limit, len(self.positives)))
+        rows = self._candidates(vector)
+        similarities = (self.matrix[rows] @ vector.T).toarray().ravel()
         banned = self._banned_answers(vector)
         found = []
-        for distance, index in zip(distances[0], indexes[0]):
-            example = self.positives[int(index)]
-            if normalise(example.completion) in banned:
-                continue
-            found.append(Match(example.prompt, example.completion, float(1.0 - distance)))
+        for position in np.argsort(-similarities, kind="stable"):
+            similarity = float(similarities[position])
+            if similarity <= 0.0 or similarity < min_similarity or len(found) >= limit:
+                break
+            example = self.positives[int(rows[position])]
+            if normalise(example.completion) not in banned:
+                found.append(Match(example.prompt, example.completion, similarity))
         return found
+
+    def _candidates(self, vector) -> np.ndarray:
+        """Prompts sharing the query's rarest n-grams, best partial scores first (at most CANDIDATES)."""
+        postings = self.postings
+        columns, weights = vector.indices, vector.data
+        starts, ends = postings.indptr[columns], postings.indptr[columns + 1]
+        rarest = np.argsort(ends - starts, kind="stable")
+        walked = np.cumsum((ends - starts)[rarest])
+        chosen = rarest[:max(MIN_FEATURES, int(np.searchsorted(walked, POSTINGS_BUDGET, side="right")))]
+        rows = np.concatenate([postings.indices[starts[i]:ends[i]] for i in chosen])
+        partial = np.concatenate([postings.data[starts[i]:ends[i]] * weights[i] for i in chosen])
+        scores = np.bincount(rows, weights=partial, minlength=postings.shape[0])
+        candidates = np.flatnonzero(scores)
+        if len(candidates) > CANDIDATES:
+            candidates = candidates[np.argpartition(scores[candidates], -CANDIDATES)[-CANDIDATES:]]
+        return candidates
 
     def _banned_answers(self, vector) -> set[str]:
         if not self.negatives or self.negative_vectors is None:
@@ -95,23 +130,31 @@ class RetrievalModel:
         return {normalise(self.negatives[i].completion) for i in np.nonzero(similarities >= NEGATIVE_SIMILARITY)[0]}
 
     def answer(self, text: str, threshold: float) -> Match | None:
-        best = next(iter(self.matches(text, NEIGHBOURS)), None)
+        best = next(iter(self.matches(text, NEIGHBOURS, threshold)), None)
         return best if best is not None and best.similarity >= threshold else None
 
     def save(self, folder: Path) -> None:
         """Write to a temporary folder, then rename: a crash never leaves a half-written model."""
         partial = folder.with_name(folder.name + ".partial")
         partial.mkdir(parents=True, exist_ok=True)
-        joblib.dump({"words": self.words, "chars": self.chars, "index": self.index,
-                     "negative_vectors": self.negative_vectors}, partial / "model.joblib")
+        import joblib
+
+        joblib.dump({"words": self.words, "chars": self.chars, "matrix": self.matrix,
+                     "postings": self.postings, "negative_vectors": self.negative_vectors},
+                    partial / "model.joblib")
         with (partial / "examples.jsonl").open("w", encoding="utf-8") as out:
             for example in self.positives + self.negatives:
                 out.write(json.dumps({"prompt": example.prompt, "completion": example.completion,
                                       "positive": example.positive}, ensure_ascii=False) + "\n")
+        for written in (partial / "model.joblib", partial / "examples.jsonl"):
+            fsync_file(written)
         os.replace(partial, folder)
+        fsync_dir(folder.parent)
 
     @classmethod
     def load(cls, folder: Path) -> "RetrievalModel":
+        import joblib
+
         parts = joblib.load(folder / "model.joblib")
         positives, negatives = [], []
         with (folder / "examples.jsonl").open(encoding="utf-8") as lines:
@@ -119,7 +162,11 @@ class RetrievalModel:
                 obj = json.loads(line)
                 (positives if obj["positive"] else negatives).append(
                     Example(obj["prompt"], obj["completion"], obj["positive"]))
-        return cls(positives, negatives, parts["words"], parts["chars"], parts["index"], parts["negative_vectors"])
+        matrix = parts.get("matrix")
+        if matrix is None and parts.get("index") is not None:  # saved before the inverted index
+            matrix = parts["index"]._fit_X
+        return cls(positives, negatives, parts["words"], parts["chars"], matrix, parts["negative_vectors"],
+                   parts.get("postings"))
 
     @property
     def examples(self) -> list[Example]:
@@ -127,6 +174,8 @@ class RetrievalModel:
 
 
 def _combine(a, b):
+    from scipy.sparse import hstack
+
     return hstack([a, b]).tocsr() / np.sqrt(2.0)
 
 

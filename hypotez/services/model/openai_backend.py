@@ -112,10 +112,7 @@ class OpenAIModelService(ModelService):
         await self._update(job, listener)
         examples = await asyncio.to_thread(read_file, self.jobs_dir / f"{job.id}.jsonl", job.id)
         rows, method = self._training_rows(examples)
-        report = await asyncio.to_thread(check_chat_dataset, [r if method == "supervised" else
-                                                              _pair_as_chat(r) for r in rows],
-                                         context_limit=self.context_limit, epochs=self.epochs,
-                                         price_per_million=self.price_per_million)
+        report, method = await asyncio.to_thread(self._check, examples)
         job.extra.update({"tokens": report.tokens, "epochs": report.epochs,
                           "estimated_cost": round(report.estimated_cost, 4), "method": method})
         if not report.ok:
@@ -141,6 +138,21 @@ class OpenAIModelService(ModelService):
         job.event(f"fine-tuning job {remote.id} created", 0.15)
         await self._update(job, listener)
         await self._poll(job, listener)
+
+    async def _summarise(self, job: Job, examples: list[Example]) -> None:
+        """Fine-tuning: tokens, epochs and the cost estimate go into the answer to ``!train`` at once."""
+        if self.mode != "fine_tune":
+            return
+        report, method = await asyncio.to_thread(self._check, examples)
+        job.extra.update({"tokens": report.tokens, "epochs": report.epochs,
+                          "estimated_cost": round(report.estimated_cost, 4), "method": method})
+
+    def _check(self, examples: list[Example]):
+        rows, method = self._training_rows(examples)
+        report = check_chat_dataset([r if method == "supervised" else _pair_as_chat(r) for r in rows],
+                                    context_limit=self.context_limit, epochs=self.epochs,
+                                    price_per_million=self.price_per_million)
+        return report, method
 
     def _training_rows(self, examples: list[Example]) -> tuple[list[dict[str, Any]], str]:
         positives = [e for e in examples if e.positive]
@@ -211,7 +223,7 @@ class OpenAIModelService(ModelService):
         if self.mode == "fine_tune" and self.fine_tuned_model:
             model = self.fine_tuned_model
         elif self.model is not None:
-            matches = await asyncio.to_thread(self.model.matches, text, self.few_shot)
+            matches = await asyncio.to_thread(self.model.matches, text, self.few_shot, self.threshold)
             for match in reversed([m for m in matches if m.similarity >= self.threshold]):
                 messages += [{"role": "user", "content": match.prompt},
                              {"role": "assistant", "content": match.answer}]

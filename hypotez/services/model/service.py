@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, Awaitable, Callable
 
 from hypotez.errors import ConfigError
 from hypotez.services.datafolder import DataFolder
+from hypotez.services.durable import fsync_dir
 from hypotez.services.model.datasets import Example, read_file
 from hypotez.services.model.jobs import FAILED, QUEUED, RUNNING, SUCCEEDED, UNFINISHED, Job
 from hypotez.services.model.local import RetrievalModel, normalise
@@ -119,10 +121,15 @@ class ModelService:
                       negatives=negatives, status=QUEUED)
         job.event(f"queued: {len(examples)} examples")
         base = self.model.examples if (base_on_current and self.model is not None) else []
-        await asyncio.to_thread(self._write_job_data, job, base + list(examples))
+        everything = base + list(examples)
+        await self._summarise(job, everything)
+        await asyncio.to_thread(self._write_job_data, job, everything)
         await self._save(job)
         self._spawn(self._run(job, listener))
         return job
+
+    async def _summarise(self, job: Job, examples: list[Example]) -> None:
+        """Add what the user should know before the job runs (tokens, cost) to ``job.extra``."""
 
     def _write_job_data(self, job: Job, examples: list[Example]) -> None:
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
@@ -132,7 +139,10 @@ class ModelService:
             for example in examples:
                 out.write(json.dumps({"prompt": example.prompt, "completion": example.completion,
                                       "positive": example.positive}, ensure_ascii=False) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
         partial.replace(path)
+        fsync_dir(self.jobs_dir)  # the job is saved (and acknowledged) next: its data must be there
 
     async def _save(self, job: Job) -> None:
         await self.storage.save_job(job.id, job.status, job.to_dict())

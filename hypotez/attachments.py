@@ -1,0 +1,78 @@
+"""Which attachments the bot downloads: only from Discord's own file servers, and only up to a size.
+
+An attachment's URL comes from Discord's message payload, never from what a user typed; this policy
+makes sure of it anyway, so a forged or proxied payload cannot make the bot fetch an internal
+address (``http://169.254.169.254/...``) or a huge file. Hosts and the size limit are settings of the
+spec (``bot.attachments``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Mapping
+from urllib.parse import urlsplit
+
+from hypotez.errors import UserInputError
+
+DEFAULT_HOSTS = ("cdn.discordapp.com", "media.discordapp.net")
+DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+
+
+class AttachmentRefused(UserInputError):
+    """The bot will not download this attachment (not on Discord's file servers, or too big)."""
+
+    kind = "bad_input"
+
+    def __init__(self, filename: str, reason: str):
+        super().__init__(f"I cannot use the attachment {filename!r}: {reason}", filename=filename, reason=reason)
+
+
+def _shown_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    return f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} bytes"
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentPolicy:
+    hosts: tuple[str, ...] = DEFAULT_HOSTS
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any] | None) -> "AttachmentPolicy":
+        settings = settings or {}
+        hosts = tuple(str(h).strip().lower() for h in settings.get("hosts", DEFAULT_HOSTS))
+        return cls(hosts=hosts, max_bytes=int(settings.get("max_bytes", DEFAULT_MAX_BYTES)))
+
+    def check_url(self, filename: str, url: str) -> None:
+        try:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower()
+            port = parts.port
+        except ValueError:  # a malformed URL (bad port, bad IPv6 literal)
+            raise AttachmentRefused(filename, "its address is not a valid URL, not on Discord's file servers "
+                                              f"({', '.join(self.hosts)}); I only download files from there") from None
+        if parts.scheme != "https" or host not in self.hosts or parts.username or parts.password \
+                or port not in (None, 443):
+            shown = host or "an unknown place"
+            raise AttachmentRefused(filename, f"it is stored at {shown}, not on Discord's file servers "
+                                              f"({', '.join(self.hosts)}); I only download files from there")
+
+    def check_size(self, filename: str, size: int) -> None:
+        if size > self.max_bytes:
+            raise AttachmentRefused(filename, f"it is {_shown_size(size)}; I accept files up to "
+                                              f"{_shown_size(self.max_bytes)}")
+
+    def guard(self, filename: str, url: str, size: int,
+              fetch: Callable[[], Awaitable[bytes]]) -> Callable[[], Awaitable[bytes]]:
+        """A ``read`` for :class:`~hypotez.invocation.Attachment` that checks the host and the declared
+        size before downloading anything, and the real size after."""
+
+        async def read() -> bytes:
+            self.check_url(filename, url)
+            self.check_size(filename, size)
+            content = await fetch()
+            self.check_size(filename, len(content))
+            return content
+
+        return read

@@ -1,0 +1,136 @@
+"""Attachments are downloaded only from Discord's file servers (the hosts in `bot.attachments`), within a
+size limit, and never from a URL a user typed. A refused attachment gets a clear reply, and nothing is
+fetched: the fake Discord HTTP API records every download."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hypotez.attachments import AttachmentPolicy, AttachmentRefused
+from hypotez.errors import SpecError
+from hypotez.spec import load_spec_text
+from hypotez.testing import CDN, BotHarness
+
+ROOT = Path(__file__).resolve().parent.parent
+TRAINER = {"roles": ["Trainer"]}
+DATASET = (json.dumps({"prompt": "как дела", "completion": "хорошо"}, ensure_ascii=False) + "\n").encode()
+
+OFF_CDN = [
+    "https://evil.example/attachments/1/2/t.jsonl",
+    "http://cdn.discordapp.com/attachments/1/2/t.jsonl",  # not https
+    "https://cdn.discordapp.com.evil.example/attachments/t.jsonl",
+    "https://cdn.discordapp.com@evil.example/t.jsonl",  # the host is evil.example
+    "https://someone@cdn.discordapp.com/t.jsonl",  # credentials in the URL
+    "https://cdn.discordapp.com:8443/t.jsonl",
+    "https://169.254.169.254/latest/meta-data/t.jsonl",
+    "file:///etc/passwd",
+    "https://[::1/t.jsonl",  # malformed
+]
+
+
+def spec_with(tmp_path: Path, attachments: dict) -> Path:
+    """The shipped spec with other attachment settings."""
+    data = yaml.safe_load((ROOT / "commands.yaml").read_text(encoding="utf-8"))
+    data["bot"]["attachments"] = attachments
+    path = tmp_path / "commands.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def harness(spec: Path, tmp_path: Path, **kwargs) -> BotHarness:
+    return BotHarness.from_spec(spec, data_dir=tmp_path / "data", templates_dir=ROOT / "templates", **kwargs)
+
+
+async def test_an_attachment_on_discords_cdn_is_downloaded(tmp_path):
+    async with harness(ROOT / "commands.yaml", tmp_path, voice_factory=lambda *a: None) as bot:
+        reply = await bot.send("!train", attachments=[("t.jsonl", DATASET, None)], **TRAINER)
+        await bot.settle()
+    assert "Обучение начато" in reply.content
+    assert len(bot.http.fetched) == 1 and bot.http.fetched[0].startswith(f"{CDN}/")
+
+
+@pytest.mark.parametrize("url", OFF_CDN)
+async def test_an_attachment_elsewhere_is_refused_and_never_fetched(tmp_path, url):
+    async with harness(ROOT / "commands.yaml", tmp_path, voice_factory=lambda *a: None) as bot:
+        by_message = await bot.send("!train", attachments=[("t.jsonl", DATASET, None, url)], **TRAINER)
+        by_slash = await bot.slash("train", attachments={"file": ("t.jsonl", DATASET, None, url)}, **TRAINER)
+    for reply in (by_message.content, by_slash.content):
+        assert reply.startswith("⚠️ I cannot use the attachment 't.jsonl': "), reply
+        assert "not on Discord's file servers (cdn.discordapp.com, media.discordapp.net)" in reply
+    assert bot.http.fetched == []
+
+
+async def test_a_voice_message_elsewhere_is_refused_before_any_audio_work(tmp_path):
+    async with harness(ROOT / "commands.yaml", tmp_path) as bot:
+        reply = await bot.send("", attachments=[("voice-message.ogg", b"OggS" + bytes(400), "audio/ogg",
+                                                 "https://evil.example/voice-message.ogg")])
+    assert "I cannot use the attachment 'voice-message.ogg': it is stored at evil.example" in reply.content
+    assert bot.http.fetched == []
+
+
+async def test_an_attachment_over_the_size_limit_is_refused_before_downloading(tmp_path):
+    spec = spec_with(tmp_path, {"max_bytes": 1000})
+    big = DATASET * 40
+    async with harness(spec, tmp_path, voice_factory=lambda *a: None) as bot:
+        reply = await bot.send("!train", attachments=[("big.jsonl", big, None)], **TRAINER)
+        small = await bot.send("!train", attachments=[("small.jsonl", DATASET, None)], **TRAINER)
+        await bot.settle()
+    assert reply.content.startswith(f"⚠️ I cannot use the attachment 'big.jsonl': it is {len(big) / 1024:.1f} KB; "
+                                    "I accept files up to 1000 bytes"), reply.content
+    assert "Обучение начато" in small.content
+    assert len(bot.http.fetched) == 1 and bot.http.fetched[0].endswith("/small.jsonl")
+
+
+async def test_the_host_list_comes_from_the_settings(tmp_path):
+    spec = spec_with(tmp_path, {"hosts": ["files.example.org"]})
+    async with harness(spec, tmp_path, voice_factory=lambda *a: None) as bot:
+        ours = await bot.send("!train", attachments=[("t.jsonl", DATASET, None, "https://files.example.org/t.jsonl")],
+                              **TRAINER)
+        cdn = await bot.send("!train", attachments=[("t.jsonl", DATASET, None)], **TRAINER)
+        await bot.settle()
+    assert "Обучение начато" in ours.content
+    assert "it is stored at cdn.discordapp.com, not on Discord's file servers (files.example.org)" in cdn.content
+    assert bot.http.fetched == ["https://files.example.org/t.jsonl"]
+
+
+@pytest.mark.parametrize("text", [
+    "!train data=https://cdn.discordapp.com/attachments/1/2/t.jsonl",
+    "!train data_dir=https://evil.example/",
+    "!test https://cdn.discordapp.com/attachments/1/2/cases.json",
+    "!getfile https://evil.example/secret",
+    "посмотри https://cdn.discordapp.com/attachments/1/2/t.jsonl",
+])
+async def test_a_url_a_user_types_is_never_fetched(tmp_path, text):
+    async with harness(ROOT / "commands.yaml", tmp_path, voice_factory=lambda *a: None) as bot:
+        reply = await bot.send(text, **TRAINER)
+    assert reply.messages and "💥" not in reply.content
+    assert bot.http.fetched == []
+
+
+async def test_the_real_size_is_checked_after_downloading():
+    policy = AttachmentPolicy(max_bytes=10)
+
+    async def fetch() -> bytes:
+        return b"x" * 11  # more than Discord said
+
+    read = policy.guard("t.txt", f"{CDN}/1/2/t.txt", 5, fetch)
+    with pytest.raises(AttachmentRefused, match="it is 11 bytes; I accept files up to 10 bytes"):
+        await read()
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"hosts": "cdn.discordapp.com"}, "hosts"),
+    ({"hosts": []}, "hosts"),
+    ({"max_bytes": 0}, "max_bytes"),
+    ({"host": ["x"]}, "host"),
+])
+def test_bad_attachment_settings_are_located_problems(tmp_path, settings, message):
+    text = yaml.safe_dump({"bot": {"attachments": settings}, "commands": {}})
+    with pytest.raises(SpecError) as error:
+        load_spec_text(text, path=tmp_path / "c.yaml", check_handlers=False)
+    problem = error.value.problems[0]
+    assert problem.line == 3 and message in problem.message, problem
