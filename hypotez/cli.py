@@ -155,13 +155,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not token:
         raise NO_TOKEN
     from hypotez.adapters.discord_bot import run_bot
+    from hypotez.adapters.discord_endpoint import TestServer
 
+    test_server = TestServer.from_env()  # tests only; None means Discord itself
     app = _load_app(args)
     if args.watch:
         from hypotez.adapters.discord_reload import run_watching_bot
 
-        return run_watching_bot(app, token, Path(args.spec), args.interval)
-    return run_bot(app, token)
+        return run_watching_bot(app, token, Path(args.spec), args.interval, test_server=test_server)
+    return run_bot(app, token, test_server=test_server)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from hypotez.adapters.discord_endpoint import TEST_SERVER_ENV, TestServer
 from hypotez.app import App
 from hypotez.attachments import AttachmentPolicy
 from hypotez.embeds import EmbedData
@@ -446,7 +447,12 @@ MISSING_INTENT = ("Discord refused the Message Content intent. Enable it at "
                   "Privileged Gateway Intents → Message Content Intent, then start the bot again.")
 
 
-async def _run(app: App, token: str, **kwargs: Any) -> int:
+async def _run(app: App, token: str, *, test_server: TestServer | None = None, **kwargs: Any) -> int:
+    if test_server is not None:
+        # Tests only: Discord's hosts resolve to a local test server (see discord_endpoint).
+        log.warning("connecting to the Discord test server at %s instead of Discord (%s is set)",
+                    test_server.address, TEST_SERVER_ENV)
+        kwargs["connector"] = test_server.connector()
     bot = kwargs.pop("bot_class", _RunningBot)(app, **kwargs)
     try:
         async with bot:
@@ -462,13 +468,13 @@ async def _run(app: App, token: str, **kwargs: Any) -> int:
     return 0
 
 
-def run_bot(app: App, token: str, **kwargs: Any) -> int:
+def run_bot(app: App, token: str, *, test_server: TestServer | None = None, **kwargs: Any) -> int:
     import asyncio
 
     # The token never reaches a log line: discord.py's debug output, tracebacks, our own messages.
     unredact = redact_logs([token])
     try:
-        return asyncio.run(_run(app, token, **kwargs))
+        return asyncio.run(_run(app, token, test_server=test_server, **kwargs))
     except KeyboardInterrupt:
         return 0
     finally:

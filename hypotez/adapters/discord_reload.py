@@ -87,5 +87,7 @@ class WatchingBot(_RunningBot):
         await super().close()
 
 
-def run_watching_bot(app: App, token: str, spec_path: Path, interval: float = DEFAULT_INTERVAL) -> int:
-    return run_bot(app, token, bot_class=functools.partial(WatchingBot, spec_path=spec_path, interval=interval))
+def run_watching_bot(app: App, token: str, spec_path: Path, interval: float = DEFAULT_INTERVAL,
+                     **options: Any) -> int:
+    return run_bot(app, token, bot_class=functools.partial(WatchingBot, spec_path=spec_path, interval=interval),
+                   **options)
