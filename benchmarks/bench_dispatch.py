@@ -41,11 +41,13 @@ def message(bot: commands.Bot, channel, content: str, message_id: int) -> discor
 def hand_written_bot() -> commands.Bot:
     intents = discord.Intents.default()
     intents.message_content = True
-    bot = commands.Bot(command_prefix="!", intents=intents, help_command=None)
+    # The same behaviour as the generated bot's: a reply never pings anyone.
+    bot = commands.Bot(command_prefix="!", intents=intents, help_command=None,
+                       allowed_mentions=discord.AllowedMentions.none())
 
     @bot.command()
     async def ping(ctx: commands.Context) -> None:
-        await ctx.send("pong")
+        await ctx.send("pong", allowed_mentions=discord.AllowedMentions.none())
 
     return bot
 

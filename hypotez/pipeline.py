@@ -254,6 +254,9 @@ class Dispatcher:
         if template is None:
             raise LookupError(f"command {command.name!r} has no reply template for outcome {key!r}; "
                               f"it declares: {', '.join(command.replies)}")
+        constant = self.renderer.constant(template, invocation.language)
+        if constant is not None:
+            return constant
         return self.renderer.render(template, {**self.template_data(invocation, invocation.language), **data},
                                     invocation.language)
 

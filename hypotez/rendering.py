@@ -108,6 +108,14 @@ class Renderer:
             return compiled
         return compiled.render(**data).strip()
 
+    def constant(self, name: str, language: str) -> str | None:
+        """The text of a template without any ``{{ }}`` or ``{% %}``, None for the others: callers skip
+        gathering the template's data when nothing would read it."""
+        compiled = self._compiled.get((language, name))
+        if compiled is None:
+            compiled = self._compile(name, language)
+        return compiled if isinstance(compiled, str) else None
+
     def render_source(self, source: str, data: dict[str, Any], language: str) -> str:
         """Render a text written in the spec itself (``text:``, embed fields), compiled once."""
         key = (language, "\0" + source)  # cannot clash with a template name

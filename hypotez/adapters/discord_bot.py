@@ -253,14 +253,15 @@ async def send_parts(send: Any, text: str, files: list[Path], embeds: Sequence[E
 
 
 def prefix_command(app: App, spec: CommandSpec) -> commands.Command:
-    async def callback(ctx: commands.Context, *, rest: str = "") -> None:
+    # No parameters for discord.py to convert: the pipeline parses the raw text after the command name
+    # itself (the same way for the console), so discord.py's converters would only cost time.
+    async def callback(ctx: commands.Context) -> None:
         bot: HypotezBot = ctx.bot
         request = request_from_message(bot, ctx.message)
-        reply = await app.dispatcher.run_command(spec, request, rest)
+        reply = await app.dispatcher.run_command(spec, request, ctx.view.read_rest())
         await bot.deliver(ctx.channel.send, reply, request)
 
-    return commands.Command(callback, name=spec.name, aliases=list(spec.aliases), help=spec.description,
-                            rest_is_raw=True)
+    return commands.Command(callback, name=spec.name, aliases=list(spec.aliases), help=spec.description)
 
 
 def _slash_description(text: str) -> str:
