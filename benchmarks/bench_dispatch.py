@@ -77,17 +77,25 @@ async def main() -> None:
             hand_channel = discord.PartialMessageable(state=hand._connection, id=CHANNEL_ID)
             ids = iter(range(10_000_000, 99_000_000))
 
+            # The fakes record every request; dropping the records keeps the heap, and so the garbage
+            # collector's work, the same size all along (the records are the benchmark's, not the bot's).
             async def run_generated() -> None:
                 ctx = await generated.get_context(message(generated, gen_channel, "!ping", next(ids)))
                 await generated.invoke(ctx)
+                harness.http.requests.clear()
+                harness.http.sent.clear()
 
             async def run_hand() -> None:
                 ctx = await hand.get_context(message(hand, hand_channel, "!ping", next(ids)))
                 await hand.invoke(ctx)
+                hand_http.requests.clear()
+                hand_http.sent.clear()
 
             for _ in range(200):  # warm up both
                 await run_generated()
                 await run_hand()
+            await generated.invoke(await generated.get_context(message(generated, gen_channel, "!ping", next(ids))))
+            await hand.invoke(await hand.get_context(message(hand, hand_channel, "!ping", next(ids))))
             assert harness.http.sent[-1].content == "pong" and hand_http.sent[-1].content == "pong"
             medians = await interleaved({"generated": run_generated, "hand-written": run_hand},
                                         rounds=30, batch=200)

@@ -344,6 +344,8 @@ class HypotezBot(commands.Bot):
                          case_insensitive=app.spec.settings.case_insensitive,
                          **kwargs)
         self.app = app
+        self._redactor: Redactor | None = None
+        self._redactor_token: str | None = None
         self.attachment_policy = AttachmentPolicy.from_settings(app.spec.settings.attachments)
         self.voice_gateway: Any = DiscordVoiceGateway(self)
         for spec in app.spec.commands:
@@ -355,8 +357,12 @@ class HypotezBot(commands.Bot):
         await self.app.start()
 
     def redactor(self) -> Redactor:
-        """Takes the bot's token out of what it sends (a handler's error message could contain it)."""
-        return Redactor([self.http.token])
+        """Takes the bot's token out of what it sends (a handler's error message could contain it).
+        Built once per token: it is on every reply's path."""
+        token = self.http.token
+        if self._redactor is None or self._redactor_token != token:
+            self._redactor, self._redactor_token = Redactor([token]), token
+        return self._redactor
 
     async def deliver(self, send: Any, reply: Reply, request: Request) -> None:
         if not reply.text and not reply.files and not reply.embeds:
