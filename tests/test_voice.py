@@ -114,6 +114,7 @@ async def google(tmp_path):
     runner, url = await start(fake.app())
     fake.url = url
     yield fake
+    fake.released.set()
     await runner.cleanup()
 
 

@@ -18,6 +18,7 @@ class FakeGoogle:
     faults: dict[str, list] = field(default_factory=dict)
     stt_requests: list[dict] = field(default_factory=list)
     tts_requests: list[str] = field(default_factory=list)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=30 * 1024 * 1024)
@@ -29,8 +30,11 @@ class FakeGoogle:
         pending = self.faults.get(route)
         if pending:
             fault = pending.pop(0)
-            if fault == "hang":
-                await asyncio.sleep(30)
+            if fault == "hang":  # answer only when the test is over (or after 30 s)
+                try:
+                    await asyncio.wait_for(self.released.wait(), 30)
+                except asyncio.TimeoutError:
+                    pass
                 fault = 504
             return web.Response(status=fault, text="injected failure")
         return None
