@@ -76,7 +76,7 @@ class DiscordSent:
     def __init__(self, message: discord.Message | discord.WebhookMessage, redact: Redactor | None = None):
         self.message = message
         self.id = str(message.id)
-        self.redact = redact or Redactor()
+        self.redact = Redactor() if redact is None else redact
 
     async def edit(self, text: str) -> None:
         await self.message.edit(content=self.redact(text)[:DISCORD_LIMIT], allowed_mentions=NO_MENTIONS)
@@ -85,7 +85,7 @@ class DiscordSent:
 class DiscordOutbox:
     def __init__(self, channel: discord.abc.Messageable, redact: Redactor | None = None):
         self.channel = channel
-        self.redact = redact or Redactor()
+        self.redact = Redactor() if redact is None else redact
 
     async def send(self, text: str, files: list[Path] | None = None) -> DiscordSent:
         messages = await send_parts(self.channel.send, self.redact(text), files or [])
