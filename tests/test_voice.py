@@ -218,3 +218,9 @@ async def test_transcription_does_not_block_the_event_loop(folder, tmp_path):
     await asyncio.gather(*(voice.transcribe(attachment(audio)) for _ in range(2)))
     task.cancel()
     assert len(delays) > 10 and max(delays) < 0.5
+
+
+async def test_offline_recognition_of_russian_says_what_to_configure(folder, tmp_path):
+    voice = VoiceService.from_settings({"language": "ru-RU", "stt": "sphinx"}, folder)
+    with pytest.raises(BadAudio, match="only knows English, not ru-RU.*voice.stt: google.*sphinx_model"):
+        await voice.transcribe(attachment(voice_message("hello world", tmp_path)))

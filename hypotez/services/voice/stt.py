@@ -90,9 +90,12 @@ def recognise_wav(wav: Path, seconds: float, settings: SttSettings) -> Transcrip
             online_problem = str(error)
     language = _sphinx_language(settings)
     if language is None:
-        reason = f"the online recogniser is unavailable ({online_problem})" if online_problem else \
-            f"offline recognition has no model for {settings.language}"
-        raise BadAudio(f"{reason}; set voice.sphinx_model to a model folder, or try again later")
+        if online_problem:
+            raise BadAudio(f"the online recogniser is unavailable ({online_problem}) and offline recognition "
+                           f"has no model for {settings.language}; try again later, or ask the bot's owner to "
+                           "set voice.sphinx_model to a model folder")
+        raise BadAudio(f"offline recognition only knows English, not {settings.language}; ask the bot's owner "
+                       "to set voice.stt: google (online) or voice.sphinx_model to a model folder")
     try:
         text = recognizer.recognize_sphinx(audio, language=language)
     except sr.UnknownValueError:
