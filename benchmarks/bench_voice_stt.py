@@ -28,14 +28,6 @@ from hypotez.services.voice import VoiceService
 MESSAGES = {"short": 2, "medium": 5, "long": 12}  # phrases per message: about 2.5, 6.5 and 15 s
 
 
-def fit_line(points: list[tuple[float, float]]) -> tuple[float, float]:
-    """Least squares ``time = fixed + per_second * seconds``."""
-    xs, ys = [x for x, _ in points], [y for _, y in points]
-    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / sum((x - mean_x) ** 2 for x in xs)
-    return mean_y - slope * mean_x, slope
-
-
 async def timed_transcribe(voice: VoiceService, path: Path):
     start = time.perf_counter()
     transcript = await voice.transcribe(path)
@@ -77,9 +69,6 @@ async def main(rounds: int) -> None:
     steady = statistics.median(times["short"])
     print(f"first call (starts the worker process): {first_time:.2f} s for {first.seconds:.1f} s of audio, "
           f"real-time factor {first_time / first.seconds:.2f}; {first_time / steady:.2f}x a later call")
-    fixed, per_second = fit_line([(seconds[name], t) for name in MESSAGES for t in times[name]])
-    print(f"time per call ≈ {fixed:.2f} s fixed (probe, decode, loading the model in the worker) "
-          f"+ {per_second:.2f} s per second of audio")
     print(f"word accuracy over all messages: {1 - total_errors / total_words:.0%} "
           f"({total_errors} word errors in {total_words} words)")
     worst = max(factors.values())
