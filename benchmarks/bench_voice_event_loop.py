@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import verdict
+from _common import hi_latency, verdict
 from _voice_audio import phrases, spoken_message
 from hypotez.services.voice import VoiceService
 from hypotez.testing import BotHarness
@@ -30,17 +30,6 @@ ANSWER = ("Training has started. I will tell you in this channel when it is done
 
 def english_voice(spec, data, storage) -> VoiceService:
     return VoiceService.from_settings({**dict(spec.settings.voice), "language": "en-US"}, data)
-
-
-async def hi_latency(bot: BotHarness, samples: int, gap: float) -> list[float]:
-    out = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        reply = await bot.send("!hi", author="bench")
-        out.append(time.perf_counter() - start)
-        assert reply.content.startswith("Привет"), reply.content
-        await asyncio.sleep(gap)  # a user types; the loop is free in between (as on Discord)
-    return out
 
 
 async def voice_work(voice: VoiceService, message: Path) -> None:
