@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 import time
-from typing import Awaitable, Callable
+from typing import TYPE_CHECKING, Awaitable, Callable
+
+if TYPE_CHECKING:
+    from hypotez.testing import BotHarness
 
 
 async def interleaved(variants: dict[str, Callable[[], Awaitable[None]]], rounds: int, batch: int) -> dict[str, float]:
@@ -25,3 +29,15 @@ async def interleaved(variants: dict[str, Callable[[], Awaitable[None]]], rounds
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
+
+
+async def hi_latency(bot: "BotHarness", samples: int, gap: float) -> list[float]:
+    """Latency of ``samples`` `!hi` commands through the harness, ``gap`` seconds apart."""
+    out = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        reply = await bot.send("!hi", author="bench")
+        out.append(time.perf_counter() - start)
+        assert reply.content.startswith("Привет"), reply.content
+        await asyncio.sleep(gap)  # a user types; the loop is free in between (as on Discord)
+    return out

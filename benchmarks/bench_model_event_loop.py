@@ -17,23 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import verdict
+from _common import hi_latency, verdict
 from _model_data import Corpus
 from hypotez.services.model import Example
 from hypotez.testing import BotHarness
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-async def hi_latency(bot: BotHarness, samples: int, gap: float) -> list[float]:
-    out = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        reply = await bot.send("!hi", author="bench")
-        out.append(time.perf_counter() - start)
-        assert reply.content.startswith("Привет"), reply.content
-        await asyncio.sleep(gap)  # a user types; the loop is free in between (as on Discord)
-    return out
 
 
 async def main(examples: int) -> None:

@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import logging
 import multiprocessing
+import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,6 +32,10 @@ from hypotez.services.voice.tts import TtsSettings, synthesize
 log = logging.getLogger("hypotez.voice")
 
 STT_ENGINES = ("sphinx", "google")
+# Recognition workers run at a lower CPU priority than the bot: on a small machine a busy worker
+# otherwise competes with the event loop for a core and command replies stall (the 95th percentile
+# of `!hi` latency in benchmarks/bench_voice_event_loop.py rose to 1.9-2.5x idle without it).
+RECOGNISER_NICENESS = 10
 TTS_ENGINES = ("espeak", "gtts")
 
 
@@ -81,7 +86,8 @@ class VoiceService:
     async def _in_process(self, function, *args):
         if self._pool is None:
             # "spawn": a fork of a process that runs threads (the event loop's workers) can deadlock.
-            self._pool = ProcessPoolExecutor(self.recognisers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(self.recognisers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=os.nice, initargs=(RECOGNISER_NICENESS,))
         future = asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
         try:
             return await asyncio.wait_for(future, self.work_timeout)
