@@ -65,7 +65,7 @@ class VoiceService:
         stt = SttSettings(engine=stt_engine, language=language, sphinx_model=settings.get("sphinx_model"),
                           google_endpoint=settings.get("google_endpoint", GOOGLE_ENDPOINT),
                           google_key=settings.get("google_key"), timeout=float(settings.get("timeout", 30)))
-        tts = TtsSettings(engine=tts_engine, language=language.split("-")[0],
+        tts = TtsSettings(engine=tts_engine, language=language,
                           speed=int(settings.get("speed", 150)), max_chars=int(settings.get("speak_max_chars", 600)),
                           timeout=float(settings.get("timeout", 30)), gtts_endpoint=settings.get("gtts_endpoint"))
         limits = AudioLimits(max_bytes=int(settings.get("max_bytes", DEFAULT_MAX_BYTES)),

@@ -18,7 +18,7 @@ log = logging.getLogger("hypotez.voice.tts")
 @dataclass(frozen=True, slots=True)
 class TtsSettings:
     engine: str = "espeak"  # "espeak" (offline) or "gtts" (online, falls back to espeak)
-    language: str = "ru"
+    language: str = "ru-RU"  # espeak-ng takes the whole tag (en-us is American), gTTS the language
     speed: int = 150  # espeak-ng words per minute
     max_chars: int = 600
     timeout: float = 30.0
@@ -57,7 +57,7 @@ def espeak(text: str, target: Path, settings: TtsSettings) -> Path:
     binary = require_tool("espeak-ng")
     wav = target.with_suffix(".wav")
     try:
-        result = subprocess.run([binary, "-v", settings.language.split("-")[0], "-s", str(settings.speed),
+        result = subprocess.run([binary, "-v", settings.language.lower(), "-s", str(settings.speed),
                                  "-w", str(wav), "--", text], capture_output=True, text=True,
                                 timeout=settings.timeout)
         if result.returncode != 0:
