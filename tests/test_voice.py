@@ -224,3 +224,15 @@ async def test_offline_recognition_of_russian_says_what_to_configure(folder, tmp
     voice = VoiceService.from_settings({"language": "ru-RU", "stt": "sphinx"}, folder)
     with pytest.raises(BadAudio, match="only knows English, not ru-RU.*voice.stt: google.*sphinx_model"):
         await voice.transcribe(attachment(voice_message("hello world", tmp_path)))
+
+
+async def test_a_disconnect_drops_what_is_queued_and_removes_files(folder, tmp_path):
+    client = FakeVoiceClient(None, None)
+    client.connected = True
+    player = GuildPlayer(client)
+    files = [voice_message(f"answer {i}", tmp_path, name=f"d{i}") for i in range(3)]
+    for path in files:
+        player.enqueue(path)
+    client.connected = False  # kicked out of the channel, or the voice server went away
+    await asyncio.wait_for(player.task, 30)
+    assert len(client.played) <= 1 and not any(path.exists() for path in files)
