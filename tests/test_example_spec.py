@@ -69,3 +69,10 @@ async def test_places_permissions_and_hidden_commands(bot):
     assert "!secret" not in (await bot.send("!help")).content
     assert "You may not use `!getfile`" in (await bot.send("!getfile x.txt")).content
     assert (await bot.send("!hi")).content.startswith("Hi, ann! 👋 I'm examplebot.")
+
+
+async def test_a_slash_option_discord_py_cannot_convert_still_gets_a_reply(bot):
+    # Discord names a member who is not in the server (left since): discord.py fails before the
+    # command runs; the user gets the same error reply a prefix command would, not "did not respond".
+    reply = await bot.slash("where", who="123456789012345678")
+    assert reply.content == "⚠️ `who`: no such member here.\nUsage: `!where <who> [place]`"

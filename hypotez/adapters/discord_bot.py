@@ -23,6 +23,7 @@ from hypotez.adapters.discord_endpoint import TEST_SERVER_ENV, TestServer
 from hypotez.app import App
 from hypotez.attachments import AttachmentPolicy
 from hypotez.embeds import EmbedData
+from hypotez.errors import BadArgument
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Place
 from hypotez.pipeline import Reply, Request
 from hypotez.redaction import Redactor, redact_logs
@@ -348,6 +349,7 @@ class HypotezBot(commands.Bot):
         self._redactor_token: str | None = None
         self.attachment_policy = AttachmentPolicy.from_settings(app.spec.settings.attachments)
         self.voice_gateway: Any = DiscordVoiceGateway(self)
+        self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         for spec in app.spec.commands:
             self.add_command(prefix_command(app, spec))
             if spec.slash:
@@ -413,6 +415,33 @@ class HypotezBot(commands.Bot):
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         log.exception("error in %s", event_method)
+
+    async def on_app_command_error(self, interaction: discord.Interaction,
+                                   error: app_commands.AppCommandError) -> None:
+        """A slash command that failed outside the pipeline: an option discord.py could not convert (a
+        member who left, a channel the bot cannot see), a command Discord still lists but the spec no
+        longer has, or an error while replying. The user gets the same reply a prefix command would."""
+        request = Request(author=author_of(interaction.user), place=place_of(interaction.channel, interaction.guild),
+                          message_id=str(interaction.id))
+        dispatcher = self.app.dispatcher
+        language = await dispatcher.resolve_language(request)
+        name = interaction.command.name if interaction.command is not None else ""
+        command = dispatcher.find(name)
+        if isinstance(error, app_commands.TransformerError) and command is not None:
+            kind = "member" if error.type == discord.AppCommandOptionType.user else "channel"
+            argument = next((a.name for a in command.arguments if a.type == kind), None)
+            reply = dispatcher.render_error(BadArgument(argument, f"no such {kind} here"), command, language)
+        elif isinstance(error, app_commands.CommandNotFound):
+            reply = await dispatcher.unknown_command(name, request)
+        else:
+            log.error("slash command %r failed", name, exc_info=getattr(error, "original", error))
+            reply = dispatcher.render_error(error, command, language, internal=True)
+        try:
+            if not interaction.response.is_done():
+                await interaction.response.defer(thinking=True)
+            await self.deliver(_followup_sender(interaction), reply, request)
+        except discord.HTTPException as send_error:  # the interaction expired: nothing more to do
+            log.warning("could not answer a failed slash command: %s", send_error)
 
     def slash_shape_hash(self) -> str:
         shapes = [command.to_dict(self.tree) for command in self.tree.get_commands()]
