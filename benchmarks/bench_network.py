@@ -217,4 +217,4 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each measured round")
     parser.add_argument("--rounds", type=int, default=3, help="closed-loop rounds (the best one is reported)")
     arguments = parser.parse_args()
-    sys.exit(asyncio.run(main(arguments.users, arguments.seconds, arguments.rounds)))
+    raise SystemExit(asyncio.run(main(arguments.users, arguments.seconds, arguments.rounds)))
