@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from hypotez.spec.model import CommandSpec, Spec
 
 
-@dataclass(frozen=True, slots=True)
+# Author and Place are made for every message: plain slotted dataclasses, since a frozen one costs
+# several times more to build (each field goes through object.__setattr__). Treat them as read-only.
+@dataclass(slots=True)
 class Author:
     id: str
     name: str
@@ -31,7 +33,7 @@ class Author:
         return self.display_name or self.name
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Place:
     channel_id: str
     channel_name: str = ""

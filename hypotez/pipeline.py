@@ -179,8 +179,9 @@ class Dispatcher:
             check_place(command, request.place)
             check_permissions(command, request.author, request.place)
             self.cooldowns.check(command, request.author, request.place)
-            if command.name == MESSAGE_COMMAND:
-                arguments: dict[str, Any] = {}
+            given = raw if raw_is_bound else raw.strip()  # type: ignore[union-attr]
+            if command.name == MESSAGE_COMMAND or not (command.arguments or given):
+                arguments: dict[str, Any] = {}  # nothing to bind: the plain "!hi" on every reply's path
             else:
                 bound = dict(raw) if raw_is_bound else bind_text(command, raw)  # type: ignore[arg-type]
                 arguments = finish(command, bound, self._conversion_context(request), request.attachments)
