@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
+import statistics
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -61,7 +65,8 @@ async def offline(bot: commands.Bot, http: FakeDiscordHTTP) -> None:
     bot._connection.user = discord.ClientUser(state=bot._connection, data=http.bot_user)
 
 
-async def main() -> None:
+async def measure() -> dict[str, float]:
+    """Both variants side by side in this process: the median seconds per !ping of each."""
     folder = Path(tempfile.mkdtemp())
     (folder / "templates" / "en").mkdir(parents=True)
     (folder / "templates" / "en" / "pong.j2").write_text("pong")
@@ -101,15 +106,33 @@ async def main() -> None:
             gc.collect()
             gc.freeze()  # the long-lived objects (spec, templates, discord.py) out of every collection
             medians = await interleaved({"generated": run_generated, "hand-written": run_hand},
-                                        rounds=30, batch=200)
+                                        rounds=20, batch=200)
 
-    ratio = medians["generated"] / medians["hand-written"]
-    print("| variant | median per !ping |")
-    print("|---|---|")
-    for name, seconds in medians.items():
-        print(f"| {name} | {seconds * 1e6:.0f} µs |")
-    print(f"dispatch overhead: generated/hand-written = {ratio:.2f} (target ≤ 1.10) {verdict(ratio <= 1.10)}")
+    return medians
+
+
+def main(processes: int) -> None:
+    # One process's figure carries that process's own bias (memory layout, which core, the clock):
+    # a generated command that skips the pipeline altogether measures anywhere from 0.99 to 1.20. So
+    # each of several fresh processes measures both variants side by side, and the median ratio counts.
+    runs = []
+    for _ in range(processes):
+        result = subprocess.run([sys.executable, __file__, "--one"], capture_output=True, text=True, check=True)
+        runs.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    print("| process | generated | hand-written | generated / hand-written |")
+    print("|---|---|---|---|")
+    ratios = []
+    for index, medians in enumerate(runs, 1):
+        ratios.append(medians["generated"] / medians["hand-written"])
+        print(f"| {index} | {medians['generated'] * 1e6:.0f} µs | {medians['hand-written'] * 1e6:.0f} µs | "
+              f"{ratios[-1]:.2f} |")
+    ratio = statistics.median(ratios)
+    print(f"dispatch overhead: generated/hand-written = {ratio:.2f}, median of {processes} processes "
+          f"(range {min(ratios):.2f}-{max(ratios):.2f}; target ≤ 1.10) {verdict(ratio <= 1.10)}")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if "--one" in sys.argv:
+        print(json.dumps(asyncio.run(measure())))
+    else:
+        main(processes=5)
