@@ -73,7 +73,6 @@ class _Progress:
         self.last_text = ""
 
     def render(self, key: str, job: Job) -> str:
-        assert self.invocation.render is not None
         return self.invocation.render(key, job.template_data())
 
     async def update(self, job: Job) -> None:
@@ -95,12 +94,12 @@ async def train(invocation: Invocation, data: Path | None = None, data_dir: Path
                 positive: bool = True, corrections: bool = False, file: Attachment | None = None) -> Response:
     model = _model(invocation)
     examples, source = await _examples_from_sources(invocation, data, data_dir, positive, file, corrections)
-    progress = _Progress(invocation) if invocation.outbox is not None and invocation.render else None
+    progress = _Progress(invocation) if invocation.outbox is not None and invocation.can_render else None
     job = await model.train(examples, description=source, listener=progress.update if progress else None)
     summary = {**job.template_data(), "source": source, "total": len(examples)}
     if progress is None:
         return Response(data=summary, template="started")
-    assert invocation.render is not None and invocation.outbox is not None
+    assert invocation.outbox is not None
     await invocation.outbox.send(invocation.render("started", summary))
     progress.ready.set()
     return Response(silent=True)

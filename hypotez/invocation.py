@@ -123,8 +123,20 @@ class Invocation:
     outbox: Outbox | None = None
     # Adapter-provided voice abilities (join/leave/play); None where the adapter has no voice.
     voice: Any = None
-    # Render another of the command's templates (for progress messages sent through the outbox).
-    render: Callable[[str | None, dict[str, Any]], str] | None = None
+    # Renders another of the command's templates (progress messages sent through the outbox); set by
+    # the pipeline. It takes the invocation as an argument rather than closing over it: a closure would
+    # make a reference cycle, and every invocation would then wait for the garbage collector.
+    renderer: "Callable[[Invocation, str | None, dict[str, Any]], str] | None" = None
     # The whole spec (the help command lists the commands from it).
     spec: "Spec | None" = None
     extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def can_render(self) -> bool:
+        return self.renderer is not None
+
+    def render(self, key: str | None, data: dict[str, Any]) -> str:
+        """The text of the command's template for outcome ``key``, rendered with ``data``."""
+        if self.renderer is None:
+            raise LookupError("this invocation was made without a renderer")
+        return self.renderer(self, key, data)

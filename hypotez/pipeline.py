@@ -173,7 +173,7 @@ class Dispatcher:
             language=language, message_id=request.message_id, reference_id=request.reference_id,
             content=request.content, attachments=request.attachments, outbox=request.outbox,
             voice=request.voice, spec=self.spec,
-            render=lambda key, data: self._render_reply(command, key, data, invocation),
+            renderer=self._render_for,
         )
         try:
             check_place(command, request.place)
@@ -248,6 +248,9 @@ class Dispatcher:
             scope = {**self.template_data(invocation, invocation.language), **data}
             return self.inline.render(command, scope, invocation.language)
         return self._render_reply(command, key, data, invocation), []
+
+    def _render_for(self, invocation: Invocation, key: str | None, data: dict[str, Any]) -> str:
+        return self._render_reply(invocation.command, key, data, invocation)
 
     def _render_reply(self, command: CommandSpec, key: str | None, data: dict[str, Any],
                       invocation: Invocation) -> str:

@@ -44,9 +44,11 @@ SLASH_TYPES: dict[str, Any] = {
 # --- Discord objects → hypotez data ------------------------------------------------------------
 
 
+NOTHING: frozenset[str] = frozenset()
+
+
 def author_of(user: discord.abc.User) -> Author:
-    roles: frozenset[str] = frozenset()
-    permissions: frozenset[str] = frozenset()
+    roles = permissions = NOTHING
     voice_id = voice_name = None
     if isinstance(user, discord.Member):
         roles = frozenset(role.name for role in user.roles if not role.is_default())
@@ -134,17 +136,20 @@ def channel_ref(channel: Any) -> ChannelRef:
 
 def request_from_message(bot: "HypotezBot", message: discord.Message) -> Request:
     reference = message.reference.message_id if message.reference and message.reference.message_id else None
+    guild = message.guild
+    me = bot.user
     return Request(
         author=author_of(message.author),
-        place=place_of(message.channel, message.guild),
+        place=place_of(message.channel, guild),
         content=message.content,
         message_id=str(message.id),
         reference_id=str(reference) if reference else None,
-        attachments=tuple(attachment_of(a, bot.attachment_policy) for a in message.attachments),
+        attachments=tuple(attachment_of(a, bot.attachment_policy) for a in message.attachments)
+        if message.attachments else (),
         outbox=DiscordOutbox(message.channel, bot.redactor()),
         voice=bot.voice_gateway,
-        resolver=DiscordResolver(message.guild, message),
-        mentions_bot=bot.user is not None and bot.user in message.mentions,
+        resolver=DiscordResolver(guild, message),
+        mentions_bot=me is not None and me in message.mentions,
     )
 
 
@@ -371,12 +376,12 @@ class HypotezBot(commands.Bot):
             return
         try:
             redact = self.redactor()
-            messages = await send_parts(send, redact(reply.text), reply.files,
-                                        [embed.map_text(redact) for embed in reply.embeds])
+            embeds = [embed.map_text(redact) for embed in reply.embeds] if reply.embeds else ()
+            messages = await send_parts(send, redact(reply.text), reply.files, embeds)
         except discord.HTTPException as error:
             log.error("could not send a reply in channel %s: %s", request.place.channel_id, error)
             return
-        if messages:
+        if messages and reply.prompt is not None:  # an answer !correct may refer to later
             await self.app.dispatcher.remember(reply, request, str(messages[0].id))
 
     async def process_commands(self, message: discord.Message) -> None:
