@@ -106,3 +106,16 @@ def test_attach_a_voice_message_then_voice_on_writes_spoken_answers(tmp_path):
     assert len(spoken) == 1, out  # only with :voice on
     path = Path(spoken[0])
     assert path.is_file() and path.read_bytes()[:4] == b"OggS" and path.stat().st_size > 2000
+
+
+def test_join_and_leave_in_the_console(tmp_path):
+    result = console(":voice on\n!join\n!join\n!leave\n!leave\n:voice off\n!join\n", tmp_path)
+    assert result.returncode == 0, result.stderr
+    replies = [line for line in result.stdout.splitlines() if not line.startswith("(console)")]
+    assert replies == [
+        "🔊 Зашёл в канал «voice». Буду озвучивать ответы здесь.",
+        "🔊 Я уже в канале «voice».",
+        "👋 Вышел из голосового канала.",
+        "🔇 Я не в голосовом канале.",
+        "🔇 Вы не в голосовом канале: зайдите в канал и повторите `!join`.",
+    ]

@@ -172,18 +172,17 @@ class ConsoleVoiceGateway:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.joined: set[str] = set()
+        self.joined: dict[str, str] = {}  # server → the voice channel the bot is in
 
     async def join(self, guild_id: str, channel_id: str) -> str:
-        moved = guild_id in self.joined
-        self.joined.add(guild_id)
-        return "moved" if moved else "joined"
+        before = self.joined.get(guild_id)
+        self.joined[guild_id] = channel_id
+        if before is None:
+            return "joined"
+        return "already" if before == channel_id else "moved"
 
     async def leave(self, guild_id: str) -> bool:
-        if guild_id in self.joined:
-            self.joined.discard(guild_id)
-            return True
-        return False
+        return self.joined.pop(guild_id, None) is not None
 
     def client(self, guild_id: str) -> None:
         return None
