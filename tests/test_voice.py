@@ -23,8 +23,18 @@ def folder(tmp_path):
     return DataFolder(tmp_path / "data").ensure()
 
 
-def service(folder, **settings):
-    return VoiceService.from_settings({"language": "en-US", **settings}, folder)
+@pytest.fixture
+async def service(folder):
+    """Makes Voice services (English unless told otherwise) and closes them, worker processes included."""
+    made = []
+
+    def make(**settings):
+        made.append(VoiceService.from_settings({"language": "en-US", **settings}, folder))
+        return made[-1]
+
+    yield make
+    for voice in made:
+        await voice.aclose()
 
 
 def attachment(path: Path, content_type: str | None = "audio/ogg", name: str | None = None) -> Attachment:
@@ -35,9 +45,9 @@ def attachment(path: Path, content_type: str | None = "audio/ogg", name: str | N
                       url=f"https://cdn.discordapp.com/attachments/1/2/{path.name}", read=read)
 
 
-async def test_a_voice_message_is_transcribed_offline(folder, tmp_path):
+async def test_a_voice_message_is_transcribed_offline(tmp_path, service):
     audio = voice_message("hello world", tmp_path)
-    transcript = await service(folder).transcribe(attachment(audio))
+    transcript = await service().transcribe(attachment(audio))
     assert transcript.text == "hello world"
     assert transcript.engine == "sphinx" and transcript.seconds > 0.5
 
@@ -48,18 +58,18 @@ async def test_a_voice_message_is_transcribed_offline(folder, tmp_path):
     ("m4a", ("-c:a", "aac"), "audio/mp4"),
     ("webm", ("-c:a", "libopus"), "audio/webm"),
 ])
-async def test_other_formats_are_converted_and_transcribed(folder, tmp_path, suffix, args, content_type):
+async def test_other_formats_are_converted_and_transcribed(tmp_path, suffix, args, content_type, service):
     # Made from a voice message, as a phone app would re-encode a recording: espeak-ng's raw output
     # is too synthetic for the offline model, its opus-encoded form is recognised.
     recorded = voice_message("stop the music", tmp_path)
     audio = convert(recorded, tmp_path / f"speech.{suffix}", *args)
-    transcript = await service(folder).transcribe(attachment(audio, content_type))
+    transcript = await service().transcribe(attachment(audio, content_type))
     assert transcript.text == "stop the music"
 
 
-async def test_silence_gets_a_clear_reply(folder, tmp_path):
+async def test_silence_gets_a_clear_reply(tmp_path, service):
     with pytest.raises(BadAudio, match="no speech could be recognised"):
-        await service(folder).transcribe(attachment(silence(tmp_path)))
+        await service().transcribe(attachment(silence(tmp_path)))
 
 
 @pytest.mark.parametrize("make, content_type, message", [
@@ -68,27 +78,27 @@ async def test_silence_gets_a_clear_reply(folder, tmp_path):
     (lambda d: (d / "fake.ogg").write_bytes(b"OggS" + b"\x00" * 300) and d / "fake.ogg", "audio/ogg",
      "not readable audio"),
 ])
-async def test_bad_audio_corpus(folder, tmp_path, make, content_type, message):
+async def test_bad_audio_corpus(tmp_path, make, content_type, message, service):
     path = make(tmp_path)
     with pytest.raises(BadAudio, match=message):
-        await service(folder).transcribe(attachment(path, content_type))
+        await service().transcribe(attachment(path, content_type))
 
 
-async def test_truncated_ogg_is_refused(folder, tmp_path):
+async def test_truncated_ogg_is_refused(tmp_path, service):
     whole = voice_message("hello world", tmp_path).read_bytes()
     truncated = tmp_path / "truncated.ogg"
     truncated.write_bytes(whole[: len(whole) // 8])
     with pytest.raises(BadAudio):
-        await service(folder).transcribe(attachment(truncated))
+        await service().transcribe(attachment(truncated))
 
 
-async def test_too_long_is_refused_before_decoding(folder, tmp_path):
+async def test_too_long_is_refused_before_decoding(tmp_path, service):
     long = tone(tmp_path, 4.0)
     with pytest.raises(BadAudio, match=r"the audio is 4 s long; at most 2 s"):
-        await service(folder, max_seconds=2).transcribe(attachment(long))
+        await service(max_seconds=2).transcribe(attachment(long))
 
 
-async def test_too_big_is_refused_before_reading(folder, tmp_path):
+async def test_too_big_is_refused_before_reading(tmp_path, service):
     audio = voice_message("hello world", tmp_path)
     read_called = False
 
@@ -99,7 +109,7 @@ async def test_too_big_is_refused_before_reading(folder, tmp_path):
 
     big = Attachment("voice.ogg", 50 * 1024 * 1024, "audio/ogg", "https://cdn.discordapp.com/x", read)
     with pytest.raises(BadAudio, match="is 50.0 MB; at most 20 MB"):
-        await service(folder).transcribe(big)
+        await service().transcribe(big)
     assert not read_called
 
 
@@ -118,45 +128,45 @@ async def google(tmp_path):
     await runner.cleanup()
 
 
-async def test_google_recogniser_is_used_online(folder, tmp_path, google):
-    voice = service(folder, stt="google", language="ru-RU",
+async def test_google_recogniser_is_used_online(tmp_path, google, service):
+    voice = service(stt="google", language="ru-RU",
                     google_endpoint=f"{google.url}/speech-api/v2/recognize")
     transcript = await voice.transcribe(attachment(voice_message("hello world", tmp_path)))
     assert transcript.text == "привет как дела" and transcript.engine == "google"
     assert google.stt_requests[0]["lang"] == "ru-RU" and "flac" in google.stt_requests[0]["content_type"]
 
 
-async def test_google_5xx_falls_back_to_offline_for_english(folder, tmp_path, google):
+async def test_google_5xx_falls_back_to_offline_for_english(tmp_path, google, service):
     google.faults = {"stt": [503]}
-    voice = service(folder, stt="google", google_endpoint=f"{google.url}/speech-api/v2/recognize")
+    voice = service(stt="google", google_endpoint=f"{google.url}/speech-api/v2/recognize")
     transcript = await voice.transcribe(attachment(voice_message("hello world", tmp_path)))
     assert transcript.text == "hello world" and transcript.engine == "sphinx"
 
 
-async def test_google_timeout_for_russian_says_what_to_do(folder, tmp_path, google):
+async def test_google_timeout_for_russian_says_what_to_do(tmp_path, google, service):
     google.faults = {"stt": ["hang"]}
-    voice = service(folder, stt="google", language="ru-RU", timeout=1,
+    voice = service(stt="google", language="ru-RU", timeout=1,
                     google_endpoint=f"{google.url}/speech-api/v2/recognize")
     with pytest.raises(BadAudio, match="online recogniser is unavailable.*sphinx_model"):
         await voice.transcribe(attachment(voice_message("hello world", tmp_path)))
 
 
-async def test_gtts_speaks_online(folder, google):
-    voice = service(folder, tts="gtts", gtts_endpoint=f"{google.url}/tts")
+async def test_gtts_speaks_online(google, service):
+    voice = service(tts="gtts", gtts_endpoint=f"{google.url}/tts")
     path = await voice.synthesize("Hello there")
     assert path.suffix == ".mp3" and path.read_bytes() == google.mp3
     assert "Hello there" in google.tts_requests[0]
 
 
-async def test_gtts_failure_falls_back_to_espeak(folder, google):
+async def test_gtts_failure_falls_back_to_espeak(google, service):
     google.faults = {"tts": [500]}
-    voice = service(folder, tts="gtts", gtts_endpoint=f"{google.url}/tts")
+    voice = service(tts="gtts", gtts_endpoint=f"{google.url}/tts")
     path = await voice.synthesize("Hello there")
     assert path.suffix == ".ogg" and path.read_bytes()[:4] == b"OggS"
 
 
-async def test_espeak_speaks_russian_offline(folder):
-    path = await VoiceService.from_settings({"language": "ru-RU"}, folder).synthesize("Привет, как дела?")
+async def test_espeak_speaks_russian_offline(service):
+    path = await service(language="ru-RU").synthesize("Привет, как дела?")
     assert path.read_bytes()[:4] == b"OggS" and path.stat().st_size > 1000
 
 
@@ -169,7 +179,7 @@ def test_long_answers_are_cut_at_a_sentence():
 # --- playback --------------------------------------------------------------------------------
 
 
-async def test_answers_play_in_order_without_cutting_each_other_off(folder, tmp_path):
+async def test_answers_play_in_order_without_cutting_each_other_off(tmp_path):
     client = FakeVoiceClient(None, None)
     client.connected = True
     player = GuildPlayer(client)  # discord.py's real FFmpegOpusAudio sources
@@ -183,10 +193,10 @@ async def test_answers_play_in_order_without_cutting_each_other_off(folder, tmp_
     assert not any(path.exists() for path in files)  # temp files removed
 
 
-async def test_leave_clears_the_queue_and_removes_files(folder, tmp_path):
+async def test_leave_clears_the_queue_and_removes_files(tmp_path, service):
     client = FakeVoiceClient(None, None)
     client.connected = True
-    voice = service(folder)
+    voice = service()
     player = voice.players.player("g1", client)
     files = [voice_message(f"answer {i}", tmp_path, name=f"q{i}") for i in range(3)]
     for path in files:
@@ -203,9 +213,9 @@ async def test_leave_clears_the_queue_and_removes_files(folder, tmp_path):
     assert client.connected is False
 
 
-async def test_transcription_does_not_block_the_event_loop(folder, tmp_path):
+async def test_transcription_does_not_block_the_event_loop(tmp_path, service):
     audio = voice_message("hello world", tmp_path)
-    voice = service(folder)
+    voice = service()
     delays = []
 
     async def ticker():
@@ -220,13 +230,13 @@ async def test_transcription_does_not_block_the_event_loop(folder, tmp_path):
     assert len(delays) > 10 and max(delays) < 0.5
 
 
-async def test_offline_recognition_of_russian_says_what_to_configure(folder, tmp_path):
-    voice = VoiceService.from_settings({"language": "ru-RU", "stt": "sphinx"}, folder)
+async def test_offline_recognition_of_russian_says_what_to_configure(tmp_path, service):
+    voice = service(language="ru-RU", stt="sphinx")
     with pytest.raises(BadAudio, match="only knows English, not ru-RU.*voice.stt: google.*sphinx_model"):
         await voice.transcribe(attachment(voice_message("hello world", tmp_path)))
 
 
-async def test_a_disconnect_drops_what_is_queued_and_removes_files(folder, tmp_path):
+async def test_a_disconnect_drops_what_is_queued_and_removes_files(tmp_path):
     client = FakeVoiceClient(None, None)
     client.connected = True
     player = GuildPlayer(client)
