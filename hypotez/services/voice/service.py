@@ -32,11 +32,11 @@ from hypotez.services.voice.tts import TtsSettings, synthesize
 log = logging.getLogger("hypotez.voice")
 
 STT_ENGINES = ("sphinx", "google")
+TTS_ENGINES = ("espeak", "gtts")
 # Recognition workers run at a lower CPU priority than the bot: on a small machine a busy worker
 # otherwise competes with the event loop for a core and command replies stall (the 95th percentile
 # of `!hi` latency in benchmarks/bench_voice_event_loop.py rose to 1.9-2.5x idle without it).
 RECOGNISER_NICENESS = 10
-TTS_ENGINES = ("espeak", "gtts")
 
 
 class VoiceService:
@@ -77,22 +77,22 @@ class VoiceService:
     def spoken_dir(self) -> Path:
         return self.data.internal / "voice"
 
-    async def _in_thread(self, function, *args):
+    async def _bounded(self, work):
         try:
-            return await asyncio.wait_for(asyncio.to_thread(function, *args), self.work_timeout)
+            return await asyncio.wait_for(work, self.work_timeout)
         except asyncio.TimeoutError:
             raise BadAudio("working on the audio took too long") from None
+
+    async def _in_thread(self, function, *args):
+        return await self._bounded(asyncio.to_thread(function, *args))
 
     async def _in_process(self, function, *args):
         if self._pool is None:
             # "spawn": a fork of a process that runs threads (the event loop's workers) can deadlock.
             self._pool = ProcessPoolExecutor(self.recognisers, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=os.nice, initargs=(RECOGNISER_NICENESS,))
-        future = asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
         try:
-            return await asyncio.wait_for(future, self.work_timeout)
-        except asyncio.TimeoutError:
-            raise BadAudio("working on the audio took too long") from None
+            return await self._bounded(asyncio.get_running_loop().run_in_executor(self._pool, function, *args))
         except BrokenProcessPool:
             log.error("a recognition worker died; starting new ones")
             self._pool = None
