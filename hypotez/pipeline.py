@@ -75,6 +75,8 @@ class Dispatcher:
         self.rng = rng or random.Random()
         self.inline = InlineRenderer(self.renderer, spec.settings.language, self.rng)
         self._index = spec.command_index()
+        # Commands whose reply is the same for everyone (static_reply); found once templates are compiled.
+        self._static_texts: dict[str, tuple[CommandSpec, dict[str, str]]] = {}
 
     @classmethod
     def from_spec(cls, spec: Spec, services: Services, **kwargs: Any) -> "Dispatcher":
@@ -87,6 +89,7 @@ class Dispatcher:
         # Compile every template now: this dispatcher then never reads a template file again, so an
         # invocation still running on it after a hot reload answers with the templates it began with.
         dispatcher.renderer.preload(_template_names(spec), spec.settings.languages)
+        dispatcher._static_texts = dispatcher._find_static_texts()
         return dispatcher
 
     # -- looking things up ------------------------------------------------------------------
@@ -110,6 +113,13 @@ class Dispatcher:
     async def resolve_language(self, request: Request) -> str:
         """The reply language: the server's own choice (`!language`), else the spec's default."""
         return self._allowed(await self.services.storage.guild_language(request.place.guild_id))
+
+    def _cached_language(self, guild_id: str | None) -> str | None:
+        """The reply language when it is known without the database (all but a server's first message)."""
+        storage = self.services.storage
+        if not storage.knows_guild_language(guild_id):
+            return None
+        return self._allowed(storage.cached_guild_language(guild_id))
 
     def _allowed(self, language: str | None) -> str:
         settings = self.spec.settings
@@ -154,7 +164,7 @@ class Dispatcher:
                 return None
         command = CommandSpec(name=MESSAGE_COMMAND, description="conversational reply", handler=messages.handler,
                               replies=messages.replies, slash=False, builtin=True)
-        return await self._execute(command, request, {"message": request.content}, raw_is_bound=True)
+        return await self.run_command(command, request, {"message": request.content})
 
     async def unknown_command(self, name: str, request: Request) -> Reply:
         error = UnknownCommand(name, self.suggestions(name))
@@ -163,11 +173,21 @@ class Dispatcher:
     async def run_command(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any]) -> Reply:
         """Run ``command``. ``raw`` is the text after the command name (prefix commands, console) or a
         mapping of argument name → value (slash commands, already split by Discord)."""
-        return await self._execute(command, request, raw, raw_is_bound=not isinstance(raw, str))
-
-    async def _execute(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any],
-                       raw_is_bound: bool) -> Reply:
-        language = await self.resolve_language(request)
+        static = self.static_reply(command, request.place.guild_id, raw)
+        if static is not None:
+            return static
+        language = self._cached_language(request.place.guild_id) or await self.resolve_language(request)
+        checked = not command.unrestricted
+        try:
+            if checked:
+                check_place(command, request.place)
+                check_permissions(command, request.author, request.place)
+                self.cooldowns.check(command, request.author, request.place)
+            arguments = self._arguments(command, request, raw)
+            if checked:
+                self.cooldowns.record(command, request.author, request.place)
+        except UserInputError as error:
+            return self.render_error(error, command, language)
         invocation = Invocation(
             command=command, author=request.author, place=request.place, services=self.services,
             language=language, message_id=request.message_id, reference_id=request.reference_id,
@@ -175,20 +195,50 @@ class Dispatcher:
             voice=request.voice, spec=self.spec,
             renderer=self._render_for,
         )
-        try:
-            check_place(command, request.place)
-            check_permissions(command, request.author, request.place)
-            self.cooldowns.check(command, request.author, request.place)
-            given = raw if raw_is_bound else raw.strip()  # type: ignore[union-attr]
-            if command.name == MESSAGE_COMMAND or not (command.arguments or given):
-                arguments: dict[str, Any] = {}  # nothing to bind: the plain "!hi" on every reply's path
-            else:
-                bound = dict(raw) if raw_is_bound else bind_text(command, raw)  # type: ignore[arg-type]
-                arguments = finish(command, bound, self._conversion_context(request), request.attachments)
-            self.cooldowns.record(command, request.author, request.place)
-        except UserInputError as error:
-            return self.render_error(error, command, language)
         return await self._call(command, invocation, arguments, request)
+
+    def static_reply(self, command: CommandSpec, guild_id: str | None, raw: str | Mapping[str, Any]) -> Reply | None:
+        """The reply to ``command`` when it is the same text whoever asks, or None. It is when the command
+        has no checks, no handler and no arguments, none were given, and its text or template has no
+        expressions: then nothing about the message matters but its server's language, and adapters
+        can answer before gathering the rest (a ``!ping`` costs what a hand-written one does)."""
+        texts = self._static_texts.get(command.name)
+        if texts is None or texts[0] is not command or (raw.strip() if isinstance(raw, str) else raw):
+            return None
+        language = self._cached_language(guild_id)
+        if language is None:  # a server's first message: its language is in the database
+            return None
+        text = texts[1].get(language)
+        return Reply(text=text) if text is not None else None
+
+    def _find_static_texts(self) -> dict[str, tuple[CommandSpec, dict[str, str]]]:
+        """command name → (the command, language → its text) for the commands :meth:`static_reply`
+        answers; worked out once, when the templates are compiled."""
+        found = {}
+        for command in self.spec.commands:
+            if not command.static:
+                continue
+            texts = {}
+            for language in self.spec.settings.languages:
+                if command.inline is not None:
+                    text = self.inline.constant(command, language)
+                else:
+                    text = self.renderer.compiled_constant(command.replies[DEFAULT_REPLY], language)
+                if text is not None:
+                    texts[language] = text
+            if texts:
+                found[command.name] = (command, texts)
+        return found
+
+    def _arguments(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any]) -> dict[str, Any]:
+        """The handler's keyword arguments: ``raw`` bound to the command's arguments, converted, validated."""
+        if command.name == MESSAGE_COMMAND:
+            return {}  # the conversational handler takes the message from the invocation
+        given = raw.strip() if isinstance(raw, str) else raw
+        if not command.arguments and not given:
+            return {}  # nothing to bind: the plain "!hi" on every reply's path
+        bound = bind_text(command, raw) if isinstance(raw, str) else dict(raw)
+        return finish(command, bound, self._conversion_context(request), request.attachments)
 
     async def _call(self, command: CommandSpec, invocation: Invocation, arguments: dict[str, Any],
                     request: Request) -> Reply:

@@ -116,6 +116,12 @@ class Renderer:
             compiled = self._compile(name, language)
         return compiled if isinstance(compiled, str) else None
 
+    def compiled_constant(self, name: str, language: str) -> str | None:
+        """:meth:`constant`, for a template already compiled (preloaded): it never reads or compiles a
+        file, so it cannot fail."""
+        compiled = self._compiled.get((language, name))
+        return compiled if isinstance(compiled, str) else None
+
     def render_source(self, source: str, data: dict[str, Any], language: str) -> str:
         """Render a text written in the spec itself (``text:``, embed fields), compiled once."""
         key = (language, "\0" + source)  # cannot clash with a template name

@@ -32,6 +32,16 @@ class InlineRenderer:
         embeds = [self.embed(command, inline.embed, data, language)] if inline.embed is not None else []
         return text, embeds
 
+    def constant(self, command: CommandSpec, language: str) -> str | None:
+        """The answer's text when it is always the same (one text without ``{``, no embed), else None."""
+        inline = command.inline
+        if inline is None or inline.embed is not None or not inline.texts:
+            return None
+        choices = pick_language(inline.texts, language, self.default_language)
+        if len(choices) != 1 or "{" in choices[0]:
+            return None
+        return choices[0].strip()
+
     def embed(self, command: CommandSpec, spec: EmbedSpec, data: dict[str, Any], language: str) -> EmbedData:
         embed = EmbedData(
             title=self._text(spec.title, data, language),

@@ -119,3 +119,31 @@ def test_validate_warns_about_the_missing_translation(half_translated, capsys):
     assert (f"{half_translated / 'commands.yaml'}:{line}:12: warning: template 'hi' has no 'en' translation "
             f"(templates/en/hi.j2); the 'ru' one is used") in out
     assert out.rstrip().endswith("prefix '!', 1 warning")
+
+
+# --- plain-text commands take a short cut (Dispatcher.static_reply); it must follow the language too ---
+
+TWO_LANGUAGES = """
+bot: {language: ru, languages: [ru, en], slash: false}
+commands:
+  ping: {description: Answers pong, reply: pong}
+  hello:
+    description: Greets
+    text: {ru: Привет!, en: Hello!}
+"""
+
+
+async def test_plain_text_commands_answer_in_the_servers_language_after_a_restart_too(tmp_path):
+    for language, text in (("ru", "понг"), ("en", "pong")):
+        (tmp_path / "templates" / language).mkdir(parents=True)
+        (tmp_path / "templates" / language / "pong.j2").write_text(text, encoding="utf-8")
+    (tmp_path / "commands.yaml").write_text(TWO_LANGUAGES, encoding="utf-8")
+    kwargs = dict(data_dir=tmp_path / "data", model_factory=lambda *a: None, voice_factory=lambda *a: None)
+    async with BotHarness.from_spec(tmp_path / "commands.yaml", **kwargs) as first:
+        assert [(await first.send(c)).content for c in ("!ping", "!hello")] == ["понг", "Привет!"]
+        await first.app.services.storage.set_guild_language(str(first.guild.id), "en")
+        assert [(await first.send(c)).content for c in ("!ping", "!hello")] == ["pong", "Hello!"]
+        assert (await first.send("!ping", dm=True)).content == "понг"  # direct messages: the default
+    # After a restart the server's language is only in the database: the first message must read it.
+    async with BotHarness.from_spec(tmp_path / "commands.yaml", **kwargs) as second:
+        assert [(await second.send(c)).content for c in ("!ping", "!hello")] == ["pong", "Hello!"]

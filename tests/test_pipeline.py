@@ -62,6 +62,19 @@ commands:
   static:
     description: Answers from its template alone
     reply: static
+  ping:
+    description: The same text for everyone, from a template
+    reply: pong
+  hello:
+    description: The same text for everyone, written in the spec
+    text: Hello there
+  coin:
+    description: One of two texts
+    text: [Heads, Tails]
+  slow_ping:
+    description: The same text, but at most once a minute
+    reply: pong
+    cooldown: {rate: 1, per: 60}
 '''
 
 
@@ -76,6 +89,7 @@ def app(tmp_path):
     (templates / "heard.j2").write_text("heard: {{ heard }}")
     (templates / "needs_var.j2").write_text("{{ nowhere_defined }}")
     (templates / "static.j2").write_text("static reply for {{ user }} in {{ channel }}")
+    (templates / "pong.j2").write_text("pong\n")
     spec = load_spec(folder / "commands.yaml")
     application = build_app(spec, build_services(spec, tmp_path / "data", model_factory=lambda *a: None,
                                                  voice_factory=lambda *a: None))
@@ -171,3 +185,48 @@ async def test_error_replies_are_not_remembered(app):
     reply = await app.dispatcher.handle_message(req)
     await app.dispatcher.remember(reply, req, "556")
     assert await app.services.storage.find_answer("556") is None
+
+
+# --- static replies: the same text for everyone, answered without building an invocation ---------
+
+
+@pytest.mark.parametrize("name, text", [("ping", "pong"), ("hello", "Hello there")])
+async def test_a_plain_text_command_is_answered_statically(app, name, text):
+    command = app.dispatcher.find(name)
+    assert app.dispatcher.static_reply(command, None, "").text == text
+    assert (await app.dispatcher.handle_message(request(f"?{name}"))).text == text
+
+
+@pytest.mark.parametrize("name, given", [
+    ("static", ""),  # its template reads the user and the channel
+    ("coin", ""),  # a random pick each time
+    ("slow_ping", ""),  # a cooldown counts every use
+    ("echo", "hi"),  # a handler
+    ("ping", "extra words"),  # an argument it does not take: the user must hear so
+])
+async def test_only_answers_that_depend_on_nothing_are_static(app, name, given):
+    assert app.dispatcher.static_reply(app.dispatcher.find(name), None, given) is None
+
+
+async def test_a_static_command_still_refuses_arguments_it_does_not_take(app):
+    reply = await app.dispatcher.handle_message(request("?ping extra words"))
+    assert reply.is_error and "?ping" in reply.text
+
+
+async def test_a_static_command_with_a_cooldown_still_counts_uses(app):
+    assert (await app.dispatcher.handle_message(request("?slow_ping"))).text == "pong"
+    assert (await app.dispatcher.handle_message(request("?slow_ping"))).is_error
+
+
+async def test_a_servers_first_message_reads_its_language_before_any_static_reply(app, tmp_path):
+    await app.services.storage.set_guild_language("100", "en")
+    # Another app on the same data folder, as after a restart: the language is in the database only.
+    restarted = build_app(app.spec, build_services(app.spec, tmp_path / "data", model_factory=lambda *a: None,
+                                                   voice_factory=lambda *a: None))
+    try:
+        command = restarted.dispatcher.find("ping")
+        assert restarted.dispatcher.static_reply(command, "100", "") is None
+        assert (await restarted.dispatcher.handle_message(request("?ping"))).text == "pong"
+        assert restarted.dispatcher.static_reply(command, "100", "").text == "pong"
+    finally:
+        restarted.services.storage.close()

@@ -240,6 +240,8 @@ def discord_embed(data: EmbedData) -> discord.Embed:
 async def send_parts(send: Any, text: str, files: list[Path], embeds: Sequence[EmbedData] = ()) -> list[Any]:
     """Send ``text`` split at Discord's limit, files and embeds on the first part, mentions disabled."""
     parts = split_message(text) or [""]
+    if len(parts) == 1 and parts[0] and not files and not embeds:  # most replies: one message of text
+        return [await send(content=parts[0], allowed_mentions=NO_MENTIONS)]
     sent = []
     for index, part in enumerate(parts):
         kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
@@ -263,8 +265,13 @@ def prefix_command(app: App, spec: CommandSpec) -> commands.Command:
     # itself (the same way for the console), so discord.py's converters would only cost time.
     async def callback(ctx: commands.Context) -> None:
         bot: HypotezBot = ctx.bot
-        request = request_from_message(bot, ctx.message)
-        reply = await app.dispatcher.run_command(spec, request, ctx.view.read_rest())
+        rest = ctx.view.read_rest()
+        request: Request | None = None
+        # A reply that is the same for everyone needs nothing else from the message.
+        reply = app.dispatcher.static_reply(spec, str(ctx.guild.id) if ctx.guild else None, rest)
+        if reply is None:
+            request = request_from_message(bot, ctx.message)
+            reply = await app.dispatcher.run_command(spec, request, rest)
         await bot.deliver(ctx.channel.send, reply, request)
 
     return commands.Command(callback, name=spec.name, aliases=list(spec.aliases), help=spec.description)
@@ -371,7 +378,8 @@ class HypotezBot(commands.Bot):
             self._redactor, self._redactor_token = Redactor([token]), token
         return self._redactor
 
-    async def deliver(self, send: Any, reply: Reply, request: Request) -> None:
+    async def deliver(self, send: Any, reply: Reply, request: Request | None) -> None:
+        """Send ``reply``; ``request`` is what it answers (None for a static reply: nothing to remember)."""
         if not reply.text and not reply.files and not reply.embeds:
             return
         try:
@@ -379,9 +387,9 @@ class HypotezBot(commands.Bot):
             embeds = [embed.map_text(redact) for embed in reply.embeds] if reply.embeds else ()
             messages = await send_parts(send, redact(reply.text), reply.files, embeds)
         except discord.HTTPException as error:
-            log.error("could not send a reply in channel %s: %s", request.place.channel_id, error)
+            log.error("could not send a reply in channel %s: %s", request.place.channel_id if request else "?", error)
             return
-        if messages and reply.prompt is not None:  # an answer !correct may refer to later
+        if messages and reply.prompt is not None and request is not None:  # an answer !correct may refer to later
             await self.app.dispatcher.remember(reply, request, str(messages[0].id))
 
     async def process_commands(self, message: discord.Message) -> None:

@@ -259,6 +259,10 @@ class Storage:
         """The server's language if it has been read before; never touches the database."""
         return self._languages.get(guild_id) if guild_id is not None else None
 
+    def knows_guild_language(self, guild_id: str | None) -> bool:
+        """Whether :meth:`cached_guild_language` is the answer :meth:`guild_language` would give."""
+        return guild_id is None or guild_id in self._languages
+
     def guild_language_sync(self, guild_id: str) -> str | None:
         if guild_id not in self._languages:
             self._languages[guild_id] = self.get_setting_sync(self._language_key(guild_id))

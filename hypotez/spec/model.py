@@ -155,6 +155,18 @@ class CommandSpec:
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
 
+    @property
+    def unrestricted(self) -> bool:
+        """Anyone may run it anywhere, as often as they like: the checks would have nothing to check."""
+        return self.where == "any" and self.cooldown is None and not self.permissions.restricted
+
+    @property
+    def static(self) -> bool:
+        """It may answer the same to everyone: unrestricted, no handler, no arguments, and an answer that
+        is a text or a template (whether that is plain text is the renderers' to say)."""
+        return (self.handler is None and not self.arguments and self.unrestricted
+                and (self.inline is not None or DEFAULT_REPLY in self.replies))
+
     def argument(self, name: str) -> ArgumentSpec | None:
         return next((a for a in self.arguments if a.name == name), None)
 
