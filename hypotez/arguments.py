@@ -26,7 +26,8 @@ FALSE_WORDS = {"no", "n", "false", "f", "0", "off", "disable", "disabled", "не
 MAX_JSON_CHARS = 100_000
 
 
-@dataclass(frozen=True, slots=True)
+# Made for every word typed after a command: not frozen, which would make each several times dearer.
+@dataclass(slots=True)
 class Token:
     text: str
     start: int  # where the token starts in the argument text (for "the rest of the line")

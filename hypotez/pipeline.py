@@ -308,11 +308,14 @@ class Dispatcher:
         if template is None:
             raise LookupError(f"command {command.name!r} has no reply template for outcome {key!r}; "
                               f"it declares: {', '.join(command.replies)}")
-        constant = self.renderer.constant(template, invocation.language)
+        language = invocation.language
+        constant = self.renderer.constant(template, language)
         if constant is not None:
             return constant
-        return self.renderer.render(template, {**self.template_data(invocation, invocation.language), **data},
-                                    invocation.language)
+        reads = self.renderer.reads(template, language)
+        if reads is None or not data.keys() >= reads:  # it reads the user, the channel, the date...
+            data = {**self.template_data(invocation, language), **data}
+        return self.renderer.render(template, data, language)
 
     def render_error(self, error: Exception, command: CommandSpec | None, language: str, *,
                      internal: bool = False) -> Reply:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import jinja2
+import jinja2.meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "builtin_templates"
@@ -69,6 +70,8 @@ class Renderer:
         # (language, name) → the compiled template, or its text when it has no expressions at all:
         # plain replies then cost a dictionary look-up instead of a Jinja render.
         self._compiled: dict[tuple[str, str], jinja2.Template | str] = {}
+        # (language, name) → the variables a compiled template reads, when that is known for sure.
+        self._reads: dict[tuple[str, str], frozenset[str]] = {}
 
     def environment(self, language: str) -> ImmutableSandboxedEnvironment:
         with self._lock:
@@ -140,12 +143,21 @@ class Renderer:
         if source_path:
             env = self.environment(language)
             source = Path(source_path).read_text(encoding="utf-8")
-            body = env.parse(source).body
+            tree = env.parse(source)
             if all(isinstance(node, jinja2.nodes.Output) and
-                   all(isinstance(child, jinja2.nodes.TemplateData) for child in node.nodes) for node in body):
+                   all(isinstance(child, jinja2.nodes.TemplateData) for child in node.nodes) for node in tree.body):
                 compiled = template.render().strip()
+            elif not any(tree.find_all((jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport,
+                                        jinja2.nodes.Extends))):
+                # Another template it pulls in could read anything: only a self-contained one is known.
+                self._reads[(language, name)] = frozenset(jinja2.meta.find_undeclared_variables(tree)) - set(env.globals)
         self._compiled[(language, name)] = compiled
         return compiled
+
+    def reads(self, name: str, language: str) -> frozenset[str] | None:
+        """The variables compiled template ``name`` reads (besides Jinja's globals), None when unknown:
+        callers skip gathering data no template would read."""
+        return self._reads.get((language, name))
 
     def find_file(self, name: str, language: str) -> Path | None:
         for folder in _search_path(self.templates_dir, language, self.default_language):

@@ -71,6 +71,10 @@ commands:
   coin:
     description: One of two texts
     text: [Heads, Tails]
+  included:
+    description: A template that includes another, which reads the user
+    handler: pipeline_handlers:nothing
+    reply: includes_part
   slow_ping:
     description: The same text, but at most once a minute
     reply: pong
@@ -90,6 +94,8 @@ def app(tmp_path):
     (templates / "needs_var.j2").write_text("{{ nowhere_defined }}")
     (templates / "static.j2").write_text("static reply for {{ user }} in {{ channel }}")
     (templates / "pong.j2").write_text("pong\n")
+    (templates / "includes_part.j2").write_text("{{ plural(2, 'hi', 'hello') }}, {% include 'part.j2' %}")
+    (templates / "part.j2").write_text("{{ user }}")
     spec = load_spec(folder / "commands.yaml")
     application = build_app(spec, build_services(spec, tmp_path / "data", model_factory=lambda *a: None,
                                                  voice_factory=lambda *a: None))
@@ -230,3 +236,19 @@ async def test_a_servers_first_message_reads_its_language_before_any_static_repl
         assert restarted.dispatcher.static_reply(command, "100", "").text == "pong"
     finally:
         restarted.services.storage.close()
+
+
+# --- templates that read only the handler's data are rendered without gathering the rest -----------
+
+
+def test_the_renderer_knows_what_a_self_contained_template_reads(app):
+    renderer = app.dispatcher.renderer
+    assert renderer.reads("heard", "en") == {"heard"}
+    assert renderer.reads("said", "en") == {"user", "said"}
+    assert renderer.reads("includes_part", "en") is None  # what part.j2 reads is not counted: unknown
+
+
+async def test_templates_get_the_user_and_channel_whenever_they_may_read_them(app):
+    assert (await app.dispatcher.handle_message(request("?included"))).text == "hello, ann"
+    assert (await app.dispatcher.handle_message(request("?echo hi"))).text == "ann said: hi"
+    assert (await app.dispatcher.handle_message(request("just talking"))).text == "heard: just talking"
