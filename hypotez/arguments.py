@@ -255,6 +255,8 @@ def _validator(rules_json: str) -> jsonschema.protocols.Validator:
 
 
 def _rules_schema(argument: ArgumentSpec) -> dict[str, Any] | None:
+    if not argument.rules and not argument.schema:
+        return None  # most arguments: nothing to check, nothing to build
     schema: dict[str, Any] = dict(argument.rules)
     if argument.schema:
         schema.update(argument.schema)

@@ -150,7 +150,8 @@ class Renderer:
             elif not any(tree.find_all((jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport,
                                         jinja2.nodes.Extends))):
                 # Another template it pulls in could read anything: only a self-contained one is known.
-                self._reads[(language, name)] = frozenset(jinja2.meta.find_undeclared_variables(tree)) - set(env.globals)
+                read = jinja2.meta.find_undeclared_variables(tree)
+                self._reads[(language, name)] = frozenset(read - set(env.globals))
         self._compiled[(language, name)] = compiled
         return compiled
 

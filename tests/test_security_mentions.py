@@ -62,3 +62,31 @@ async def test_no_reply_of_any_kind_can_ping_anyone(tmp_path):
         mentions = body.get("allowed_mentions")
         assert mentions is not None and mentions.get("parse") == [], body
         assert not mentions.get("users") and not mentions.get("roles") and not mentions.get("replied_user"), body
+
+
+STATIC_SPEC = """
+bot: {language: en, slash: false}
+commands:
+  shout:
+    description: The same text for everyone, full of mentions (answered without running the pipeline)
+    text: "attention @everyone @here"
+  shout_file:
+    description: The same, from a template file
+    reply: shout
+"""
+
+
+async def test_static_replies_cannot_ping_either(tmp_path):
+    (tmp_path / "templates" / "en").mkdir(parents=True)
+    (tmp_path / "templates" / "en" / "shout.j2").write_text(PING)
+    (tmp_path / "commands.yaml").write_text(STATIC_SPEC)
+    async with BotHarness.from_spec(tmp_path / "commands.yaml", data_dir=tmp_path / "data",
+                                    model_factory=lambda *a: None, voice_factory=lambda *a: None) as bot:
+        command = bot.app.dispatcher.find("shout")
+        assert bot.app.dispatcher.static_reply(command, None, "") is not None  # the short cut is taken
+        assert (await bot.send("!shout")).content == "attention @everyone @here"
+        assert (await bot.send("!shout_file")).content == PING
+    bodies = [request.json for request in bot.http.requests if (request.json or {}).get("content")]
+    assert len(bodies) == 2
+    for body in bodies:
+        assert body["allowed_mentions"] == {"parse": []}, body

@@ -27,6 +27,10 @@ commands:
     description: Posts and edits a message quoting the token
     handler: leaky:progress
     reply: shown
+""" + f"""
+  pasted:
+    description: The same text for everyone, with the token pasted in (answered by the short cut)
+    text: "the token is {TOKEN}"
 """
 
 HANDLERS = f"""
@@ -63,13 +67,14 @@ async def bot(tmp_path):
 
 
 async def test_replies_never_contain_the_token(bot):
-    for name in ("crash", "refuse", "progress"):
+    for name in ("crash", "refuse", "progress", "pasted"):
         for exchange in (await bot.send(f"!{name}"), await bot.slash(name)):
             assert exchange.messages, name
             for message in exchange.messages:
                 assert TOKEN not in message.content and all(TOKEN not in edit for edit in message.edits)
     refused = (await bot.send("!refuse")).content
     assert f"this looks like a token: {MASK}" in refused
+    assert (await bot.send("!pasted")).content == f"the token is {MASK}"
     everything = [r.json for r in bot.http.requests]
     assert TOKEN not in repr(everything)
 

@@ -387,7 +387,8 @@ class HypotezBot(commands.Bot):
             embeds = [embed.map_text(redact) for embed in reply.embeds] if reply.embeds else ()
             messages = await send_parts(send, redact(reply.text), reply.files, embeds)
         except discord.HTTPException as error:
-            log.error("could not send a reply in channel %s: %s", request.place.channel_id if request else "?", error)
+            where = f" in channel {request.place.channel_id}" if request is not None else ""
+            log.error("could not send a reply%s: %s", where, error)
             return
         if messages and reply.prompt is not None and request is not None:  # an answer !correct may refer to later
             await self.app.dispatcher.remember(reply, request, str(messages[0].id))
