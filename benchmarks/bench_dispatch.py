@@ -171,4 +171,4 @@ if __name__ == "__main__":
     if "--one" in sys.argv:
         print(json.dumps(asyncio.run(measure(sys.argv[sys.argv.index("--one") + 1]))))
     else:
-        main(processes=5)
+        main(processes=7)
