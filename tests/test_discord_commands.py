@@ -4,8 +4,10 @@ commands.yaml (language ru) and templates: every shipped command, prefix and sla
 import zipfile
 from pathlib import Path
 
+import discord
 import pytest
 
+from hypotez.adapters.discord_bot import permission_names
 from hypotez.testing import BotHarness
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -252,3 +254,10 @@ async def test_slash_commands_are_generated_for_every_command(bot):
     assert options["path_to_dir_positive"]["required"] is True
     assert options["positive"]["type"] == 5 and options["positive"].get("required", False) is False
     assert all(len(o["description"]) <= 100 for o in select["options"])
+
+
+def test_permission_names_are_discord_py_names_and_worked_out_once_per_value():
+    value = discord.Permissions(administrator=True, manage_guild=True, send_messages=True).value
+    assert permission_names(value) == {"administrator", "manage_guild", "send_messages"}
+    assert permission_names(value) is permission_names(value)
+    assert permission_names(0) == frozenset()
