@@ -1,7 +1,10 @@
 """One pipeline per invocation, the same for every adapter (Discord prefix, slash, console, tests):
 
-request → Invocation → checks (place, permissions, cooldown) → arguments bound, converted, validated
+request → checks (place, permissions, cooldown) → arguments bound, converted, validated → Invocation
 → handler(invocation, **arguments) → template rendered in the sandbox → :class:`Reply`.
+
+A command whose answer cannot depend on who asks (no checks, handler or arguments; a text without
+expressions) is answered from text found when the spec was loaded (:meth:`Dispatcher.static_reply`).
 
 Adapters only translate their world into a :class:`Request` and send the :class:`Reply` back.
 """
@@ -214,11 +217,11 @@ class Dispatcher:
     def _find_static_texts(self) -> dict[str, tuple[CommandSpec, dict[str, str]]]:
         """command name → (the command, language → its text) for the commands :meth:`static_reply`
         answers; worked out once, when the templates are compiled."""
-        found = {}
+        found: dict[str, tuple[CommandSpec, dict[str, str]]] = {}
         for command in self.spec.commands:
             if not command.static:
                 continue
-            texts = {}
+            texts: dict[str, str] = {}
             for language in self.spec.settings.languages:
                 if command.inline is not None:
                     text = self.inline.constant(command, language)
