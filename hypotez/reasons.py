@@ -159,7 +159,15 @@ class Reasons:
         if templates_dir is None:
             return {}
         path = Path(templates_dir) / language / CATALOG_FILE
-        return read_catalog(path) if path.is_file() else {}
+        if not path.is_file():
+            return {}
+        try:
+            return read_catalog(path)
+        except (yaml.YAMLError, ValueError, OSError) as error:
+            from hypotez.errors import ConfigError  # errors.py imports this module
+            raise ConfigError(f"the reasons catalog {path} cannot be used: {error}",
+                              "fix it (a mapping of keys to texts, as in hypotez/builtin_templates/en/reasons.yaml) "
+                              "or remove it") from None
 
     def catalog(self, language: str) -> Catalog:
         return self._catalogs.get(language) or self._catalogs[FALLBACK_LANGUAGE]

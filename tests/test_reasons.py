@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hypotez.errors import BadArgument
+from hypotez.errors import BadArgument, ConfigError
 from hypotez.reasons import Reason, Reasons, builtin_catalog, placeholders, read_catalog
 from hypotez.rendering import BUILTIN_TEMPLATES
 from hypotez.testing import BotHarness
@@ -76,6 +76,13 @@ def test_a_key_missing_in_a_language_falls_back_to_english(tmp_path):
     ru = reasons.catalog("ru")
     ru.texts.pop("path.empty")  # a translation that lacks a key
     assert ru.render(Reason("path.empty")) == "the path is empty"
+
+
+def test_a_broken_catalog_of_the_spec_is_a_clear_error(tmp_path):
+    (tmp_path / "ru").mkdir()
+    (tmp_path / "ru" / "reasons.yaml").write_text("path: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="reasons catalog .*ru/reasons.yaml cannot be used"):
+        Reasons(tmp_path, ["ru", "en"])
 
 
 def test_a_catalog_may_not_reach_into_parameters(tmp_path):
