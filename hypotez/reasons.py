@@ -130,7 +130,8 @@ def read_catalog(path: Path) -> dict[str, str]:
 
 @lru_cache(maxsize=None)
 def builtin_catalog(language: str) -> Catalog:
-    """The catalog shipped with hypotez (read once per process: it is package data, never changed)."""
+    """The catalog shipped with hypotez. Cached per process like a compiled regex: it is read-only package
+    data, and ``str(Reason)`` needs the English one wherever an error is raised, with no spec at hand."""
     path = BUILTIN_TEMPLATES / language / CATALOG_FILE
     texts = read_catalog(path) if path.is_file() else {}
     fallback = None if language == FALLBACK_LANGUAGE else builtin_catalog(FALLBACK_LANGUAGE)
