@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypotez import Invocation, Response
 from hypotez.errors import BadArgument, NotFound
+from hypotez.reasons import Reason
 
 RECENT_FEEDBACK = 5
 
@@ -34,15 +35,14 @@ async def correct(invocation: Invocation, message_id: str | None = None, correct
         correction = f"{target} {correction}".strip() if target else correction
         target = invocation.reference_id
     if not target:
-        raise BadArgument("message_id", "say which answer to correct: give its message id, or reply to it")
+        raise BadArgument("message_id", Reason("correct.which"))
     if not target.isdigit():
-        raise BadArgument("message_id", f"{target!r} is not a message id (a number; on Discord: right-click "
-                                        "the message → Copy Message ID)")
+        raise BadArgument("message_id", Reason("correct.not_an_id", value=target))
     if not correction.strip():
-        raise BadArgument("correction", "write the correct answer after the message id")
+        raise BadArgument("correction", Reason("correct.no_correction"))
     answer = await storage.find_answer(target)
     if answer is None:
-        raise NotFound("answer", f"I have no answer with message id {target}: give the id of one of my messages")
+        raise NotFound("answer", Reason("correct.unknown_answer", id=target))
     correction_id = await storage.add_correction(target, invocation.author.id, answer.prompt, answer.answer,
                                                  correction.strip())
     return Response(data={"id": correction_id, "message_id": target, "prompt": answer.prompt,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from hypotez import Invocation, Response
 from hypotez.errors import BadArgument
+from hypotez.reasons import Reason
 
 # Discord refuses uploads above 10 MiB for bots on servers without boosts.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -23,8 +24,8 @@ ARCHIVE_TIMEOUT = 300
 async def getfile(invocation: Invocation, file_path: Path) -> Response:
     size = file_path.stat().st_size
     if size > MAX_UPLOAD_BYTES:
-        raise BadArgument("file_path", f"the file is {size / 1024 / 1024:.1f} MB; Discord accepts files of "
-                                       f"at most {MAX_UPLOAD_BYTES // 1024 // 1024} MB")
+        raise BadArgument("file_path", Reason("files.too_big_to_send", size=size / 1024 / 1024,
+                                              limit=MAX_UPLOAD_BYTES // 1024 // 1024))
     return Response(data={"file": invocation.services.data.relative(file_path), "size": size}, files=[file_path])
 
 
@@ -60,7 +61,7 @@ def zip_folder(folder: Path, archive: Path, data_root: Path, skip: tuple[Path, .
 async def _archive(invocation: Invocation, directory: Path) -> dict:
     data = invocation.services.data
     if directory == data.archives or data.archives in directory.parents:
-        raise BadArgument("directory", "the archives folder itself cannot be archived")
+        raise BadArgument("directory", Reason("files.archives_folder"))
     label = data.relative(directory).replace("/", "_") if directory != data.root else "data"
     archive = data.archives / f"{label}-{time.strftime('%Y%m%d-%H%M%S')}.zip"
     counter = 1
@@ -86,8 +87,8 @@ async def select_dataset(invocation: Invocation, path_to_dir_positive: Path, pos
     data = invocation.services.data
     files = await asyncio.to_thread(_count_files, path_to_dir_positive)
     if files == 0:
-        raise BadArgument("path_to_dir_positive", f"the folder {data.relative(path_to_dir_positive)!r} has no "
-                                                  "files: put the training examples in it first")
+        raise BadArgument("path_to_dir_positive", Reason("files.empty_folder",
+                                                         folder=data.relative(path_to_dir_positive)))
     kind = "positive" if positive else "negative"
     relative = data.relative(path_to_dir_positive)
     archived = await _archive(invocation, path_to_dir_positive)

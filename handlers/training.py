@@ -10,6 +10,7 @@ from typing import Any
 from hypotez import Invocation, Response
 from hypotez.errors import BadArgument
 from hypotez.invocation import Attachment, SentMessage
+from hypotez.reasons import Reason, json_problem
 from hypotez.services.model import DatasetError, Example, Job
 from hypotez.services.model.datasets import MAX_FILE_BYTES, read_bytes, read_file, read_folder
 
@@ -20,7 +21,7 @@ MAX_TEST_CASES = 500
 def _model(invocation: Invocation):
     model = invocation.services.model
     if model is None:
-        raise BadArgument(None, "this bot has no model service configured")
+        raise BadArgument(None, Reason("training.no_model"))
     return model
 
 
@@ -31,8 +32,8 @@ async def _examples_from_sources(invocation: Invocation, data: Path | None, data
     sources: list[str] = []
     if file is not None:
         if file.size > min(MAX_ATTACHMENT_BYTES, MAX_FILE_BYTES):
-            raise BadArgument("file", f"the attachment is {file.size / 1024 / 1024:.1f} MB; at most "
-                                      f"{MAX_ATTACHMENT_BYTES // 1024 // 1024} MB (put bigger files in the data folder)")
+            raise BadArgument("file", Reason("training.attachment_too_big", size=file.size / 1024 / 1024,
+                                             limit=MAX_ATTACHMENT_BYTES // 1024 // 1024))
         content = await file.read()
         examples += await asyncio.to_thread(read_bytes, content, file.filename, positive)
         sources.append(file.filename)
@@ -57,8 +58,7 @@ async def _examples_from_sources(invocation: Invocation, data: Path | None, data
         if stored:
             sources.append(f"{len(stored)} corrections")
     if not examples:
-        raise BadArgument(None, "nothing to train on: give data=<file>, data_dir=<folder>, attach a file, "
-                                "choose a folder with select_dataset, or use corrections=yes after some corrections")
+        raise BadArgument(None, Reason("training.nothing_to_train"))
     return examples, ", ".join(sources)
 
 
@@ -107,10 +107,9 @@ async def train(invocation: Invocation, data: Path | None = None, data_dir: Path
 
 def _cases(value: Any) -> list[tuple[str, str | None]]:
     if not isinstance(value, list) or not value:
-        raise BadArgument("test_data", "give a JSON list of cases, e.g. "
-                                       '[{"input": "привет", "expected": "здравствуйте"}, "как дела?"]')
+        raise BadArgument("test_data", Reason("training.cases_not_list"))
     if len(value) > MAX_TEST_CASES:
-        raise BadArgument("test_data", f"{len(value)} cases; at most {MAX_TEST_CASES} at a time")
+        raise BadArgument("test_data", Reason("training.too_many_cases", count=len(value), limit=MAX_TEST_CASES))
     cases = []
     for index, item in enumerate(value, 1):
         if isinstance(item, str) and item.strip():
@@ -122,17 +121,18 @@ def _cases(value: Any) -> list[tuple[str, str | None]]:
             if isinstance(text, str) and text.strip() and (expected is None or isinstance(expected, str)):
                 cases.append((text, expected))
                 continue
-        raise BadArgument("test_data", f"case {index} must be a text or an object with \"input\" "
-                                       "(and optionally \"expected\")")
+        raise BadArgument("test_data", Reason("training.bad_case", index=index))
     return cases
 
 
-def _parse_json(text: str, where: str) -> Any:
+def _parse_json(text: str, file: str | None) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise BadArgument("test_data", f"{where}not valid JSON: {error.msg} at line {error.lineno}, "
-                                       f"column {error.colno}") from None
+        reason = Reason("training.invalid_json", problem=json_problem(error.msg), line=error.lineno,
+                        column=error.colno)
+        raise BadArgument("test_data", Reason("training.in_file", file=file, reason=reason) if file else reason) \
+            from None
 
 
 async def test(invocation: Invocation, test_data: str) -> Response:
@@ -140,14 +140,14 @@ async def test(invocation: Invocation, test_data: str) -> Response:
     model = _model(invocation)
     text = test_data.strip().strip("`").removeprefix("json").strip()
     if text.startswith(("[", "{", '"')):
-        cases = _parse_json(text, "")
+        cases = _parse_json(text, None)
     else:
         path = invocation.services.data.resolve(text, kind="file")
         try:
             content = await asyncio.to_thread(path.read_text, encoding="utf-8")
         except UnicodeDecodeError:
-            raise BadArgument("test_data", f"{text}: not a UTF-8 text file") from None
-        cases = _parse_json(content, f"{text}: ")
+            raise BadArgument("test_data", Reason("training.not_utf8", file=text)) from None
+        cases = _parse_json(content, text)
     report = await model.evaluate(_cases(cases))
     return Response(data={
         "predictions": [{"input": p.input, "output": p.output, "expected": p.expected, "correct": p.correct,

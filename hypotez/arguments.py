@@ -18,6 +18,7 @@ from typing import Any, Callable, Mapping
 import jsonschema
 
 from hypotez.errors import BadArgument, MissingArgument
+from hypotez.reasons import Reason, json_problem
 from hypotez.spec.model import ArgumentSpec, CommandSpec
 
 QUOTES = {'"': '"', "'": "'", "«": "»", "“": "”", "„": "“"}
@@ -53,8 +54,8 @@ def tokenize(text: str) -> list[Token]:
                 chars.append(text[i])
                 i += 1
             if i >= n:
-                raise BadArgument(None, f"a quote ({text[start]}) opened at character {start + 1} is never "
-                                        f"closed; add a closing {closing}")
+                raise BadArgument(None, Reason("argument.quote_unclosed", quote=text[start], position=start + 1,
+                                               closing=closing))
             i += 1
             tokens.append(Token("".join(chars), start, True))
             continue
@@ -64,8 +65,8 @@ def tokenize(text: str) -> list[Token]:
                 closing = QUOTES[text[i]]
                 end = text.find(closing, i + 1)
                 if end < 0:
-                    raise BadArgument(None, f"a quote ({text[i]}) opened at character {i + 1} is never "
-                                            f"closed; add a closing {closing}")
+                    raise BadArgument(None, Reason("argument.quote_unclosed", quote=text[i], position=i + 1,
+                                                   closing=closing))
                 key = text[start:i]
                 # Not "quoted": only a fully quoted word is taken literally (never as key=value).
                 tokens.append(Token(key + text[i + 1:end], start, False))
@@ -102,7 +103,7 @@ def bind_text(command: CommandSpec, text: str) -> dict[str, str]:
             continue
         key, value = pair
         if key in bound:
-            raise BadArgument(key, f"given twice; give {key}= only once")
+            raise BadArgument(key, Reason("argument.given_twice", name=key))
         bound[key] = value
         keyword_starts.append(token.start)
 
@@ -110,7 +111,7 @@ def bind_text(command: CommandSpec, text: str) -> dict[str, str]:
     for index, token in enumerate(positional):
         if not open_args:
             extra = " ".join(t.text for t in positional[index:])
-            raise BadArgument(None, f"too many values: {extra!r} does not belong to any argument")
+            raise BadArgument(None, Reason("argument.too_many_values", extra=extra))
         argument = open_args.pop(0)
         if argument.type == "text" and (argument.greedy or not any(a.required for a in open_args)):
             # A text argument followed only by optional ones takes the rest of the line (spacing
@@ -147,33 +148,33 @@ def _to_bool(argument: ArgumentSpec, value: Any) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise BadArgument(argument.name, f"{value!r} is not yes or no (use yes/no, true/false, on/off, 1/0)")
+    raise BadArgument(argument.name, Reason("argument.not_boolean", value=value))
 
 
 def _to_int(argument: ArgumentSpec, value: Any) -> int:
     if isinstance(value, bool):
-        raise BadArgument(argument.name, "must be a whole number")
+        raise BadArgument(argument.name, Reason("argument.must_be_integer"))
     if isinstance(value, int):
         return value
     text = str(value).strip().replace("_", "")
     try:
         return int(text)
     except ValueError:
-        raise BadArgument(argument.name, f"{value!r} is not a whole number") from None
+        raise BadArgument(argument.name, Reason("argument.not_integer", value=value)) from None
 
 
 def _to_number(argument: ArgumentSpec, value: Any) -> float:
     if isinstance(value, bool):
-        raise BadArgument(argument.name, "must be a number")
+        raise BadArgument(argument.name, Reason("argument.must_be_number"))
     if isinstance(value, (int, float)):
         number = float(value)
     else:
         try:
             number = float(str(value).strip().replace(",", "."))
         except ValueError:
-            raise BadArgument(argument.name, f"{value!r} is not a number") from None
+            raise BadArgument(argument.name, Reason("argument.not_number", value=value)) from None
     if not math.isfinite(number):
-        raise BadArgument(argument.name, f"{value!r} is not a finite number")
+        raise BadArgument(argument.name, Reason("argument.not_finite", value=value))
     return number
 
 
@@ -181,7 +182,7 @@ def _to_json(argument: ArgumentSpec, value: Any) -> Any:
     if not isinstance(value, str):
         return value
     if len(value) > MAX_JSON_CHARS:
-        raise BadArgument(argument.name, f"the JSON is longer than {MAX_JSON_CHARS} characters")
+        raise BadArgument(argument.name, Reason("argument.json_too_long", limit=MAX_JSON_CHARS))
     text = value.strip()
     if text.startswith("```"):  # people paste code blocks from Discord
         text = text.strip("`")
@@ -190,18 +191,18 @@ def _to_json(argument: ArgumentSpec, value: Any) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise BadArgument(argument.name, f"not valid JSON: {error.msg} at line {error.lineno}, "
-                                         f"column {error.colno}") from None
+        raise BadArgument(argument.name, Reason("argument.json_invalid", problem=json_problem(error.msg),
+                                                line=error.lineno, column=error.colno)) from None
     except RecursionError:
-        raise BadArgument(argument.name, "the JSON is nested too deeply") from None
+        raise BadArgument(argument.name, Reason("argument.json_too_deep")) from None
 
 
 def _to_choice(argument: ArgumentSpec, value: Any) -> Any:
     for choice in argument.choices:
         if str(choice).lower() == str(value).strip().lower():
             return choice
-    options = ", ".join(str(c) for c in argument.choices)
-    raise BadArgument(argument.name, f"{value!r} is not one of: {options}")
+    raise BadArgument(argument.name, Reason("argument.not_a_choice", value=value,
+                                            choices=[str(c) for c in argument.choices]))
 
 
 def _to_text(argument: ArgumentSpec, value: Any) -> str:
@@ -243,7 +244,7 @@ def _resolve(argument: ArgumentSpec, value: Any, resolver: Callable[[str], Any] 
         return value  # already resolved by the adapter (slash commands)
     found = resolver(value) if resolver else None
     if found is None:
-        raise BadArgument(argument.name, f"no {what} called {value!r} here; mention them or give their id")
+        raise BadArgument(argument.name, Reason(f"argument.no_{what}_called", value=value))
     return found
 
 
@@ -263,28 +264,57 @@ def _rules_schema(argument: ArgumentSpec) -> dict[str, Any] | None:
     return schema or None
 
 
-def describe_rule_failure(argument: ArgumentSpec, error: jsonschema.ValidationError) -> str:
-    rule, limit = error.validator, error.validator_value
-    shown = error.instance if not isinstance(error.instance, str) or len(error.instance) < 60 \
-        else error.instance[:57] + "…"
-    messages = {
-        "minimum": f"must be at least {limit} (got {shown})",
-        "maximum": f"must be at most {limit} (got {shown})",
-        "exclusiveMinimum": f"must be greater than {limit} (got {shown})",
-        "exclusiveMaximum": f"must be less than {limit} (got {shown})",
-        "multipleOf": f"must be a multiple of {limit} (got {shown})",
-        "minLength": f"must be at least {limit} characters long",
-        "maxLength": f"must be at most {limit} characters long (got {len(error.instance) if isinstance(error.instance, str) else '?'})",
-        "pattern": f"{shown!r} does not have the expected form ({limit})",
-        "enum": f"must be one of: {', '.join(map(str, limit))} (got {shown!r})" if isinstance(limit, list) else error.message,
-        "minItems": f"needs at least {limit} items",
-        "maxItems": f"may have at most {limit} items",
-    }
-    text = messages.get(rule, error.message)
+# Rules whose reason needs only the limit and the value given.
+_LIMIT_RULES = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength",
+                "minItems", "maxItems", "minProperties", "maxProperties")
+_JSON_TYPES = ("string", "integer", "number", "boolean", "array", "object", "null")
+
+
+def _shown(value: Any) -> Any:
+    return value if not isinstance(value, str) or len(value) < 60 else value[:57] + "…"
+
+
+def _type_reason(expected: Any) -> Reason:
+    name = expected[0] if isinstance(expected, list) and expected else expected
+    return Reason(f"type.{name}") if name in _JSON_TYPES else Reason("type.other", name=str(name))
+
+
+def _rule_reason(error: jsonschema.ValidationError) -> Reason:
+    """Why a value breaks one rule, from the facts jsonschema gives (never its English message)."""
+    rule, limit, value = error.validator, error.validator_value, error.instance
+    shown = _shown(value)
+    if rule in _LIMIT_RULES:
+        return Reason(f"rule.{rule}", limit=limit, value=shown)
+    if rule == "maxLength":
+        return Reason("rule.maxLength", limit=limit, length=len(value) if isinstance(value, str) else "?")
+    if rule == "pattern":
+        return Reason("rule.pattern", value=shown, pattern=limit)
+    if rule == "enum" and isinstance(limit, list):
+        return Reason("rule.enum", choices=[str(c) for c in limit], value=shown)
+    if rule == "const":
+        return Reason("rule.const", expected=limit, value=shown)
+    if rule == "uniqueItems":
+        return Reason("rule.uniqueItems")
+    if rule == "type":
+        return Reason("rule.type", expected=_type_reason(limit), value=shown)
+    if rule == "format":
+        return Reason("rule.format", value=shown, format=limit)
+    if rule == "required" and isinstance(value, dict):
+        missing = next((name for name in limit if name not in value), None)
+        if missing is not None:
+            return Reason("rule.required", name=missing)
+    if rule == "additionalProperties" and isinstance(value, dict) and limit is False:
+        declared = set(error.schema.get("properties", {}))
+        return Reason("rule.additionalProperties", names=sorted(set(value) - declared))
+    return Reason("rule.other", rule=rule, detail=error.message)
+
+
+def describe_rule_failure(argument: ArgumentSpec, error: jsonschema.ValidationError) -> Reason:
+    reason = _rule_reason(error)
     if error.absolute_path:
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
-        text = f"at {where.lstrip('.')}: {error.message}"
-    return text
+        return Reason("rule.at", where=where.lstrip("."), reason=reason)
+    return reason
 
 
 def check_rules(argument: ArgumentSpec, value: Any) -> None:

@@ -13,6 +13,7 @@ from typing import Any, Awaitable, Callable, Mapping
 from urllib.parse import urlsplit
 
 from hypotez.errors import UserInputError
+from hypotez.reasons import Reason, size_reason
 
 DEFAULT_HOSTS = ("cdn.discordapp.com", "media.discordapp.net")
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
@@ -24,13 +25,8 @@ class AttachmentRefused(UserInputError):
     kind = "bad_input"
 
     def __init__(self, filename: str, reason: str):
-        super().__init__(f"I cannot use the attachment {filename!r}: {reason}", filename=filename, reason=reason)
-
-
-def _shown_size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / 1024 / 1024:.1f} MB"
-    return f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} bytes"
+        super().__init__(Reason("attachment.refused", filename=filename, reason=reason), filename=filename,
+                         reason=reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,18 +46,16 @@ class AttachmentPolicy:
             host = (parts.hostname or "").lower()
             port = parts.port
         except ValueError:  # a malformed URL (bad port, bad IPv6 literal)
-            raise AttachmentRefused(filename, "its address is not a valid URL, not on Discord's file servers "
-                                              f"({', '.join(self.hosts)}); I only download files from there") from None
+            raise AttachmentRefused(filename, Reason("attachment.bad_url", hosts=list(self.hosts))) from None
         if parts.scheme != "https" or host not in self.hosts or parts.username or parts.password \
                 or port not in (None, 443):
-            shown = host or "an unknown place"
-            raise AttachmentRefused(filename, f"it is stored at {shown}, not on Discord's file servers "
-                                              f"({', '.join(self.hosts)}); I only download files from there")
+            shown = host or Reason("attachment.unknown_place")
+            raise AttachmentRefused(filename, Reason("attachment.elsewhere", host=shown, hosts=list(self.hosts)))
 
     def check_size(self, filename: str, size: int) -> None:
         if size > self.max_bytes:
-            raise AttachmentRefused(filename, f"it is {_shown_size(size)}; I accept files up to "
-                                              f"{_shown_size(self.max_bytes)}")
+            raise AttachmentRefused(filename, Reason("attachment.too_big", size=size_reason(size),
+                                                     limit=size_reason(self.max_bytes)))
 
     def guard(self, filename: str, url: str, size: int,
               fetch: Callable[[], Awaitable[bytes]]) -> Callable[[], Awaitable[bytes]]:

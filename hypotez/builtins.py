@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hypotez.errors import BadArgument, NotFound, WrongPlace
+from hypotez.reasons import Reason
 from hypotez.invocation import Invocation, Response
 from hypotez.spec.model import CommandSpec
 
@@ -38,7 +39,7 @@ async def help_command(invocation: Invocation, command: str | None = None) -> Re
         name = command.strip().removeprefix(prefix).lower()
         found = next((c for c in spec.commands if name in (n.lower() for n in c.names)), None)
         if found is None or found.hidden:
-            raise NotFound(command, f"there is no command {command!r}; {prefix}help lists them all")
+            raise NotFound(command, Reason("help.no_command", name=command, prefix=prefix))
         return Response(data={"entry": command_data(found, prefix)}, template="command")
     visible = [command_data(c, prefix) for c in spec.commands if not c.hidden]
     return Response(data={"commands": visible, "description": spec.settings.description})
@@ -70,8 +71,8 @@ async def language(invocation: Invocation, language: str | None = None) -> Respo
         await storage.set_guild_language(guild, None)
         code = settings.language
     elif code not in settings.languages:
-        raise BadArgument("language", f"'{language.strip()}' is not one of this bot's languages: "
-                                      f"{', '.join(settings.languages)} (or 'default')")
+        raise BadArgument("language", Reason("language.unknown", given=language.strip(),
+                                             languages=list(settings.languages)))
     else:
         await storage.set_guild_language(guild, code)
     invocation.language = code  # this very reply already speaks the new language

@@ -9,16 +9,14 @@ from typing import Callable
 
 from hypotez.errors import NotAllowed, OnCooldown, WrongPlace
 from hypotez.invocation import Author, Place
+from hypotez.reasons import Reason
 from hypotez.spec.model import CommandSpec, CooldownSpec
-
-PLACE_WORDS = {"guild": "a server channel", "dm": "direct messages"}
-
 
 def check_place(command: CommandSpec, place: Place) -> None:
     if command.where == "guild" and place.is_dm:
-        raise WrongPlace(PLACE_WORDS["guild"])
+        raise WrongPlace("guild")
     if command.where == "dm" and not place.is_dm:
-        raise WrongPlace(PLACE_WORDS["dm"])
+        raise WrongPlace("dm")
 
 
 def check_permissions(command: CommandSpec, author: Author, place: Place) -> None:
@@ -36,9 +34,9 @@ def check_permissions(command: CommandSpec, author: Author, place: Place) -> Non
     if rules.discord and not place.is_dm and all(p in author.permissions for p in rules.discord):
         return
     if place.is_dm and (rules.roles or rules.discord):
-        raise NotAllowed("this command needs a role or permission, which only exist in a server: "
-                         "use it in a server channel", roles=list(rules.roles), permissions=list(rules.discord))
-    raise NotAllowed("you are not allowed to use this command", roles=list(rules.roles),
+        raise NotAllowed(Reason("permission.server_only"), roles=list(rules.roles),
+                         permissions=list(rules.discord))
+    raise NotAllowed(Reason("permission.not_allowed"), roles=list(rules.roles),
                      permissions=list(rules.discord))
 
 

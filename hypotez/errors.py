@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from hypotez.reasons import Reason
+
 
 class HypotezError(Exception):
     """Base class of every error hypotez raises on purpose."""
@@ -69,7 +71,10 @@ class SpecFileError(HypotezError):
 
 
 class UserInputError(HypotezError):
-    """Something the person talking to the bot can fix. ``kind`` names the error template."""
+    """Something the person talking to the bot can fix. ``kind`` names the error template.
+
+    ``message`` is a :class:`~hypotez.reasons.Reason` (or, from a handler of one's own, plain text):
+    English in ``str(error)``, worded in the reply's language by the pipeline."""
 
     kind = "bad_input"
 
@@ -86,22 +91,22 @@ class UnknownCommand(UserInputError):
     kind = "unknown_command"
 
     def __init__(self, name: str, suggestions: list[str]):
-        super().__init__(f"unknown command {name!r}", name=name, suggestions=suggestions)
+        super().__init__(Reason("error.unknown_command", name=name), name=name, suggestions=suggestions)
 
 
 class MissingArgument(UserInputError):
     kind = "missing_argument"
 
     def __init__(self, argument: str):
-        super().__init__(f"missing argument {argument!r}", argument=argument)
+        super().__init__(Reason("error.missing_argument", argument=argument), argument=argument)
 
 
 class BadArgument(UserInputError):
     kind = "bad_argument"
 
     def __init__(self, argument: str | None, reason: str):
-        where = f"argument {argument!r}: " if argument else ""
-        super().__init__(f"{where}{reason}", argument=argument, reason=reason)
+        message = Reason("error.bad_argument", argument=argument, reason=reason) if argument else reason
+        super().__init__(message, argument=argument, reason=reason)
 
 
 class NotAllowed(UserInputError):
@@ -115,16 +120,18 @@ class OnCooldown(UserInputError):
     kind = "on_cooldown"
 
     def __init__(self, retry_after: float):
-        super().__init__(f"on cooldown for {retry_after:.1f} s", retry_after=retry_after)
+        super().__init__(Reason("error.on_cooldown", seconds=retry_after), retry_after=retry_after)
 
 
 class WrongPlace(UserInputError):
-    """The command may not run here (a DM-only command in a server, or the reverse)."""
+    """The command may not run here (a DM-only command in a server, or the reverse).
+    ``where`` is the place it needs: "guild" (a server channel) or "dm" (direct messages)."""
 
     kind = "wrong_place"
 
-    def __init__(self, allowed: str):
-        super().__init__(f"this command only works in {allowed}", allowed=allowed)
+    def __init__(self, where: str):
+        allowed = Reason(f"place.{where}")
+        super().__init__(Reason("error.wrong_place", allowed=allowed), allowed=allowed, where=where)
 
 
 class PathRefused(UserInputError):
@@ -133,14 +140,14 @@ class PathRefused(UserInputError):
     kind = "path_refused"
 
     def __init__(self, path: str, reason: str):
-        super().__init__(f"{path!r}: {reason}", path=path, reason=reason)
+        super().__init__(Reason("error.path_refused", path=path, reason=reason), path=path, reason=reason)
 
 
 class NotFound(UserInputError):
     kind = "not_found"
 
     def __init__(self, what: str, reason: str | None = None):
-        super().__init__(reason or f"{what} not found", what=what)
+        super().__init__(reason or Reason("error.not_found", what=what), what=what)
 
 
 # --- the operator ----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from hypotez.checks import Cooldowns, check_permissions, check_place
 from hypotez.embeds import EmbedData
 from hypotez.errors import BadReply, HypotezError, MissingArgument, UnknownCommand, UserInputError
 from hypotez.invocation import Attachment, Author, Invocation, Outbox, Place, Resolver, Response
+from hypotez.reasons import Reasons
 from hypotez.rendering import Renderer, TemplateMissing
 from hypotez.replies import InlineRenderer
 from hypotez.scope import base_scope, invocation_scope
@@ -77,6 +78,8 @@ class Dispatcher:
         # Picks one of several texts (`text: [a, b]`); tests seed it.
         self.rng = rng or random.Random()
         self.inline = InlineRenderer(self.renderer, spec.settings.language, self.rng)
+        # The words for the reasons errors carry, per language (render_error).
+        self.reasons = Reasons(spec.templates_dir, spec.settings.languages)
         self._index = spec.command_index()
         # Commands whose reply is the same for everyone (static_reply); found once templates are compiled.
         self._static_texts: dict[str, tuple[CommandSpec, dict[str, str]]] = {}
@@ -325,7 +328,7 @@ class Dispatcher:
         kind = error.kind if not internal and isinstance(error, (UserInputError, BadReply)) else "internal_error"
         data: dict[str, Any] = base_scope(self.prefix, self.spec.settings.name, language)
         if isinstance(error, (UserInputError, BadReply)):
-            data.update(error.template_data())
+            data.update(self.reasons.localise(error.template_data(), language))
         if command is not None and not command.builtin:
             data.update({"command": command.name, "usage": command.usage(self.prefix),
                          "arguments": [_argument_data(a) for a in command.arguments]})

@@ -26,7 +26,7 @@ def test_answers_hi_help_feedback_getfile_and_refuses_passwd(tmp_path):
     assert "`!getfile <file_path>`" in out
     assert "Записал его под номером 1" in out and "#1 you: консоль работает" in out
     assert f"[file: {tmp_path / 'data' / 'readme.txt'}]" in out
-    assert "Путь `../../etc/passwd` нельзя использовать: '..' is not allowed" in out
+    assert "Путь `../../etc/passwd` нельзя использовать: «..» запрещено" in out
     assert "root:" not in out
     assert "Traceback" not in result.stderr
 

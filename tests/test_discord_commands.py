@@ -86,12 +86,12 @@ async def test_correct_by_replying_to_the_answer(bot):
 async def test_command_replies_cannot_be_corrected(bot):
     hi = await bot.send("!hi")
     reply = await bot.send(f"!correct {hi.messages[0].id} лучше", **TRAINER)
-    assert f"no answer with message id {hi.messages[0].id}" in reply.content
+    assert f"нет ответа с id сообщения {hi.messages[0].id}" in reply.content
 
 
 async def test_correct_an_unknown_message(bot):
     reply = await bot.send("!correct 42 что-то", **TRAINER)
-    assert "no answer with message id 42" in reply.content
+    assert "нет ответа с id сообщения 42" in reply.content
 
 
 async def test_getfile_attaches_the_file(bot, data):
@@ -152,12 +152,12 @@ async def test_bad_argument_names_the_argument_and_the_reason(bot, data):
     (data / "d").mkdir()
     (data / "d" / "f").write_text("x")
     reply = await bot.send("!select_dataset d positive=maybe", **TRAINER)
-    assert "`positive`" in reply.content and "'maybe' is not yes or no" in reply.content
+    assert "`positive`" in reply.content and "'maybe' — не «да» и не «нет»" in reply.content
 
 
 async def test_too_long_feedback_is_refused(bot):
     reply = await bot.send("!feedback " + "я" * 1600)
-    assert "at most 1500 characters" in reply.content
+    assert "не длиннее 1500 символов" in reply.content
     assert await bot.app.services.storage.latest_feedback() == []
 
 

@@ -62,7 +62,7 @@ async def test_test_with_inline_json_gives_predictions_accuracy_and_mismatches(b
 
 async def test_test_with_broken_json_says_where(bot):
     reply = (await bot.send('!test [{"input": "a",]')).content
-    assert "not valid JSON" in reply and "line 1, column 16" in reply
+    assert "некорректный JSON" in reply and "строка 1, столбец 16" in reply
 
 
 async def test_model_shows_backend_model_and_last_job(bot):
@@ -80,9 +80,9 @@ async def test_bad_lines_are_listed_and_nothing_is_imported(bot):
     data = (b'{"prompt": "hi", "completion": "hello"}\n{"prompt": "x"}\nnot json\n'
             b'{"prompt": "y", "completion": "z", "colour": 1}\n')
     reply = (await bot.send("!train", attachments=attachment("set.jsonl", data), **TRAINER)).content
-    assert "set.jsonl:2: 'completion' is missing or empty" in reply
-    assert "set.jsonl:3: not valid JSON: Expecting value (column 1)" in reply
-    assert "set.jsonl:4: unknown keys ['colour']; expected 'prompt' and 'completion'" in reply
+    assert "set.jsonl:2: «completion» нет или он пустой" in reply
+    assert "set.jsonl:3: некорректный JSON: ожидалось значение (столбец 1)" in reply
+    assert "set.jsonl:4: неизвестные ключи ['colour']; ожидаются «prompt» и «completion»" in reply
     assert reply.startswith("📄 В данных для обучения 3 ошибки; ничего не импортировано")
     await bot.settle()
     assert await bot.app.services.storage.jobs() == []
@@ -93,7 +93,7 @@ async def test_many_bad_lines_show_the_first_twenty_then_a_count(bot):
     data = b"".join(b'{"prompt": "q%d"}\n' % i for i in range(1, 36))
     reply = (await bot.send("!train", attachments=attachment("many.jsonl", data), **TRAINER)).content
     assert "В данных для обучения 35 ошибок" in reply
-    assert "many.jsonl:20: 'completion' is missing or empty" in reply and "many.jsonl:21:" not in reply
+    assert "many.jsonl:20: «completion» нет или он пустой" in reply and "many.jsonl:21:" not in reply
     assert "… и ещё 15" in reply
 
 

@@ -129,4 +129,4 @@ async def test_answers_queue_up_in_the_channel_and_leave_clears_them(bot):
 
 async def test_unreadable_audio_gets_a_clear_reply(bot):
     reply = await bot.send("", attachments=[("voice-message.ogg", b"OggS" + b"\0" * 200, "audio/ogg")])
-    assert reply.content.startswith("🎧 Не удалось обработать аудио") and "not readable audio" in reply.content
+    assert reply.content.startswith("🎧 Не удалось обработать аудио") and "не читается как аудио" in reply.content

@@ -89,7 +89,7 @@ async def test_only_admins_may_switch_and_only_to_known_languages(ru_bot):
     assert "Вам нельзя использовать `!language`" in refused.content
     assert (await ru_bot.send("!hi")).content.startswith("Привет")
     unknown = await ru_bot.send("!language de", **ADMIN)
-    assert "'de' is not one of this bot's languages: ru, en (or 'default')" in unknown.content
+    assert "«de» — не один из языков этого бота: ru, en (или «сброс»)" in unknown.content
     assert "only works in" not in (dm := (await ru_bot.send("!language en", dm=True)).content)
     assert "`!language`" in dm and "сервер" in dm
 

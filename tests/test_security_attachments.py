@@ -59,8 +59,9 @@ async def test_an_attachment_elsewhere_is_refused_and_never_fetched(tmp_path, ur
         by_message = await bot.send("!train", attachments=[("t.jsonl", DATASET, None, url)], **TRAINER)
         by_slash = await bot.slash("train", attachments={"file": ("t.jsonl", DATASET, None, url)}, **TRAINER)
     for reply in (by_message.content, by_slash.content):
-        assert reply.startswith("⚠️ I cannot use the attachment 't.jsonl': "), reply
-        assert "not on Discord's file servers (cdn.discordapp.com, media.discordapp.net)" in reply
+        assert reply.startswith("⚠️ не могу взять вложение 't.jsonl': "), reply
+        assert "не на файловых серверах Discord (cdn.discordapp.com, media.discordapp.net)" in reply \
+            or "не файловые серверы Discord (cdn.discordapp.com, media.discordapp.net)" in reply, reply
     assert bot.http.fetched == []
 
 
@@ -68,7 +69,7 @@ async def test_a_voice_message_elsewhere_is_refused_before_any_audio_work(tmp_pa
     async with harness(ROOT / "commands.yaml", tmp_path) as bot:
         reply = await bot.send("", attachments=[("voice-message.ogg", b"OggS" + bytes(400), "audio/ogg",
                                                  "https://evil.example/voice-message.ogg")])
-    assert "I cannot use the attachment 'voice-message.ogg': it is stored at evil.example" in reply.content
+    assert "не могу взять вложение 'voice-message.ogg': оно лежит на evil.example" in reply.content
     assert bot.http.fetched == []
 
 
@@ -79,8 +80,8 @@ async def test_an_attachment_over_the_size_limit_is_refused_before_downloading(t
         reply = await bot.send("!train", attachments=[("big.jsonl", big, None)], **TRAINER)
         small = await bot.send("!train", attachments=[("small.jsonl", DATASET, None)], **TRAINER)
         await bot.settle()
-    assert reply.content.startswith(f"⚠️ I cannot use the attachment 'big.jsonl': it is {len(big) / 1024:.1f} KB; "
-                                    "I accept files up to 1000 bytes"), reply.content
+    assert reply.content.startswith(f"⚠️ не могу взять вложение 'big.jsonl': его размер {len(big) / 1024:.1f} КБ; "
+                                    "я принимаю файлы до 1000 байт"), reply.content
     assert "Обучение начато" in small.content
     assert len(bot.http.fetched) == 1 and bot.http.fetched[0].endswith("/small.jsonl")
 
@@ -93,7 +94,7 @@ async def test_the_host_list_comes_from_the_settings(tmp_path):
         cdn = await bot.send("!train", attachments=[("t.jsonl", DATASET, None)], **TRAINER)
         await bot.settle()
     assert "Обучение начато" in ours.content
-    assert "it is stored at cdn.discordapp.com, not on Discord's file servers (files.example.org)" in cdn.content
+    assert "оно лежит на cdn.discordapp.com, а не на файловых серверах Discord (files.example.org)" in cdn.content
     assert bot.http.fetched == ["https://files.example.org/t.jsonl"]
 
 

@@ -81,14 +81,14 @@ async def test_escapes_are_refused_and_nothing_outside_is_touched(world, command
 
 
 @pytest.mark.parametrize("path, reason", [
-    ("../../etc/passwd", "'..' is not allowed"),
-    ("/etc/passwd", "absolute paths are not allowed"),
-    ("~/x", "home-folder paths (~) are not allowed"),
-    ("%2e%2e/x", "percent-encoded paths are not accepted"),
-    ("link_file", "the path leads outside the data folder"),
-    (".hypotez/hypotez.sqlite3", "the bot's own state folder"),
-    ("nothing-here.txt", "no such file or folder in the data folder"),
-    ("notes", "this is a folder, not a file"),
+    ("../../etc/passwd", "«..» запрещено"),
+    ("/etc/passwd", "абсолютные пути запрещены"),
+    ("~/x", "пути от домашней папки (~) запрещены"),
+    ("%2e%2e/x", "пути с %-кодированием не принимаются"),
+    ("link_file", "путь ведёт за пределы папки данных"),
+    (".hypotez/hypotez.sqlite3", "это служебная папка бота"),
+    ("nothing-here.txt", "в папке данных нет такого файла или папки"),
+    ("notes", "это папка, а не файл"),
 ])
 async def test_refusals_say_why(world, path, reason):
     app, *_ = world
@@ -99,7 +99,7 @@ async def test_refusals_say_why(world, path, reason):
 async def test_a_nul_byte_is_refused_with_its_reason(world):
     app, *_ = world
     reply = await say(app, "!getfile ok.txt\x00.png")
-    assert "NUL byte" in reply.text
+    assert "в пути есть нулевой байт (NUL)" in reply.text
 
 
 async def test_paths_inside_still_work(world):

@@ -27,6 +27,7 @@ from hypotez.embeds import EmbedData
 from hypotez.errors import BadArgument
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Place
 from hypotez.pipeline import Reply, Request
+from hypotez.reasons import Reason
 from hypotez.redaction import Redactor, redact_logs
 from hypotez.spec.model import ArgumentSpec, CommandSpec
 from hypotez.text import DISCORD_LIMIT, split_message
@@ -452,7 +453,7 @@ class HypotezBot(commands.Bot):
         if isinstance(error, app_commands.TransformerError) and command is not None:
             kind = "member" if error.type == discord.AppCommandOptionType.user else "channel"
             argument = next((a.name for a in command.arguments if a.type == kind), None)
-            reply = dispatcher.render_error(BadArgument(argument, f"no such {kind} here"), command, language)
+            reply = dispatcher.render_error(BadArgument(argument, Reason(f"argument.no_such_{kind}")), command, language)
         elif isinstance(error, app_commands.CommandNotFound):
             reply = await dispatcher.unknown_command(name, request)
         else:

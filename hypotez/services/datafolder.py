@@ -11,6 +11,7 @@ import urllib.parse
 from pathlib import Path, PurePosixPath
 
 from hypotez.errors import PathRefused
+from hypotez.reasons import Reason
 
 MAX_PATH_LENGTH = 1024
 INTERNAL_FOLDER = ".hypotez"
@@ -40,11 +41,11 @@ class DataFolder:
         """
         raw = user_path
         if not isinstance(raw, str) or not raw.strip():
-            raise PathRefused(str(raw), "the path is empty")
+            raise PathRefused(str(raw), Reason("path.empty"))
         if len(raw) > MAX_PATH_LENGTH:
-            raise PathRefused(raw[:40] + "…", f"the path is longer than {MAX_PATH_LENGTH} characters")
+            raise PathRefused(raw[:40] + "…", Reason("path.too_long", limit=MAX_PATH_LENGTH))
         if "\x00" in raw:
-            raise PathRefused(raw.replace("\x00", "\\0"), "the path contains a NUL byte")
+            raise PathRefused(raw.replace("\x00", "\\0"), Reason("path.nul_byte"))
         # Decode repeatedly so that %252e%252e cannot sneak through a single decode.
         decoded = raw
         for _ in range(3):
@@ -53,40 +54,40 @@ class DataFolder:
                 break
             decoded = once
         if "\x00" in decoded:
-            raise PathRefused(raw, "the path contains a NUL byte")
+            raise PathRefused(raw, Reason("path.nul_byte"))
         if decoded != raw:
-            raise PathRefused(raw, "percent-encoded paths are not accepted; write the name plainly")
+            raise PathRefused(raw, Reason("path.percent_encoded"))
         text = raw.strip().replace("\\", "/")
         if text.startswith("~"):
-            raise PathRefused(raw, "home-folder paths (~) are not allowed; give a path inside the data folder")
+            raise PathRefused(raw, Reason("path.home"))
         if text.startswith("/") or (len(text) > 1 and text[1] == ":"):
-            raise PathRefused(raw, "absolute paths are not allowed; give a path relative to the data folder")
+            raise PathRefused(raw, Reason("path.absolute"))
         parts = PurePosixPath(text).parts
         if ".." in parts:
-            raise PathRefused(raw, "'..' is not allowed; the path must stay inside the data folder")
+            raise PathRefused(raw, Reason("path.parent"))
 
         candidate = self.root.joinpath(*parts) if parts else self.root
         # resolve() follows symlinks: a link that points outside is caught here.
         try:
             resolved = candidate.resolve()
         except (RuntimeError, OSError):  # a symlink loop, or a name the OS refuses
-            raise PathRefused(raw, "the path cannot be followed (a symbolic link loop?)") from None
+            raise PathRefused(raw, Reason("path.loop")) from None
         if resolved != self.root and self.root not in resolved.parents:
-            raise PathRefused(raw, "the path leads outside the data folder")
+            raise PathRefused(raw, Reason("path.outside"))
         internal = self.internal.resolve()
         if resolved == internal or internal in resolved.parents:
-            raise PathRefused(raw, "this is the bot's own state folder; it cannot be read or changed by commands")
+            raise PathRefused(raw, Reason("path.internal"))
         try:
             exists = resolved.exists()
         except OSError:  # e.g. a component longer than the OS allows
-            raise PathRefused(raw, "the path is not valid here") from None
+            raise PathRefused(raw, Reason("path.invalid")) from None
         if must_exist and not exists:
-            raise PathRefused(raw, "no such file or folder in the data folder")
+            raise PathRefused(raw, Reason("path.missing"))
         if exists:
             if kind == "file" and not resolved.is_file():
-                raise PathRefused(raw, "this is a folder, not a file")
+                raise PathRefused(raw, Reason("path.not_file"))
             if kind == "dir" and not resolved.is_dir():
-                raise PathRefused(raw, "this is a file, not a folder")
+                raise PathRefused(raw, Reason("path.not_dir"))
         return resolved
 
     def relative(self, path: Path) -> str:

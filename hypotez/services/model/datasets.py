@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
 from hypotez.errors import UserInputError
+from hypotez.reasons import Reason, json_problem
 
 SUPPORTED_SUFFIXES = (".jsonl", ".json", ".csv", ".txt")
 MAX_FILE_BYTES = 1_000_000_000
@@ -48,9 +49,16 @@ class DatasetError(UserInputError):
     def __init__(self, problems: list[str], total: int):
         shown = problems[:SHOWN_PROBLEMS]
         more = total - len(shown)
-        text = "\n".join(shown) + (f"\n… and {more} more" if more > 0 else "")
-        super().__init__(f"the training data has {total} {'problem' if total == 1 else 'problems'}; "
-                         f"nothing was imported:\n{text}", problems=shown, total=total, more=max(more, 0))
+        super().__init__(Reason("dataset.summary", total=total, problems=shown,
+                                more=Reason("dataset.more", count=more) if more > 0 else ""),
+                         problems=shown, total=total, more=max(more, 0))
+
+
+def _located(name: str, line: int | None, reason: str) -> Reason:
+    """``file:line: reason`` (or ``file: reason`` for the whole file)."""
+    if line:
+        return Reason("dataset.at_line", file=name, line=line, reason=reason)
+    return Reason("dataset.in_file", file=name, reason=reason)
 
 
 def _text(value: Any) -> str | None:
@@ -60,41 +68,41 @@ def _text(value: Any) -> str | None:
 def _from_pair(obj: dict[str, Any], positive: bool) -> tuple[Example | None, str | None]:
     unknown = set(obj) - PAIR_KEYS
     if unknown:
-        return None, f"unknown keys {sorted(unknown)}; expected 'prompt' and 'completion'"
+        return None, Reason("dataset.unknown_pair_keys", keys=sorted(unknown))
     prompt = _text(obj.get("prompt", obj.get("input", obj.get("question"))))
     completion = _text(obj.get("completion", obj.get("output", obj.get("answer"))))
     if prompt is None:
-        return None, "'prompt' is missing or empty"
+        return None, Reason("dataset.prompt_missing")
     if completion is None:
-        return None, "'completion' is missing or empty"
+        return None, Reason("dataset.completion_missing")
     flag = obj.get("positive", positive)
     if not isinstance(flag, bool):
-        return None, "'positive' must be true or false"
+        return None, Reason("dataset.positive_not_boolean")
     return Example(prompt, completion, flag), None
 
 
 def _from_chat(obj: dict[str, Any], positive: bool) -> tuple[list[Example], str | None]:
     unknown = set(obj) - CHAT_KEYS
     if unknown:
-        return [], f"unknown keys {sorted(unknown)} next to 'messages'"
+        return [], Reason("dataset.unknown_chat_keys", keys=sorted(unknown))
     messages = obj["messages"]
     if not isinstance(messages, list) or not messages:
-        return [], "'messages' must be a non-empty list"
+        return [], Reason("dataset.messages_not_list")
     system = None
     examples: list[Example] = []
     last_user: str | None = None
     for index, message in enumerate(messages, 1):
         if not isinstance(message, dict):
-            return [], f"message {index} is not an object"
+            return [], Reason("dataset.message_not_object", index=index)
         role = message.get("role")
         if role not in ROLES | {"tool"}:
-            return [], f"message {index} has an unknown role {role!r} (use system, user or assistant)"
+            return [], Reason("dataset.unknown_role", index=index, role=role)
         extra = set(message) - {"role", "content", "name", "weight", "tool_calls", "tool_call_id"}
         if extra:
-            return [], f"message {index} has unknown keys {sorted(extra)}"
+            return [], Reason("dataset.message_unknown_keys", index=index, keys=sorted(extra))
         content = _text(message.get("content"))
         if content is None and not message.get("tool_calls"):
-            return [], f"message {index} ({role}) has no content"
+            return [], Reason("dataset.message_no_content", index=index, role=role)
         if role == "system":
             system = content
         elif role == "user":
@@ -102,15 +110,15 @@ def _from_chat(obj: dict[str, Any], positive: bool) -> tuple[list[Example], str 
         elif role == "assistant" and last_user is not None and content is not None:
             examples.append(Example(last_user, content, obj.get("positive", positive) is not False, system))
     if not any(m.get("role") == "assistant" for m in messages if isinstance(m, dict)):
-        return [], "no assistant message: each example needs at least one answer"
+        return [], Reason("dataset.no_assistant")
     if not examples:
-        return [], "no user message before the assistant's answer"
+        return [], Reason("dataset.no_user")
     return examples, None
 
 
 def parse_object(obj: Any, positive: bool) -> tuple[list[Example], str | None]:
     if not isinstance(obj, dict):
-        return [], f"expected a JSON object, got {type(obj).__name__}"
+        return [], Reason("dataset.not_object", got=type(obj).__name__)
     if "messages" in obj:
         return _from_chat(obj, positive)
     example, problem = _from_pair(obj, positive)
@@ -129,15 +137,15 @@ def _lines(stream: IO[bytes]) -> Iterator[tuple[int, str | None, str | None]]:
         if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
             while raw and not raw.endswith(b"\n"):  # skip the rest of the line
                 raw = stream.readline(CHUNK_BYTES)
-            yield number, None, f"the line is longer than {MAX_LINE_CHARS} characters"
+            yield number, None, Reason("dataset.line_too_long", limit=MAX_LINE_CHARS)
             continue
         try:
             text = raw.decode("utf-8-sig" if number == 1 else "utf-8").rstrip("\r\n")
         except UnicodeDecodeError:
-            yield number, None, "not UTF-8 text"
+            yield number, None, Reason("dataset.not_utf8")
             continue
         if len(text) > MAX_LINE_CHARS:
-            yield number, None, f"the line is longer than {MAX_LINE_CHARS} characters"
+            yield number, None, Reason("dataset.line_too_long", limit=MAX_LINE_CHARS)
             continue
         yield number, text, None
 
@@ -159,7 +167,7 @@ class _Collector:
         self.total_problems += 1
         self.examples.clear()
         if len(self.problems) < SHOWN_PROBLEMS:
-            self.problems.append(f"{self.name}:{line}: {reason}" if line else f"{self.name}: {reason}")
+            self.problems.append(_located(self.name, line, reason))
 
     def add(self, examples: Iterable[Example]) -> None:
         for example in examples:
@@ -168,20 +176,20 @@ class _Collector:
             if self.keep and self.total_problems == 0:
                 self.examples.append(example)
         if self.count > MAX_EXAMPLES and self.total_problems == 0:
-            self.problem(None, f"more than {MAX_EXAMPLES} examples; split the data")
+            self.problem(None, Reason("dataset.too_many_examples", limit=MAX_EXAMPLES))
 
 
 def _read_jsonl(stream: IO[bytes], collector: _Collector, positive: bool) -> None:
     for number, line, problem in _lines(stream):
         if line is None:
-            collector.problem(number, problem or "unreadable line")
+            collector.problem(number, problem or Reason("dataset.unreadable_line"))
             continue
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as error:
-            collector.problem(number, f"not valid JSON: {error.msg} (column {error.colno})")
+            collector.problem(number, Reason("dataset.invalid_json", problem=json_problem(error.msg), column=error.colno))
             continue
         examples, problem = parse_object(obj, positive)
         if problem:
@@ -196,12 +204,12 @@ def _read_csv(stream: IO[bytes], collector: _Collector, positive: bool) -> None:
         reader = csv.DictReader(text)
         header = reader.fieldnames or []
         if "prompt" not in header or "completion" not in header:
-            collector.problem(1, f"the header must have 'prompt' and 'completion' columns (found {header})")
+            collector.problem(1, Reason("dataset.csv_header", found=header))
             return
         for row in reader:
             line = reader.line_num
             if None in row:
-                collector.problem(line, "more values than columns (a comma inside a value needs quotes)")
+                collector.problem(line, Reason("dataset.csv_extra_values"))
                 continue
             example, problem = _from_pair({k: v for k, v in row.items() if k in PAIR_KEYS and v is not None}
                                           | ({"positive": _csv_bool(row["positive"])} if row.get("positive") else {}),
@@ -211,9 +219,9 @@ def _read_csv(stream: IO[bytes], collector: _Collector, positive: bool) -> None:
             else:
                 collector.add([example])  # type: ignore[list-item]
     except UnicodeDecodeError:
-        collector.problem(None, "the file is not UTF-8 text")
+        collector.problem(None, Reason("dataset.file_not_utf8"))
     except csv.Error as error:
-        collector.problem(None, f"not valid CSV: {error}")
+        collector.problem(None, Reason("dataset.invalid_csv", detail=str(error)))
 
 
 def _csv_bool(value: str) -> bool | str:
@@ -272,7 +280,7 @@ class _JsonListReader:
                 if self.eof:
                     raise json.JSONDecodeError(error.msg, self.buffer, error.pos) from None
             if len(self.buffer) - self.pos > MAX_LINE_CHARS:
-                raise ValueError(f"an item is longer than {MAX_LINE_CHARS} characters")
+                raise ValueError(Reason("dataset.item_too_long", limit=MAX_LINE_CHARS))
             self._fill()
 
     def located(self, error: json.JSONDecodeError) -> tuple[int, int]:
@@ -284,7 +292,7 @@ def _read_json_list(stream: IO[bytes], collector: _Collector, positive: bool) ->
     reader = _JsonListReader(stream)
     try:
         if reader.peek() != "[":
-            collector.problem(reader.line, "a .json file must hold a list of examples ([{...}, {...}])")
+            collector.problem(reader.line, Reason("dataset.json_not_list"))
             return
         reader.take()
         index = 0
@@ -292,11 +300,11 @@ def _read_json_list(stream: IO[bytes], collector: _Collector, positive: bool) ->
             if reader.peek() == "]":
                 reader.take()
                 if reader.peek():
-                    collector.problem(reader.line, "text after the end of the list")
+                    collector.problem(reader.line, Reason("dataset.text_after_list"))
                 return
             if index:
                 if reader.peek() != ",":
-                    collector.problem(reader.line, "expected ',' or ']' after an item")
+                    collector.problem(reader.line, Reason("dataset.expected_comma"))
                     return
                 reader.take()
             index += 1
@@ -304,17 +312,17 @@ def _read_json_list(stream: IO[bytes], collector: _Collector, positive: bool) ->
                 line, obj = reader.item()
             except json.JSONDecodeError as error:
                 line, column = reader.located(error)
-                collector.problem(line, f"not valid JSON: {error.msg} (column {column})")
+                collector.problem(line, Reason("dataset.invalid_json", problem=json_problem(error.msg), column=column))
                 return
             examples, problem = parse_object(obj, positive)
             if problem:
-                collector.problem(line, f"item {index}: {problem}")
+                collector.problem(line, Reason("dataset.item", index=index, reason=problem))
             else:
                 collector.add(examples)
     except UnicodeDecodeError:
-        collector.problem(reader.line, "not UTF-8 text")
+        collector.problem(reader.line, Reason("dataset.not_utf8"))
     except ValueError as error:
-        collector.problem(reader.line, str(error))
+        collector.problem(reader.line, error.args[0] if error.args and isinstance(error.args[0], Reason) else str(error))
 
 
 def _format_for(name: str, head: bytes) -> str:
@@ -343,7 +351,7 @@ def _scan(stream: IO[bytes], name: str, positive: bool, head: bytes, keep: bool)
     if collector.total_problems:
         raise DatasetError(collector.problems, collector.total_problems)
     if not collector.count:
-        raise DatasetError([f"{name}: no examples found"], 1)
+        raise DatasetError([_located(name, None, Reason("dataset.no_examples"))], 1)
     return collector
 
 
@@ -354,7 +362,8 @@ def read_stream(stream: IO[bytes], name: str, positive: bool = True, head: bytes
 def _checked_size(path: Path, name: str) -> int:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise DatasetError([f"{name}: the file is {size / 1e9:.1f} GB; at most {MAX_FILE_BYTES / 1e9:.0f} GB"], 1)
+        raise DatasetError([_located(name, None, Reason("dataset.file_too_big", size=size / 1e9,
+                                                           limit=MAX_FILE_BYTES / 1e9))], 1)
     return size
 
 
@@ -378,7 +387,7 @@ def validate_file(path: Path, name: str, positive: bool = True) -> Summary:
 
 def read_bytes(data: bytes, name: str, positive: bool = True) -> list[Example]:
     if len(data) > MAX_FILE_BYTES:
-        raise DatasetError([f"{name}: the file is too large"], 1)
+        raise DatasetError([_located(name, None, Reason("dataset.too_large"))], 1)
     return read_stream(io.BytesIO(data), name, positive, data[:64])
 
 
@@ -387,12 +396,12 @@ def _folder_files(folder: Path, label: str) -> list[tuple[Path, str]]:
     files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES
                    and p.is_file() and not p.is_symlink())
     if not files:
-        raise DatasetError([f"{label}: no training files (.jsonl, .json, .csv) in this folder"], 1)
+        raise DatasetError([_located(label, None, Reason("dataset.no_files"))], 1)
     named = [(path, f"{label.rstrip('/')}/{path.relative_to(folder).as_posix()}") for path in files]
     total = sum(_checked_size(path, name) for path, name in named)
     if total > MAX_FILE_BYTES:
-        raise DatasetError([f"{label}: the files add up to {total / 1e9:.1f} GB; "
-                            f"at most {MAX_FILE_BYTES / 1e9:.0f} GB"], 1)
+        raise DatasetError([_located(label, None, Reason("dataset.folder_too_big", size=total / 1e9,
+                                                            limit=MAX_FILE_BYTES / 1e9))], 1)
     return named
 
 

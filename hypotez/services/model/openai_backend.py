@@ -23,6 +23,7 @@ import openai
 from openai import AsyncOpenAI
 
 from hypotez.errors import ConfigError, UserInputError
+from hypotez.reasons import Reason
 from hypotez.services.datafolder import DataFolder
 from hypotez.services.model.datasets import Example, read_file
 from hypotez.services.model.finetune_check import check_chat_dataset
@@ -234,8 +235,7 @@ class OpenAIModelService(ModelService):
             raise ConfigError("the model provider refused the API key", "check OPENAI_API_KEY") from None
         except openai.APIError as error:
             log.warning("chat completion failed: %s", error)
-            raise ModelUnavailable(f"the model provider did not answer ({_api_message(error)}); "
-                                   "try again in a moment") from None
+            raise ModelUnavailable(Reason("model.provider_failed", detail=_api_message(error))) from None
         content = completion.choices[0].message.content if completion.choices else None
         return content.strip() if content else None
 

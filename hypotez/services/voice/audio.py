@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hypotez.errors import ConfigError, UserInputError
+from hypotez.reasons import Reason
 
 AUDIO_SUFFIXES = {".ogg", ".oga", ".opus", ".mp3", ".wav", ".m4a", ".webm", ".flac", ".aac", ".mp4"}
 AUDIO_TYPES = ("audio/", "video/webm", "video/mp4", "application/ogg")
@@ -54,13 +55,13 @@ def is_audio(filename: str, content_type: str | None) -> bool:
 def check_declared(filename: str, content_type: str | None, size: int, limits: AudioLimits) -> None:
     """Checks that need no decoding: type and size."""
     if not is_audio(filename, content_type):
-        raise BadAudio(f"{filename!r} is not an audio file (got {content_type or 'an unknown type'}); "
-                       "send a voice message or an ogg, mp3, wav, m4a or webm file")
+        raise BadAudio(Reason("audio.not_audio", filename=filename,
+                              content_type=content_type or Reason("audio.unknown_type")))
     if size == 0:
-        raise BadAudio(f"{filename!r} is empty")
+        raise BadAudio(Reason("audio.empty", filename=filename))
     if size > limits.max_bytes:
-        raise BadAudio(f"{filename!r} is {size / 1024 / 1024:.1f} MB; at most "
-                       f"{limits.max_bytes / 1024 / 1024:.0f} MB")
+        raise BadAudio(Reason("audio.too_big", filename=filename, size=size / 1024 / 1024,
+                              limit=limits.max_bytes / 1024 / 1024))
 
 
 def probe_seconds(path: Path) -> float:
@@ -70,14 +71,14 @@ def probe_seconds(path: Path) -> float:
         result = subprocess.run([ffprobe, "-v", "error", "-show_entries", "format=duration:stream=codec_type",
                                  "-of", "json", str(path)], capture_output=True, text=True, timeout=PROBE_TIMEOUT)
     except subprocess.TimeoutExpired:
-        raise BadAudio("the audio file could not be read in time") from None
+        raise BadAudio(Reason("audio.probe_timeout")) from None
     try:
         info = json.loads(result.stdout or "{}")
     except json.JSONDecodeError:
         info = {}
     streams = [s for s in info.get("streams", []) if s.get("codec_type") == "audio"]
     if result.returncode != 0 or not streams:
-        raise BadAudio("the file is not readable audio (corrupt, truncated or not audio at all)")
+        raise BadAudio(Reason("audio.unreadable"))
     try:
         return float(info.get("format", {}).get("duration", "nan"))
     except ValueError:
@@ -86,7 +87,7 @@ def probe_seconds(path: Path) -> float:
 
 def check_duration(seconds: float, limits: AudioLimits) -> None:
     if seconds == seconds and seconds > limits.max_seconds:  # NaN (unknown) is checked after decoding
-        raise BadAudio(f"the audio is {seconds:.0f} s long; at most {limits.max_seconds:.0f} s")
+        raise BadAudio(Reason("audio.too_long", seconds=seconds, limit=limits.max_seconds))
 
 
 def to_wav(source: Path, target: Path, limits: AudioLimits) -> float:
@@ -100,17 +101,17 @@ def to_wav(source: Path, target: Path, limits: AudioLimits) -> float:
                                  "-c:a", "pcm_s16le", "-f", "wav", str(target)],
                                 capture_output=True, text=True, timeout=CONVERT_TIMEOUT)
     except subprocess.TimeoutExpired:
-        raise BadAudio("decoding the audio took too long") from None
+        raise BadAudio(Reason("audio.decode_timeout")) from None
     if result.returncode != 0 or not target.exists():
-        raise BadAudio("the audio could not be decoded (corrupt, truncated or not audio at all)")
+        raise BadAudio(Reason("audio.undecodable"))
     try:
         with wave.open(str(target), "rb") as wav:
             seconds = wav.getnframes() / wav.getframerate()
     except (wave.Error, EOFError):
-        raise BadAudio("the audio could not be decoded (corrupt, truncated or not audio at all)") from None
+        raise BadAudio(Reason("audio.undecodable")) from None
     check_duration(seconds, limits)
     if seconds < 0.1:
-        raise BadAudio("the audio is too short to hold any speech")
+        raise BadAudio(Reason("audio.too_short"))
     return seconds
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from hypotez.errors import ConfigError
 from hypotez.invocation import Attachment
+from hypotez.reasons import Reason
 from hypotez.services.datafolder import DataFolder
 from hypotez.services.voice.audio import (DEFAULT_MAX_BYTES, DEFAULT_MAX_SECONDS, AudioLimits, BadAudio,
                                          check_declared, check_duration, probe_seconds, to_wav)
@@ -81,7 +82,7 @@ class VoiceService:
         try:
             return await asyncio.wait_for(work, self.work_timeout)
         except asyncio.TimeoutError:
-            raise BadAudio("working on the audio took too long") from None
+            raise BadAudio(Reason("audio.work_timeout")) from None
 
     async def _in_thread(self, function, *args):
         return await self._bounded(asyncio.to_thread(function, *args))
@@ -96,7 +97,7 @@ class VoiceService:
         except BrokenProcessPool:
             log.error("a recognition worker died; starting new ones")
             self._pool = None
-            raise BadAudio("recognising the audio failed; please try again") from None
+            raise BadAudio(Reason("audio.worker_died")) from None
 
     # -- speech to text ---------------------------------------------------------------------
 
@@ -111,7 +112,7 @@ class VoiceService:
                 check_declared(audio.filename, audio.content_type, audio.size, self.limits)
                 content = await audio.read()
                 if len(content) > self.limits.max_bytes:
-                    raise BadAudio(f"the audio is larger than {self.limits.max_bytes // 1024 // 1024} MB")
+                    raise BadAudio(Reason("audio.larger_than", limit=self.limits.max_bytes // 1024 // 1024))
                 source = work / ("input" + (Path(audio.filename).suffix or ".ogg"))
                 await asyncio.to_thread(source.write_bytes, content)
             seconds = await self._in_thread(probe_seconds, source)

@@ -22,6 +22,7 @@ import pocketsphinx
 import speech_recognition as sr
 
 from hypotez.services.voice.audio import BadAudio
+from hypotez.reasons import Reason
 
 log = logging.getLogger("hypotez.voice.stt")
 
@@ -72,7 +73,7 @@ def loudness(wav: Path) -> float:
 def recognise_wav(wav: Path, seconds: float, settings: SttSettings) -> Transcript:
     """Blocking: run it in a thread. Raises BadAudio when nothing can be recognised."""
     if loudness(wav) < SILENCE_RMS:
-        raise BadAudio("no speech could be recognised in the audio (is it silent?)")
+        raise BadAudio(Reason("audio.no_speech"))
     recognizer = sr.Recognizer()
     recognizer.operation_timeout = settings.timeout
     with sr.AudioFile(str(wav)) as source:
@@ -84,27 +85,24 @@ def recognise_wav(wav: Path, seconds: float, settings: SttSettings) -> Transcrip
                                                endpoint=settings.google_endpoint)
             return Transcript(_clean(text), "google", settings.language, seconds)
         except sr.UnknownValueError:
-            raise BadAudio("no speech could be recognised in the audio (is it silent?)") from None
+            raise BadAudio(Reason("audio.no_speech")) from None
         except (sr.RequestError, OSError) as error:  # OSError: a socket time-out SpeechRecognition lets through
             log.warning("online recognition failed, trying offline: %s", error)
             online_problem = str(error)
     language = _sphinx_language(settings)
     if language is None:
         if online_problem:
-            raise BadAudio(f"the online recogniser is unavailable ({online_problem}) and offline recognition "
-                           f"has no model for {settings.language}; try again later, or ask the bot's owner to "
-                           "set voice.sphinx_model to a model folder")
-        raise BadAudio(f"offline recognition only knows English, not {settings.language}; ask the bot's owner "
-                       "to set voice.stt: google (online) or voice.sphinx_model to a model folder")
+            raise BadAudio(Reason("audio.online_unavailable", problem=online_problem, language=settings.language))
+        raise BadAudio(Reason("audio.english_only", language=settings.language))
     try:
         text = recognizer.recognize_sphinx(audio, language=language)
     except sr.UnknownValueError:
-        raise BadAudio("no speech could be recognised in the audio (is it silent?)") from None
+        raise BadAudio(Reason("audio.no_speech")) from None
     except sr.RequestError as error:
-        raise BadAudio(f"offline recognition failed: {error}") from None
+        raise BadAudio(Reason("audio.offline_failed", detail=str(error))) from None
     text = _clean(text)
     if not text:
-        raise BadAudio("no speech could be recognised in the audio (is it silent?)")
+        raise BadAudio(Reason("audio.no_speech"))
     offline_language = settings.language if settings.sphinx_model else "en-US"
     return Transcript(text, "sphinx", offline_language, seconds)
 
