@@ -56,6 +56,13 @@ def _filesize(size: float) -> str:
     return f"{size:.1f} GB"
 
 
+def _sentence(text: Any) -> str:
+    """Start a reason with a capital letter when it opens a reply (``capitalize`` would lower the rest:
+    names, ids, quoted values)."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
 def _code(text: Any) -> str:
     """Show user text inside inline code without letting it break out of the backticks."""
     return "`" + str(text).replace("`", "ˋ") + "`"
@@ -90,6 +97,7 @@ class Renderer:
                 env.filters["plural"] = _plural
                 env.filters["filesize"] = _filesize
                 env.filters["code"] = _code
+                env.filters["sentence"] = _sentence
                 env.globals["plural"] = _plural
                 self._environments[language] = env
             return env

@@ -132,9 +132,9 @@ def put_files(bot, tmp_path: Path) -> None:
 # (message, what the user has, the Russian reason, the English reason)
 CASES = [
     ("!train positive=maybe", TRAINER, "'maybe' — не «да» и не «нет»", "'maybe' is not yes or no"),
-    ('!feedback "unclosed', {}, "кавычка (\"), открытая на 1-м символе, не закрыта",
+    ('!feedback "unclosed', {}, "Кавычка (\"), открытая на 1-м символе, не закрыта",
      'a quote (") opened at character 1 is never closed'),
-    ("!archive sets more", TRAINER, "лишние значения: 'more' не относится ни к одному аргументу",
+    ("!archive sets more", TRAINER, "Лишние значения: 'more' не относится ни к одному аргументу",
      "too many values: 'more' does not belong to any argument"),
     ("!feedback " + "я" * 1501, {}, "должно быть не длиннее 1500 символов (сейчас 1501)",
      "must be at most 1500 characters long (got 1501)"),
@@ -148,7 +148,7 @@ CASES = [
     ("!getfile nothing.txt", TRAINER, "в папке данных нет такого файла или папки",
      "no such file or folder in the data folder"),
     ("!getfile sets", TRAINER, "это папка, а не файл", "this is a folder, not a file"),
-    ("!correct 999 better", TRAINER, "у меня нет ответа с id сообщения 999",
+    ("!correct 999 better", TRAINER, "У меня нет ответа с id сообщения 999",
      "I have no answer with message id 999: give the id of one of my messages"),
     ("!correct abc better", TRAINER, "'abc' — не id сообщения", "'abc' is not a message id"),
     ("!getfile x", {}, "у вас нет нужной роли или права. Нужна одна из ролей: Trainer",
@@ -241,3 +241,13 @@ async def test_unreadable_audio_is_explained_in_the_bots_language(tmp_path):
         reply = (await bot.send("", attachments=garbage)).content
     assert reply == ("🎧 Не удалось обработать аудио: файл не читается как аудио "
                      "(повреждён, обрезан или это вообще не аудио)")
+
+
+def test_russian_reasons_that_open_a_reply_start_with_a_capital(tmp_path):
+    from hypotez.rendering import Renderer
+
+    renderer = Renderer(tmp_path, "ru")
+    assert renderer.render("errors/not_found", {"message": "у меня нет ответа с id `abc`"}, "ru") == \
+        "🔍 У меня нет ответа с id `abc`."
+    assert renderer.render("errors/bad_argument", {"argument": "x", "reason": "не число", "usage": None},
+                           "ru") == "⚠️ `x`: не число."
