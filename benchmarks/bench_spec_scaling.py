@@ -16,7 +16,6 @@ from pathlib import Path
 from _common import verdict
 from hypotez.adapters.discord_bot import create_bot
 from hypotez.app import build_app
-from hypotez.pipeline import Dispatcher
 from hypotez.services import Services
 from hypotez.services.datafolder import DataFolder
 from hypotez.services.storage import Storage

@@ -11,7 +11,7 @@ from hypotez import Invocation, Response
 from hypotez.errors import BadArgument
 from hypotez.invocation import Attachment, SentMessage
 from hypotez.reasons import Reason, json_problem
-from hypotez.services.model import DatasetError, Example, Job
+from hypotez.services.model import Example, Job
 from hypotez.services.model.datasets import MAX_FILE_BYTES, read_bytes, read_file, read_folder
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024

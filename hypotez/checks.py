@@ -12,6 +12,7 @@ from hypotez.invocation import Author, Place
 from hypotez.reasons import Reason
 from hypotez.spec.model import CommandSpec, CooldownSpec
 
+
 def check_place(command: CommandSpec, place: Place) -> None:
     if command.where == "guild" and place.is_dm:
         raise WrongPlace("guild")

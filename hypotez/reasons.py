@@ -6,10 +6,10 @@ in ``templates/<lang>/reasons.yaml``). A :class:`Reason` *is* its English text (
 the CLI, ``str(error)`` and comparisons keep reading English; the pipeline re-words it in the reply's
 language with :meth:`Reasons.render`.
 
-Catalog texts are ``str.format`` strings over the reason's parameters (plain names only), with two
+Catalog texts are ``str.format`` strings over the reason's parameters (plain names only), with three
 extra format specs: ``{n:plural:file|files}`` (Russian: ``{n:plural:файл|файла|файлов}``) picks the
-word form for ``n``, ``{items:join}`` lists a sequence as ``a, b, c`` and ``{items:lines}`` one a line. A parameter that is itself a
-Reason is worded in the same language.
+word form for ``n``, ``{items:join}`` lists a sequence as ``a, b, c`` and ``{items:lines}`` one a
+line. A parameter that is itself a Reason is worded in the same language.
 """
 
 from __future__ import annotations

@@ -1,8 +1,6 @@
 """The pipeline, adapter-independent: Request → checks → arguments → handler → template → Reply."""
 
 import logging
-import textwrap
-from pathlib import Path
 
 import pytest
 

@@ -6,7 +6,6 @@ import datetime
 import logging
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 

@@ -4,7 +4,6 @@ real ``openai`` client pointed at it through ``base_url``. Scenarios and faults 
 from __future__ import annotations
 
 import itertools
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
