@@ -260,7 +260,11 @@ class Exchange:
 class FakeVoiceClient(discord.VoiceProtocol):
     """A voice connection at discord.py's boundary (its ``VoiceProtocol`` extension point, which
     ``channel.connect(cls=...)`` takes): no voice server, but a played source is read to its end, 20 ms
-    packet by packet, in a thread as discord.py's AudioPlayer does, and recorded in :attr:`played`."""
+    packet by packet, in a thread as discord.py's AudioPlayer does, and recorded in :attr:`played`.
+    Set :attr:`packet_seconds` to 0.02 to play in real time as Discord does (a test that must catch
+    something still playing); by default packets are read as fast as they decode."""
+
+    packet_seconds = 0.0
 
     def __init__(self, client: Any, channel: Any):
         super().__init__(client, channel)
@@ -302,6 +306,8 @@ class FakeVoiceClient(discord.VoiceProtocol):
             packets = 0
             while not self._stop.is_set() and source.read():
                 packets += 1
+                if self.packet_seconds:
+                    self._stop.wait(self.packet_seconds)
             source.cleanup()
             self.played.append(packets)
             self._source = None

@@ -59,7 +59,7 @@ async def test_an_attachment_elsewhere_is_refused_and_never_fetched(tmp_path, ur
         by_message = await bot.send("!train", attachments=[("t.jsonl", DATASET, None, url)], **TRAINER)
         by_slash = await bot.slash("train", attachments={"file": ("t.jsonl", DATASET, None, url)}, **TRAINER)
     for reply in (by_message.content, by_slash.content):
-        assert reply.startswith("⚠️ не могу взять вложение 't.jsonl': "), reply
+        assert reply.startswith("⚠️ Не могу взять вложение 't.jsonl': "), reply
         assert "не на файловых серверах Discord (cdn.discordapp.com, media.discordapp.net)" in reply \
             or "не файловые серверы Discord (cdn.discordapp.com, media.discordapp.net)" in reply, reply
     assert bot.http.fetched == []
@@ -69,7 +69,7 @@ async def test_a_voice_message_elsewhere_is_refused_before_any_audio_work(tmp_pa
     async with harness(ROOT / "commands.yaml", tmp_path) as bot:
         reply = await bot.send("", attachments=[("voice-message.ogg", b"OggS" + bytes(400), "audio/ogg",
                                                  "https://evil.example/voice-message.ogg")])
-    assert "не могу взять вложение 'voice-message.ogg': оно лежит на evil.example" in reply.content
+    assert "Не могу взять вложение 'voice-message.ogg': оно лежит на evil.example" in reply.content
     assert bot.http.fetched == []
 
 
@@ -80,7 +80,7 @@ async def test_an_attachment_over_the_size_limit_is_refused_before_downloading(t
         reply = await bot.send("!train", attachments=[("big.jsonl", big, None)], **TRAINER)
         small = await bot.send("!train", attachments=[("small.jsonl", DATASET, None)], **TRAINER)
         await bot.settle()
-    assert reply.content.startswith(f"⚠️ не могу взять вложение 'big.jsonl': его размер {len(big) / 1024:.1f} КБ; "
+    assert reply.content.startswith(f"⚠️ Не могу взять вложение 'big.jsonl': его размер {len(big) / 1024:.1f} КБ; "
                                     "я принимаю файлы до 1000 байт"), reply.content
     assert "Обучение начато" in small.content
     assert len(bot.http.fetched) == 1 and bot.http.fetched[0].endswith("/small.jsonl")

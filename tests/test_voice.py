@@ -196,6 +196,7 @@ async def test_answers_play_in_order_without_cutting_each_other_off(tmp_path):
 async def test_leave_clears_the_queue_and_removes_files(tmp_path, service):
     client = FakeVoiceClient(None, None)
     client.connected = True
+    client.packet_seconds = 0.02  # real time: each answer plays for about a second, as on Discord
     voice = service()
     player = voice.players.player("g1", client)
     files = [voice_message(f"answer {i}", tmp_path, name=f"q{i}") for i in range(3)]
