@@ -58,8 +58,8 @@ class SttSettings:
 # The sample format pocketsphinx's models are trained on: 16 kHz, mono, 16-bit little-endian.
 SPHINX_RATE = 16000
 SPHINX_WIDTH = 2
-# Distinct models a worker keeps decoders for (each is ~50 MB for the English one); settings name
-# one model at a time, so more than a couple only happens in tests.
+# Distinct models a worker keeps decoders for (the English one takes ~95 MB of memory); settings name
+# one model at a time, so more than one only happens in tests.
 SPHINX_MODELS_KEPT = 4
 
 
