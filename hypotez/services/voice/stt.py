@@ -70,7 +70,7 @@ class SphinxDecoder:
     calls), so transcripts do not change; only the model is not loaded again for each message."""
 
     def __init__(self, hmm: str, lm: str, dictionary: str):
-        # The same checks and messages as recognize_sphinx, so a wrong sphinx_model folder says which part is missing.
+        # The same checks and messages as recognize_sphinx: a wrong sphinx_model folder says what is missing.
         if not os.path.isdir(hmm):
             raise sr.RequestError(f'missing PocketSphinx language model parameters directory: "{hmm}"')
         if not os.path.isfile(lm):
@@ -105,8 +105,9 @@ class SphinxDecoder:
 # A per-process cache of loaded models, like a compiled regex: loading one costs ~0.6 s of CPU per
 # message (that was most of the time for a short voice message), and the model is read-only once
 # loaded. It lives in each recognition worker process; failures are not cached (lru_cache does not
-# keep exceptions), so a fixed model folder loads on the next message. cache_info().misses counts
-# the models loaded.
+# keep exceptions), so a fixed model folder loads on the next message; a model replaced in the same
+# folder is read when the workers start again (a restart of the bot). cache_info().misses counts the
+# models loaded.
 @functools.lru_cache(maxsize=SPHINX_MODELS_KEPT)
 def sphinx_decoder(hmm: str, lm: str, dictionary: str) -> SphinxDecoder:
     log.info("loading the pocketsphinx model %s", hmm)
