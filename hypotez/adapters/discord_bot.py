@@ -204,11 +204,11 @@ class DiscordVoiceGateway:
                 await client.disconnect(force=True)
             await channel.connect(timeout=self.connect_timeout, self_deaf=True, cls=self.client_class)
         except asyncio.TimeoutError:
-            raise VoiceConnectError(channel.name, "Discord's voice server did not answer in time") from None
+            raise VoiceConnectError(channel.name, Reason("voice.connect_timeout")) from None
         except discord.opus.OpusNotLoaded:
-            raise VoiceConnectError(channel.name, "libopus is not installed on the bot's machine") from None
+            raise VoiceConnectError(channel.name, Reason("voice.no_opus")) from None
         except (discord.ClientException, RuntimeError) as error:  # RuntimeError: PyNaCl/davey missing
-            raise VoiceConnectError(channel.name, str(error)) from None
+            raise VoiceConnectError(channel.name, _voice_reason(str(error))) from None
         return "joined"
 
     async def leave(self, guild_id: str) -> bool:
@@ -221,6 +221,21 @@ class DiscordVoiceGateway:
     def client(self, guild_id: str) -> Any:
         guild = self.bot.get_guild(int(guild_id))
         return guild.voice_client if guild is not None else None
+
+
+# discord.py's messages when a voice connection cannot start → catalog keys (the English texts are
+# these messages); any other message is shown as discord.py wrote it.
+_VOICE_MESSAGES = {
+    "PyNaCl library needed in order to use voice": "voice.no_pynacl",
+    "davey library needed in order to use voice": "voice.no_davey",
+    "davey library needed in order to use E2EE voice": "voice.no_davey_e2ee",
+    "Already connected to a voice channel.": "voice.already_connected",
+}
+
+
+def _voice_reason(message: str) -> Reason:
+    key = _VOICE_MESSAGES.get(message)
+    return Reason(key) if key else Reason("voice.discord_error", detail=message)
 
 
 def _is_connected(client: discord.VoiceProtocol) -> bool:
