@@ -214,7 +214,8 @@ def reason_from_json(data: Any) -> Any:
     if _JSON_TAG not in data:
         return {name: reason_from_json(item) for name, item in data.items()}
     key, params = data[_JSON_TAG], data.get("params") or {}
-    if not isinstance(key, str) or builtin_catalog(FALLBACK_LANGUAGE).text(key) is None or not isinstance(params, Mapping):
+    known = isinstance(key, str) and builtin_catalog(FALLBACK_LANGUAGE).text(key) is not None
+    if not known or not isinstance(params, Mapping):
         raise ValueError(f"not a known reason: {key!r}")
     try:
         return Reason(key, **{str(name): reason_from_json(value) for name, value in params.items()})

@@ -98,7 +98,8 @@ async def test_join_that_times_out_says_so_in_english_on_an_english_bot(tmp_path
     async with BotHarness.from_spec(spec, data_dir=tmp_path / "data", templates_dir=ROOT / "templates") as bot:
         bot.bot.voice_gateway.client_class = Unreachable
         reply = await bot.send("!join", in_voice=True)
-    assert reply.content.startswith("⚠️ I could not connect to “Voice”: Discord's voice server did not answer in time. ")
+    assert reply.content.startswith(
+        "⚠️ I could not connect to “Voice”: Discord's voice server did not answer in time. ")
 
 
 @pytest.mark.parametrize("failure, russian", [

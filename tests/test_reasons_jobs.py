@@ -52,8 +52,8 @@ ONLY_NEGATIVES = {
 
 @pytest.mark.parametrize("language", ["ru", "en"])
 async def test_a_failed_job_is_explained_in_the_reply_language(tmp_path, language):
-    async with BotHarness.from_spec(spec_in(language, tmp_path), data_dir=tmp_path / "data", templates_dir=ROOT / "templates",
-                                    voice_factory=lambda *a: None) as bot:
+    async with BotHarness.from_spec(spec_in(language, tmp_path), data_dir=tmp_path / "data",
+                                    templates_dir=ROOT / "templates", voice_factory=lambda *a: None) as bot:
         text = await failed_reply(bot)
         job = (await bot.app.services.storage.jobs())[0]
         assert text == ONLY_NEGATIVES[language].format(id=job["id"])
@@ -63,8 +63,8 @@ async def test_a_failed_job_is_explained_in_the_reply_language(tmp_path, languag
 
 
 async def test_the_stored_reason_is_worded_again_when_the_server_changes_language(tmp_path):
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data", templates_dir=ROOT / "templates",
-                                    voice_factory=lambda *a: None) as bot:
+    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
+                                    templates_dir=ROOT / "templates", voice_factory=lambda *a: None) as bot:
         await failed_reply(bot)
         stored = (await bot.app.services.storage.jobs())[0]
         # the English text stays beside the key, for older versions and for people reading the database
@@ -76,8 +76,8 @@ async def test_the_stored_reason_is_worded_again_when_the_server_changes_languag
 
 
 async def test_a_job_stored_as_plain_text_still_shows_its_text(tmp_path):
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data", templates_dir=ROOT / "templates",
-                                    voice_factory=lambda *a: None) as bot:
+    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
+                                    templates_dir=ROOT / "templates", voice_factory=lambda *a: None) as bot:
         storage = bot.app.services.storage
         old = Job.new("local", status=FAILED, error="an old failure, in English", hint="try again")
         await storage.save_job(old.id, old.status, {k: v for k, v in old.to_dict().items()})
@@ -143,7 +143,8 @@ async def test_a_providers_failure_is_worded_around_its_own_message(tmp_path, fa
     if status:
         fake.job_statuses = ["validating_files", status]
     fake.refuse_jobs = refusal
-    async with BotHarness.from_spec(spec_in(language, tmp_path), data_dir=tmp_path / "data", templates_dir=ROOT / "templates",
-                                    model_factory=openai_factory(fake), voice_factory=lambda *a: None) as bot:
+    async with BotHarness.from_spec(spec_in(language, tmp_path), data_dir=tmp_path / "data",
+                                    templates_dir=ROOT / "templates", model_factory=openai_factory(fake),
+                                    voice_factory=lambda *a: None) as bot:
         text = await failed_reply(bot, "!train")
     assert expected in text
