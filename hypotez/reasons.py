@@ -248,7 +248,13 @@ _JSON_MESSAGES = {
 }
 
 
+def library_reason(message: str, keys: Mapping[str, str], other: str) -> Reason:
+    """A library's own message as a reason: one of its fixed messages (``keys``: message → catalog key),
+    worded per language, or any other as written (the ``other`` key, with the message as ``detail``)."""
+    key = keys.get(message)
+    return Reason(key) if key else Reason(other, detail=message)
+
+
 def json_problem(message: str) -> Reason:
     """The standard JSON decoder's message (``error.msg``) as a reason."""
-    key = _JSON_MESSAGES.get(message)
-    return Reason(key) if key else Reason("json.other", detail=message)
+    return library_reason(message, _JSON_MESSAGES, "json.other")

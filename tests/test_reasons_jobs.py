@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from fakes.openai_server import FakeOpenAI, start_fake
+from fakes.openai_server import running_fake
 
 from hypotez.reasons import Reason
 from hypotez.services.model import ModelService
@@ -107,11 +107,8 @@ def test_a_reason_survives_the_round_trip_through_json_with_nested_reasons():
 
 @pytest.fixture
 async def fake():
-    server = FakeOpenAI()
-    runner, url = await start_fake(server)
-    server.url = url
-    yield server
-    await runner.cleanup()
+    async with running_fake() as server:
+        yield server
 
 
 def openai_factory(fake):

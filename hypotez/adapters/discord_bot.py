@@ -27,7 +27,7 @@ from hypotez.embeds import EmbedData
 from hypotez.errors import BadArgument
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Place
 from hypotez.pipeline import Reply, Request
-from hypotez.reasons import Reason
+from hypotez.reasons import Reason, library_reason
 from hypotez.redaction import Redactor, redact_logs
 from hypotez.spec.model import ArgumentSpec, CommandSpec
 from hypotez.text import DISCORD_LIMIT, split_message
@@ -208,7 +208,8 @@ class DiscordVoiceGateway:
         except discord.opus.OpusNotLoaded:
             raise VoiceConnectError(channel.name, Reason("voice.no_opus")) from None
         except (discord.ClientException, RuntimeError) as error:  # RuntimeError: PyNaCl/davey missing
-            raise VoiceConnectError(channel.name, _voice_reason(str(error))) from None
+            reason = library_reason(str(error), _VOICE_MESSAGES, "voice.other")
+            raise VoiceConnectError(channel.name, reason) from None
         return "joined"
 
     async def leave(self, guild_id: str) -> bool:
@@ -232,10 +233,6 @@ _VOICE_MESSAGES = {
     "Already connected to a voice channel.": "voice.already_connected",
 }
 
-
-def _voice_reason(message: str) -> Reason:
-    key = _VOICE_MESSAGES.get(message)
-    return Reason(key) if key else Reason("voice.discord_error", detail=message)
 
 
 def _is_connected(client: discord.VoiceProtocol) -> bool:
