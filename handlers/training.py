@@ -18,6 +18,11 @@ MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 MAX_TEST_CASES = 500
 
 
+def _job_data(invocation: Invocation, data: dict[str, Any]) -> dict[str, Any]:
+    """A job's template data with why it failed, and what to do, in the reply's language."""
+    return {**data, "error": invocation.word(data["error"]), "hint": invocation.word(data["hint"])}
+
+
 def _model(invocation: Invocation):
     model = invocation.services.model
     if model is None:
@@ -73,7 +78,7 @@ class _Progress:
         self.last_text = ""
 
     def render(self, key: str, job: Job) -> str:
-        return self.invocation.render(key, job.template_data())
+        return self.invocation.render(key, _job_data(self.invocation, job.template_data()))
 
     async def update(self, job: Job) -> None:
         await self.ready.wait()
@@ -160,7 +165,10 @@ async def test(invocation: Invocation, test_data: str) -> Response:
 
 
 async def model_status(invocation: Invocation) -> Response:
-    return Response(data=await _model(invocation).status())
+    status = await _model(invocation).status()
+    if status.get("last_job"):
+        status["last_job"] = _job_data(invocation, status["last_job"])
+    return Response(data=status)
 
 
 async def chat_reply(invocation: Invocation) -> Response:

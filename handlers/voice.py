@@ -17,7 +17,7 @@ async def join(invocation: Invocation) -> Response:
     except VoicePermissionError as error:
         return Response(data={"missing": error.missing, "channel": error.channel}, template="no_permission")
     except VoiceConnectError as error:
-        return Response(data={"channel": error.channel, "reason": error.reason}, template="failed")
+        return Response(data={"channel": error.channel, "reason": invocation.word(error.reason)}, template="failed")
     return Response(data={"channel": author.voice_channel_name or author.voice_channel_id, "outcome": outcome},
                     template="already" if outcome == "already" else "joined")
 

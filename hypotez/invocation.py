@@ -131,6 +131,11 @@ class Invocation:
     spec: "Spec | None" = None
     extras: dict[str, Any] = field(default_factory=dict)
 
+    def word(self, reason: Any) -> Any:
+        """``reason`` in the reply's language (a Reason from the catalogs; plain text as it is). For
+        reasons a handler puts in its reply data: error replies are worded by the pipeline itself."""
+        return self.services.word(reason, self.language)
+
     @property
     def can_render(self) -> bool:
         return self.renderer is not None

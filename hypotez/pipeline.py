@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -80,6 +80,9 @@ class Dispatcher:
         self.inline = InlineRenderer(self.renderer, spec.settings.language, self.rng)
         # The words for the reasons errors carry, per language (render_error).
         self.reasons = Reasons(spec.templates_dir, spec.settings.languages)
+        # Handlers see the services with this spec's reasons (Invocation.word); the services themselves
+        # are shared, so after a hot reload each dispatcher still words with the catalogs it began with.
+        self.services = replace(services, reasons=self.reasons)
         self._index = spec.command_index()
         # Commands whose reply is the same for everyone (static_reply); found once templates are compiled.
         self._static_texts: dict[str, tuple[CommandSpec, dict[str, str]]] = {}

@@ -186,6 +186,43 @@ class Reasons:
         return result
 
 
+# Reasons kept in JSON (a failed training job's in SQLite): a Reason is {"$reason": key, "params": {...}},
+# nested ones too, so it is worded again in whatever language asks later.
+_JSON_TAG = "$reason"
+
+
+def reason_to_json(value: Any) -> Any:
+    """``value`` with every Reason in it as a tagged mapping; other values as JSON has them."""
+    if isinstance(value, Reason):
+        return {_JSON_TAG: value.key, "params": {name: reason_to_json(v) for name, v in value.params.items()}}
+    if isinstance(value, (list, tuple)):
+        return [reason_to_json(item) for item in value]
+    if isinstance(value, Mapping):
+        return {str(name): reason_to_json(item) for name, item in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def reason_from_json(data: Any) -> Any:
+    """The inverse of :func:`reason_to_json`. Raises ValueError for a key this hypotez does not know
+    (or whose text wants other parameters): the caller keeps the text stored beside it."""
+    if isinstance(data, list):
+        return [reason_from_json(item) for item in data]
+    if not isinstance(data, Mapping):
+        return data
+    if _JSON_TAG not in data:
+        return {name: reason_from_json(item) for name, item in data.items()}
+    key, params = data[_JSON_TAG], data.get("params") or {}
+    known = isinstance(key, str) and builtin_catalog(FALLBACK_LANGUAGE).text(key) is not None
+    if not known or not isinstance(params, Mapping):
+        raise ValueError(f"not a known reason: {key!r}")
+    try:
+        return Reason(key, **{str(name): reason_from_json(value) for name, value in params.items()})
+    except (KeyError, IndexError, TypeError, ValueError) as error:
+        raise ValueError(f"reason {key!r} cannot be worded from {params!r}: {error}") from None
+
+
 def size_reason(size: float) -> Reason:
     """A size in bytes, worded with its unit (KB/MB are "КБ"/"МБ" in Russian)."""
     if size >= 1024 * 1024:
@@ -211,7 +248,13 @@ _JSON_MESSAGES = {
 }
 
 
+def library_reason(message: str, keys: Mapping[str, str], other: str) -> Reason:
+    """A library's own message as a reason: one of its fixed messages (``keys``: message → catalog key),
+    worded per language, or any other as written (the ``other`` key, with the message as ``detail``)."""
+    key = keys.get(message)
+    return Reason(key) if key else Reason(other, detail=message)
+
+
 def json_problem(message: str) -> Reason:
     """The standard JSON decoder's message (``error.msg``) as a reason."""
-    key = _JSON_MESSAGES.get(message)
-    return Reason(key) if key else Reason("json.other", detail=message)
+    return library_reason(message, _JSON_MESSAGES, "json.other")

@@ -5,6 +5,7 @@ connection at discord.py's boundary (hypotez.testing.FakeVoiceClient) with real 
 import asyncio
 from pathlib import Path
 
+import discord
 import pytest
 from audio import voice_message
 
@@ -82,8 +83,39 @@ async def test_join_that_times_out_says_so(bot):
     bot.bot.voice_gateway.client_class = Unreachable
     reply = await bot.send("!join", in_voice=True)
     assert "Не получилось подключиться к каналу «Voice»" in reply.content
-    assert "did not answer in time" in reply.content
+    assert "голосовой сервер Discord не ответил вовремя" in reply.content  # the reason in the reply's language
     assert voice_client(bot) is None
+
+
+async def test_join_that_times_out_says_so_in_english_on_an_english_bot(tmp_path):
+    spec = english_voice_spec(tmp_path)
+    spec.write_text(spec.read_text(encoding="utf-8").replace("language: ru", "language: en"), encoding="utf-8")
+
+    class Unreachable(FakeVoiceClient):
+        async def connect(self, **kwargs):
+            raise asyncio.TimeoutError
+
+    async with BotHarness.from_spec(spec, data_dir=tmp_path / "data", templates_dir=ROOT / "templates") as bot:
+        bot.bot.voice_gateway.client_class = Unreachable
+        reply = await bot.send("!join", in_voice=True)
+    assert reply.content.startswith(
+        "⚠️ I could not connect to “Voice”: Discord's voice server did not answer in time. ")
+
+
+@pytest.mark.parametrize("failure, russian", [
+    (RuntimeError("PyNaCl library needed in order to use voice"), "не установлена библиотека PyNaCl"),
+    (RuntimeError("davey library needed in order to use voice"), "не установлена библиотека davey"),
+    (discord.ClientException("Voice gateway closed with 4006"), "Discord ответил: Voice gateway closed with 4006"),
+])
+async def test_join_failures_from_discord_py_are_worded_in_the_reply_language(bot, failure, russian):
+    class Broken(FakeVoiceClient):
+        async def connect(self, **kwargs):
+            raise failure
+
+    bot.bot.voice_gateway.client_class = Broken
+    reply = await bot.send("!join", in_voice=True)
+    assert reply.content.startswith("⚠️ Не получилось подключиться к каналу «Voice»: ")
+    assert russian in reply.content
 
 
 async def test_voice_commands_are_for_servers_only(bot):

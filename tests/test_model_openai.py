@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from fakes.openai_server import FakeOpenAI, start_fake
+from fakes.openai_server import running_fake
 
 from hypotez.errors import ConfigError
 from hypotez.services.datafolder import DataFolder
@@ -20,11 +20,8 @@ FAQ = Path(__file__).parent / "data" / "model" / "faq.jsonl"
 
 @pytest.fixture
 async def fake():
-    server = FakeOpenAI()
-    runner, url = await start_fake(server)
-    server.url = url
-    yield server
-    await runner.cleanup()
+    async with running_fake() as server:
+        yield server
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from hypotez.embeds import EmbedData
 from hypotez.errors import BadArgument
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Place
 from hypotez.pipeline import Reply, Request
-from hypotez.reasons import Reason
+from hypotez.reasons import Reason, library_reason
 from hypotez.redaction import Redactor, redact_logs
 from hypotez.spec.model import ArgumentSpec, CommandSpec
 from hypotez.text import DISCORD_LIMIT, split_message
@@ -204,11 +204,12 @@ class DiscordVoiceGateway:
                 await client.disconnect(force=True)
             await channel.connect(timeout=self.connect_timeout, self_deaf=True, cls=self.client_class)
         except asyncio.TimeoutError:
-            raise VoiceConnectError(channel.name, "Discord's voice server did not answer in time") from None
+            raise VoiceConnectError(channel.name, Reason("voice.connect_timeout")) from None
         except discord.opus.OpusNotLoaded:
-            raise VoiceConnectError(channel.name, "libopus is not installed on the bot's machine") from None
+            raise VoiceConnectError(channel.name, Reason("voice.no_opus")) from None
         except (discord.ClientException, RuntimeError) as error:  # RuntimeError: PyNaCl/davey missing
-            raise VoiceConnectError(channel.name, str(error)) from None
+            reason = library_reason(str(error), _VOICE_MESSAGES, "voice.other")
+            raise VoiceConnectError(channel.name, reason) from None
         return "joined"
 
     async def leave(self, guild_id: str) -> bool:
@@ -221,6 +222,17 @@ class DiscordVoiceGateway:
     def client(self, guild_id: str) -> Any:
         guild = self.bot.get_guild(int(guild_id))
         return guild.voice_client if guild is not None else None
+
+
+# discord.py's messages when a voice connection cannot start → catalog keys (the English texts are
+# these messages); any other message is shown as discord.py wrote it.
+_VOICE_MESSAGES = {
+    "PyNaCl library needed in order to use voice": "voice.no_pynacl",
+    "davey library needed in order to use voice": "voice.no_davey",
+    "davey library needed in order to use E2EE voice": "voice.no_davey_e2ee",
+    "Already connected to a voice channel.": "voice.already_connected",
+}
+
 
 
 def _is_connected(client: discord.VoiceProtocol) -> bool:

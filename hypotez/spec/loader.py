@@ -23,6 +23,7 @@ from hypotez.spec.handlers import HandlerProblem, check_signature, resolve_handl
 from hypotez.spec.inline import InlineChecker, build_inline, check_template_names, template_path
 from hypotez.spec.model import (DEFAULT_REPLY, ERROR_KINDS, MISSING, ArgumentSpec, CommandSpec, CooldownSpec,
                                 Location, MessagesSpec, PermissionSpec, Settings, Spec, frozen_mapping)
+from hypotez.spec.reasons_check import check_reason_catalogs
 from hypotez.spec.yamlload import MAX_SPEC_BYTES, Locations, load_yaml
 
 SLASH_DESCRIPTION_MAX = 100
@@ -637,6 +638,7 @@ def load_spec_text(text: str | bytes, *, path: Path, templates_dir: Path | None 
     checker.templates(template_refs)
     for command in template_only:
         checker.template_names(command)
+    problems += check_reason_catalogs(templates, settings.languages, spec_dir, file)
 
     if len([c for c in commands if c.slash]) > SLASH_COMMANDS_MAX:
         checker.add(("commands",), f"{len([c for c in commands if c.slash])} slash commands; Discord allows "

@@ -3,10 +3,11 @@ real ``openai`` client pointed at it through ``base_url``. Scenarios and faults 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, AsyncIterator
 
 from aiohttp import web
 
@@ -160,3 +161,14 @@ async def start_fake(fake: FakeOpenAI) -> tuple[web.AppRunner, str]:
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     return runner, f"http://127.0.0.1:{port}/v1"
+
+
+@contextlib.asynccontextmanager
+async def running_fake() -> AsyncIterator[FakeOpenAI]:
+    """A FakeOpenAI serving on 127.0.0.1 (its ``url`` set) for the duration of the block."""
+    server = FakeOpenAI()
+    runner, server.url = await start_fake(server)
+    try:
+        yield server
+    finally:
+        await runner.cleanup()

@@ -7,6 +7,12 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from hypotez.reasons import Reason, reason_from_json, reason_to_json
+
+# Fields that may hold a Reason: stored as text (what older versions read) and, beside it, as the
+# reason's key and facts ("error_reason"), so a reply words it in its own language.
+REASON_FIELDS = ("error", "hint")
+
 VALIDATING, QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
     "validating", "queued", "running", "succeeded", "failed", "cancelled")
 UNFINISHED = (VALIDATING, QUEUED, RUNNING)
@@ -23,7 +29,7 @@ class Job:
     negatives: int = 0
     progress: float = 0.0
     events: list[dict[str, Any]] = field(default_factory=list)
-    error: str | None = None
+    error: str | None = None  # a Reason, or text as received (a provider's message, an unexpected error)
     hint: str | None = None
     model_id: str | None = None
     remote_id: str | None = None  # the provider's job id (openai)
@@ -46,11 +52,25 @@ class Job:
         del self.events[:-50]  # keep the latest ones: a long fine-tune reports many
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        for name in REASON_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, Reason):
+                data[name] = str(value)
+                data[f"{name}_reason"] = reason_to_json(value)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Job":
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        for name in REASON_FIELDS:
+            stored = data.get(f"{name}_reason")
+            if stored is None:
+                continue  # plain text (a provider's message, or a job saved before reasons were kept)
+            try:
+                known[name] = reason_from_json(stored)
+            except ValueError:  # a key this version does not know: the stored text still says it
+                pass
         return cls(**known)
 
     def template_data(self) -> dict[str, Any]:

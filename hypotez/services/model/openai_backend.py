@@ -38,7 +38,6 @@ REMOTE_MODEL_SETTING = "model.openai.fine_tuned"
 REMOTE_PROGRESS = {"validating_files": 0.1, "queued": 0.2, "running": 0.4}
 REMOTE_DONE = {"succeeded": SUCCEEDED, "failed": FAILED, "cancelled": CANCELLED}
 TRANSIENT = (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError, openai.APITimeoutError)
-EXAMPLES_MODE_HINT = "set bot.model.mode to 'examples' (few-shot from your examples; works with every provider)"
 
 
 class ModelUnavailable(UserInputError):
@@ -117,7 +116,7 @@ class OpenAIModelService(ModelService):
         job.extra.update({"tokens": report.tokens, "epochs": report.epochs,
                           "estimated_cost": round(report.estimated_cost, 4), "method": method})
         if not report.ok:
-            raise _DataRejected("the data is not ready for fine-tuning: " + "; ".join(report.problems()))
+            raise _DataRejected(Reason("job.data_not_ready", problems="; ".join(report.problems())))
         job.event(f"{len(rows)} examples, {report.tokens} tokens, {report.epochs} epochs, "
                   f"about ${report.estimated_cost:.2f}", 0.08)
         await self._update(job, listener)
@@ -132,8 +131,8 @@ class OpenAIModelService(ModelService):
             remote = await self.client.fine_tuning.jobs.create(training_file=uploaded.id, model=self.base_model,
                                                                method=method_body, suffix="hypotez")
         except (openai.PermissionDeniedError, openai.BadRequestError, openai.NotFoundError) as error:
-            job.hint = EXAMPLES_MODE_HINT
-            raise _Refused(f"the provider refused to create the fine-tuning job: {_api_message(error)}") from None
+            job.hint = Reason("job.hint_examples_mode")
+            raise _Refused(Reason("job.provider_refused", detail=_api_message(error))) from None
         job.remote_id = remote.id
         job.status = RUNNING
         job.event(f"fine-tuning job {remote.id} created", 0.15)
@@ -184,8 +183,7 @@ class OpenAIModelService(ModelService):
             except TRANSIENT as error:
                 failures += 1
                 if failures > self.max_poll_failures:
-                    raise _Refused(f"the provider kept failing while we polled the job: {_api_message(error)}; "
-                                   "the job will be polled again when the bot restarts") from None
+                    raise _Refused(Reason("job.provider_kept_failing", detail=_api_message(error))) from None
                 log.warning("polling %s failed (%s); retrying", job.remote_id, error)
                 await asyncio.sleep(min(interval * (2 ** failures), self.max_poll_interval))
                 continue
@@ -202,11 +200,11 @@ class OpenAIModelService(ModelService):
                     await self.storage.set_setting(REMOTE_MODEL_SETTING, remote.fine_tuned_model)
                     job.event(f"done: the bot answers with {remote.fine_tuned_model}", 1.0)
                 elif job.status == FAILED:
-                    job.error = (remote.error.message if remote.error and remote.error.message
-                                 else "the provider reports the job failed")
-                    job.hint = "fix the data the error names and train again; the previous model is still in use"
+                    job.error = (Reason("job.provider_error", message=remote.error.message)
+                                 if remote.error and remote.error.message else Reason("job.provider_failed"))
+                    job.hint = Reason("job.hint_fix_data")
                 else:
-                    job.error = "the fine-tuning job was cancelled"
+                    job.error = Reason("job.cancelled")
                 await self._update(job, listener)
                 return
             job.progress = max(job.progress, REMOTE_PROGRESS.get(remote.status, job.progress))

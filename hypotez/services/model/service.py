@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
-from hypotez.errors import ConfigError
+from hypotez.errors import ConfigError, UserInputError
+from hypotez.reasons import Reason
 from hypotez.services.datafolder import DataFolder
 from hypotez.services.durable import fsync_dir
 from hypotez.services.model.datasets import Example, read_file
@@ -164,7 +165,7 @@ class ModelService:
             except Exception as error:
                 log.exception("training job %s failed", job.id)
                 job.status, job.error = FAILED, _reason(error)
-                job.hint = job.hint or "check the data and try again; the previous model is still in use"
+                job.hint = job.hint or Reason("job.hint_retry")
                 job.finished = time.time()
                 job.event(f"failed: {job.error}")
                 await self._update(job, listener)
@@ -178,7 +179,7 @@ class ModelService:
         await self._update(job, listener)
         model = await asyncio.to_thread(RetrievalModel.fit, examples)
         if not model.positives:
-            raise ValueError("the data has only negative examples: add at least one positive example")
+            raise ValueError(Reason("job.only_negatives"))
         version = await self._next_version()
         job.event("saving the model", 0.8)
         await self._update(job, listener)
@@ -244,6 +245,12 @@ class ModelService:
 
 
 def _reason(error: BaseException) -> str:
+    """Why a job failed: a Reason when the failure is one we name (worded in the reply's language),
+    else the exception's own text as it is."""
     if isinstance(error, asyncio.TimeoutError):
-        return "training took too long and was stopped"
+        return Reason("job.timed_out")
+    if isinstance(error, UserInputError):  # the job's data was refused (a dataset error)
+        return error.message
+    if error.args and isinstance(error.args[0], Reason):
+        return error.args[0]
     return str(error) or type(error).__name__

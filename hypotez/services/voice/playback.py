@@ -52,7 +52,9 @@ class VoicePermissionError(Exception):
 
 
 class VoiceConnectError(Exception):
-    """The bot could not connect to the voice channel (time-out, missing library, Discord refused)."""
+    """The bot could not connect to the voice channel (time-out, missing library, Discord refused).
+    ``reason`` is a :class:`~hypotez.reasons.Reason` (English in ``str(error)``), worded in the reply's
+    language by the handler."""
 
     def __init__(self, channel: str, reason: str):
         self.channel = channel
