@@ -19,8 +19,9 @@ MAX_TEST_CASES = 500
 
 
 def _job_data(invocation: Invocation, data: dict[str, Any]) -> dict[str, Any]:
-    """A job's template data with why it failed, and what to do, in the reply's language."""
-    return {**data, "error": invocation.word(data["error"]), "hint": invocation.word(data["hint"])}
+    """A job's template data with its status, latest event, why it failed and what to do in the reply's
+    language."""
+    return {**data, **{name: invocation.word(data[name]) for name in ("status", "last_event", "error", "hint")}}
 
 
 def _model(invocation: Invocation):

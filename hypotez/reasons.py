@@ -8,8 +8,8 @@ language with :meth:`Reasons.render`.
 
 Catalog texts are ``str.format`` strings over the reason's parameters (plain names only), with three
 extra format specs: ``{n:plural:file|files}`` (Russian: ``{n:plural:файл|файла|файлов}``) picks the
-word form for ``n``, ``{items:join}`` lists a sequence as ``a, b, c`` and ``{items:lines}`` one a
-line. A parameter that is itself a Reason is worded in the same language.
+word form for ``n``, ``{items:join}`` lists a sequence as ``a, b, c`` (``{items:join:; }`` with another
+separator) and ``{items:lines}`` one a line. A parameter that is itself a Reason is worded in the same language.
 """
 
 from __future__ import annotations
@@ -61,8 +61,10 @@ class _Formatter(string.Formatter):
             return self.catalog.render(value)
         if format_spec.startswith("plural:"):
             return _plural(value, *format_spec[len("plural:"):].split("|"))
-        if format_spec in ("join", "lines"):
-            return (", " if format_spec == "join" else "\n").join(self.format_field(item, "") for item in value)
+        if format_spec in ("join", "lines") or format_spec.startswith("join:"):
+            separator = {"join": ", ", "lines": "\n"}.get(format_spec) or format_spec[len("join:"):]
+            items = [value] if isinstance(value, str) else value  # one text (older stored facts): as it is
+            return separator.join(self.format_field(item, "") for item in items)
         return super().format_field(value, format_spec)
 
 

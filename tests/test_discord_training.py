@@ -39,7 +39,7 @@ async def test_train_answers_at_once_edits_one_progress_message_then_posts_the_r
     # the same message was edited as the job moved, through Discord's edit endpoint
     edits = [r for r in bot.http.requests if r.method == "PATCH" and r.path.endswith(f"/messages/{progress.id}")]
     assert len(edits) >= 2 and [r.json["content"] for r in edits] == progress.edits
-    assert "100%" in progress.text and "succeeded" in progress.text
+    assert "100%" in progress.text and "завершено" in progress.text
     assert result.content.startswith(f"✅ Обучение `{job_id}` завершено") and "`v1`" in result.content
     assert [m.content.startswith("⏳") for m in bot.sent].count(True) == 1  # one progress message, not one per step
 
@@ -73,7 +73,7 @@ async def test_model_shows_backend_model_and_last_job(bot):
     await bot.settle()
     status = (await bot.send("!model")).content
     assert status.startswith("🤖 Модель: local, версия `v1`")
-    assert f"Последнее обучение: `{job_id}` — succeeded" in status
+    assert f"Последнее обучение: `{job_id}` — завершено" in status
 
 
 async def test_bad_lines_are_listed_and_nothing_is_imported(bot):

@@ -82,14 +82,14 @@ async def test_a_job_stored_as_plain_text_still_shows_its_text(tmp_path):
         old = Job.new("local", status=FAILED, error="an old failure, in English", hint="try again")
         await storage.save_job(old.id, old.status, {k: v for k, v in old.to_dict().items()})
         status = (await bot.send("!model")).content
-        assert f"`{old.id}` — failed (an old failure, in English)" in status
+        assert f"`{old.id}` — не удалось (an old failure, in English)" in status
         # a reason key this version does not know (written by a newer one): the text beside it is shown
         newer = Job.new("local", status=FAILED, error="a newer failure")
         data = {**newer.to_dict(), "error_reason": {"$reason": "job.from_the_future", "params": {"x": 1}},
                 "created": old.created + 1}
         await storage.save_job(newer.id, newer.status, data)
         status = (await bot.send("!model")).content
-    assert f"`{newer.id}` — failed (a newer failure)" in status
+    assert f"`{newer.id}` — не удалось (a newer failure)" in status
 
 
 def test_a_reason_survives_the_round_trip_through_json_with_nested_reasons():

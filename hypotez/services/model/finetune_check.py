@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from hypotez.reasons import Reason
+
 MIN_EXAMPLES = 10
 TARGET_EPOCHS = 3
 MIN_TARGET_EXAMPLES = 100
@@ -57,7 +59,7 @@ def tokens_in_messages(messages: list[dict[str, Any]], encoding: str = "o200k_ba
 class FineTuneReport:
     examples: int
     errors: Counter = field(default_factory=Counter)
-    error_lines: list[str] = field(default_factory=list)
+    error_lines: list[Reason] = field(default_factory=list)  # worded in the reply's language
     too_long: list[int] = field(default_factory=list)
     tokens: int = 0
     billed_tokens: int = 0
@@ -68,13 +70,12 @@ class FineTuneReport:
     def ok(self) -> bool:
         return not self.errors and not self.too_long and self.examples >= MIN_EXAMPLES
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[Reason]:
         out = list(self.error_lines)
         if self.too_long:
-            out.append(f"{len(self.too_long)} examples are longer than the context limit "
-                       f"(examples {', '.join(map(str, self.too_long[:10]))}); they would be cut")
+            out.append(Reason("job.check.too_long", count=len(self.too_long), examples=self.too_long[:10]))
         if self.examples < MIN_EXAMPLES:
-            out.append(f"only {self.examples} examples; fine-tuning needs at least {MIN_EXAMPLES}")
+            out.append(Reason("job.check.too_few", count=self.examples, minimum=MIN_EXAMPLES))
         return out
 
 
@@ -90,35 +91,35 @@ def check_chat_dataset(dataset: list[Any], *, context_limit: int = 65_536, epoch
                        price_per_million: float = 3.0, encoding: str = "o200k_base") -> FineTuneReport:
     report = FineTuneReport(examples=len(dataset))
 
-    def error(kind: str, number: int, text: str) -> None:
+    def error(kind: str, number: int, problem: Reason) -> None:
         report.errors[kind] += 1
         if len(report.error_lines) < 20:
-            report.error_lines.append(f"example {number}: {text}")
+            report.error_lines.append(Reason("job.check.example", number=number, problem=problem))
 
     for number, example in enumerate(dataset, 1):
         if not isinstance(example, dict):
-            error("data_type", number, "not a JSON object")
+            error("data_type", number, Reason("job.check.not_object"))
             continue
         messages = example.get("messages")
         if not isinstance(messages, list) or not messages:
-            error("missing_messages_list", number, "no 'messages' list")
+            error("missing_messages_list", number, Reason("job.check.no_messages"))
             continue
         for message in messages:
             if not isinstance(message, dict) or "role" not in message or "content" not in message and \
                     not message.get("tool_calls") and not message.get("function_call"):
-                error("message_missing_key", number, "a message needs 'role' and 'content'")
+                error("message_missing_key", number, Reason("job.check.message_missing_key"))
                 continue
             if set(message) - ALLOWED_MESSAGE_KEYS:
                 error("message_unrecognized_key", number,
-                      f"unknown message keys {sorted(set(message) - ALLOWED_MESSAGE_KEYS)}")
+                      Reason("job.check.unknown_keys", keys=sorted(set(message) - ALLOWED_MESSAGE_KEYS)))
             if message.get("role") not in ALLOWED_ROLES:
-                error("unrecognized_role", number, f"unknown role {message.get('role')!r}")
+                error("unrecognized_role", number, Reason("job.check.unknown_role", role=message.get("role")))
             content = message.get("content")
             if (content is None and not message.get("tool_calls") and not message.get("function_call")) \
                     or (content is not None and not isinstance(content, str)):
-                error("missing_content", number, "a message has no text content")
+                error("missing_content", number, Reason("job.check.no_content"))
         if not any(isinstance(m, dict) and m.get("role") == "assistant" for m in messages):
-            error("example_missing_assistant_message", number, "no assistant message")
+            error("example_missing_assistant_message", number, Reason("job.check.no_assistant"))
             continue
         tokens = tokens_in_messages([m for m in messages if isinstance(m, dict)], encoding)
         report.tokens += tokens

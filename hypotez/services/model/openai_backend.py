@@ -108,7 +108,7 @@ class OpenAIModelService(ModelService):
             await self._poll(job, listener)
             return
         job.status = VALIDATING
-        job.event("checking the data as OpenAI's fine-tuning guide asks", 0.05)
+        job.event(Reason("job.event.checking"), 0.05)
         await self._update(job, listener)
         examples = await asyncio.to_thread(read_file, self.jobs_dir / f"{job.id}.jsonl", job.id)
         rows, method = self._training_rows(examples)
@@ -116,14 +116,14 @@ class OpenAIModelService(ModelService):
         job.extra.update({"tokens": report.tokens, "epochs": report.epochs,
                           "estimated_cost": round(report.estimated_cost, 4), "method": method})
         if not report.ok:
-            raise _DataRejected(Reason("job.data_not_ready", problems="; ".join(report.problems())))
-        job.event(f"{len(rows)} examples, {report.tokens} tokens, {report.epochs} epochs, "
-                  f"about ${report.estimated_cost:.2f}", 0.08)
+            raise _DataRejected(Reason("job.data_not_ready", problems=report.problems()))
+        job.event(Reason("job.event.checked", examples=len(rows), tokens=report.tokens, epochs=report.epochs,
+                         cost=report.estimated_cost), 0.08)
         await self._update(job, listener)
         payload = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode()
         uploaded = await self.client.files.create(file=(f"{job.id}.jsonl", io.BytesIO(payload)),
                                                   purpose="fine-tune")
-        job.event(f"uploaded as {uploaded.id}", 0.1)
+        job.event(Reason("job.event.uploaded", file=uploaded.id), 0.1)
         await self._update(job, listener)
         hyper = {"n_epochs": report.epochs}
         method_body: dict[str, Any] = {"type": method, method: {"hyperparameters": hyper}}
@@ -135,7 +135,7 @@ class OpenAIModelService(ModelService):
             raise _Refused(Reason("job.provider_refused", detail=_api_message(error))) from None
         job.remote_id = remote.id
         job.status = RUNNING
-        job.event(f"fine-tuning job {remote.id} created", 0.15)
+        job.event(Reason("job.event.created", remote=remote.id), 0.15)
         await self._update(job, listener)
         await self._poll(job, listener)
 
@@ -198,7 +198,7 @@ class OpenAIModelService(ModelService):
                 if job.status == SUCCEEDED:
                     job.model_id = self.fine_tuned_model = remote.fine_tuned_model
                     await self.storage.set_setting(REMOTE_MODEL_SETTING, remote.fine_tuned_model)
-                    job.event(f"done: the bot answers with {remote.fine_tuned_model}", 1.0)
+                    job.event(Reason("job.event.fine_tuned", model=remote.fine_tuned_model), 1.0)
                 elif job.status == FAILED:
                     job.error = (Reason("job.provider_error", message=remote.error.message)
                                  if remote.error and remote.error.message else Reason("job.provider_failed"))

@@ -95,7 +95,7 @@ class ModelService:
         for data in await self.storage.jobs(UNFINISHED):
             job = Job.from_dict(data)
             log.info("resuming training job %s (%s)", job.id, job.status)
-            job.event("resumed after a restart")
+            job.event(Reason("job.event.resumed"))
             self._spawn(self._run(job, None))
 
     async def wait_idle(self) -> None:
@@ -120,7 +120,7 @@ class ModelService:
         negatives = sum(1 for e in examples if not e.positive)
         job = Job.new(self.backend_name, description=description, examples=len(examples) - negatives,
                       negatives=negatives, status=QUEUED)
-        job.event(f"queued: {len(examples)} examples")
+        job.event(Reason("job.event.queued", count=len(examples)))
         base = self.model.examples if (base_on_current and self.model is not None) else []
         everything = base + list(examples)
         await self._summarise(job, everything)
@@ -167,27 +167,27 @@ class ModelService:
                 job.status, job.error = FAILED, _reason(error)
                 job.hint = job.hint or Reason("job.hint_retry")
                 job.finished = time.time()
-                job.event(f"failed: {job.error}")
+                job.event(Reason("job.event.failed", error=job.error))
                 await self._update(job, listener)
 
     async def _train_job(self, job: Job, listener: Listener | None) -> None:
         job.status = RUNNING
-        job.event("reading the examples", 0.1)
+        job.event(Reason("job.event.reading"), 0.1)
         await self._update(job, listener)
         examples = await asyncio.to_thread(read_file, self.jobs_dir / f"{job.id}.jsonl", job.id)
-        job.event("building the model", 0.4)
+        job.event(Reason("job.event.building"), 0.4)
         await self._update(job, listener)
         model = await asyncio.to_thread(RetrievalModel.fit, examples)
         if not model.positives:
             raise ValueError(Reason("job.only_negatives"))
         version = await self._next_version()
-        job.event("saving the model", 0.8)
+        job.event(Reason("job.event.saving"), 0.8)
         await self._update(job, listener)
         await asyncio.to_thread(model.save, self.models_dir / version)
         await self.storage.set_setting(CURRENT_SETTING, version)
         self.model, self.model_id = model, version
         job.status, job.model_id, job.finished = SUCCEEDED, version, time.time()
-        job.event(f"done: model {version} with {len(model.positives)} answers", 1.0)
+        job.event(Reason("job.event.trained", version=version, answers=len(model.positives)), 1.0)
         await self._update(job, listener)
 
     async def _next_version(self) -> str:
