@@ -59,7 +59,7 @@ LAST_JOB = {"ru": "Последнее обучение: `{id}` — заверш�
 async def test_progress_and_model_word_the_status_and_events_in_the_reply_language(tmp_path, language):
     async with BotHarness.from_spec(spec_in(language, tmp_path), data_dir=tmp_path / "data",
                                     templates_dir=ROOT / "templates", voice_factory=lambda *a: None) as bot:
-        job_id, texts, result = await train(bot, FAQ.read_bytes())
+        job_id, texts, _ = await train(bot, FAQ.read_bytes())
         status = (await bot.send("!model")).content
         answers = len(bot.app.services.model.model.positives)
     expected = [f"⏳ `{job_id}`: {step.format(answers=answers)}" for step in PROGRESS[language]]
