@@ -6,7 +6,6 @@ without keys, still show their text."""
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from fakes.openai_server import running_fake
