@@ -126,10 +126,10 @@ PROVIDER_CASES = [
     ("cancelled", None, "ru", "не удалось: задача дообучения отменена."),
     ("cancelled", None, "en", "failed: the fine-tuning job was cancelled."),
     (None, "Fine-tuning is not available.", "ru",
-     "не удалось: сервис модели отказался создать задачу дообучения: Fine-tuning is not available..\nЧто делать: "
+     "не удалось: сервис модели отказался создать задачу дообучения: Fine-tuning is not available.\nЧто делать: "
      "укажите bot.model.mode: 'examples'"),
     (None, "Fine-tuning is not available.", "en",
-     "failed: the provider refused to create the fine-tuning job: Fine-tuning is not available..\nWhat to do: "
+     "failed: the provider refused to create the fine-tuning job: Fine-tuning is not available.\nWhat to do: "
      "set bot.model.mode to 'examples'"),
 ]
 
