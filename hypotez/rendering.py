@@ -122,10 +122,9 @@ class Renderer:
     def constant(self, name: str, language: str) -> str | None:
         """The text of a template without any ``{{ }}`` or ``{% %}``, None for the others: callers skip
         gathering the template's data when nothing would read it."""
-        compiled = self._compiled.get((language, name))
-        if compiled is None:
-            compiled = self._compile(name, language)
-        return compiled if isinstance(compiled, str) else None
+        if (language, name) not in self._compiled:
+            self._compile(name, language)
+        return self.compiled_constant(name, language)
 
     def compiled_constant(self, name: str, language: str) -> str | None:
         """:meth:`constant`, for a template already compiled (preloaded): it never reads or compiles a
