@@ -9,19 +9,14 @@ from typing import Any
 
 from hypotez import Invocation, Response
 from hypotez.errors import BadArgument
-from hypotez.invocation import Attachment, SentMessage
+from hypotez.invocation import Attachment
+from hypotez.progress import JobProgress, job_template_data, notify_target
 from hypotez.reasons import Reason, json_problem
-from hypotez.services.model import Example, Job
+from hypotez.services.model import Example
 from hypotez.services.model.datasets import MAX_FILE_BYTES, read_bytes, read_file, read_folder
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 MAX_TEST_CASES = 500
-
-
-def _job_data(invocation: Invocation, data: dict[str, Any]) -> dict[str, Any]:
-    """A job's template data with its status, latest event, why it failed and what to do in the reply's
-    language."""
-    return {**data, **{name: invocation.word(data[name]) for name in ("status", "last_event", "error", "hint")}}
 
 
 def _model(invocation: Invocation):
@@ -68,40 +63,13 @@ async def _examples_from_sources(invocation: Invocation, data: Path | None, data
     return examples, ", ".join(sources)
 
 
-class _Progress:
-    """One progress message, edited as the job moves; the result posted when it ends."""
-
-    def __init__(self, invocation: Invocation):
-        self.invocation = invocation
-        self.message: SentMessage | None = None
-        self.ready = asyncio.Event()
-        self.lock = asyncio.Lock()
-        self.last_text = ""
-
-    def render(self, key: str, job: Job) -> str:
-        return self.invocation.render(key, _job_data(self.invocation, job.template_data()))
-
-    async def update(self, job: Job) -> None:
-        await self.ready.wait()
-        outbox = self.invocation.outbox
-        assert outbox is not None
-        async with self.lock:
-            text = self.render("progress", job)
-            if self.message is None:
-                self.message = await outbox.send(text)
-            elif text != self.last_text:
-                await self.message.edit(text)
-            self.last_text = text
-            if job.done:
-                await outbox.send(self.render("finished" if job.status == "succeeded" else "failed", job))
-
-
 async def train(invocation: Invocation, data: Path | None = None, data_dir: Path | None = None,
                 positive: bool = True, corrections: bool = False, file: Attachment | None = None) -> Response:
     model = _model(invocation)
     examples, source = await _examples_from_sources(invocation, data, data_dir, positive, file, corrections)
-    progress = _Progress(invocation) if invocation.outbox is not None and invocation.can_render else None
-    job = await model.train(examples, description=source, listener=progress.update if progress else None)
+    progress = JobProgress(invocation) if invocation.outbox is not None and invocation.can_render else None
+    job = await model.train(examples, description=source, listener=progress.update if progress else None,
+                            notify=notify_target(invocation) if progress else None)
     summary = {**job.template_data(), "source": source, "total": len(examples)}
     if progress is None:
         return Response(data=summary, template="started")
@@ -168,7 +136,7 @@ async def test(invocation: Invocation, test_data: str) -> Response:
 async def model_status(invocation: Invocation) -> Response:
     status = await _model(invocation).status()
     if status.get("last_job"):
-        status["last_job"] = _job_data(invocation, status["last_job"])
+        status["last_job"] = job_template_data(invocation, status["last_job"])
     return Response(data=status)
 
 

@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from hypotez.invocation import Outbox
 from hypotez.pipeline import Dispatcher
+from hypotez.progress import NOTIFY, JobProgress
 from hypotez.services import Services
 from hypotez.services.datafolder import DataFolder
+from hypotez.services.legacy import adopt_legacy_data
 from hypotez.services.storage import Storage
 from hypotez.spec import load_spec
 from hypotez.spec.model import Spec
@@ -21,6 +24,8 @@ from hypotez.spec.model import Spec
 log = logging.getLogger("hypotez.app")
 
 DEFAULT_SPEC = "commands.yaml"
+# channel id → where to post in it (None: the adapter cannot reach that channel).
+OutboxFactory = Callable[[str], Outbox | None]
 DEFAULT_DATA = "data"
 
 
@@ -34,12 +39,30 @@ class App:
     services: Services
     dispatcher: Dispatcher
 
-    async def start(self) -> None:
-        """Start what runs in the background (e.g. resuming training jobs)."""
-        for service in (self.services.model, self.services.voice):
-            start = getattr(service, "start", None)
-            if start is not None:
-                await start()
+    async def start(self, outboxes: OutboxFactory | None = None) -> None:
+        """Start what runs in the background: training jobs left unfinished are resumed, and, when the
+        adapter can post in a channel by its id (``outboxes``), report there as they would have."""
+        await adopt_legacy_data(self.spec, self.services)
+        model = self.services.model
+        if model is not None and getattr(model, "start", None) is not None:
+            await model.start(self._resume_listener(outboxes) if outboxes is not None else None)
+        start = getattr(self.services.voice, "start", None)
+        if start is not None:
+            await start()
+
+    def _resume_listener(self, outboxes: OutboxFactory) -> Callable[[Any], Any]:
+        def listener(job: Any) -> Any:
+            target = job.extra.get(NOTIFY)
+            if not isinstance(target, dict) or not target.get("channel_id"):
+                return None
+            outbox = outboxes(str(target["channel_id"]))
+            invocation = self.dispatcher.invocation_for_job(target, outbox) if outbox is not None else None
+            if invocation is None:
+                return None
+            message = outbox.message(str(target["message_id"])) if target.get("message_id") else None
+            return JobProgress(invocation, message, ready=True).update
+
+        return listener
 
     async def aclose(self) -> None:
         await self.services.aclose()

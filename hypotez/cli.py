@@ -1,4 +1,4 @@
-"""The ``hypotez`` command line: validate, console, run, schema, docs.
+"""The ``hypotez`` command line: validate, console, run, schema, docs, new, adopt.
 
 Exit codes: 0 success, 1 the spec or the configuration is wrong, 2 usage errors (bad options, a
 spec file that cannot be read). A Python traceback is never what a user sees.
@@ -57,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("what", choices=["command"])
     new.add_argument("name", help="the new command's name, e.g. rules")
     new.add_argument("--spec", default="commands.yaml")
+
+    adopt = sub.add_parser("adopt", help="give data stored before servers were separated to one server")
+    adopt.add_argument("server", help="the server's id (Discord: right-click the server → Copy Server ID)")
+    adopt.add_argument("--spec", default="commands.yaml")
+    adopt.add_argument("--data", default=None, help="data folder (default: $HYPOTEZ_DATA or ./data)")
     return parser
 
 
@@ -195,8 +200,34 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_adopt(args: argparse.Namespace) -> int:
+    from hypotez.app import data_dir_from_env
+    from hypotez.services.datafolder import DataFolder
+    from hypotez.services.legacy import adopt, has_legacy_data, legacy_files
+    from hypotez.services.storage import Storage
+    from hypotez.spec import load_spec
+
+    if not args.server.isdigit():
+        print(f"hypotez: {args.server!r} is not a server id: give the number Discord shows with "
+              "'Copy Server ID' (Developer Mode on)", file=sys.stderr)
+        return EXIT_USAGE
+    spec = load_spec(Path(args.spec), display_name=args.spec)
+    data = DataFolder(data_dir_from_env(args.data))
+    storage = Storage(data.internal / spec.settings.storage.get("database", "hypotez.sqlite3"))
+    try:
+        if not has_legacy_data(storage, data) and not legacy_files(data):
+            print(f"nothing to adopt: {data.root} has no data from before servers were separated")
+            return EXIT_OK
+        moved = adopt(storage, data, args.server)
+    finally:
+        storage.close()
+    print(f"server {args.server} now has the earlier feedback, answers, corrections, jobs and settings, "
+          f"{moved['models']} model versions and {moved['files']} entries of the data folder")
+    return EXIT_OK
+
+
 COMMANDS = {"validate": cmd_validate, "console": cmd_console, "run": cmd_run, "schema": cmd_schema,
-            "docs": cmd_docs, "new": cmd_new}
+            "docs": cmd_docs, "new": cmd_new, "adopt": cmd_adopt}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -84,6 +84,10 @@ class Outbox(Protocol):
 
     async def send(self, text: str, files: list[Path] | None = None) -> SentMessage: ...
 
+    def message(self, message_id: str) -> SentMessage:
+        """A message sent earlier in this channel, to edit (a resumed job's progress message)."""
+        ...
+
 
 class Resolver(Protocol):
     """Finds members and channels named by users; each adapter provides one."""

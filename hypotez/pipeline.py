@@ -32,6 +32,7 @@ from hypotez.scope import base_scope, invocation_scope
 from hypotez.services import Services
 from hypotez.spec.handlers import resolve_handler
 from hypotez.spec.model import DEFAULT_REPLY, ERROR_KINDS, ArgumentSpec, CommandSpec, Spec
+from hypotez.tenancy import Tenancy
 
 log = logging.getLogger("hypotez.pipeline")
 
@@ -84,6 +85,7 @@ class Dispatcher:
         # are shared, so after a hot reload each dispatcher still words with the catalogs it began with.
         self.services = replace(services, reasons=self.reasons)
         self._index = spec.command_index()
+        self.tenancy = Tenancy.from_settings(spec.settings.tenancy, spec.settings.home_server)
         # Commands whose reply is the same for everyone (static_reply); found once templates are compiled.
         self._static_texts: dict[str, tuple[CommandSpec, dict[str, str]]] = {}
 
@@ -198,7 +200,7 @@ class Dispatcher:
         except UserInputError as error:
             return self.render_error(error, command, language)
         invocation = Invocation(
-            command=command, author=request.author, place=request.place, services=self.services,
+            command=command, author=request.author, place=request.place, services=self.services_for(request),
             language=language, message_id=request.message_id, reference_id=request.reference_id,
             content=request.content, attachments=request.attachments, outbox=request.outbox,
             voice=request.voice, spec=self.spec,
@@ -279,8 +281,29 @@ class Dispatcher:
             log.exception("command %r failed: %s", command.name, error)
             return self.render_error(error, command, language, internal=True)
 
+    def services_for(self, request: Request) -> Services:
+        """The services as the tenant of ``request`` sees them (hypotez.tenancy): nothing of another
+        server's is reachable through them."""
+        return self.services_at(request.place, request.author)
+
+    def services_at(self, place: Place, author: Author) -> Services:
+        return self.services.for_scope(self.tenancy.scope(place, author))
+
+    def invocation_for_job(self, target: Mapping[str, Any], outbox: Outbox) -> Invocation | None:
+        """An invocation that reports a resumed job where it was started (``target``: what
+        :func:`hypotez.progress.notify_target` kept), or None when the spec no longer has its command."""
+        command = self.find(str(target.get("command", "")))
+        if command is None:
+            return None
+        author = Author(id=str(target.get("user_id", "")), name=str(target.get("user_name", "")))
+        place = Place(channel_id=str(target.get("channel_id", "")), channel_name=str(target.get("channel_name", "")),
+                      guild_id=target.get("guild_id"))
+        return Invocation(command=command, author=author, place=place, services=self.services_at(place, author),
+                          language=self._allowed(target.get("language")), outbox=outbox, spec=self.spec,
+                          renderer=self._render_for)
+
     def _conversion_context(self, request: Request) -> ConversionContext:
-        data = self.services.data
+        data = self.services_for(request).data
 
         def resolve_path(argument: ArgumentSpec, value: str) -> Path:
             return data.resolve(value, must_exist=argument.must_exist, kind=argument.kind)
@@ -353,8 +376,8 @@ class Dispatcher:
         """Store a sent answer so `!correct <message id>` can find what it answered."""
         if reply.is_error or not reply.text or reply.prompt is None:
             return
-        await self.services.storage.record_answer(message_id, reply.prompt, reply.text,
-                                                  request.place.channel_id, request.author.id)
+        await self.services_for(request).storage.record_answer(message_id, reply.prompt, reply.text,
+                                                               request.place.channel_id, request.author.id)
 
 
 def _template_names(spec: Spec) -> set[str]:

@@ -30,6 +30,7 @@ import discord
 
 from hypotez.adapters.discord_bot import DiscordVoiceGateway, HypotezBot, create_bot
 from hypotez.app import App, build_app, build_services
+from hypotez.invocation import Author, Place
 from hypotez.spec import load_spec
 
 GUILD_ID = 1_000_000_000_000_001
@@ -39,6 +40,13 @@ BOT_ID = 1_000_000_000_000_010
 APPLICATION_ID = BOT_ID
 OWNER_ID = 1_000_000_000_000_020
 CDN = "https://cdn.discordapp.com/attachments"
+
+_NOBODY = Author(id="0", name="")
+
+
+def discord_place(guild_id: int | None, channel_id: int) -> Place:
+    return Place(channel_id=str(channel_id), guild_id=str(guild_id) if guild_id is not None else None)
+
 
 PERMISSION_BITS = dict(discord.Permissions.VALID_FLAGS)
 OPTION_TYPES = {"text": 3, "choice": 3, "json": 3, "path": 3, "integer": 4, "boolean": 5, "member": 6,
@@ -150,6 +158,7 @@ class FakeDiscordHTTP:
         self.sent: list[SentMessage] = []
         self.cdn: dict[str, bytes] = {}
         self.fetched: list[str] = []  # every URL the bot downloaded (attachments)
+        self.missing_messages: set[str] = set()  # message ids whose edits are answered 404 (deleted)
         self._ids = itertools.count(2_000_000_000_000_000)
         self.closed = False
         # Set by the harness around each message it delivers: what the bot sends while handling it is
@@ -212,6 +221,8 @@ class FakeDiscordHTTP:
         if method == "POST" and len(parts) == 3 and parts[0] == "channels" and parts[2] == "messages":
             return _FakeResponse(200, self._message(parts[1], body, files, "message"))
         if method == "PATCH" and len(parts) == 4 and parts[0] == "channels" and parts[2] == "messages":
+            if parts[3] in self.missing_messages:
+                return _FakeResponse(404, {"message": "Unknown Message", "code": 10008})
             return _FakeResponse(200, self._edit(parts[3], parts[1], body))
         if method == "POST" and parts[0] == "interactions" and parts[-1] == "callback":
             return _FakeResponse(200, {
@@ -328,6 +339,8 @@ class BotHarness:
         self._roles: dict[str, int] = {}
         self._ids = itertools.count(3_000_000_000_000_000)
         self.guild: discord.Guild | None = None
+        # Servers the bot is in, by id: the default one (GUILD_ID) and any a test sends to (guild=...).
+        self.guilds: dict[int, discord.Guild] = {}
 
     @classmethod
     def from_spec(cls, spec_path: str | Path = "commands.yaml", *, data_dir: str | Path,
@@ -347,9 +360,8 @@ class BotHarness:
         state = self.bot._connection
         state.user = discord.ClientUser(state=state, data=self.http.bot_user)
         state.application_id = APPLICATION_ID
-        self.guild = discord.Guild(data=self._guild_payload(), state=state)
-        state._add_guild(self.guild)
-        await self.app.start()
+        self.guild = self.server(GUILD_ID)
+        await self.app.start(self.bot.outbox_for)
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
@@ -366,7 +378,37 @@ class BotHarness:
             self._roles[name] = self.next_id()
         return self._roles[name]
 
-    def _guild_payload(self) -> dict[str, Any]:
+    def server(self, guild_id: int = GUILD_ID) -> discord.Guild:
+        """The server ``guild_id`` (made the first time it is named): each has its own text channel
+        (``channel_of``), a voice channel and its own roles."""
+        guild = self.guilds.get(guild_id)
+        if guild is None:
+            state = self.bot._connection
+            guild = discord.Guild(data=self._guild_payload(guild_id), state=state)
+            state._add_guild(guild)
+            self.guilds[guild_id] = guild
+        return guild
+
+    @staticmethod
+    def channel_of(guild_id: int) -> int:
+        """The text channel of server ``guild_id`` (CHANNEL_ID on the default server)."""
+        return CHANNEL_ID if guild_id == GUILD_ID else guild_id + 2
+
+    @staticmethod
+    def voice_channel_of(guild_id: int) -> int:
+        return VOICE_CHANNEL_ID if guild_id == GUILD_ID else guild_id + 3
+
+    def services_of(self, guild_id: int | None = GUILD_ID) -> Any:
+        """The services as server ``guild_id`` sees them (its storage rows, its files, its model);
+        None: as a direct message does."""
+        place = discord_place(guild_id, self.channel_of(guild_id) if guild_id else 0)
+        return self.app.dispatcher.services_at(place, _NOBODY)
+
+    def data_folder(self, guild_id: int | None = GUILD_ID) -> Path:
+        """Where server ``guild_id``'s files are (each server has its own part of the data folder)."""
+        return self.services_of(guild_id).data.root
+
+    def _guild_payload(self, guild_id: int = GUILD_ID) -> dict[str, Any]:
         everyone = discord.Permissions.general() | discord.Permissions.text() | discord.Permissions.voice()
         everyone.update(administrator=False, manage_guild=False, manage_channels=False, manage_roles=False,
                         manage_messages=False, manage_webhooks=False, kick_members=False, ban_members=False,
@@ -374,15 +416,17 @@ class BotHarness:
                         manage_expressions=False, manage_events=False, move_members=False, mute_members=False,
                         deafen_members=False, manage_threads=False)
         return {
-            "id": str(GUILD_ID), "name": "Test Server", "owner_id": str(OWNER_ID), "features": [], "emojis": [],
+            "id": str(guild_id), "name": "Test Server" if guild_id == GUILD_ID else f"Server {guild_id}",
+            "owner_id": str(OWNER_ID), "features": [], "emojis": [],
             "stickers": [], "member_count": 2, "verification_level": 0, "default_message_notifications": 0,
             "explicit_content_filter": 0, "mfa_level": 0, "premium_tier": 0, "system_channel_flags": 0,
             "preferred_locale": "ru", "nsfw_level": 0,
-            "roles": [{"id": str(GUILD_ID), "name": "@everyone", "permissions": str(everyone.value),
+            "roles": [{"id": str(guild_id), "name": "@everyone", "permissions": str(everyone.value),
                        "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False}],
             "channels": [
-                {"id": str(CHANNEL_ID), "type": 0, "name": "general", "position": 0, "permission_overwrites": []},
-                {"id": str(VOICE_CHANNEL_ID), "type": 2, "name": "Voice", "position": 1,
+                {"id": str(self.channel_of(guild_id)), "type": 0, "name": "general", "position": 0,
+                 "permission_overwrites": []},
+                {"id": str(self.voice_channel_of(guild_id)), "type": 2, "name": "Voice", "position": 1,
                  "permission_overwrites": [], "bitrate": 64000, "user_limit": 0},
             ],
             "members": [{"user": self.http.bot_user, "roles": [], "joined_at": _now(), "deaf": False, "flags": 0,
@@ -390,14 +434,16 @@ class BotHarness:
             "voice_states": [],
         }
 
-    def _ensure_roles(self, roles: Iterable[str], permissions: Iterable[str]) -> list[str]:
+    def _ensure_roles(self, roles: Iterable[str], permissions: Iterable[str],
+                      guild: discord.Guild | None = None) -> list[str]:
         """Create (once) a role per name, and one role carrying the given Discord permissions."""
-        assert self.guild is not None
+        guild = guild or self.guild
+        assert guild is not None
         ids = []
         for name in roles:
             role_id = self._role_id(name)
-            if self.guild.get_role(role_id) is None:
-                self.guild._add_role(discord.Role(guild=self.guild, state=self.bot._connection, data={
+            if guild.get_role(role_id) is None:
+                guild._add_role(discord.Role(guild=guild, state=self.bot._connection, data={
                     "id": str(role_id), "name": name, "permissions": "0", "position": 1, "color": 0,
                     "hoist": False, "managed": False, "mentionable": True}))
             ids.append(str(role_id))
@@ -405,24 +451,26 @@ class BotHarness:
         if permissions:
             name = "perms:" + ",".join(permissions)
             role_id = self._role_id(name)
-            if self.guild.get_role(role_id) is None:
+            if guild.get_role(role_id) is None:
                 value = discord.Permissions(**{p: True for p in permissions}).value
-                self.guild._add_role(discord.Role(guild=self.guild, state=self.bot._connection, data={
+                guild._add_role(discord.Role(guild=guild, state=self.bot._connection, data={
                     "id": str(role_id), "name": name, "permissions": str(value), "position": 1, "color": 0,
                     "hoist": False, "managed": False, "mentionable": False}))
             ids.append(str(role_id))
         return ids
 
     def _member(self, user_id: int, name: str, roles: Iterable[str], permissions: Iterable[str],
-                in_voice: bool) -> dict[str, Any]:
-        assert self.guild is not None
-        member = {"user": user_payload(user_id, name), "roles": self._ensure_roles(roles, permissions),
+                in_voice: bool, guild: discord.Guild | None = None) -> dict[str, Any]:
+        guild = guild or self.guild
+        assert guild is not None
+        member = {"user": user_payload(user_id, name), "roles": self._ensure_roles(roles, permissions, guild),
                   "joined_at": _now(), "deaf": False, "mute": False, "flags": 0}
         if in_voice:
-            self.guild._update_voice_state({"user_id": str(user_id), "channel_id": str(VOICE_CHANNEL_ID),
-                                            "session_id": "s", "deaf": False, "mute": False, "self_deaf": False,
-                                            "self_mute": False, "suppress": False, "member": member},
-                                           VOICE_CHANNEL_ID)
+            voice_channel = self.voice_channel_of(guild.id)
+            guild._update_voice_state({"user_id": str(user_id), "channel_id": str(voice_channel),
+                                       "session_id": "s", "deaf": False, "mute": False, "self_deaf": False,
+                                       "self_mute": False, "suppress": False, "member": member},
+                                      voice_channel)
         return member
 
     def _attachments(self, channel_id: int, attachments: Iterable[tuple[Any, ...]]) -> list[dict]:
@@ -442,8 +490,9 @@ class BotHarness:
     async def send(self, content: str, *, author: str = "ann", user_id: int = 4_000_000_000_000_001,
                    roles: Iterable[str] = (), permissions: Iterable[str] = (), dm: bool = False,
                    attachments: Iterable[tuple[Any, ...]] = (), reply_to: str | None = None,
-                   in_voice: bool = False, mention_bot: bool = False) -> Exchange:
-        """Deliver a message from a user to the bot and return what the bot sent in answer."""
+                   in_voice: bool = False, mention_bot: bool = False, guild: int = GUILD_ID) -> Exchange:
+        """Deliver a message from a user to the bot and return what the bot sent in answer. ``guild``:
+        the server it is sent on (its general channel); ``dm=True``: a direct message instead."""
         state = self.bot._connection
         before = len(self.http.sent)
         message_id = self.next_id()
@@ -460,12 +509,12 @@ class BotHarness:
             channel: Any = discord.DMChannel(me=state.user, state=state, data={
                 "id": str(channel_id), "type": 1, "recipients": [user_payload(user_id, author)]})
         else:
-            channel_id = CHANNEL_ID
-            assert self.guild is not None
-            channel = self.guild.get_channel(CHANNEL_ID)
-            payload["guild_id"] = str(GUILD_ID)
-            payload["member"] = self._member(user_id, author, roles, permissions, in_voice)
-            self.guild._add_member(discord.Member(data=payload["member"], guild=self.guild, state=state))
+            server = self.server(guild)
+            channel_id = self.channel_of(guild)
+            channel = server.get_channel(channel_id)
+            payload["guild_id"] = str(guild)
+            payload["member"] = self._member(user_id, author, roles, permissions, in_voice, server)
+            server._add_member(discord.Member(data=payload["member"], guild=server, state=state))
         payload["channel_id"] = str(channel_id)
         payload["attachments"] = self._attachments(channel_id, attachments)
         if reply_to:
@@ -480,19 +529,20 @@ class BotHarness:
 
     async def slash(self, name: str, *, author: str = "ann", user_id: int = 4_000_000_000_000_001,
                     roles: Iterable[str] = (), permissions: Iterable[str] = (),
-                    attachments: dict[str, tuple[Any, ...]] | None = None,
+                    attachments: dict[str, tuple[Any, ...]] | None = None, guild: int = GUILD_ID,
                     **options: Any) -> Exchange:
-        """Run the slash command ``/name`` with ``options`` (argument name → value) and return the
-        interaction's answer (the deferred response's follow-ups)."""
+        """Run the slash command ``/name`` with ``options`` (argument name → value) on server ``guild``
+        and return the interaction's answer (the deferred response's follow-ups)."""
         state = self.bot._connection
         before = len(self.http.sent)
         command = self.app.dispatcher.find(name)
         if command is None:
             raise LookupError(f"the spec has no command {name!r}")
-        member = self._member(user_id, author, roles, permissions, in_voice=False)
-        assert self.guild is not None
-        member_object = discord.Member(data=member, guild=self.guild, state=state)
-        self.guild._add_member(member_object)
+        server = self.server(guild)
+        channel_id = self.channel_of(guild)
+        member = self._member(user_id, author, roles, permissions, in_voice=False, guild=server)
+        member_object = discord.Member(data=member, guild=server, state=state)
+        server._add_member(member_object)
         resolved: dict[str, Any] = {}
         option_payloads = []
         for arg_name, value in options.items():
@@ -500,13 +550,13 @@ class BotHarness:
             kind = OPTION_TYPES[argument.type] if argument else 3
             option_payloads.append({"name": arg_name, "type": kind, "value": value})
         for arg_name, given in (attachments or {}).items():
-            [attachment] = self._attachments(CHANNEL_ID, [given])
+            [attachment] = self._attachments(channel_id, [given])
             resolved.setdefault("attachments", {})[attachment["id"]] = attachment
             option_payloads.append({"name": arg_name, "type": 11, "value": attachment["id"]})
         payload = {
             "id": str(self.next_id()), "application_id": str(APPLICATION_ID), "type": 2, "token": "interaction-token",
-            "version": 1, "guild_id": str(GUILD_ID), "channel_id": str(CHANNEL_ID),
-            "channel": {"id": str(CHANNEL_ID), "type": 0, "name": "general", "guild_id": str(GUILD_ID),
+            "version": 1, "guild_id": str(guild), "channel_id": str(channel_id),
+            "channel": {"id": str(channel_id), "type": 0, "name": "general", "guild_id": str(guild),
                         "position": 0, "permission_overwrites": []},
             "member": {**member, "permissions": str(member_object.guild_permissions.value)},
             "locale": "ru", "guild_locale": "ru", "app_permissions": str(discord.Permissions.all().value),

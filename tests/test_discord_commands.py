@@ -23,7 +23,7 @@ async def bot(tmp_path):
 
 @pytest.fixture
 def data(bot):
-    return bot.app.services.data.root
+    return bot.data_folder()
 
 
 async def test_hi_greets_the_caller_by_name(bot):
@@ -71,7 +71,7 @@ async def test_correct_by_message_id_stores_the_original_answer(bot):
     reply = await bot.send(f"!correct {answer.messages[0].id} Я — hypotez!", **TRAINER)
     assert "Исправление №1 записано" in reply.content
     assert "Вопрос: как тебя зовут?" in reply.content and "Стало: Я — hypotez!" in reply.content
-    [correction] = await bot.app.services.storage.corrections()
+    [correction] = await bot.services_of().storage.corrections()
     assert (correction.prompt, correction.answer, correction.correction) == (
         "как тебя зовут?", "Меня зовут hypotez.", "Я — hypotez!")
 
@@ -116,7 +116,7 @@ async def test_select_dataset_remembers_and_archives_it(bot, data):
     (data / "bad" / "x.csv").write_text("prompt,completion\nhi,bye\n")
     reply = await bot.send("!select_dataset bad positive=no", **TRAINER)
     assert "отрицательных" in reply.content
-    assert await bot.app.services.storage.get_setting("active_dataset.negative") == "bad"
+    assert await bot.services_of().storage.get_setting("active_dataset.negative") == "bad"
     assert list((data / "archives").glob("bad-*.zip"))
 
 
@@ -158,7 +158,7 @@ async def test_bad_argument_names_the_argument_and_the_reason(bot, data):
 async def test_too_long_feedback_is_refused(bot):
     reply = await bot.send("!feedback " + "я" * 1600)
     assert "не длиннее 1500 символов" in reply.content
-    assert await bot.app.services.storage.latest_feedback() == []
+    assert await bot.services_of().storage.latest_feedback() == []
 
 
 async def test_privileged_command_without_role_is_refused(bot, data):
@@ -184,7 +184,7 @@ async def test_cooldown_refuses_the_fourth_feedback_in_a_minute(bot):
         assert "Спасибо" in (await bot.send(f"!feedback отзыв {n}")).content
     reply = await bot.send("!feedback ещё один")
     assert "Не так быстро" in reply.content
-    assert len(await bot.app.services.storage.latest_feedback(10)) == 3
+    assert len(await bot.services_of().storage.latest_feedback(10)) == 3
 
 
 async def test_path_outside_the_data_folder_is_refused(bot, tmp_path):
@@ -224,7 +224,7 @@ async def test_slash_help_for_a_command_matches(bot):
 async def test_slash_feedback_is_stored(bot):
     reply = await bot.slash("feedback", feedback_text="через слэш")
     assert "Спасибо за отзыв" in reply.content
-    [entry] = await bot.app.services.storage.latest_feedback()
+    [entry] = await bot.services_of().storage.latest_feedback()
     assert entry.text == "через слэш"
 
 

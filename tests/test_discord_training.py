@@ -85,7 +85,7 @@ async def test_bad_lines_are_listed_and_nothing_is_imported(bot):
     assert "set.jsonl:4: неизвестные ключи ['colour']; ожидаются «prompt» и «completion»" in reply
     assert reply.startswith("📄 В данных для обучения 3 ошибки; ничего не импортировано")
     await bot.settle()
-    assert await bot.app.services.storage.jobs() == []
+    assert await bot.services_of().storage.jobs() == []
     assert (await bot.send("hi")).content.startswith("🤔")  # the good first line was not learnt either
 
 
@@ -101,7 +101,7 @@ async def test_train_without_the_trainer_role_is_refused(bot):
     reply = (await bot.send("!train", attachments=attachment("faq.jsonl", FAQ.read_bytes()))).content
     assert "Trainer" in reply
     await bot.settle()
-    assert await bot.app.services.storage.jobs() == []
+    assert await bot.services_of().storage.jobs() == []
 
 
 async def test_train_on_corrections_replaces_the_corrected_answer(bot):

@@ -124,7 +124,7 @@ async def test_voice_commands_are_for_servers_only(bot):
 
 
 async def test_a_voice_message_is_transcribed_answered_and_spoken(bot, tmp_path):
-    model = bot.app.services.model
+    model = bot.services_of().model
     await model.train([Example("what time is it", "Time to train the bot!", True)])
     await bot.settle(60)
     audio = voice_message("what time is it", tmp_path).read_bytes()
@@ -142,7 +142,7 @@ async def test_a_voice_message_is_transcribed_answered_and_spoken(bot, tmp_path)
 
 
 async def test_answers_queue_up_in_the_channel_and_leave_clears_them(bot):
-    model = bot.app.services.model
+    model = bot.services_of().model
     await model.train([Example("first question", "The first answer, spoken slowly and completely.", True),
                        Example("second question", "The second answer, which must wait its turn.", True)])
     await bot.settle(60)

@@ -86,7 +86,7 @@ async def test_the_model_survives_a_restart(folder, service):
     storage = Storage(folder.internal / "db.sqlite3")
     restarted = ModelService(folder, storage)
     await restarted.start()
-    assert restarted.model_id == job.model_id == "v1"
+    assert (await restarted.state()).model_id == job.model_id == "v1"
     assert await restarted.reply("как тебя зовут") == "Меня зовут hypotez."
     storage.close()
 
@@ -109,8 +109,8 @@ async def test_an_unfinished_job_resumes_after_a_restart(folder):
 
 async def test_only_negative_examples_fail_clearly_and_keep_the_old_model(service):
     await train(service, read_file(DATA / "faq.jsonl", "faq.jsonl"))
-    service.model = None
-    service.model_id = None
+    state = await service.state()
+    state.model = state.model_id = None
     job, events = await train(service, [Example("a", "b", False)])
     assert events[-1][0] == "failed"
     stored = await service.storage.get_job(job.id)

@@ -90,7 +90,7 @@ async def test_failed_job_reports_the_providers_error(folder, fake):
     job, _ = await run_training(service, read_file(FAQ, "faq.jsonl"))
     stored = await storage.get_job(job.id)
     assert stored["status"] == "failed" and stored["error"] == "Training file has invalid examples"
-    assert service.fine_tuned_model is None
+    assert (await service.state()).remote_model is None
     await service.aclose()
     storage.close()
 
@@ -240,7 +240,7 @@ async def test_train_on_discord_answers_with_tokens_and_cost_at_once(tmp_path, f
         reply = await bot.send("!train", attachments=[("faq.jsonl", FAQ.read_bytes(), None)], roles=["Trainer"])
         started = reply.messages[0].content
         assert fake.files == {}  # the summary comes from the local checks, before any upload
-        job = (await bot.app.services.storage.jobs())[0]
+        job = (await bot.services_of().storage.jobs())[0]
         assert f"{job['extra']['tokens']} токен" in started and "10 эпох" in started and "примерно $" in started
         await bot.settle(20)
         assert "✅" in bot.sent[-1].content and "ft:gpt-4o-mini" in bot.sent[-1].content

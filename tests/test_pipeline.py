@@ -173,7 +173,7 @@ async def test_conversational_answers_are_remembered_for_corrections(app):
     req = request("remember me")
     reply = await app.dispatcher.handle_message(req)
     await app.dispatcher.remember(reply, req, "555")
-    stored = await app.services.storage.find_answer("555")
+    stored = await app.services.storage.find_answer("555", tenant="100")  # the server it was given on
     assert stored.prompt == "remember me" and stored.answer == "heard: remember me"
 
 
@@ -181,14 +181,14 @@ async def test_command_replies_are_not_remembered(app):
     req = request("?echo not an answer")
     reply = await app.dispatcher.handle_message(req)
     await app.dispatcher.remember(reply, req, "557")
-    assert await app.services.storage.find_answer("557") is None
+    assert await app.services.storage.find_answer("557", tenant="100") is None
 
 
 async def test_error_replies_are_not_remembered(app):
     req = request("?boom")
     reply = await app.dispatcher.handle_message(req)
     await app.dispatcher.remember(reply, req, "556")
-    assert await app.services.storage.find_answer("556") is None
+    assert await app.services.storage.find_answer("556", tenant="100") is None
 
 
 # --- static replies: the same text for everyone, answered without building an invocation ---------

@@ -123,7 +123,7 @@ async def ru_bot(tmp_path):
 
 
 def put_files(bot, tmp_path: Path) -> None:
-    data = tmp_path / "data"
+    data = bot.data_folder()
     (data / "sets").mkdir(parents=True, exist_ok=True)
     (data / "sets" / "bad.jsonl").write_text('{"prompt": "hi", "completion": "hello"}\n{"prompt": "x"}\n{oops\n',
                                              encoding="utf-8")

@@ -15,7 +15,7 @@ from test_reasons_jobs import ROOT, TRAINER, attachment, openai_factory, spec_in
 from hypotez.reasons import Reason, builtin_catalog
 from hypotez.services.model.finetune_check import check_chat_dataset
 from hypotez.services.model.jobs import FAILED, RUNNING, Job
-from hypotez.testing import BotHarness
+from hypotez.testing import GUILD_ID, BotHarness
 
 FAQ = ROOT / "tests" / "data" / "model" / "faq.jsonl"
 # The backend's name from the settings ("local"): an identifier, the same in every language.
@@ -60,7 +60,7 @@ async def test_progress_and_model_word_the_status_and_events_in_the_reply_langua
                                     templates_dir=ROOT / "templates", voice_factory=lambda *a: None) as bot:
         job_id, texts, _ = await train(bot, FAQ.read_bytes())
         status = (await bot.send("!model")).content
-        answers = len(bot.app.services.model.model.positives)
+        answers = len((await bot.app.services.model.state(str(GUILD_ID))).model.positives)
     expected = [f"⏳ `{job_id}`: {step.format(answers=answers)}" for step in PROGRESS[language]]
     assert texts == expected
     assert LAST_JOB[language].format(id=job_id) in status
@@ -89,8 +89,8 @@ async def test_the_stored_event_keeps_its_english_text_beside_its_key(tmp_path):
     async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
                                     templates_dir=ROOT / "templates", voice_factory=lambda *a: None) as bot:
         await train(bot, FAQ.read_bytes())
-        stored = (await bot.app.services.storage.jobs())[0]
-        answers = len(bot.app.services.model.model.positives)
+        stored = (await bot.services_of().storage.jobs())[0]
+        answers = len((await bot.app.services.model.state(str(GUILD_ID))).model.positives)
     events = stored["events"]
     assert events[0]["message"] == "queued: 10 examples"
     assert events[0]["reason"] == {"$reason": "job.event.queued", "params": {"count": 10}}
@@ -101,7 +101,7 @@ async def test_the_stored_event_keeps_its_english_text_beside_its_key(tmp_path):
 async def test_old_jobs_and_events_without_keys_still_show_their_text(tmp_path):
     async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
                                     templates_dir=ROOT / "templates", voice_factory=lambda *a: None) as bot:
-        storage = bot.app.services.storage
+        storage = bot.services_of().storage
         old = Job.new("local", status=RUNNING, events=[{"time": 1.0, "message": "an old event, in English"}])
         await storage.save_job(old.id, old.status, old.to_dict())
         ru = bot.app.services
@@ -146,7 +146,7 @@ async def test_fine_tuning_progress_in_the_reply_language(tmp_path, fake, langua
                                     templates_dir=ROOT / "templates", model_factory=openai_factory(fake),
                                     voice_factory=lambda *a: None) as bot:
         _, texts, _ = await train(bot, FAQ.read_bytes())
-        stored = (await bot.app.services.storage.jobs())[0]
+        stored = (await bot.services_of().storage.jobs())[0]
     shown = "\n".join(texts)
     for step in OPENAI_STEPS[language]:
         assert step in shown, step
@@ -174,7 +174,7 @@ async def test_the_fine_tuning_data_check_is_worded_in_the_reply_language(tmp_pa
                                     templates_dir=ROOT / "templates", model_factory=openai_factory(fake),
                                     voice_factory=lambda *a: None) as bot:
         _, texts, result = await train(bot, few)
-        stored = (await bot.app.services.storage.jobs())[0]
+        stored = (await bot.services_of().storage.jobs())[0]
     assert NOT_READY[language] in result and NOT_READY[language] in texts[-1]
     assert stored["error"] == NOT_READY["en"]
     if language == "ru":

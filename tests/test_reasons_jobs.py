@@ -55,7 +55,7 @@ async def test_a_failed_job_is_explained_in_the_reply_language(tmp_path, languag
     async with BotHarness.from_spec(spec_in(language, tmp_path), data_dir=tmp_path / "data",
                                     templates_dir=ROOT / "templates", voice_factory=lambda *a: None) as bot:
         text = await failed_reply(bot)
-        job = (await bot.app.services.storage.jobs())[0]
+        job = (await bot.services_of().storage.jobs())[0]
         assert text == ONLY_NEGATIVES[language].format(id=job["id"])
         status = (await bot.send("!model")).content
     reason = ONLY_NEGATIVES[language].split(": ", 1)[1].split(".\n")[0]
@@ -66,7 +66,7 @@ async def test_the_stored_reason_is_worded_again_when_the_server_changes_languag
     async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
                                     templates_dir=ROOT / "templates", voice_factory=lambda *a: None) as bot:
         await failed_reply(bot)
-        stored = (await bot.app.services.storage.jobs())[0]
+        stored = (await bot.services_of().storage.jobs())[0]
         # the English text stays beside the key, for older versions and for people reading the database
         assert stored["error"] == "the data has only negative examples: add at least one positive example"
         assert stored["error_reason"] == {"$reason": "job.only_negatives", "params": {}}
@@ -78,7 +78,7 @@ async def test_the_stored_reason_is_worded_again_when_the_server_changes_languag
 async def test_a_job_stored_as_plain_text_still_shows_its_text(tmp_path):
     async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
                                     templates_dir=ROOT / "templates", voice_factory=lambda *a: None) as bot:
-        storage = bot.app.services.storage
+        storage = bot.services_of().storage
         old = Job.new("local", status=FAILED, error="an old failure, in English", hint="try again")
         await storage.save_job(old.id, old.status, {k: v for k, v in old.to_dict().items()})
         status = (await bot.send("!model")).content

@@ -67,7 +67,7 @@ async def test_conversational_message_and_its_correction_show_template_syntax_as
     saved = await bot.send(f"!correct {answer.messages[0].id} {correction}", **TRAINER)
     assert saved.content.startswith("✅ Исправление №1 записано.")
     assert_shown_verbatim(saved.content)
-    stored = await bot.app.services.storage.corrections()
+    stored = await bot.services_of().storage.corrections()
     assert (stored[0].prompt, stored[0].correction) == (question, correction)
 
 

@@ -28,6 +28,10 @@ ESCAPES = [
 ]
 
 
+ADMIN = Author(id="1", name="admin", permissions=frozenset({"administrator"}))
+SERVER = Place(channel_id="10", channel_name="general", guild_id="100", guild_name="srv")
+
+
 @pytest.fixture
 def world(tmp_path):
     outside = tmp_path / "outside"
@@ -35,7 +39,8 @@ def world(tmp_path):
     secret = outside / "secret.txt"
     secret.write_text(SECRET)
     os.utime(secret, (1_000_000, 1_000_000))
-    data = tmp_path / "data"
+    root = tmp_path / "data"
+    data = root / "servers" / SERVER.guild_id  # the server's own part of the data folder
     (data / "notes").mkdir(parents=True)
     (data / "notes" / "ok.txt").write_text("fine")
     (data / "mixed").mkdir()
@@ -46,13 +51,9 @@ def world(tmp_path):
     os.symlink(secret, data / "link_file")
     os.symlink(data / "loop", data / "loop")
     spec = load_spec(ROOT / "commands.yaml")
-    app = build_app(spec, build_services(spec, data, model_factory=lambda *a: None, voice_factory=lambda *a: None))
+    app = build_app(spec, build_services(spec, root, model_factory=lambda *a: None, voice_factory=lambda *a: None))
     yield app, data, outside, secret
     app.services.storage.close()
-
-
-ADMIN = Author(id="1", name="admin", permissions=frozenset({"administrator"}))
-SERVER = Place(channel_id="10", channel_name="general", guild_id="100", guild_name="srv")
 
 
 async def say(app, text):
@@ -77,7 +78,7 @@ async def test_escapes_are_refused_and_nothing_outside_is_touched(world, command
     assert secret.read_text() == SECRET
     archives = data / "archives"
     assert not archives.exists() or not any(archives.iterdir())
-    assert await app.services.storage.get_setting("active_dataset.positive") is None
+    assert await app.services.storage.get_setting("active_dataset.positive", tenant=SERVER.guild_id) is None
 
 
 @pytest.mark.parametrize("path, reason", [

@@ -35,6 +35,8 @@ DIRECTIVES_HELP = """directives:
   :roles R1,R2    act as a member with these roles (':roles' alone: no roles); ':admin' to be admin again
   :voice on|off   be in a voice channel (spoken answers are written as audio files)
   :ids on|off     show the id of each bot message (for !correct)
+  :server NAME    talk on another server (each server has its own data); ':server' alone: back to 'console'
+  :dm             talk to the bot in a direct message (':server' to go back)
   :wait           wait until background work (training) has finished
   :reload         reload commands.yaml and templates/ (--watch: on every change)
   :quit           leave"""
@@ -58,6 +60,9 @@ class ConsoleOutbox:
     async def send(self, text: str, files: list[Path] | None = None) -> ConsoleMessage:
         message_id = self.session.next_id()
         self.session.print_bot(text, files or [], message_id=message_id)
+        return ConsoleMessage(message_id, self.session)
+
+    def message(self, message_id: str) -> ConsoleMessage:
         return ConsoleMessage(message_id, self.session)
 
 
@@ -96,6 +101,7 @@ class ConsoleSession:
     voice_on: bool = False
     voice_gateway: Any = None
     reloader: Any = None  # hypotez.reload.Reloader, for :reload
+    place: Place = field(default_factory=lambda: CONSOLE_GUILD)
     _ids: Callable[[], int] = field(default_factory=lambda: itertools.count(1).__next__)
 
     def __post_init__(self) -> None:
@@ -153,6 +159,14 @@ class ConsoleSession:
             self.author = replace(self.author, voice_channel_id="console-voice" if self.voice_on else None,
                                   voice_channel_name="voice" if self.voice_on else None)
             self.say(f"(console) you are {'in' if self.voice_on else 'not in'} a voice channel")
+        elif name == "server":
+            self.place = CONSOLE_GUILD if not argument else replace(CONSOLE_GUILD, guild_id=argument,
+                                                                    guild_name=argument)
+            self.say(f"(console) you are on server {self.place.guild_name!r}; its files are in "
+                     f"{self.data_folder()}")
+        elif name == "dm":
+            self.place = Place(channel_id="console-dm", channel_name="direct messages")
+            self.say("(console) you are talking to the bot in a direct message")
         elif name == "ids" and argument in ("on", "off"):
             self.show_ids = argument == "on"
         elif name == "reload":
@@ -168,7 +182,7 @@ class ConsoleSession:
 
     def request(self, content: str) -> Request:
         attachments, self.pending = tuple(self.pending), []
-        return Request(author=self.author, place=CONSOLE_GUILD, content=content, message_id=self.next_id(),
+        return Request(author=self.author, place=self.place, content=content, message_id=self.next_id(),
                        attachments=attachments, outbox=ConsoleOutbox(self), voice=self.voice_gateway,
                        resolver=ConsoleResolver(self.author))
 
@@ -183,6 +197,13 @@ class ConsoleSession:
         if reply is not None:
             await self.send(reply, request)
         return True
+
+    def data_folder(self) -> Path:
+        """Where the current server's files are (each server has its own part of the data folder)."""
+        return self.app.dispatcher.services_at(self.place, self.author).data.root
+
+    def outbox_for(self, channel_id: str) -> ConsoleOutbox | None:
+        return ConsoleOutbox(self) if channel_id.startswith("console") else None
 
     def report_reload(self, result: Any) -> None:
         self.say(f"(console) {result.report()}")
@@ -214,12 +235,12 @@ async def run_console(app: App, lines: TextIO = sys.stdin, out: TextIO = sys.std
     interactive = lines.isatty() if interactive is None else interactive
     if interactive:
         session.say(f"{app.spec.settings.name} console — type {app.spec.settings.prefix}help, :help for "
-                    "directives, :quit to leave")
+                    f"directives, :quit to leave; this server's files are in {session.data_folder()}")
     loop = asyncio.get_running_loop()
     from hypotez.services.voice import ConsoleVoiceGateway
 
     session.voice_gateway = ConsoleVoiceGateway(app.services.data.root / "spoken")
-    await app.start()
+    await app.start(session.outbox_for)
     # Message ids go on from the last stored answer, so `!correct N` never names a previous run's
     # answer that a new one has replaced.
     first = await app.services.storage.last_console_answer_number() + 1

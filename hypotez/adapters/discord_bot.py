@@ -103,6 +103,12 @@ class DiscordOutbox:
         messages = await send_parts(self.channel.send, self.redact(text), files or [])
         return DiscordSent(messages[-1], self.redact)
 
+    def message(self, message_id: str) -> DiscordSent:
+        get = getattr(self.channel, "get_partial_message", None)
+        if get is None:  # an interaction's follow-up webhook: its messages are edited through it
+            raise LookupError("this outbox cannot reach earlier messages")
+        return DiscordSent(get(int(message_id)), self.redact)
+
 
 class DiscordResolver:
     """Finds members and channels by mention, id or name in the message's server."""
@@ -389,7 +395,13 @@ class HypotezBot(commands.Bot):
                 self.tree.add_command(slash_command(app, spec))
 
     async def setup_hook(self) -> None:
-        await self.app.start()
+        await self.app.start(self.outbox_for)
+
+    def outbox_for(self, channel_id: str) -> DiscordOutbox | None:
+        """Where to post in a channel known only by its id (a training job resumed after a restart)."""
+        if not channel_id.isdigit():
+            return None
+        return DiscordOutbox(self.get_partial_messageable(int(channel_id)), self.redactor())
 
     def redactor(self) -> Redactor:
         """Takes the bot's token out of what it sends (a handler's error message could contain it).

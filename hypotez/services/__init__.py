@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hypotez.reasons import Reasons, builtin_catalog
 from hypotez.services.datafolder import DataFolder
 from hypotez.services.storage import Storage
+from hypotez.services.tenant import NoDataFolder, TenantModel, TenantStorage, tenant_folder
+from hypotez.tenancy import Scope
 
 
 @dataclass(slots=True)
@@ -21,6 +23,19 @@ class Services:
     # The spec's reason catalogs. The Dispatcher hands handlers a copy of the services carrying its own
     # (built with the spec it runs), so a handler words a Reason exactly as error replies do.
     reasons: Reasons | None = None
+    # The views handed to each scope (for_scope): built once per scope, since one is needed per message.
+    _views: dict[Scope, "Services"] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def for_scope(self, scope: Scope) -> "Services":
+        """The services as the tenant of ``scope`` sees them: its storage rows, its part of the data
+        folder, its model (:mod:`hypotez.services.tenant`)."""
+        view = self._views.get(scope)
+        if view is None:
+            data = tenant_folder(self.data, scope.tenant) if scope.has_files else NoDataFolder(self.data.root)
+            view = replace(self, data=data.ensure(), storage=TenantStorage(self.storage, scope.tenant),
+                           model=TenantModel(self.model, scope) if self.model is not None else None)
+            self._views[scope] = view
+        return view
 
     def word(self, reason: Any, language: str) -> Any:
         """``reason`` in ``language``: a Reason from the catalogs; anything else (a provider's own
@@ -33,4 +48,5 @@ class Services:
             close = getattr(service, "aclose", None)
             if close is not None:
                 await close()
-        self.storage.close()
+        if isinstance(self.storage, Storage):  # a scope's view does not own the database
+            self.storage.close()

@@ -2,11 +2,16 @@
 
 Every write is committed before the method returns, so an acknowledged write survives a crash.
 Calls are async and run the SQLite work in a worker thread, so the event loop never blocks on I/O.
+
+Rows belong to a tenant (a server, a direct-message user, or ``""``: the one tenant of a shared bot and
+where rows written before servers were separated live). Every read and write names its tenant; no
+query crosses tenants (see :mod:`hypotez.tenancy`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import sqlite3
 import threading
@@ -23,7 +28,8 @@ CREATE TABLE IF NOT EXISTS feedback (
     user_name TEXT NOT NULL,
     guild_id TEXT,
     channel_id TEXT,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    tenant TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS answers (
     message_id TEXT PRIMARY KEY,
@@ -31,7 +37,8 @@ CREATE TABLE IF NOT EXISTS answers (
     channel_id TEXT,
     user_id TEXT,
     prompt TEXT NOT NULL,
-    answer TEXT NOT NULL
+    answer TEXT NOT NULL,
+    tenant TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS corrections (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -40,20 +47,38 @@ CREATE TABLE IF NOT EXISTS corrections (
     user_id TEXT NOT NULL,
     prompt TEXT NOT NULL,
     answer TEXT NOT NULL,
-    correction TEXT NOT NULL
+    correction TEXT NOT NULL,
+    tenant TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY,
     created REAL NOT NULL,
     updated REAL NOT NULL,
     status TEXT NOT NULL,
-    data TEXT NOT NULL
+    data TEXT NOT NULL,
+    tenant TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
 """
+
+# Tables whose rows belong to a tenant. A database made before servers were separated lacks the column:
+# it is added (rows then belong to the legacy tenant "") and indexed.
+TENANT_TABLES = ("feedback", "answers", "corrections", "jobs")
+TENANT_INDEXES = """
+CREATE INDEX IF NOT EXISTS feedback_by_tenant ON feedback (tenant, id);
+CREATE INDEX IF NOT EXISTS corrections_by_tenant ON corrections (tenant, id);
+CREATE INDEX IF NOT EXISTS jobs_by_tenant ON jobs (tenant, created);
+"""
+# Settings that belong to the bot, not to a tenant: the slash-command marker, each server's language.
+GLOBAL_SETTINGS = ("slash_hash", "language:", "tenancy.")
+
+
+def setting_key(key: str, tenant: str) -> str:
+    """The stored key of a tenant's setting. The legacy tenant keeps the keys older versions wrote."""
+    return f"{tenant}/{key}" if tenant else key
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +126,14 @@ class Storage:
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA busy_timeout=5000")
             self._db.executescript(SCHEMA)
+            self._add_tenant_columns()
+            self._db.executescript(TENANT_INDEXES)
+
+    def _add_tenant_columns(self) -> None:
+        for table in TENANT_TABLES:
+            columns = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            if "tenant" not in columns:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN tenant TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         with self._lock:
@@ -122,49 +155,54 @@ class Storage:
     # -- feedback ---------------------------------------------------------------------------
 
     def add_feedback_sync(self, user_id: str, user_name: str, text: str,
-                          guild_id: str | None = None, channel_id: str | None = None) -> int:
+                          guild_id: str | None = None, channel_id: str | None = None, *, tenant: str = "") -> int:
         cur = self._run(
-            "INSERT INTO feedback (created, user_id, user_name, guild_id, channel_id, text) VALUES (?,?,?,?,?,?)",
-            (time.time(), user_id, user_name, guild_id, channel_id, text),
+            "INSERT INTO feedback (created, user_id, user_name, guild_id, channel_id, text, tenant) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (time.time(), user_id, user_name, guild_id, channel_id, text, tenant),
         )
         return int(cur.lastrowid)
 
     async def add_feedback(self, user_id: str, user_name: str, text: str,
-                           guild_id: str | None = None, channel_id: str | None = None) -> int:
-        return await self._in_thread(self.add_feedback_sync, user_id, user_name, text, guild_id, channel_id)
+                           guild_id: str | None = None, channel_id: str | None = None, *, tenant: str = "") -> int:
+        return await self._in_thread(functools.partial(self.add_feedback_sync, user_id, user_name, text, guild_id,
+                                                       channel_id, tenant=tenant))
 
-    def latest_feedback_sync(self, limit: int = 1) -> list[Feedback]:
+    def latest_feedback_sync(self, limit: int = 1, *, tenant: str = "") -> list[Feedback]:
         rows = self._all(
-            "SELECT id, created, user_id, user_name, text FROM feedback ORDER BY id DESC LIMIT ?", (limit,)
+            "SELECT id, created, user_id, user_name, text FROM feedback WHERE tenant = ? ORDER BY id DESC LIMIT ?",
+            (tenant, limit),
         )
         return [Feedback(*row) for row in rows]
 
-    async def latest_feedback(self, limit: int = 1) -> list[Feedback]:
-        return await self._in_thread(self.latest_feedback_sync, limit)
+    async def latest_feedback(self, limit: int = 1, *, tenant: str = "") -> list[Feedback]:
+        return await self._in_thread(functools.partial(self.latest_feedback_sync, limit, tenant=tenant))
 
     # -- answers and corrections ------------------------------------------------------------
 
     def record_answer_sync(self, message_id: str, prompt: str, answer: str,
-                           channel_id: str | None = None, user_id: str | None = None) -> None:
+                           channel_id: str | None = None, user_id: str | None = None, *, tenant: str = "") -> None:
         self._run(
-            "INSERT OR REPLACE INTO answers (message_id, created, channel_id, user_id, prompt, answer) "
-            "VALUES (?,?,?,?,?,?)",
-            (str(message_id), time.time(), channel_id, user_id, prompt, answer),
+            "INSERT OR REPLACE INTO answers (message_id, created, channel_id, user_id, prompt, answer, tenant) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (str(message_id), time.time(), channel_id, user_id, prompt, answer, tenant),
         )
 
     async def record_answer(self, message_id: str, prompt: str, answer: str,
-                            channel_id: str | None = None, user_id: str | None = None) -> None:
-        await self._in_thread(self.record_answer_sync, message_id, prompt, answer, channel_id, user_id)
+                            channel_id: str | None = None, user_id: str | None = None, *, tenant: str = "") -> None:
+        await self._in_thread(functools.partial(self.record_answer_sync, message_id, prompt, answer, channel_id,
+                                                user_id, tenant=tenant))
 
-    def find_answer_sync(self, message_id: str) -> StoredAnswer | None:
+    def find_answer_sync(self, message_id: str, *, tenant: str = "") -> StoredAnswer | None:
         rows = self._all(
-            "SELECT message_id, created, channel_id, user_id, prompt, answer FROM answers WHERE message_id = ?",
-            (str(message_id),),
+            "SELECT message_id, created, channel_id, user_id, prompt, answer FROM answers "
+            "WHERE message_id = ? AND tenant = ?",
+            (str(message_id), tenant),
         )
         return StoredAnswer(*rows[0]) if rows else None
 
-    async def find_answer(self, message_id: str) -> StoredAnswer | None:
-        return await self._in_thread(self.find_answer_sync, message_id)
+    async def find_answer(self, message_id: str, *, tenant: str = "") -> StoredAnswer | None:
+        return await self._in_thread(functools.partial(self.find_answer_sync, message_id, tenant=tenant))
 
     def last_console_answer_number_sync(self) -> int:
         """The highest short numeric answer id (the console numbers its messages; Discord ids are longer)."""
@@ -176,78 +214,126 @@ class Storage:
         return await self._in_thread(self.last_console_answer_number_sync)
 
     def add_correction_sync(self, message_id: str, user_id: str, prompt: str, answer: str,
-                            correction: str) -> int:
+                            correction: str, *, tenant: str = "") -> int:
         cur = self._run(
-            "INSERT INTO corrections (created, message_id, user_id, prompt, answer, correction) "
-            "VALUES (?,?,?,?,?,?)",
-            (time.time(), str(message_id), user_id, prompt, answer, correction),
+            "INSERT INTO corrections (created, message_id, user_id, prompt, answer, correction, tenant) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (time.time(), str(message_id), user_id, prompt, answer, correction, tenant),
         )
         return int(cur.lastrowid)
 
     async def add_correction(self, message_id: str, user_id: str, prompt: str, answer: str,
-                             correction: str) -> int:
-        return await self._in_thread(self.add_correction_sync, message_id, user_id, prompt, answer, correction)
+                             correction: str, *, tenant: str = "") -> int:
+        return await self._in_thread(functools.partial(self.add_correction_sync, message_id, user_id, prompt, answer,
+                                                       correction, tenant=tenant))
 
-    def corrections_sync(self) -> list[Correction]:
+    def corrections_sync(self, *, tenant: str = "") -> list[Correction]:
         rows = self._all(
-            "SELECT id, created, message_id, user_id, prompt, answer, correction FROM corrections ORDER BY id"
+            "SELECT id, created, message_id, user_id, prompt, answer, correction FROM corrections "
+            "WHERE tenant = ? ORDER BY id", (tenant,)
         )
         return [Correction(*row) for row in rows]
 
-    async def corrections(self) -> list[Correction]:
-        return await self._in_thread(self.corrections_sync)
+    async def corrections(self, *, tenant: str = "") -> list[Correction]:
+        return await self._in_thread(functools.partial(self.corrections_sync, tenant=tenant))
 
     # -- jobs (the Model service persists its training jobs here) ---------------------------
 
-    def save_job_sync(self, job_id: str, status: str, data: dict[str, Any]) -> None:
+    def save_job_sync(self, job_id: str, status: str, data: dict[str, Any], *, tenant: str = "") -> None:
         now = time.time()
         self._run(
-            "INSERT INTO jobs (id, created, updated, status, data) VALUES (?,?,?,?,?) "
+            "INSERT INTO jobs (id, created, updated, status, data, tenant) VALUES (?,?,?,?,?,?) "
             "ON CONFLICT(id) DO UPDATE SET updated=excluded.updated, status=excluded.status, data=excluded.data",
-            (job_id, now, now, status, json.dumps(data, ensure_ascii=False)),
+            (job_id, now, now, status, json.dumps(data, ensure_ascii=False), tenant),
         )
 
-    async def save_job(self, job_id: str, status: str, data: dict[str, Any]) -> None:
-        await self._in_thread(self.save_job_sync, job_id, status, data)
+    async def save_job(self, job_id: str, status: str, data: dict[str, Any], *, tenant: str = "") -> None:
+        await self._in_thread(functools.partial(self.save_job_sync, job_id, status, data, tenant=tenant))
 
-    def get_job_sync(self, job_id: str) -> dict[str, Any] | None:
-        rows = self._all("SELECT data FROM jobs WHERE id = ?", (job_id,))
+    def get_job_sync(self, job_id: str, *, tenant: str | None = None) -> dict[str, Any] | None:
+        """A job by id; with ``tenant``, only that tenant's."""
+        if tenant is None:
+            rows = self._all("SELECT data FROM jobs WHERE id = ?", (job_id,))
+        else:
+            rows = self._all("SELECT data FROM jobs WHERE id = ? AND tenant = ?", (job_id, tenant))
         return json.loads(rows[0][0]) if rows else None
 
-    async def get_job(self, job_id: str) -> dict[str, Any] | None:
-        return await self._in_thread(self.get_job_sync, job_id)
+    async def get_job(self, job_id: str, *, tenant: str | None = None) -> dict[str, Any] | None:
+        return await self._in_thread(functools.partial(self.get_job_sync, job_id, tenant=tenant))
 
-    def jobs_sync(self, statuses: tuple[str, ...] | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    def jobs_sync(self, statuses: tuple[str, ...] | None = None, limit: int = 100, *,
+                  tenant: str | None = None) -> list[dict[str, Any]]:
+        """The latest jobs, newest first; with ``tenant``, only that tenant's (None: every tenant's, for
+        resuming unfinished jobs after a restart)."""
+        where, params = [], []
         if statuses:
-            marks = ",".join("?" * len(statuses))
-            rows = self._all(
-                f"SELECT data FROM jobs WHERE status IN ({marks}) ORDER BY created DESC LIMIT ?",
-                (*statuses, limit),
-            )
-        else:
-            rows = self._all("SELECT data FROM jobs ORDER BY created DESC LIMIT ?", (limit,))
-        return [json.loads(r[0]) for r in rows]
+            where.append(f"status IN ({','.join('?' * len(statuses))})")
+            params += statuses
+        if tenant is not None:
+            where.append("tenant = ?")
+            params.append(tenant)
+        clause = f"WHERE {' AND '.join(where)} " if where else ""
+        rows = self._all(f"SELECT data, tenant FROM jobs {clause}ORDER BY created DESC LIMIT ?", (*params, limit))
+        # Every job knows its tenant (older rows did not store it in their data).
+        return [{**json.loads(data), "tenant": owner} for data, owner in rows]
 
-    async def jobs(self, statuses: tuple[str, ...] | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        return await self._in_thread(self.jobs_sync, statuses, limit)
+    async def jobs(self, statuses: tuple[str, ...] | None = None, limit: int = 100, *,
+                   tenant: str | None = None) -> list[dict[str, Any]]:
+        return await self._in_thread(functools.partial(self.jobs_sync, statuses, limit, tenant=tenant))
 
     # -- small settings (active dataset, per-server language, ...) --------------------------
 
-    def get_setting_sync(self, key: str, default: Any = None) -> Any:
-        rows = self._all("SELECT value FROM settings WHERE key = ?", (key,))
+    def get_setting_sync(self, key: str, default: Any = None, *, tenant: str = "") -> Any:
+        rows = self._all("SELECT value FROM settings WHERE key = ?", (setting_key(key, tenant),))
         return json.loads(rows[0][0]) if rows else default
 
-    async def get_setting(self, key: str, default: Any = None) -> Any:
-        return await self._in_thread(self.get_setting_sync, key, default)
+    async def get_setting(self, key: str, default: Any = None, *, tenant: str = "") -> Any:
+        return await self._in_thread(functools.partial(self.get_setting_sync, key, default, tenant=tenant))
 
-    def set_setting_sync(self, key: str, value: Any) -> None:
+    def set_setting_sync(self, key: str, value: Any, *, tenant: str = "") -> None:
         self._run(
             "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-            (key, json.dumps(value, ensure_ascii=False)),
+            (setting_key(key, tenant), json.dumps(value, ensure_ascii=False)),
         )
 
-    async def set_setting(self, key: str, value: Any) -> None:
-        await self._in_thread(self.set_setting_sync, key, value)
+    async def set_setting(self, key: str, value: Any, *, tenant: str = "") -> None:
+        await self._in_thread(functools.partial(self.set_setting_sync, key, value, tenant=tenant))
+
+    # -- tenants ----------------------------------------------------------------------------
+
+    def legacy_servers_sync(self) -> set[str]:
+        """The servers named by rows written before servers were separated: their feedback's server and
+        the servers whose language was set."""
+        rows = self._all("SELECT DISTINCT guild_id FROM feedback WHERE tenant = '' AND guild_id IS NOT NULL")
+        servers = {str(row[0]) for row in rows}
+        rows = self._all("SELECT key FROM settings WHERE key LIKE 'language:%'")
+        return servers | {row[0].partition(":")[2] for row in rows}
+
+    def has_legacy_rows_sync(self) -> bool:
+        for table in TENANT_TABLES:
+            if self._all(f"SELECT 1 FROM {table} WHERE tenant = '' LIMIT 1"):
+                return True
+        rows = self._all("SELECT key FROM settings")
+        return any("/" not in key and not key.startswith(GLOBAL_SETTINGS) for (key,) in rows)
+
+    def adopt_legacy_sync(self, tenant: str) -> None:
+        """Give every legacy row (tenant "") to ``tenant``, in one transaction: all of it moves or none."""
+        if not tenant:
+            raise ValueError("the legacy rows need a tenant to move to")
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for table in TENANT_TABLES:
+                    self._db.execute(f"UPDATE {table} SET tenant = ? WHERE tenant = ''", (tenant,))
+                keys = [row[0] for row in self._db.execute("SELECT key FROM settings")]
+                for key in keys:
+                    if "/" not in key and not key.startswith(GLOBAL_SETTINGS):
+                        self._db.execute("UPDATE OR REPLACE settings SET key = ? WHERE key = ?",
+                                         (setting_key(key, tenant), key))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
     # -- per-server reply language (`!language`) ---------------------------------------------
 

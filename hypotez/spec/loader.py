@@ -320,6 +320,8 @@ def _build_settings(raw: dict[str, Any]) -> Settings:
         storage=frozen_mapping(raw.get("storage") or {}),
         admin_channel=str(raw["admin_channel"]) if raw.get("admin_channel") is not None else None,
         attachments=frozen_mapping(raw.get("attachments") or {}),
+        tenancy=raw.get("tenancy", "isolated"),
+        home_server=str(raw["home_server"]) if raw.get("home_server") is not None else None,
     )
 
 

@@ -203,6 +203,10 @@ class Settings:
     admin_channel: str | None = None
     # Where attachments may be downloaded from, and how big they may be (hypotez.attachments).
     attachments: Mapping[str, Any] = field(default_factory=frozen_mapping)
+    # Whether each server keeps its own data ("isolated") or all share one ("shared"); see hypotez.tenancy.
+    tenancy: str = "isolated"
+    # The server whose model answers direct messages (isolated bots); None: direct messages get no model.
+    home_server: str | None = None
 
 
 ERROR_KINDS = ("unknown_command", "missing_argument", "bad_argument", "not_allowed", "on_cooldown",

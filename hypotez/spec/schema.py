@@ -142,6 +142,13 @@ SCHEMA: dict[str, Any] = {
                 "admin_channel": {"type": ["string", "integer"],
                                   "description": "Channel (name or id) where problems are reported to the "
                                                  "admins, e.g. a change to the spec that was rejected."},
+                "tenancy": {"enum": ["isolated", "shared"],
+                            "description": "isolated (default): each server keeps its own feedback, answers, "
+                                           "datasets, models and files; shared: all servers share them "
+                                           "(one community on several servers)."},
+                "home_server": {"type": ["string", "integer"], "pattern": r"^[0-9]+$",
+                                "description": "The server (id) whose model answers direct messages "
+                                               "(isolated bots). Without it direct messages get no model."},
                 "storage": {"type": "object", "additionalProperties": False,
                             "properties": {"database": {"type": "string", "pattern": r"^[\w.-]+$"}}},
                 "attachments": {

@@ -36,6 +36,7 @@ class Job:
     created: float = field(default_factory=time.time)
     finished: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    tenant: str = ""  # whose job it is (hypotez.tenancy): its model, folder and rows
 
     @classmethod
     def new(cls, backend: str, **kwargs: Any) -> "Job":

@@ -66,7 +66,6 @@ class OpenAIModelService(ModelService):
         self.max_poll_interval = max_poll_interval
         self.method = method
         self.max_poll_failures = max_poll_failures
-        self.fine_tuned_model: str | None = None
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any], data: DataFolder, storage: Storage) -> "OpenAIModelService":
@@ -90,9 +89,9 @@ class OpenAIModelService(ModelService):
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        self.fine_tuned_model = await self.storage.get_setting(REMOTE_MODEL_SETTING)
-        await super().start()
+    async def _load(self, state, tenant: str) -> None:
+        await super()._load(state, tenant)
+        state.remote_model = await self.storage.get_setting(REMOTE_MODEL_SETTING, tenant=tenant)
 
     async def aclose(self) -> None:
         await super().aclose()
@@ -196,8 +195,9 @@ class OpenAIModelService(ModelService):
             if remote.status in REMOTE_DONE:
                 job.status, job.finished = REMOTE_DONE[remote.status], time.time()
                 if job.status == SUCCEEDED:
-                    job.model_id = self.fine_tuned_model = remote.fine_tuned_model
-                    await self.storage.set_setting(REMOTE_MODEL_SETTING, remote.fine_tuned_model)
+                    job.model_id = remote.fine_tuned_model
+                    await self.storage.set_setting(REMOTE_MODEL_SETTING, remote.fine_tuned_model, tenant=job.tenant)
+                    (await self.state(job.tenant)).remote_model = remote.fine_tuned_model
                     job.event(Reason("job.event.fine_tuned", model=remote.fine_tuned_model), 1.0)
                 elif job.status == FAILED:
                     job.error = (Reason("job.provider_error", message=remote.error.message)
@@ -214,15 +214,16 @@ class OpenAIModelService(ModelService):
 
     # -- answering --------------------------------------------------------------------------
 
-    async def reply(self, text: str) -> str | None:
+    async def reply(self, text: str, *, tenant: str = "") -> str | None:
         if not text.strip():
             return None
         messages = list(self._system())
         model = self.chat_model
-        if self.mode == "fine_tune" and self.fine_tuned_model:
-            model = self.fine_tuned_model
-        elif self.model is not None:
-            matches = await asyncio.to_thread(self.model.matches, text, self.few_shot, self.threshold)
+        state = await self.state(tenant)
+        if self.mode == "fine_tune" and state.remote_model:
+            model = state.remote_model
+        elif state.model is not None:
+            matches = await asyncio.to_thread(state.model.matches, text, self.few_shot, self.threshold)
             for match in reversed([m for m in matches if m.similarity >= self.threshold]):
                 messages += [{"role": "user", "content": match.prompt},
                              {"role": "assistant", "content": match.answer}]
@@ -237,10 +238,11 @@ class OpenAIModelService(ModelService):
         content = completion.choices[0].message.content if completion.choices else None
         return content.strip() if content else None
 
-    async def status(self) -> dict[str, Any]:
-        status = await super().status()
-        status.update({"mode": self.mode, "model_id": self.fine_tuned_model if self.mode == "fine_tune"
-                       else (self.model_id and f"{self.chat_model} + {self.model_id}"),
+    async def status(self, *, tenant: str = "") -> dict[str, Any]:
+        status = await super().status(tenant=tenant)
+        state = await self.state(tenant)
+        status.update({"mode": self.mode, "model_id": state.remote_model if self.mode == "fine_tune"
+                       else (state.model_id and f"{self.chat_model} + {state.model_id}"),
                        "chat_model": self.chat_model})
         return status
 

@@ -12,7 +12,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
@@ -24,6 +24,7 @@ from hypotez.services.model.datasets import Example, read_file
 from hypotez.services.model.jobs import FAILED, QUEUED, RUNNING, SUCCEEDED, UNFINISHED, Job
 from hypotez.services.model.local import RetrievalModel, normalise
 from hypotez.services.storage import Storage
+from hypotez.services.tenant import tenant_state
 
 log = logging.getLogger("hypotez.model")
 
@@ -46,8 +47,23 @@ class Prediction:
         return self.output is not None and normalise(self.output) == normalise(self.expected)
 
 
+@dataclass
+class TenantModelState:
+    """One tenant's current model: read from storage the first time the tenant needs it."""
+
+    model: RetrievalModel | None = None
+    model_id: str | None = None
+    # The provider's fine-tuned model (openai backend, fine_tune mode).
+    remote_model: str | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    loaded: bool = False
+
+
 class ModelService:
-    """The embedded ``local`` backend (and the base of the ``openai`` one)."""
+    """The embedded ``local`` backend (and the base of the ``openai`` one).
+
+    Each tenant (:mod:`hypotez.tenancy`) has its own model, versions and jobs; every method takes the
+    tenant it works for (``""``: the shared tenant)."""
 
     backend_name = "local"
 
@@ -57,8 +73,7 @@ class ModelService:
         self.storage = storage
         self.threshold = threshold
         self.train_timeout = train_timeout
-        self.model: RetrievalModel | None = None
-        self.model_id: str | None = None
+        self._states: dict[str, TenantModelState] = {}
         self._tasks: set[asyncio.Task] = set()
         self._lock = asyncio.Lock()  # one training at a time: jobs queue up
 
@@ -76,9 +91,8 @@ class ModelService:
 
     # -- folders ----------------------------------------------------------------------------
 
-    @property
-    def models_dir(self) -> Path:
-        return self.data.internal / "models" / self.backend_name
+    def models_dir(self, tenant: str = "") -> Path:
+        return tenant_state(self.data, tenant) / "models" / self.backend_name
 
     @property
     def jobs_dir(self) -> Path:
@@ -86,17 +100,37 @@ class ModelService:
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Load the current model and resume unfinished jobs."""
-        current = await self.storage.get_setting(CURRENT_SETTING)
-        if current and (self.models_dir / current).is_dir():
-            self.model = await asyncio.to_thread(RetrievalModel.load, self.models_dir / current)
-            self.model_id = current
-        for data in await self.storage.jobs(UNFINISHED):
+    async def start(self, resume_listener: Callable[[Job], Listener | None] | None = None) -> None:
+        """Resume unfinished jobs (of every tenant). ``resume_listener`` gives each resumed job the
+        listener that reports its progress where it was started (None: nobody is told)."""
+        for data in await self.storage.jobs(UNFINISHED, limit=10_000):
             job = Job.from_dict(data)
             log.info("resuming training job %s (%s)", job.id, job.status)
             job.event(Reason("job.event.resumed"))
-            self._spawn(self._run(job, None))
+            listener = None
+            if resume_listener is not None:
+                try:
+                    listener = resume_listener(job)
+                except Exception:  # a job that cannot be reported on is still finished
+                    log.exception("cannot report on resumed job %s", job.id)
+            self._spawn(self._run(job, listener))
+
+    async def state(self, tenant: str = "") -> TenantModelState:
+        """``tenant``'s current model, loaded from its folder on first use."""
+        state = self._states.setdefault(tenant, TenantModelState())
+        if not state.loaded:
+            async with state.lock:
+                if not state.loaded:
+                    await self._load(state, tenant)
+                    state.loaded = True
+        return state
+
+    async def _load(self, state: TenantModelState, tenant: str) -> None:
+        current = await self.storage.get_setting(CURRENT_SETTING, tenant=tenant)
+        folder = self.models_dir(tenant) / current if current else None
+        if folder is not None and folder.is_dir():
+            state.model = await asyncio.to_thread(RetrievalModel.load, folder)
+            state.model_id = current
 
     async def wait_idle(self) -> None:
         while self._tasks:
@@ -115,13 +149,17 @@ class ModelService:
     # -- training ---------------------------------------------------------------------------
 
     async def train(self, examples: list[Example], *, description: str = "", listener: Listener | None = None,
-                    base_on_current: bool = True) -> Job:
-        """Start a training job on ``examples`` (added to the current model's examples)."""
+                    base_on_current: bool = True, tenant: str = "", notify: dict[str, Any] | None = None) -> Job:
+        """Start a training job on ``examples`` (added to the current model's examples) for ``tenant``.
+        ``notify`` says where the job reports (kept with the job, so it reports there after a restart)."""
         negatives = sum(1 for e in examples if not e.positive)
         job = Job.new(self.backend_name, description=description, examples=len(examples) - negatives,
-                      negatives=negatives, status=QUEUED)
+                      negatives=negatives, status=QUEUED, tenant=tenant)
+        if notify:
+            job.extra["notify"] = dict(notify)
         job.event(Reason("job.event.queued", count=len(examples)))
-        base = self.model.examples if (base_on_current and self.model is not None) else []
+        current = (await self.state(tenant)).model
+        base = current.examples if (base_on_current and current is not None) else []
         everything = base + list(examples)
         await self._summarise(job, everything)
         await asyncio.to_thread(self._write_job_data, job, everything)
@@ -146,7 +184,7 @@ class ModelService:
         fsync_dir(self.jobs_dir)  # the job is saved (and acknowledged) next: its data must be there
 
     async def _save(self, job: Job) -> None:
-        await self.storage.save_job(job.id, job.status, job.to_dict())
+        await self.storage.save_job(job.id, job.status, job.to_dict(), tenant=job.tenant)
 
     async def _update(self, job: Job, listener: Listener | None) -> None:
         await self._save(job)
@@ -180,20 +218,23 @@ class ModelService:
         model = await asyncio.to_thread(RetrievalModel.fit, examples)
         if not model.positives:
             raise ValueError(Reason("job.only_negatives"))
-        version = await self._next_version()
+        version = await self._next_version(job.tenant)
         job.event(Reason("job.event.saving"), 0.8)
         await self._update(job, listener)
-        await asyncio.to_thread(model.save, self.models_dir / version)
-        await self.storage.set_setting(CURRENT_SETTING, version)
-        self.model, self.model_id = model, version
+        await asyncio.to_thread(model.save, self.models_dir(job.tenant) / version)
+        await self.storage.set_setting(CURRENT_SETTING, version, tenant=job.tenant)
+        state = await self.state(job.tenant)
+        state.model, state.model_id = model, version
         job.status, job.model_id, job.finished = SUCCEEDED, version, time.time()
         job.event(Reason("job.event.trained", version=version, answers=len(model.positives)), 1.0)
         await self._update(job, listener)
 
-    async def _next_version(self) -> str:
+    async def _next_version(self, tenant: str) -> str:
+        folder = self.models_dir(tenant)
+
         def scan() -> str:
-            self.models_dir.mkdir(parents=True, exist_ok=True)
-            numbers = [int(p.name[1:]) for p in self.models_dir.iterdir()
+            folder.mkdir(parents=True, exist_ok=True)
+            numbers = [int(p.name[1:]) for p in folder.iterdir()
                        if p.name.startswith("v") and p.name[1:].isdigit()]
             return f"v{max(numbers, default=0) + 1}"
 
@@ -201,15 +242,16 @@ class ModelService:
 
     # -- answering --------------------------------------------------------------------------
 
-    async def reply(self, text: str) -> str | None:
+    async def reply(self, text: str, *, tenant: str = "") -> str | None:
         """The model's answer, or None when it has none good enough (the caller says so)."""
-        if self.model is None or not text.strip():
+        model = (await self.state(tenant)).model
+        if model is None or not text.strip():
             return None
-        match = await asyncio.to_thread(self.model.answer, text, self.threshold)
+        match = await asyncio.to_thread(model.answer, text, self.threshold)
         return match.answer if match else None
 
-    async def predict(self, inputs: list[str]) -> list[Prediction]:
-        model = self.model
+    async def predict(self, inputs: list[str], *, tenant: str = "") -> list[Prediction]:
+        model = (await self.state(tenant)).model
 
         def run() -> list[Prediction]:
             out = []
@@ -220,9 +262,9 @@ class ModelService:
 
         return await asyncio.to_thread(run)
 
-    async def evaluate(self, cases: list[tuple[str, str | None]]) -> dict[str, Any]:
+    async def evaluate(self, cases: list[tuple[str, str | None]], *, tenant: str = "") -> dict[str, Any]:
         """Predictions for each case; accuracy and mismatches over the cases that have an expected output."""
-        predictions = await self.predict([text for text, _ in cases])
+        predictions = await self.predict([text for text, _ in cases], tenant=tenant)
         for prediction, (_, expected) in zip(predictions, cases):
             prediction.expected = expected
         scored = [p for p in predictions if p.expected is not None]
@@ -235,12 +277,14 @@ class ModelService:
             "mismatches": mismatches,
         }
 
-    async def status(self) -> dict[str, Any]:
-        jobs = await self.storage.jobs(limit=1)
+    async def status(self, *, tenant: str = "") -> dict[str, Any]:
+        jobs = await self.storage.jobs(limit=1, tenant=tenant)
         last = Job.from_dict(jobs[0]) if jobs else None
-        return {"backend": self.backend_name, "model_id": self.model_id,
-                "answers": len(self.model.positives) if self.model else 0,
-                "negatives": len(self.model.negatives) if self.model else 0,
+        state = await self.state(tenant)
+        model = state.model
+        return {"backend": self.backend_name, "model_id": state.model_id,
+                "answers": len(model.positives) if model else 0,
+                "negatives": len(model.negatives) if model else 0,
                 "last_job": last.template_data() if last else None}
 
 
