@@ -16,8 +16,9 @@ def console(lines: str, tmp_path: Path, *extra: str) -> subprocess.CompletedProc
 
 
 def test_answers_hi_help_feedback_getfile_and_refuses_passwd(tmp_path):
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "readme.txt").write_text("hello")
+    server_files = tmp_path / "data" / "servers" / "console"  # the console's server's part of the data folder
+    server_files.mkdir(parents=True)
+    (server_files / "readme.txt").write_text("hello")
     result = console("!hi\n!help\n!feedback консоль работает\n!feedback\n!getfile readme.txt\n"
                      "!getfile ../../etc/passwd\n", tmp_path)
     assert result.returncode == 0, result.stderr
@@ -25,7 +26,7 @@ def test_answers_hi_help_feedback_getfile_and_refuses_passwd(tmp_path):
     assert "Привет, you!" in out
     assert "`!getfile <file_path>`" in out
     assert "Записал его под номером 1" in out and "#1 you: консоль работает" in out
-    assert f"[file: {tmp_path / 'data' / 'readme.txt'}]" in out
+    assert f"[file: {server_files / 'readme.txt'}]" in out
     assert "Путь `../../etc/passwd` нельзя использовать: «..» запрещено" in out
     assert "root:" not in out
     assert "Traceback" not in result.stderr
@@ -39,8 +40,8 @@ def test_end_of_input_and_quit_end_the_session(tmp_path):
 
 
 def test_roles_directive_makes_a_plain_member(tmp_path):
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "f.txt").write_text("x")
+    (tmp_path / "data" / "servers" / "console").mkdir(parents=True)
+    (tmp_path / "data" / "servers" / "console" / "f.txt").write_text("x")
     result = console(":roles\n!getfile f.txt\n:roles Trainer\n!getfile f.txt\n", tmp_path)
     assert "Вам нельзя использовать `!getfile`" in result.stdout
     assert "[file:" in result.stdout
@@ -119,3 +120,20 @@ def test_join_and_leave_in_the_console(tmp_path):
         "🔇 Я не в голосовом канале.",
         "🔇 Вы не в голосовом канале: зайдите в канал и повторите `!join`.",
     ]
+
+
+def test_each_console_server_keeps_its_own_data_and_direct_messages_have_none(tmp_path):
+    other = tmp_path / "data" / "servers" / "club"
+    other.mkdir(parents=True)
+    (other / "rules.txt").write_text("club rules")
+    result = console("!feedback отзыв с консоли\n!getfile rules.txt\n"
+                     ":server club\n!feedback\n!getfile rules.txt\n"
+                     ":server\n!feedback\n"
+                     ":dm\n!test rules.json\n", tmp_path)
+    assert result.returncode == 0, result.stderr
+    home, club, back, direct = result.stdout.split("(console) you are ")
+    assert "нет такого файла" in home  # the club's file is not the console server's
+    assert f"on server 'club'; its files are in {other.resolve()}" in club
+    assert "отзыв с консоли" not in club and f"[file: {other.resolve() / 'rules.txt'}]" in club
+    assert "отзыв с консоли" in back
+    assert "в личных сообщениях папки данных нет" in direct

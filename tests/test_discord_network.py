@@ -82,9 +82,10 @@ async def test_hi_by_slash_command(discord, bot):
 
 
 async def test_getfile_uploads_the_files_bytes(discord, bot, data_dir):
-    (data_dir / "notes").mkdir(parents=True, exist_ok=True)
+    server_files = data_dir / "servers" / str(discord.guild_id)  # the server's part of the data folder
+    (server_files / "notes").mkdir(parents=True, exist_ok=True)
     content = "содержимое\n".encode() + bytes(range(256))
-    (data_dir / "notes" / "a.bin").write_bytes(content)
+    (server_files / "notes" / "a.bin").write_bytes(content)
     [reply] = await discord.ask("!getfile notes/a.bin", channel="files")
     assert "`notes/a.bin`" in reply.text
     assert [(f.filename, f.data) for f in reply.files] == [("a.bin", content)]
