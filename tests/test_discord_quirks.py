@@ -6,6 +6,7 @@ without ids, an interaction without a channel object, a server that accepts only
 
 from __future__ import annotations
 
+import asyncio
 import textwrap
 from pathlib import Path
 
@@ -106,6 +107,17 @@ async def bot(discord, tmp_path_factory):
     assert all("command 'boom' failed" in process.lines[index - 1] for index in tracebacks), process.log
 
 
+async def logged(process: BotProcess, text: str, timeout: float = 15.0) -> str:
+    """Wait for the bot to log a line containing ``text``; that line."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        line = next((line for line in process.lines if text in line), None)
+        if line is not None:
+            return line
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the bot never logged {text!r}:\n{process.log}")
+
+
 def calls_for(discord: FakeDiscord, interaction: Interaction) -> list[str]:
     """Every API call the bot made to answer ``interaction`` (method and route)."""
     return [r.route for r in discord.requests if interaction.id in r.path or interaction.token in r.path]
@@ -120,7 +132,7 @@ async def test_a_malformed_gateway_event_is_logged_and_the_connection_stays_up(d
     await discord.update_with_role_objects(said)
     [reply] = await bot.alongside(discord.ask("!hi", user="maria", channel="updates"))
     assert reply.text == "Hello, maria!"
-    line = next(line for line in bot.lines if "MESSAGE_UPDATE" in line)
+    line = await logged(bot, "MESSAGE_UPDATE")
     assert "skipped a MESSAGE_UPDATE event that discord.py could not read: TypeError" in line, line
     assert "the connection stays up" in line
     assert len(discord.connections("identify")) == identifies and len(discord.connections("resume")) == resumes
@@ -133,8 +145,7 @@ async def test_a_frame_that_is_not_json_is_logged_and_the_connection_made_again(
                                            and discord._live_session() is not None, 30, "a new connection"))
     [reply] = await bot.alongside(discord.ask("!hi", user="frank", channel="frames"))
     assert reply.text == "Hello, frank!"
-    assert any("the gateway connection failed on something the server sent: JSONDecodeError" in line
-               for line in bot.lines), bot.log
+    await logged(bot, "the gateway connection failed on something the server sent: JSONDecodeError")
 
 
 # --- interactions --------------------------------------------------------------------------------------
@@ -229,12 +240,12 @@ async def test_a_sync_answered_without_ids_leaves_prefix_commands_working_and_is
             [reply] = await process.alongside(server.ask("!hi", user="sam"))
             assert reply.text == "Hello, sam!"
             await process.alongside(server.wait_until(lambda: len(server.command_syncs) >= 2, 30, "a second sync"))
+            await process.alongside(logged(process, "slash commands synced"))
             [answer] = await process.alongside(server.ask_slash("hi", user="sam"))
             assert answer.text == "Hello, sam!"
         finally:
             code = await process.stop()
     assert code == 0, process.log
-    failure = next(line for line in process.lines if "could not sync slash commands" in line)
+    failure = await logged(process, "could not sync slash commands")
     assert "attempt 1 of" in failure and "KeyError: 'id'" in failure and "prefix commands still work" in failure
-    assert "slash commands synced" in process.log
     assert "Traceback" not in process.log and server.token not in process.log
