@@ -90,10 +90,16 @@ class SentMessage:
     files: list[CapturedFile]
     allowed_mentions: dict[str, Any] | None
     edits: list[str] = field(default_factory=list)
-    kind: str = "message"  # "message" or "followup"
+    # "message"; for slash commands "response" (the interaction's immediate response) or "followup"
+    kind: str = "message"
     embeds: list[dict[str, Any]] = field(default_factory=list)  # as Discord received them (JSON)
     # The id of the user's message or interaction this was sent in answer to (None: unknown).
     origin: str | None = None
+    flags: int = 0  # as Discord received them; 64: ephemeral
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(self.flags & 64)
 
     @property
     def text(self) -> str:
@@ -160,6 +166,7 @@ class FakeDiscordHTTP:
         self.fetched: list[str] = []  # every URL the bot downloaded (attachments)
         self.missing_messages: set[str] = set()  # message ids whose edits are answered 404 (deleted)
         self._ids = itertools.count(2_000_000_000_000_000)
+        self.originals: dict[str, str] = {}  # interaction token → id of its immediate response
         self.closed = False
         # Set by the harness around each message it delivers: what the bot sends while handling it is
         # tagged with it, so concurrent conversations each get their own replies.
@@ -196,7 +203,7 @@ class FakeDiscordHTTP:
         embeds = list(body.get("embeds") or [])
         self.sent.append(SentMessage(message_id, channel_id, body.get("content") or "", files,
                                      body.get("allowed_mentions"), kind=kind, embeds=embeds,
-                                     origin=self.origin.get()))
+                                     origin=self.origin.get(), flags=int(body.get("flags") or 0)))
         return {
             "id": message_id, "channel_id": channel_id, "content": body.get("content") or "",
             "author": self.bot_user, "timestamp": _now(), "edited_timestamp": None, "tts": False,
@@ -225,12 +232,21 @@ class FakeDiscordHTTP:
                 return _FakeResponse(404, {"message": "Unknown Message", "code": 10008})
             return _FakeResponse(200, self._edit(parts[3], parts[1], body))
         if method == "POST" and parts[0] == "interactions" and parts[-1] == "callback":
+            resource: dict[str, Any] = {"type": body.get("type", 4)}
+            if body.get("type") == 4:  # an immediate response: a message
+                resource["message"] = self._message(str(CHANNEL_ID), body.get("data") or {}, files, "response")
+                self.originals[parts[2]] = resource["message"]["id"]
             return _FakeResponse(200, {
-                "interaction": {"id": parts[1], "type": 2, "response_message_id": None,
+                "interaction": {"id": parts[1], "type": 2,
+                                "response_message_id": resource["message"]["id"] if "message" in resource else None,
                                 "response_message_loading": body.get("type") == 5,
                                 "response_message_ephemeral": False, "activity_instance_id": None},
-                "resource": {"type": body.get("type", 4)},
+                "resource": resource,
             })
+        if parts[0] == "webhooks" and len(parts) == 5 and parts[4] == "@original":
+            parts[4] = self.originals.get(parts[2], "@original")
+        if method == "DELETE" and parts[0] == "webhooks" and len(parts) == 5:
+            return _FakeResponse(204, None, "text/plain")
         if method == "POST" and parts[0] == "webhooks" and len(parts) == 3:
             return _FakeResponse(200, self._message(str(CHANNEL_ID), body, files, "followup"))
         if method == "PATCH" and parts[0] == "webhooks" and len(parts) == 5:
@@ -530,9 +546,11 @@ class BotHarness:
     async def slash(self, name: str, *, author: str = "ann", user_id: int = 4_000_000_000_000_001,
                     roles: Iterable[str] = (), permissions: Iterable[str] = (),
                     attachments: dict[str, tuple[Any, ...]] | None = None, guild: int = GUILD_ID,
-                    **options: Any) -> Exchange:
+                    with_channel: bool = True, **options: Any) -> Exchange:
         """Run the slash command ``/name`` with ``options`` (argument name → value) on server ``guild``
-        and return the interaction's answer (the deferred response's follow-ups)."""
+        and return the interaction's answer (its immediate response, or a deferred response's
+        follow-ups). ``with_channel=False``: the interaction has no channel object (discord.py's
+        ``channel`` is None)."""
         state = self.bot._connection
         before = len(self.http.sent)
         command = self.app.dispatcher.find(name)
@@ -545,6 +563,7 @@ class BotHarness:
         server._add_member(member_object)
         resolved: dict[str, Any] = {}
         option_payloads = []
+        interaction_id = self.next_id()
         for arg_name, value in options.items():
             argument = command.argument(arg_name)
             kind = OPTION_TYPES[argument.type] if argument else 3
@@ -554,7 +573,8 @@ class BotHarness:
             resolved.setdefault("attachments", {})[attachment["id"]] = attachment
             option_payloads.append({"name": arg_name, "type": 11, "value": attachment["id"]})
         payload = {
-            "id": str(self.next_id()), "application_id": str(APPLICATION_ID), "type": 2, "token": "interaction-token",
+            "id": str(interaction_id), "application_id": str(APPLICATION_ID), "type": 2,
+            "token": f"interaction-token-{interaction_id}",
             "version": 1, "guild_id": str(guild), "channel_id": str(channel_id),
             "channel": {"id": str(channel_id), "type": 0, "name": "general", "guild_id": str(guild),
                         "position": 0, "permission_overwrites": []},
@@ -565,6 +585,8 @@ class BotHarness:
             "data": {"id": str(self.next_id()), "name": command.name, "type": 1, "options": option_payloads,
                      "resolved": resolved},
         }
+        if not with_channel:
+            del payload["channel"]
         interaction = discord.Interaction(data=payload, state=state)
         origin = self.http.origin.set(payload["id"])
         try:

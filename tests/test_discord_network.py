@@ -76,9 +76,10 @@ async def test_hi_by_prefix(discord, bot):
 async def test_hi_by_slash_command(discord, bot):
     interaction = await discord.slash("hi", user="Петя")
     await discord.wait_until(lambda: interaction.messages, 15, "an answer to /hi")
-    assert [c["type"] for c in interaction.callbacks] == [5], "deferred at once, answered by a follow-up"
+    assert [c["type"] for c in interaction.callbacks] == [4], "answered at once, not deferred"
     [reply] = interaction.messages
-    assert reply.text.startswith("Привет, Петя!")
+    assert reply.text.startswith("Привет, Петя!") and reply is interaction.original
+    assert not interaction.followups
 
 
 async def test_getfile_uploads_the_files_bytes(discord, bot, data_dir):

@@ -239,7 +239,8 @@ async def test_run_watch_bot_syncs_at_start_and_reloads_by_itself(folder, tmp_pa
     # The bot `hypotez run --watch` runs, driven offline like any other.
     harness.bot = WatchingBot(harness.app, spec_path=folder / "commands.yaml", interval=0.05)
     async with harness as bot:
-        await bot.bot.setup_hook()  # what logging in runs: slash sync, then the watcher
+        await bot.bot.setup_hook()  # what logging in runs: slash sync (in the background), then the watcher
+        assert await bot.bot.slash_sync.task is True, "synced"
         assert syncs(bot) == 1
         seen = asyncio.Event()
         bot.bot.reloader.listeners.append(lambda result: seen.set())

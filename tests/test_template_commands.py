@@ -126,7 +126,7 @@ async def test_embed_is_sent_as_a_real_discord_embed(bot):
 async def test_slash_command_answers_with_the_same_embed(bot):
     prefix = (await bot.send("!card faq")).embeds
     slash = await bot.slash("card", topic="faq")
-    assert slash.messages[0].kind == "followup"
+    assert slash.messages[0].kind == "response", "ready at once: the interaction's immediate response"
     assert slash.embeds == prefix and slash.content == "Here you go:"
 
 

@@ -21,6 +21,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from hypotez.adapters.discord_endpoint import TEST_SERVER_ENV, TestServer
+from hypotez.adapters.discord_gateway import SlashSync, guard_parsers, keep_connected
+from hypotez.adapters.discord_interactions import DEFER_AFTER, InteractionAnswer, answer_in_time, interaction_place
 from hypotez.app import App
 from hypotez.attachments import AttachmentPolicy
 from hypotez.embeds import EmbedData
@@ -336,19 +338,19 @@ def slash_command(app: App, spec: CommandSpec) -> app_commands.Command:
         values = {name: _slash_value(spec.argument(name), value, bot.attachment_policy)  # type: ignore[arg-type]
                   for name, value in options.items() if value is not None}
         typed = " ".join(f"{name}={value}" for name, value in options.items() if value is not None)
+        answer = InteractionAnswer.of(interaction)
         request = Request(
             author=author_of(interaction.user),
-            place=place_of(interaction.channel, interaction.guild),
+            place=interaction_place(interaction),
             content=f"/{spec.name} {typed}".strip(),
             message_id=str(interaction.id),
-            outbox=DiscordOutbox(interaction.followup, bot.redactor()),
+            outbox=DiscordOutbox(answer, bot.redactor()),  # type: ignore[arg-type]  # it has send(**kwargs)
             voice=bot.voice_gateway,
             resolver=DiscordResolver(interaction.guild),
         )
-        # Defer at once: Discord wants an answer within 3 s, handlers may take longer.
-        await interaction.response.defer(thinking=True)
-        reply = await app.dispatcher.run_command(spec, request, values)
-        await bot.deliver(_followup_sender(interaction), reply, request)
+        # Answered at once when ready in time, deferred only for slow work (see discord_interactions).
+        reply = await answer_in_time(answer, app.dispatcher.run_command(spec, request, values), bot.defer_after)
+        await bot.deliver(answer.sender(ephemeral=reply.is_error), reply, request)
 
     callback.__signature__ = inspect.Signature(_slash_parameters(spec))  # type: ignore[attr-defined]
     callback.__discord_app_commands_param_description__ = {  # type: ignore[attr-defined]
@@ -361,18 +363,12 @@ def slash_command(app: App, spec: CommandSpec) -> app_commands.Command:
                                 callback=callback)
 
 
-def _followup_sender(interaction: discord.Interaction):
-    async def send(**kwargs: Any) -> discord.WebhookMessage:
-        return await interaction.followup.send(wait=True, **kwargs)
-
-    return send
-
-
 # --- the bot -----------------------------------------------------------------------------------
 
 
 class HypotezBot(commands.Bot):
-    def __init__(self, app: App, *, intents: discord.Intents | None = None, **kwargs: Any):
+    def __init__(self, app: App, *, intents: discord.Intents | None = None, defer_after: float = DEFER_AFTER,
+                 **kwargs: Any):
         if intents is None:
             intents = discord.Intents.default()
             intents.message_content = True
@@ -384,6 +380,10 @@ class HypotezBot(commands.Bot):
                          case_insensitive=app.spec.settings.case_insensitive,
                          **kwargs)
         self.app = app
+        # Seconds a slash command may take before its answer is deferred ("thinking…").
+        self.defer_after = defer_after
+        # A gateway event discord.py cannot read is logged and skipped, not the end of the process.
+        guard_parsers(self._connection.parsers)
         self._redactor: Redactor | None = None
         self._redactor_token: str | None = None
         self.attachment_policy = AttachmentPolicy.from_settings(app.spec.settings.attachments)
@@ -402,6 +402,10 @@ class HypotezBot(commands.Bot):
         if not channel_id.isdigit():
             return None
         return DiscordOutbox(self.get_partial_messageable(int(channel_id)), self.redactor())
+
+    async def connect(self, *, reconnect: bool = True) -> None:
+        # discord.py's reconnect loop, started again if something the server sent breaks it.
+        await keep_connected(self, functools.partial(super().connect, reconnect=reconnect))
 
     def redactor(self) -> Redactor:
         """Takes the bot's token out of what it sends (a handler's error message could contain it).
@@ -468,7 +472,7 @@ class HypotezBot(commands.Bot):
         """A slash command that failed outside the pipeline: an option discord.py could not convert (a
         member who left, a channel the bot cannot see), a command Discord still lists but the spec no
         longer has, or an error while replying. The user gets the same reply a prefix command would."""
-        request = Request(author=author_of(interaction.user), place=place_of(interaction.channel, interaction.guild),
+        request = Request(author=author_of(interaction.user), place=interaction_place(interaction),
                           message_id=str(interaction.id))
         dispatcher = self.app.dispatcher
         language = await dispatcher.resolve_language(request)
@@ -479,14 +483,12 @@ class HypotezBot(commands.Bot):
             argument = next((a.name for a in command.arguments if a.type == kind), None)
             reply = dispatcher.render_error(BadArgument(argument, Reason(f"argument.no_such_{kind}")), command, language)
         elif isinstance(error, app_commands.CommandNotFound):
-            reply = await dispatcher.unknown_command(name, request)
+            reply = await dispatcher.unknown_command(error.name, request)  # interaction.command is None
         else:
             log.error("slash command %r failed", name, exc_info=getattr(error, "original", error))
             reply = dispatcher.render_error(error, command, language, internal=True)
-        try:
-            if not interaction.response.is_done():
-                await interaction.response.defer(thinking=True)
-            await self.deliver(_followup_sender(interaction), reply, request)
+        try:  # only the user who ran the command sees what went wrong
+            await self.deliver(InteractionAnswer.of(interaction).sender(ephemeral=True), reply, request)
         except discord.HTTPException as send_error:  # the interaction expired: nothing more to do
             log.warning("could not answer a failed slash command: %s", send_error)
 
@@ -511,12 +513,18 @@ def create_bot(app: App, **kwargs: Any) -> HypotezBot:
 
 
 class _RunningBot(HypotezBot):
+    slash_sync: SlashSync | None = None
+
     async def setup_hook(self) -> None:
         await super().setup_hook()
-        try:
-            await self.sync_slash_commands()
-        except discord.HTTPException as error:
-            log.error("could not sync slash commands (prefix commands still work): %s", error)
+        # In the background: start-up never waits on it, and a failed sync is retried.
+        self.slash_sync = SlashSync(self.sync_slash_commands)
+        self.slash_sync.start()
+
+    async def close(self) -> None:
+        if self.slash_sync is not None:
+            await self.slash_sync.stop()
+        await super().close()
 
     async def on_ready(self) -> None:
         log.info("logged in as %s; prefix %r", self.user, self.app.spec.settings.prefix)

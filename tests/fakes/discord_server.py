@@ -18,6 +18,12 @@ interaction callbacks and follow-ups, the CDN. Every answer carries Discord's ra
 come from injected faults (``fail``) or from a global limit per second (``global_limit``, off by default,
 so benchmarks measure the bot rather than the limit).
 
+Quirks other implementations of Discord's API were seen to have, for tests that the bot survives them:
+a MESSAGE_UPDATE with role objects where Discord sends role ids (``update_with_role_objects``), a frame
+that is not JSON (``send_raw``), command syncs answered without ids (``syncs_without_ids``), an
+INTERACTION_CREATE without a ``channel`` object (``slash(..., with_channel=False)``), and interaction
+callbacks other than an immediate message refused (``immediate_responses_only``).
+
 Tests drive it the way users would: ``say`` (a user's message), ``slash`` (a slash command), then wait
 for what the bot sent (``ask``, ``wait_until``).
 """
@@ -50,6 +56,7 @@ GATEWAY_URL = "wss://gateway.discord.gg"
 RESUME_GATEWAY_URL = "wss://gateway-us-east1-b.discord.gg"
 CDN = "https://cdn.discordapp.com"
 MESSAGE_CONTENT_INTENT = 1 << 15
+EPHEMERAL = 1 << 6  # message flag
 # Every name discord.py may reach for a text bot; the certificate covers them all.
 CERT_NAMES = ("discord.com", "*.discord.com", "discord.gg", "*.discord.gg", "discordapp.com", "*.discordapp.com",
               "discordapp.net", "*.discordapp.net")
@@ -90,14 +97,20 @@ class Message:
     attachments: list[dict[str, Any]] = field(default_factory=list)
     allowed_mentions: dict[str, Any] | None = None
     interaction_id: str | None = None
+    flags: int = 0  # 64: ephemeral (only the user who ran the command sees it)
     edits: list[str] = field(default_factory=list)
     edited_at: list[float] = field(default_factory=list)
     created: float = field(default_factory=time.perf_counter)
+    deleted: bool = False
 
     @property
     def text(self) -> str:
         """The latest content (after edits)."""
         return self.edits[-1] if self.edits else self.content
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(self.flags & EPHEMERAL)
 
 
 @dataclass
@@ -107,13 +120,15 @@ class Interaction:
     name: str
     channel_id: str
     callbacks: list[dict[str, Any]] = field(default_factory=list)
+    refused: list[dict[str, Any]] = field(default_factory=list)  # callbacks answered with an error
     original: Message | None = None
     followups: list[Message] = field(default_factory=list)
 
     @property
     def messages(self) -> list[Message]:
         """What the user sees: the original response (once it has content) and the follow-ups."""
-        original = [self.original] if self.original is not None and (self.original.text or self.original.files) else []
+        original = [self.original] if self.original is not None and not self.original.deleted \
+            and (self.original.text or self.original.files) else []
         return original + self.followups
 
 
@@ -184,8 +199,11 @@ class _Connection:
         self.lock = asyncio.Lock()  # one writer at a time: the compression stream is stateful
 
     async def send(self, payload: dict[str, Any]) -> None:
+        await self.send_text(json.dumps(payload))
+
+    async def send_text(self, text: str) -> None:
         async with self.lock:
-            packed = self.compressor.pack(json.dumps(payload))
+            packed = self.compressor.pack(text)
             if isinstance(packed, bytes):
                 await self.ws.send_bytes(packed)
             else:
@@ -213,13 +231,18 @@ class FakeDiscord:
     def __init__(self, *, token: str = "test-token.fake.discord", message_content_allowed: bool = True,
                  heartbeat_interval: float = 41.25, global_limit: float | None = None,
                  bucket_limit: int = 10_000, echo_bot_messages: bool = True, channels: Iterable[str] = ("general",),
-                 trainers: Iterable[str] = ("ann",)):
+                 trainers: Iterable[str] = ("ann",), immediate_responses_only: bool = False):
         self.token = token
         self.message_content_allowed = message_content_allowed
         self.heartbeat_interval = heartbeat_interval
         self.global_limit = global_limit  # requests per second, all routes together; None: unlimited
         self.bucket_limit = bucket_limit  # what X-RateLimit-Limit says per route (never reached)
         self.echo_bot_messages = echo_bot_messages  # the bot's own messages come back as MESSAGE_CREATE
+        # Quirks of other implementations of Discord's API (a bot must survive them):
+        # interaction callbacks other than an immediate message (type 4) are refused, as some servers do;
+        self.immediate_responses_only = immediate_responses_only
+        # the next this-many command syncs are answered 200 with commands that carry no ``id``.
+        self.syncs_without_ids = 0
         self._ids = itertools.count(1_300_000_000_000_000_000)
         self.guild_id = self.next_id()
         self.bot_user = {**user_payload(self.next_id(), "hypotez", bot=True), "verified": True, "flags": 0,
@@ -282,6 +305,7 @@ class FakeDiscord:
         post(API + "/webhooks/{application_id}/{token}", self.followup)
         get(API + "/webhooks/{application_id}/{token}/messages/{message_id}", self.get_followup)
         patch(API + "/webhooks/{application_id}/{token}/messages/{message_id}", self.edit_followup)
+        delete(API + "/webhooks/{application_id}/{token}/messages/{message_id}", self.delete_followup)
         get("/attachments/{channel_id}/{attachment_id}/{filename}", self.cdn_file)
         return app
 
@@ -409,9 +433,10 @@ class FakeDiscord:
 
     async def slash(self, name: str, *, user: str = "ann", channel: str = "general",
                     attachments: dict[str, tuple[str, bytes, str | None]] | None = None,
-                    **options: Any) -> Interaction:
+                    with_channel: bool = True, **options: Any) -> Interaction:
         """A user runs ``/name`` with ``options`` (and files for attachment options, by option name):
-        INTERACTION_CREATE for a synced command."""
+        INTERACTION_CREATE for a synced command. ``with_channel=False``: the event has no ``channel``
+        object, only ``channel_id`` (as some servers send it)."""
         command = self.commands.get(name)
         if command is None:
             raise LookupError(f"/{name} was never synced (synced: {sorted(self.commands)})")
@@ -426,7 +451,7 @@ class FakeDiscord:
             [attachment] = self._store_files(channel_id, [File(filename, data, content_type)])
             resolved.setdefault("attachments", {})[attachment["id"]] = attachment
             option_payloads.append({"name": key, "type": 11, "value": attachment["id"]})
-        await self.dispatch("INTERACTION_CREATE", {
+        payload: dict[str, Any] = {
             "id": interaction.id, "application_id": self.application_id, "type": 2, "token": interaction.token,
             "version": 1, "guild_id": self.guild_id, "channel_id": channel_id,
             "channel": {"id": channel_id, "type": 0, "name": channel, "guild_id": self.guild_id, "position": 0,
@@ -437,8 +462,28 @@ class FakeDiscord:
             "attachment_size_limit": 10 * 1024 * 1024,
             "data": {"id": command["id"], "name": name, "type": 1, "guild_id": None, "options": option_payloads,
                      "resolved": resolved},
-        })
+        }
+        if not with_channel:
+            del payload["channel"]
+        await self.dispatch("INTERACTION_CREATE", payload)
         return interaction
+
+    async def update_with_role_objects(self, message: Message) -> None:
+        """MESSAGE_UPDATE for a user's message whose member ``roles`` are role objects where Discord sends
+        role ids: a payload discord.py's parser cannot read (it raises)."""
+        payload = self._message_payload(message)
+        payload["edited_timestamp"] = _now()
+        payload["member"]["roles"] = [{"id": role_id, "name": name} for name, role_id in self.roles.items()
+                                      if name != "@everyone"]
+        await self.dispatch("MESSAGE_UPDATE", payload)
+
+    async def send_raw(self, frame: str) -> None:
+        """Send ``frame`` as it is (not an event, not even JSON) on the live gateway connection."""
+        session = self._live_session()
+        if session is None or session.connection is None:
+            raise RuntimeError("no gateway connection")
+        async with session.lock:
+            await session.connection.send_text(frame)
 
     async def ask_slash(self, name: str, *, expect: int = 1, timeout: float = 15.0, **kwargs: Any) -> list[Message]:
         interaction = await self.slash(name, **kwargs)
@@ -588,6 +633,10 @@ class FakeDiscord:
             self.commands[command["name"]] = {**command, "id": self.next_id(), "application_id": self.application_id,
                                               "version": self.next_id(), "type": command.get("type", 1)}
         self._notify()
+        if self.syncs_without_ids > 0:
+            self.syncs_without_ids -= 1
+            return _json([{key: value for key, value in command.items() if key != "id"}
+                          for command in self.commands.values()])
         return _json(list(self.commands.values()))
 
     async def list_commands(self, request: web.Request) -> web.Response:
@@ -611,7 +660,7 @@ class FakeDiscord:
                      interaction: Interaction | None = None) -> Message:
         return Message(self.next_id(), channel_id, self.bot_user, body.get("content") or "", kind, files,
                        self._store_files(channel_id, files), body.get("allowed_mentions"),
-                       interaction.id if interaction else None)
+                       interaction.id if interaction else None, int(body.get("flags") or 0))
 
     async def _echo(self, event: str, message: Message) -> None:
         if self.echo_bot_messages:
@@ -681,8 +730,15 @@ class FakeDiscord:
             return _json({"message": "Interaction has already been acknowledged.", "code": 40060},
                                      status=400)
         body, files = await self._read_body(request)
-        interaction.callbacks.append(body)
         kind = body.get("type")
+        if self.immediate_responses_only and kind != 4:
+            interaction.refused.append(body)
+            self._notify()
+            return _json({"message": f"Interaction response type {kind} is not supported", "code": 50035,
+                          "errors": {"type": {"_errors": [{"code": "BASE_TYPE_CHOICES",
+                                                            "message": "Value must be one of (4,)."}]}}},
+                         status=400)
+        interaction.callbacks.append(body)
         if kind in (4, 5):  # a message (4), or "thinking…" to be filled in by the first follow-up (5)
             interaction.original = self._bot_message(interaction.channel_id, body.get("data") or {}, files,
                                                      "original", interaction)
@@ -694,7 +750,8 @@ class FakeDiscord:
         return _json({
             "interaction": {"id": interaction.id, "type": 2, "response_message_id": interaction.original.id
                             if interaction.original else None, "response_message_loading": kind == 5,
-                            "response_message_ephemeral": False, "activity_instance_id": None},
+                            "response_message_ephemeral": bool(interaction.original and interaction.original.ephemeral),
+                            "activity_instance_id": None},
             "resource": resource})
 
     async def followup(self, request: web.Request) -> web.StreamResponse:
@@ -704,7 +761,8 @@ class FakeDiscord:
         body, files = await self._read_body(request)
         original = interaction.original
         deferred = interaction.callbacks and interaction.callbacks[0].get("type") == 5
-        if deferred and original is not None and not original.text and not original.files and not original.edits:
+        if deferred and original is not None and not original.deleted and not original.text and not original.files \
+                and not original.edits:
             # Discord: the first follow-up after a deferred response fills in the "thinking…" message.
             original.content, original.files = body.get("content") or "", files
             original.attachments = self._store_files(interaction.channel_id, files)
@@ -737,6 +795,17 @@ class FakeDiscord:
         body, _files = await self._read_body(request)
         self._edit(message, body)
         return _json(self._message_payload(message))
+
+    async def delete_followup(self, request: web.Request) -> web.Response:
+        interaction = self._interaction(request)
+        message_id = request.match_info["message_id"]
+        message = (interaction.original if interaction and message_id == "@original"
+                   else self._find(message_id))
+        if interaction is None or message is None or message.interaction_id != interaction.id or message.deleted:
+            return _json({"message": "Unknown Message", "code": 10008}, status=404)
+        message.deleted = True
+        self._notify(message.channel_id)
+        return web.Response(status=204)
 
     async def cdn_file(self, request: web.Request) -> web.Response:
         file = self.cdn.get(request.path)
