@@ -186,6 +186,12 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
         return [locations.problem(path, f"{what} in {where} is {_actual_words(error.instance)}; "
                                         f"allowed: {', '.join(allowed)}", hint)]
 
+    if rule == "pattern" and path[:3] == ("bot", "attachments", "hosts"):
+        return [locations.problem(path, f"{error.instance!r} in {where} is not a host: write a host name "
+                                        "(downloaded over HTTPS on port 443) or scheme://host:port for a file "
+                                        "server of your own (http or https, a port from 1 to 65535, nothing "
+                                        "after it)", "e.g. cdn.discordapp.com or http://files.example.org:8080")]
+
     if rule == "pattern":
         hint = _PATTERN_HINTS.get(str(key))
         return [locations.problem(path, f"'{key}' in {where} has the wrong form: {error.instance!r}", hint)]
