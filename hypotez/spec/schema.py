@@ -224,6 +224,10 @@ SCHEMA: dict[str, Any] = {
                 "kind": {"enum": ["file", "folder", "any"], "description": "path: what it must name."},
                 "must_exist": {"type": "boolean", "description": "path: must already exist (true)."},
                 "schema": {"type": "object", "description": "json: a JSON Schema the value must match."},
+                "permissions": {"$ref": "#/$defs/permissions",
+                                "description": "Who may give this argument (same form as a command's): "
+                                               "e.g. a path into the data folder for trainers only, on a "
+                                               "command anyone may run."},
                 **RULE_KEYWORDS,
             },
         },
