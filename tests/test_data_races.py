@@ -117,9 +117,13 @@ async def test_getfile_never_attaches_an_outside_file_while_a_file_is_swapped_fo
         swapper.join()
     attached = [f.data for reply in replies for f in reply.files]
     assert SECRET not in attached
-    assert attached and set(attached) == {b"inside"}
+    assert set(attached) <= {b"inside"}
     for reply in replies:  # refused when the path was checked, or when the file was opened
         assert reply.files or reply.content.startswith("🚫 Путь `files/swap.txt` нельзя использовать"), reply.content
+    path.unlink()
+    path.write_bytes(b"inside")  # once nothing swaps it, the file is sent as it is
+    settled = await bot.send("!getfile files/swap.txt", **user(150))
+    assert [f.data for f in settled.files] == [b"inside"]
 
 
 def test_open_file_never_follows_a_link_swapped_in_at_any_component(tmp_path):
