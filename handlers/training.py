@@ -17,6 +17,8 @@ from hypotez.services.model.datasets import MAX_FILE_BYTES, read_bytes, read_fil
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 MAX_TEST_CASES = 500
+# A file of test cases is read whole: at most this much (500 cases of a few KB each fit easily).
+MAX_TEST_FILE_BYTES = 5 * 1024 * 1024
 
 
 def _model(invocation: Invocation):
@@ -39,17 +41,17 @@ async def _examples_from_sources(invocation: Invocation, data: Path | None, data
         examples += await asyncio.to_thread(read_bytes, content, file.filename, positive)
         sources.append(file.filename)
     if data is not None:
-        examples += await asyncio.to_thread(read_file, data, folder.relative(data), positive)
+        examples += await asyncio.to_thread(read_file, data, folder.relative(data), positive, data=folder)
         sources.append(folder.relative(data))
     if data_dir is not None:
-        examples += await asyncio.to_thread(read_folder, data_dir, folder.relative(data_dir), positive)
+        examples += await asyncio.to_thread(read_folder, data_dir, folder.relative(data_dir), positive, data=folder)
         sources.append(folder.relative(data_dir) + "/")
     if not sources and not corrections:
         for kind, flag in (("positive", True), ("negative", False)):
             selected = await invocation.services.storage.get_setting(f"active_dataset.{kind}")
             if selected:
                 path = folder.resolve(selected, kind="dir")
-                examples += await asyncio.to_thread(read_folder, path, selected, flag)
+                examples += await asyncio.to_thread(read_folder, path, selected, flag, data=folder)
                 sources.append(f"{selected}/ ({kind})")
     if corrections:
         stored = await invocation.services.storage.corrections()
@@ -100,28 +102,55 @@ def _cases(value: Any) -> list[tuple[str, str | None]]:
 
 
 def _parse_json(text: str, file: str | None) -> Any:
+    """The cases typed inline (``file`` None: the test_data argument) or read from a file."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
         reason = Reason("training.invalid_json", problem=json_problem(error.msg), line=error.lineno,
                         column=error.colno)
-        raise BadArgument("test_data", Reason("training.in_file", file=file, reason=reason) if file else reason) \
-            from None
+    except RecursionError:  # nested deeper than the decoder follows
+        reason = Reason("training.json_too_deep")
+    if file is None:
+        raise BadArgument("test_data", reason)
+    raise BadArgument("file", Reason("training.in_file", file=file, reason=reason))
 
 
-async def test(invocation: Invocation, test_data: str) -> Response:
-    """``test_data`` is a JSON list typed inline, or the path of a JSON file in the data folder."""
+def _read_cases_file(invocation: Invocation, file: Path) -> Any:
+    """The cases of a data-folder file, opened without following links and refused before reading
+    when it is larger than the cap."""
+    data = invocation.services.data
+    name = data.relative(file)
+    with data.open_file(file, max_bytes=MAX_TEST_FILE_BYTES) as stream:
+        content = stream.read(MAX_TEST_FILE_BYTES + 1)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadArgument("file", Reason("training.not_utf8", file=name)) from None
+    return _parse_json(text, name)
+
+
+def _looks_like_a_path(text: str) -> bool:
+    return 0 < len(text) <= 200 and not any(ch.isspace() for ch in text)
+
+
+async def test(invocation: Invocation, test_data: str | None = None, file: Path | None = None) -> Response:
+    """``test_data`` is a JSON list typed inline (anyone may); ``file`` a JSON file in the data folder
+    (only who the spec lets give that argument: reading the data folder is not for everyone)."""
     model = _model(invocation)
-    text = test_data.strip().strip("`").removeprefix("json").strip()
-    if text.startswith(("[", "{", '"')):
+    command = f"{invocation.spec.settings.prefix if invocation.spec else '!'}{invocation.command.name}"
+    text = (test_data or "").strip().strip("`").removeprefix("json").strip()
+    if text and file is not None:
+        raise BadArgument(None, Reason("training.test_data_and_file"))
+    if file is not None:
+        cases = await asyncio.to_thread(_read_cases_file, invocation, file)
+    elif text.startswith(("[", "{", '"')):
         cases = _parse_json(text, None)
+    elif text and _looks_like_a_path(text):
+        raise BadArgument("test_data", Reason("training.test_data_not_json", text=text, command=command))
+    elif text:
+        raise BadArgument("test_data", Reason("training.cases_not_list"))
     else:
-        path = invocation.services.data.resolve(text, kind="file")
-        try:
-            content = await asyncio.to_thread(path.read_text, encoding="utf-8")
-        except UnicodeDecodeError:
-            raise BadArgument("test_data", Reason("training.not_utf8", file=text)) from None
-        cases = _parse_json(content, text)
+        raise BadArgument(None, Reason("training.test_nothing", command=command))
     report = await model.evaluate(_cases(cases))
     return Response(data={
         "predictions": [{"input": p.input, "output": p.output, "expected": p.expected, "correct": p.correct,

@@ -138,6 +138,9 @@ class ConversionContext:
     resolve_path: Callable[[ArgumentSpec, str], Any] | None = None
     resolve_member: Callable[[str], Any] | None = None
     resolve_channel: Callable[[str], Any] | None = None
+    # Raises NotAllowed when the author may not give an argument with permissions of its own; called
+    # before the value is looked at (a refused user learns nothing, e.g. whether a file exists).
+    permit: Callable[[ArgumentSpec], None] | None = None
 
 
 def _to_bool(argument: ArgumentSpec, value: Any) -> bool:
@@ -329,15 +332,22 @@ def check_rules(argument: ArgumentSpec, value: Any) -> None:
 
 def finish(command: CommandSpec, values: Mapping[str, Any], context: ConversionContext,
            attachments: tuple[Any, ...] = ()) -> dict[str, Any]:
-    """Convert the bound values of ``command``; fill defaults; demand required ones.
+    """Convert the bound values of ``command``; fill defaults; demand required ones; refuse a value for
+    an argument with permissions of its own to whom they do not allow (``context.permit``).
 
     Attachment arguments take the message's attachments in order when not given otherwise.
     """
     result: dict[str, Any] = {}
     spare_attachments = list(attachments)
+
+    def permit(argument: ArgumentSpec) -> None:
+        if argument.permissions.restricted and context.permit is not None:
+            context.permit(argument)
+
     for argument in command.arguments:
         if argument.type == "attachment" and argument.name not in values:
             if spare_attachments:
+                permit(argument)
                 result[argument.name] = spare_attachments.pop(0)
             elif argument.required:
                 raise MissingArgument(argument.name)
@@ -354,5 +364,6 @@ def finish(command: CommandSpec, values: Mapping[str, Any], context: ConversionC
             else:
                 result[argument.name] = None
             continue
+        permit(argument)
         result[argument.name] = convert(argument, raw, context)
     return result

@@ -1,5 +1,5 @@
 """Checks that run before a command's arguments are looked at: where it may run, who may run it,
-and how often."""
+and how often; and who may give an argument that has permissions of its own."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Callable
 from hypotez.errors import NotAllowed, OnCooldown, WrongPlace
 from hypotez.invocation import Author, Place
 from hypotez.reasons import Reason
-from hypotez.spec.model import CommandSpec, CooldownSpec
+from hypotez.spec.model import ArgumentSpec, CommandSpec, CooldownSpec, PermissionSpec
 
 
 def check_place(command: CommandSpec, place: Place) -> None:
@@ -20,25 +20,38 @@ def check_place(command: CommandSpec, place: Place) -> None:
         raise WrongPlace("dm")
 
 
-def check_permissions(command: CommandSpec, author: Author, place: Place) -> None:
+def _allowed(rules: PermissionSpec, author: Author, place: Place) -> bool:
     """Allowed when there are no restrictions, or the author is listed by id, has any listed role, or
     has every listed Discord permission. Server administrators are always allowed."""
-    rules = command.permissions
-    if not rules.restricted:
-        return
-    if author.id in rules.users:
-        return
+    if not rules.restricted or author.id in rules.users:
+        return True
     if not place.is_dm and "administrator" in author.permissions:
-        return
+        return True
     if rules.roles and not place.is_dm and any(role in author.roles for role in rules.roles):
-        return
-    if rules.discord and not place.is_dm and all(p in author.permissions for p in rules.discord):
+        return True
+    return bool(rules.discord) and not place.is_dm and all(p in author.permissions for p in rules.discord)
+
+
+def check_permissions(command: CommandSpec, author: Author, place: Place) -> None:
+    rules = command.permissions
+    if _allowed(rules, author, place):
         return
     if place.is_dm and (rules.roles or rules.discord):
         raise NotAllowed(Reason("permission.server_only"), roles=list(rules.roles),
                          permissions=list(rules.discord))
     raise NotAllowed(Reason("permission.not_allowed"), roles=list(rules.roles),
                      permissions=list(rules.discord))
+
+
+def check_argument_permissions(argument: ArgumentSpec, author: Author, place: Place) -> None:
+    """An argument with its own ``permissions:`` may be given only by those they allow (the rest of
+    the command stays open to everyone the command's own permissions let in)."""
+    rules = argument.permissions
+    if _allowed(rules, author, place):
+        return
+    key = "permission.argument_server_only" if place.is_dm and (rules.roles or rules.discord) \
+        else "permission.argument_not_allowed"
+    raise NotAllowed(Reason(key, argument=argument.name), roles=list(rules.roles), permissions=list(rules.discord))
 
 
 class Cooldowns:

@@ -9,7 +9,7 @@ import html
 from typing import Any
 
 from hypotez.builtins import command_data
-from hypotez.spec.model import ArgumentSpec, CommandSpec, Spec
+from hypotez.spec.model import ArgumentSpec, CommandSpec, PermissionSpec, Spec
 
 
 def _rules(argument: ArgumentSpec) -> str:
@@ -18,16 +18,24 @@ def _rules(argument: ArgumentSpec) -> str:
         rules = ", ".join(filter(None, [rules, "one of " + " / ".join(map(str, argument.choices))]))
     if argument.type == "path":
         rules = ", ".join(filter(None, [rules, f"inside the data folder ({argument.kind})"]))
+    if argument.permissions.restricted:
+        rules = ", ".join(filter(None, [rules, "given only by " + _allowed(argument.permissions)]))
     return rules
 
 
-def _who(command: CommandSpec) -> str:
+def _allowed(permissions: PermissionSpec) -> str:
     who = []
-    if command.permissions.roles:
-        who.append("roles " + ", ".join(command.permissions.roles))
-    if command.permissions.discord:
-        who.append("permissions " + ", ".join(command.permissions.discord))
-    return (" or ".join(who) if who else "everyone") + \
+    if permissions.roles:
+        who.append("roles " + ", ".join(permissions.roles))
+    if permissions.discord:
+        who.append("permissions " + ", ".join(permissions.discord))
+    if permissions.users:
+        who.append("users " + ", ".join(permissions.users))
+    return " or ".join(who) if who else "everyone"
+
+
+def _who(command: CommandSpec) -> str:
+    return _allowed(command.permissions) + \
         {"guild": " (servers only)", "dm": " (direct messages only)"}.get(command.where, "")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Awaitable, BinaryIO, Callable, Protocol
 
 if TYPE_CHECKING:
     from hypotez.services import Services
@@ -97,6 +97,27 @@ class Resolver(Protocol):
     def channel(self, text: str) -> ChannelRef | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class OpenedFile:
+    """A file opened to be sent, checked as it was opened (the data folder's ``open_file``). Adapters send
+    this stream, never the path again, so what is sent is what was checked; ``path`` is only shown (the
+    console prints it). The adapter that sends it closes the stream."""
+
+    name: str
+    stream: BinaryIO
+    size: int
+    path: Path
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def __enter__(self) -> BinaryIO:
+        return self.stream
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+
 @dataclass(slots=True)
 class Response:
     """What a handler returns: data for a template, which of the command's templates to use,
@@ -104,7 +125,7 @@ class Response:
 
     data: dict[str, Any] = field(default_factory=dict)
     template: str | None = None  # key in the command's `reply` mapping; None = the default one
-    files: list[Path] = field(default_factory=list)
+    files: list[Path | OpenedFile] = field(default_factory=list)
     # Remember this answer so `!correct <message id>` can find it (conversational answers).
     remember_as_answer: bool = False
     prompt: str | None = None

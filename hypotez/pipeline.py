@@ -21,10 +21,10 @@ from typing import Any, Callable, Mapping
 import jinja2
 
 from hypotez.arguments import ConversionContext, bind_text, finish
-from hypotez.checks import Cooldowns, check_permissions, check_place
+from hypotez.checks import Cooldowns, check_argument_permissions, check_permissions, check_place
 from hypotez.embeds import EmbedData
 from hypotez.errors import BadReply, HypotezError, MissingArgument, UnknownCommand, UserInputError
-from hypotez.invocation import Attachment, Author, Invocation, Outbox, Place, Resolver, Response
+from hypotez.invocation import Attachment, Author, Invocation, OpenedFile, Outbox, Place, Resolver, Response
 from hypotez.reasons import Reasons
 from hypotez.rendering import Renderer, TemplateMissing
 from hypotez.replies import InlineRenderer
@@ -61,7 +61,7 @@ class Reply:
     """What to send back. ``prompt`` is set when the answer should be remembered for !correct."""
 
     text: str
-    files: list[Path] = field(default_factory=list)
+    files: list[Path | OpenedFile] = field(default_factory=list)
     is_error: bool = False
     prompt: str | None = None
     embeds: list[EmbedData] = field(default_factory=list)
@@ -308,11 +308,15 @@ class Dispatcher:
         def resolve_path(argument: ArgumentSpec, value: str) -> Path:
             return data.resolve(value, must_exist=argument.must_exist, kind=argument.kind)
 
+        def permit(argument: ArgumentSpec) -> None:
+            check_argument_permissions(argument, request.author, request.place)
+
         resolver = request.resolver
         return ConversionContext(
             resolve_path=resolve_path,
             resolve_member=resolver.member if resolver else None,
             resolve_channel=resolver.channel if resolver else None,
+            permit=permit,
         )
 
     # -- rendering --------------------------------------------------------------------------

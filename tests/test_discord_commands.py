@@ -122,7 +122,7 @@ async def test_select_dataset_remembers_and_archives_it(bot, data):
 
 async def test_help_lists_every_command_with_usage(bot):
     reply = await bot.send("!help")
-    for usage in ("!hi", "!feedback [feedback_text]", "!test <test_data>", "!model", "!correct <message_id> <correction>",
+    for usage in ("!hi", "!feedback [feedback_text]", "!test [test_data] [file]", "!model", "!correct <message_id> <correction>",
                   "!getfile <file_path>", "!archive <directory>",
                   "!select_dataset <path_to_dir_positive> [positive=yes|no]"):
         assert f"`{usage}`" in reply.content

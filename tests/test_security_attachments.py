@@ -135,3 +135,58 @@ def test_bad_attachment_settings_are_located_problems(tmp_path, settings, messag
         load_spec_text(text, path=tmp_path / "c.yaml", check_handlers=False)
     problem = error.value.problems[0]
     assert problem.line == 3 and message in problem.message, problem
+
+
+# --- self-hosted file servers: an explicit scheme://host:port entry ----------------------------
+
+
+async def test_an_explicit_scheme_host_and_port_entry_admits_exactly_that_server(tmp_path):
+    spec = spec_with(tmp_path, {"hosts": ["cdn.discordapp.com", "http://files.internal:8080"]})
+    admitted = "http://files.internal:8080/attachments/t.jsonl"
+    async with harness(spec, tmp_path, voice_factory=lambda *a: None) as bot:
+        ours = await bot.send("!train", attachments=[("t.jsonl", DATASET, None, admitted)], **TRAINER)
+        other_port = await bot.send("!train", attachments=[("t.jsonl", DATASET, None, "http://files.internal/t")],
+                                    **TRAINER)
+        await bot.settle()
+    assert "Обучение начато" in ours.content, ours.content
+    assert "оно лежит на http://files.internal:80, а не на файловых серверах Discord (cdn.discordapp.com, " \
+           "http://files.internal:8080)" in other_port.content, other_port.content
+    assert bot.http.fetched == [admitted]
+
+
+@pytest.mark.parametrize("url", [
+    "http://files.internal/t.jsonl", "http://files.internal:8081/t.jsonl", "https://files.internal:8080/t.jsonl",
+    "https://files.internal/t.jsonl", "http://cdn.discordapp.com:8080/t.jsonl",
+    "http://user@files.internal:8080/t.jsonl", "ftp://files.internal:8080/t.jsonl",
+])
+def test_an_explicit_entry_admits_no_other_scheme_host_or_port(url):
+    policy = AttachmentPolicy.from_settings({"hosts": ["cdn.discordapp.com", "http://files.internal:8080"]})
+    policy.check_url("t", "http://files.internal:8080/t.jsonl")
+    policy.check_url("t", f"{CDN}/1/2/t.jsonl")
+    with pytest.raises(AttachmentRefused, match="http://files.internal:8080"):
+        policy.check_url("t", url)
+
+
+def test_a_plain_host_entry_still_means_https_on_port_443():
+    policy = AttachmentPolicy.from_settings({"hosts": ["files.example.org"]})
+    policy.check_url("t", "https://files.example.org/t")
+    policy.check_url("t", "https://files.example.org:443/t")
+    for url in ("http://files.example.org/t", "https://files.example.org:8443/t", "http://files.example.org:443/t"):
+        with pytest.raises(AttachmentRefused):
+            policy.check_url("t", url)
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("ftp://files.internal:21", "'ftp://files.internal:21' in 'bot.attachments' is not a host"),
+    ("http://files.internal", "'http://files.internal' in 'bot.attachments' is not a host"),
+    ("http://files.internal:99999", "'http://files.internal:99999' in 'bot.attachments' is not a host"),
+    ("http://files.internal:8080/path", "'http://files.internal:8080/path' in 'bot.attachments' is not a host"),
+    ("files.internal:8080", "'files.internal:8080' in 'bot.attachments' is not a host"),
+])
+def test_a_bad_host_entry_is_a_located_problem_that_says_how_to_write_it(tmp_path, entry, message):
+    text = yaml.safe_dump({"bot": {"attachments": {"hosts": [entry]}}, "commands": {}})
+    with pytest.raises(SpecError) as error:
+        load_spec_text(text, path=tmp_path / "c.yaml", check_handlers=False)
+    problem = error.value.problems[0]
+    assert problem.line == 4 and message in problem.message, problem
+    assert "cdn.discordapp.com" in problem.hint and "http://files.example.org:8080" in problem.hint, problem

@@ -124,6 +124,11 @@ EXPECTED = {
         '{file}:1:1: the spec is empty\n'
         "    hint: start with 'commands:' and at least one command (see the README)\n"
     ),
+    'path_open_to_anyone': (
+        "{file}:7:7: argument 'file' of command 'show' names a path in the data folder, and anyone may run "
+        "'show': anyone could read the data folder through it\n"
+        "    hint: add 'permissions:' to the argument (e.g. permissions: {roles: [Trainer]}) or to the command\n"
+    ),
     'required_after_optional': (
         "{file}:7:7: required argument 'words' comes after optional argument 'loud' in command 'say'\n"
         '    hint: put required arguments first, so they can be typed without names\n'

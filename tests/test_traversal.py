@@ -106,7 +106,10 @@ async def test_a_nul_byte_is_refused_with_its_reason(world):
 async def test_paths_inside_still_work(world):
     app, data, *_ = world
     reply = await say(app, "!getfile notes/ok.txt")
-    assert not reply.is_error and reply.files == [data / "notes" / "ok.txt"]
+    [opened] = reply.files  # opened, checked, and handed on as the opened file
+    assert not reply.is_error and opened.path == data / "notes" / "ok.txt"
+    with opened as stream:
+        assert stream.read() == b"fine"
     assert not (await say(app, "!getfile ./notes/ok.txt")).is_error
     assert (await say(app, "!getfile notes/../notes/ok.txt")).is_error  # any ".." is refused, even inside
 

@@ -27,7 +27,7 @@ from typing import Any, Callable, TextIO
 
 from hypotez.app import App
 from hypotez.embeds import EmbedData
-from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Place
+from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, OpenedFile, Place
 from hypotez.pipeline import Reply, Request
 
 DIRECTIVES_HELP = """directives:
@@ -113,7 +113,7 @@ class ConsoleSession:
 
     # -- output -----------------------------------------------------------------------------
 
-    def print_bot(self, text: str, files: list[Path] | None = None, *, message_id: str | None = None,
+    def print_bot(self, text: str, files: list[Path | OpenedFile] | None = None, *, message_id: str | None = None,
                   edited: bool = False, embeds: list[EmbedData] | None = None) -> None:
         lines = []
         tag = f"[#{message_id}{' edited' if edited else ''}] " if self.show_ids and message_id else ""
@@ -121,8 +121,11 @@ class ConsoleSession:
             lines.append(tag + text)
         for embed in embeds or []:
             lines.append(("" if text else tag) + embed.as_text())
-        for path in files or []:
-            lines.append(f"[file: {path}]")
+        for item in files or []:
+            if isinstance(item, OpenedFile):  # the console is the operator's: it shows where the file is
+                item.close()
+                item = item.path
+            lines.append(f"[file: {item}]")
         if lines:
             print("\n".join(lines), file=self.out, flush=True)
 

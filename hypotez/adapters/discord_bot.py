@@ -27,7 +27,7 @@ from hypotez.app import App
 from hypotez.attachments import AttachmentPolicy
 from hypotez.embeds import EmbedData
 from hypotez.errors import BadArgument
-from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Place
+from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, OpenedFile, Place
 from hypotez.pipeline import Reply, Request
 from hypotez.reasons import Reason, library_reason
 from hypotez.redaction import Redactor, redact_logs
@@ -266,8 +266,27 @@ def discord_embed(data: EmbedData) -> discord.Embed:
     return embed
 
 
-async def send_parts(send: Any, text: str, files: list[Path], embeds: Sequence[EmbedData] = ()) -> list[Any]:
-    """Send ``text`` split at Discord's limit, files and embeds on the first part, mentions disabled."""
+def discord_file(item: Path | OpenedFile) -> discord.File:
+    """An opened file is sent from its stream (what was checked when it was opened), a path by name."""
+    if isinstance(item, OpenedFile):
+        return discord.File(item.stream, filename=item.name)
+    return discord.File(str(item), filename=item.name)
+
+
+async def send_parts(send: Any, text: str, files: Sequence[Path | OpenedFile],
+                     embeds: Sequence[EmbedData] = ()) -> list[Any]:
+    """Send ``text`` split at Discord's limit, files and embeds on the first part, mentions disabled.
+    Opened files are closed once sent (or once sending failed)."""
+    try:
+        return await _send_parts(send, text, files, embeds)
+    finally:
+        for item in files:
+            if isinstance(item, OpenedFile):
+                item.close()
+
+
+async def _send_parts(send: Any, text: str, files: Sequence[Path | OpenedFile],
+                      embeds: Sequence[EmbedData]) -> list[Any]:
     parts = split_message(text) or [""]
     if len(parts) == 1 and parts[0] and not files and not embeds:  # most replies: one message of text
         return [await send(content=parts[0], allowed_mentions=NO_MENTIONS)]
@@ -277,7 +296,7 @@ async def send_parts(send: Any, text: str, files: list[Path], embeds: Sequence[E
         if part:
             kwargs["content"] = part
         if index == 0 and files:
-            kwargs["files"] = [discord.File(str(path), filename=path.name) for path in files]
+            kwargs["files"] = [discord_file(item) for item in files]
         if index == 0 and embeds:
             kwargs["embeds"] = [discord_embed(embed) for embed in embeds]
         if "content" not in kwargs and "files" not in kwargs and "embeds" not in kwargs:

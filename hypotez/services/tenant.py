@@ -42,6 +42,12 @@ class NoDataFolder(DataFolder):
     def resolve(self, user_path: str, *, must_exist: bool = True, kind: str = "any") -> Path:
         raise PathRefused(str(user_path), Reason("path.direct_message"))
 
+    def parts(self, path: Path) -> tuple[str, ...]:  # so no opening, walking or writing gets further
+        raise PathRefused(str(path), Reason("path.direct_message"))
+
+    def create_unique(self, folder: str, stem: str, suffix: str, write: Any) -> Any:
+        raise PathRefused(folder, Reason("path.direct_message"))
+
 
 class TenantStorage:
     """The storage calls a handler makes, bound to one tenant. Server languages and bot-wide settings

@@ -186,6 +186,12 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
         return [locations.problem(path, f"{what} in {where} is {_actual_words(error.instance)}; "
                                         f"allowed: {', '.join(allowed)}", hint)]
 
+    if rule == "pattern" and path[:3] == ("bot", "attachments", "hosts"):
+        return [locations.problem(path, f"{error.instance!r} in {where} is not a host: write a host name "
+                                        "(downloaded over HTTPS on port 443) or scheme://host:port for a file "
+                                        "server of your own (http or https, a port from 1 to 65535, nothing "
+                                        "after it)", "e.g. cdn.discordapp.com or http://files.example.org:8080")]
+
     if rule == "pattern":
         hint = _PATTERN_HINTS.get(str(key))
         return [locations.problem(path, f"'{key}' in {where} has the wrong form: {error.instance!r}", hint)]
@@ -253,8 +259,14 @@ def _build_argument(name: str, raw: dict[str, Any], location: Location) -> Argum
         must_exist=bool(raw.get("must_exist", True)),
         rules=frozen_mapping(rules),
         schema=frozen_mapping(raw["schema"]) if raw.get("schema") else None,
+        permissions=_permissions(raw.get("permissions") or {}),
         location=location,
     )
+
+
+def _permissions(raw: dict[str, Any]) -> PermissionSpec:
+    return PermissionSpec(roles=tuple(raw.get("roles") or ()), discord=tuple(raw.get("discord") or ()),
+                          users=tuple(str(u) for u in raw.get("users") or ()))
 
 
 def _build_command(name: str, raw: dict[str, Any], settings: Settings, locations: Locations) -> CommandSpec:
@@ -275,11 +287,7 @@ def _build_command(name: str, raw: dict[str, Any], settings: Settings, locations
         # An answer written in the spec replaces the default template file.
         replies=frozen_mapping({} if inline is not None and "reply" not in raw else _replies(raw.get("reply"), name)),
         arguments=arguments,
-        permissions=PermissionSpec(
-            roles=tuple(permissions_raw.get("roles") or ()),
-            discord=tuple(permissions_raw.get("discord") or ()),
-            users=tuple(str(u) for u in permissions_raw.get("users") or ()),
-        ),
+        permissions=_permissions(permissions_raw),
         cooldown=CooldownSpec(cooldown_raw["rate"], float(cooldown_raw["per"]), cooldown_raw.get("scope", "user"))
         if cooldown_raw else None,
         where=raw.get("where", "any"),
@@ -456,6 +464,12 @@ class _Checker:
         for key in ("kind", "must_exist"):
             if key in raw and argument.type != "path":
                 self.add(path + (key,), f"'{key}' only applies to path arguments (this one is {argument.type})")
+        if argument.type == "path" and not command.permissions.restricted and not argument.permissions.restricted:
+            # A path reaches the data folder: a command anyone may run must not read it for anyone.
+            self.add(path, f"argument '{argument.name}' of command '{command.name}' names a path in the data "
+                           f"folder, and anyone may run '{command.name}': anyone could read the data folder "
+                           "through it",
+                     "add 'permissions:' to the argument (e.g. permissions: {roles: [Trainer]}) or to the command")
         if "schema" in raw and argument.type != "json":
             self.add(path + ("schema",), f"'schema' only applies to json arguments (this one is {argument.type})")
         numeric = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}

@@ -38,6 +38,17 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class PermissionSpec:
+    roles: tuple[str, ...] = ()
+    discord: tuple[str, ...] = ()
+    users: tuple[str, ...] = ()
+
+    @property
+    def restricted(self) -> bool:
+        return bool(self.roles or self.discord or self.users)
+
+
+@dataclass(frozen=True, slots=True)
 class ArgumentSpec:
     name: str
     type: str
@@ -52,6 +63,8 @@ class ArgumentSpec:
     rules: Mapping[str, Any] = field(default_factory=frozen_mapping)
     # json arguments: a whole JSON Schema for the value.
     schema: Mapping[str, Any] | None = None
+    # Who may give a value for it (a default is the spec's own value: always allowed).
+    permissions: PermissionSpec = PermissionSpec()
     location: Location | None = None
 
     @property
@@ -66,17 +79,6 @@ class ArgumentSpec:
         else:
             text = self.name
         return f"<{text}>" if self.required else f"[{text}]"
-
-
-@dataclass(frozen=True, slots=True)
-class PermissionSpec:
-    roles: tuple[str, ...] = ()
-    discord: tuple[str, ...] = ()
-    users: tuple[str, ...] = ()
-
-    @property
-    def restricted(self) -> bool:
-        return bool(self.roles or self.discord or self.users)
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,10 @@ RULE_KEYWORDS: dict[str, dict[str, Any]] = {
     "maxItems": {"type": "integer", "minimum": 0, "description": "JSON lists: most items."},
 }
 
+# bot.attachments.hosts: a host name (HTTPS on 443), or scheme://host:port for a file server of one's own.
+_PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
+HOST_ENTRY = rf"^([A-Za-z0-9.-]+|https?://[A-Za-z0-9.-]+:{_PORT})$"
+
 _NAME = {"type": "string", "pattern": r"^[^\s]{1,64}$"}
 _LANGUAGE = {"type": "string", "pattern": r"^[a-z]{2}(-[A-Za-z]{2})?$"}
 # A text written in the spec: one Jinja text, or one per language ({ru: ..., en: ...}).
@@ -156,9 +160,12 @@ SCHEMA: dict[str, Any] = {
                     "description": "Which attachments the bot downloads.",
                     "properties": {
                         "hosts": {"type": "array", "minItems": 1, "uniqueItems": True,
-                                  "items": {"type": "string", "pattern": r"^[A-Za-z0-9.-]+$"},
-                                  "description": "Hosts attachments are downloaded from (default: Discord's CDN, "
-                                                 "cdn.discordapp.com and media.discordapp.net)."},
+                                  "items": {"type": "string", "pattern": HOST_ENTRY},
+                                  "description": "Where attachments are downloaded from (default: Discord's CDN, "
+                                                 "cdn.discordapp.com and media.discordapp.net). A host name "
+                                                 "means HTTPS on port 443; a file server of your own is "
+                                                 "written scheme://host:port (http or https), e.g. "
+                                                 "http://files.example.org:8080."},
                         "max_bytes": {"type": "integer", "minimum": 1,
                                       "description": "Largest attachment downloaded, in bytes (default 25 MB)."},
                     },
@@ -224,6 +231,10 @@ SCHEMA: dict[str, Any] = {
                 "kind": {"enum": ["file", "folder", "any"], "description": "path: what it must name."},
                 "must_exist": {"type": "boolean", "description": "path: must already exist (true)."},
                 "schema": {"type": "object", "description": "json: a JSON Schema the value must match."},
+                "permissions": {"$ref": "#/$defs/permissions",
+                                "description": "Who may give this argument (same form as a command's): "
+                                               "e.g. a path into the data folder for trainers only, on a "
+                                               "command anyone may run."},
                 **RULE_KEYWORDS,
             },
         },

@@ -2,6 +2,8 @@
 
 Files are read as a stream (constant memory for huge files); every bad line is reported as
 ``file:line: reason`` (the first 20, then a count), and a file with any error imports nothing.
+Files are opened without following links and checked as opened (a regular file with one name, within
+the size limit, before anything is read); folders are walked the same way, never into the bot's state.
 """
 
 from __future__ import annotations
@@ -9,12 +11,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Iterable, Iterator
 
 from hypotez.errors import UserInputError
 from hypotez.reasons import Reason, json_problem
+from hypotez.services import nofollow
+from hypotez.services.datafolder import DataFolder
+from hypotez.services.model.examples import PAIR_KEYS, Example, from_pair, parse_object
+from hypotez.services.model.json_stream import JsonListReader
+from hypotez.services.nofollow import Refused
 
 SUPPORTED_SUFFIXES = (".jsonl", ".json", ".csv", ".txt")
 MAX_FILE_BYTES = 1_000_000_000
@@ -23,22 +31,6 @@ MAX_LINE_BYTES = MAX_LINE_CHARS * 4  # UTF-8: at most 4 bytes a character
 CHUNK_BYTES = 1 << 16
 MAX_EXAMPLES = 2_000_000
 SHOWN_PROBLEMS = 20
-ROLES = {"system", "user", "assistant"}
-CHAT_KEYS = {"messages", "weight", "positive", "tools", "parallel_tool_calls"}
-PAIR_KEYS = {"prompt", "completion", "positive", "input", "output", "question", "answer"}
-
-
-@dataclass(frozen=True, slots=True)
-class Example:
-    prompt: str
-    completion: str
-    positive: bool = True
-    system: str | None = None
-
-    def as_chat(self) -> dict[str, Any]:
-        messages = ([{"role": "system", "content": self.system}] if self.system else []) + [
-            {"role": "user", "content": self.prompt}, {"role": "assistant", "content": self.completion}]
-        return {"messages": messages}
 
 
 class DatasetError(UserInputError):
@@ -59,70 +51,6 @@ def _located(name: str, line: int | None, reason: str) -> Reason:
     if line:
         return Reason("dataset.at_line", file=name, line=line, reason=reason)
     return Reason("dataset.in_file", file=name, reason=reason)
-
-
-def _text(value: Any) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _from_pair(obj: dict[str, Any], positive: bool) -> tuple[Example | None, str | None]:
-    unknown = set(obj) - PAIR_KEYS
-    if unknown:
-        return None, Reason("dataset.unknown_pair_keys", keys=sorted(unknown))
-    prompt = _text(obj.get("prompt", obj.get("input", obj.get("question"))))
-    completion = _text(obj.get("completion", obj.get("output", obj.get("answer"))))
-    if prompt is None:
-        return None, Reason("dataset.prompt_missing")
-    if completion is None:
-        return None, Reason("dataset.completion_missing")
-    flag = obj.get("positive", positive)
-    if not isinstance(flag, bool):
-        return None, Reason("dataset.positive_not_boolean")
-    return Example(prompt, completion, flag), None
-
-
-def _from_chat(obj: dict[str, Any], positive: bool) -> tuple[list[Example], str | None]:
-    unknown = set(obj) - CHAT_KEYS
-    if unknown:
-        return [], Reason("dataset.unknown_chat_keys", keys=sorted(unknown))
-    messages = obj["messages"]
-    if not isinstance(messages, list) or not messages:
-        return [], Reason("dataset.messages_not_list")
-    system = None
-    examples: list[Example] = []
-    last_user: str | None = None
-    for index, message in enumerate(messages, 1):
-        if not isinstance(message, dict):
-            return [], Reason("dataset.message_not_object", index=index)
-        role = message.get("role")
-        if role not in ROLES | {"tool"}:
-            return [], Reason("dataset.unknown_role", index=index, role=role)
-        extra = set(message) - {"role", "content", "name", "weight", "tool_calls", "tool_call_id"}
-        if extra:
-            return [], Reason("dataset.message_unknown_keys", index=index, keys=sorted(extra))
-        content = _text(message.get("content"))
-        if content is None and not message.get("tool_calls"):
-            return [], Reason("dataset.message_no_content", index=index, role=role)
-        if role == "system":
-            system = content
-        elif role == "user":
-            last_user = content
-        elif role == "assistant" and last_user is not None and content is not None:
-            examples.append(Example(last_user, content, obj.get("positive", positive) is not False, system))
-    if not any(m.get("role") == "assistant" for m in messages if isinstance(m, dict)):
-        return [], Reason("dataset.no_assistant")
-    if not examples:
-        return [], Reason("dataset.no_user")
-    return examples, None
-
-
-def parse_object(obj: Any, positive: bool) -> tuple[list[Example], str | None]:
-    if not isinstance(obj, dict):
-        return [], Reason("dataset.not_object", got=type(obj).__name__)
-    if "messages" in obj:
-        return _from_chat(obj, positive)
-    example, problem = _from_pair(obj, positive)
-    return ([example] if example else []), problem
 
 
 def _lines(stream: IO[bytes]) -> Iterator[tuple[int, str | None, str | None]]:
@@ -191,6 +119,9 @@ def _read_jsonl(stream: IO[bytes], collector: _Collector, positive: bool) -> Non
         except json.JSONDecodeError as error:
             collector.problem(number, Reason("dataset.invalid_json", problem=json_problem(error.msg), column=error.colno))
             continue
+        except RecursionError:  # nested deeper than the decoder follows
+            collector.problem(number, Reason("dataset.too_deep"))
+            continue
         examples, problem = parse_object(obj, positive)
         if problem:
             collector.problem(number, problem)
@@ -211,7 +142,7 @@ def _read_csv(stream: IO[bytes], collector: _Collector, positive: bool) -> None:
             if None in row:
                 collector.problem(line, Reason("dataset.csv_extra_values"))
                 continue
-            example, problem = _from_pair({k: v for k, v in row.items() if k in PAIR_KEYS and v is not None}
+            example, problem = from_pair({k: v for k, v in row.items() if k in PAIR_KEYS and v is not None}
                                           | ({"positive": _csv_bool(row["positive"])} if row.get("positive") else {}),
                                           positive)
             if problem:
@@ -229,67 +160,8 @@ def _csv_bool(value: str) -> bool | str:
     return {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}.get(word, value)
 
 
-class _JsonListReader:
-    """Reads a JSON list item by item (``raw_decode`` over chunks), keeping line numbers, so a big
-    .json file is checked in constant memory like a JSONL one."""
-
-    def __init__(self, stream: IO[bytes]):
-        self.text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict")
-        self.buffer, self.pos, self.line, self.eof = "", 0, 1, False
-        self.base = 0  # offset in the file of buffer[0]
-        self.line_start = 0  # offset in the file of the current line's first character
-
-    def _fill(self) -> bool:
-        chunk = self.text.read(CHUNK_BYTES) if not self.eof else ""
-        self.eof = not chunk
-        self.base += self.pos
-        self.buffer, self.pos = self.buffer[self.pos:] + chunk, 0
-        return bool(chunk)
-
-    def _advance(self, end: int) -> None:
-        newlines = self.buffer.count("\n", self.pos, end)
-        if newlines:
-            self.line += newlines
-            self.line_start = self.base + self.buffer.rfind("\n", self.pos, end) + 1
-        self.pos = end
-
-    def peek(self) -> str:
-        """The next character that is not white space ('' at the end)."""
-        while True:
-            stripped = len(self.buffer) - self.pos - len(self.buffer[self.pos:].lstrip())
-            if stripped:
-                self._advance(self.pos + stripped)
-            if self.pos < len(self.buffer) or not self._fill():
-                return self.buffer[self.pos:self.pos + 1]
-
-    def take(self) -> None:
-        self._advance(self.pos + 1)
-
-    def item(self) -> tuple[int, Any]:
-        """The next JSON value and the line it starts on; raises JSONDecodeError (located) or ValueError."""
-        decoder = json.JSONDecoder()
-        self.peek()  # raw_decode does not skip white space
-        while True:
-            try:
-                value, end = decoder.raw_decode(self.buffer, self.pos)
-                if end < len(self.buffer) or self.eof:
-                    line = self.line
-                    self._advance(end)
-                    return line, value
-            except json.JSONDecodeError as error:
-                if self.eof:
-                    raise json.JSONDecodeError(error.msg, self.buffer, error.pos) from None
-            if len(self.buffer) - self.pos > MAX_LINE_CHARS:
-                raise ValueError(Reason("dataset.item_too_long", limit=MAX_LINE_CHARS))
-            self._fill()
-
-    def located(self, error: json.JSONDecodeError) -> tuple[int, int]:
-        self._advance(error.pos)
-        return self.line, self.base + self.pos - self.line_start + 1
-
-
 def _read_json_list(stream: IO[bytes], collector: _Collector, positive: bool) -> None:
-    reader = _JsonListReader(stream)
+    reader = JsonListReader(stream, MAX_LINE_CHARS)
     try:
         if reader.peek() != "[":
             collector.problem(reader.line, Reason("dataset.json_not_list"))
@@ -359,29 +231,46 @@ def read_stream(stream: IO[bytes], name: str, positive: bool = True, head: bytes
     return _scan(stream, name, positive, head, keep=True).examples
 
 
-def _checked_size(path: Path, name: str) -> int:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise DatasetError([_located(name, None, Reason("dataset.file_too_big", size=size / 1e9,
-                                                           limit=MAX_FILE_BYTES / 1e9))], 1)
-    return size
+def _refused(name: str, refused: Refused) -> DatasetError:
+    reason = refused.reason
+    if reason.key == "path.too_big" and refused.size is not None:  # worded as a data set's limit, in GB
+        reason = Reason("dataset.file_too_big", size=refused.size / 1e9, limit=MAX_FILE_BYTES / 1e9)
+    return DatasetError([_located(name, None, reason)], 1)
 
 
-def _open_scan(path: Path, name: str, positive: bool, keep: bool) -> _Collector:
-    _checked_size(path, name)
-    with path.open("rb") as stream:
-        head = stream.read(64)
-        stream.seek(0)
-        return _scan(stream, name, positive, head, keep)
+def _open(path: Path, name: str, data: DataFolder | None, limit: int = MAX_FILE_BYTES) -> IO[bytes]:
+    """Open a data file checked as opened (regular, one name, within the size limit), never through a
+    link: below the data folder's root when ``data`` is given, else at its last component (the bot's
+    own files)."""
+    try:
+        if data is not None:
+            fd, _ = nofollow.open_regular(data.root, data.parts(path), limit)
+        else:
+            fd, _ = nofollow.open_regular(path.parent, (path.name,), limit)
+    except Refused as refused:
+        raise _refused(name, refused) from None
+    return os.fdopen(fd, "rb")
 
 
-def read_file(path: Path, name: str, positive: bool = True) -> list[Example]:
-    return _open_scan(path, name, positive, keep=True).examples
+def _scan_file(path: Path, name: str, positive: bool, keep: bool, data: DataFolder | None) -> _Collector:
+    with _open(path, name, data) as stream:
+        return _scan_opened(stream, name, positive, keep)
 
 
-def validate_file(path: Path, name: str, positive: bool = True) -> Summary:
+def _scan_opened(stream: IO[bytes], name: str, positive: bool, keep: bool) -> _Collector:
+    head = stream.read(64)
+    stream.seek(0)
+    return _scan(stream, name, positive, head, keep)
+
+
+def read_file(path: Path, name: str, positive: bool = True, *, data: DataFolder | None = None) -> list[Example]:
+    """The examples of one file. Give ``data`` for a file of the data folder (no link on the way)."""
+    return _scan_file(path, name, positive, True, data).examples
+
+
+def validate_file(path: Path, name: str, positive: bool = True, *, data: DataFolder | None = None) -> Summary:
     """Check a file without keeping its examples: constant memory, whatever the file's size."""
-    collector = _open_scan(path, name, positive, keep=False)
+    collector = _scan_file(path, name, positive, False, data)
     return Summary(collector.count, collector.negatives)
 
 
@@ -391,41 +280,67 @@ def read_bytes(data: bytes, name: str, positive: bool = True) -> list[Example]:
     return read_stream(io.BytesIO(data), name, positive, data[:64])
 
 
-def _folder_files(folder: Path, label: str) -> list[tuple[Path, str]]:
-    """The supported files of a folder (not following links), their total size checked first."""
-    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES
-                   and p.is_file() and not p.is_symlink())
-    if not files:
+def _survey_folder(data: DataFolder, folder: Path, label: str) -> None:
+    """Refuse a folder before reading any of it: no training files, files that are not regular or
+    have other names, or more than the size limit altogether. Links are left out."""
+    problems: list[str] = []
+    total = 0
+    found = 0
+    with data.walk(folder) as entries:
+        for entry in entries:
+            if not entry.name.lower().endswith(SUPPORTED_SUFFIXES) or entry.kind == "link":
+                continue
+            found += 1
+            if entry.kind != "file":
+                reason = Reason("path.hard_link" if entry.kind == "hard_link" else "path.not_regular")
+                problems.append(_located(f"{label}/{entry.relative}", None, reason))
+            total += entry.size
+    if problems:
+        raise DatasetError(problems[:SHOWN_PROBLEMS], len(problems))
+    if not found:
         raise DatasetError([_located(label, None, Reason("dataset.no_files"))], 1)
-    named = [(path, f"{label.rstrip('/')}/{path.relative_to(folder).as_posix()}") for path in files]
-    total = sum(_checked_size(path, name) for path, name in named)
     if total > MAX_FILE_BYTES:
         raise DatasetError([_located(label, None, Reason("dataset.folder_too_big", size=total / 1e9,
                                                             limit=MAX_FILE_BYTES / 1e9))], 1)
-    return named
 
 
-def _scan_folder(folder: Path, label: str, positive: bool, keep: bool) -> list[_Collector]:
-    """Problems from all files together; any problem means nothing is imported."""
+def _scan_folder(folder: Path, label: str, positive: bool, keep: bool, data: DataFolder | None) -> list[_Collector]:
+    """Problems from all files together; any problem means nothing is imported. The folder is walked
+    without following links (from the data folder's root when ``data`` is given, else from ``folder``),
+    and the bot's state folder is never entered."""
+    data = data if data is not None else DataFolder(folder)
+    label = label.rstrip("/")
+    _survey_folder(data, folder, label)
     collectors: list[_Collector] = []
     problems: list[str] = []
     total = 0
-    for path, name in _folder_files(folder, label):
-        try:
-            collectors.append(_open_scan(path, name, positive, keep))
-        except DatasetError as error:
-            problems.extend(error.facts["problems"])
-            total += error.facts["total"]
+    read = 0
+    with data.walk(folder) as entries:
+        for entry in entries:
+            if entry.kind != "file" or not entry.name.lower().endswith(SUPPORTED_SUFFIXES):
+                continue
+            name = f"{label}/{entry.relative}"
+            try:
+                try:  # what is read stays within the limit the survey checked, whatever grew since
+                    fd, info = nofollow.open_regular_at(entry.dir_fd, entry.name, MAX_FILE_BYTES - read)
+                except Refused as refused:
+                    raise _refused(name, refused) from None
+                read += info.st_size
+                with os.fdopen(fd, "rb") as stream:
+                    collectors.append(_scan_opened(stream, name, positive, keep))
+            except DatasetError as error:
+                problems.extend(error.facts["problems"])
+                total += error.facts["total"]
     if total:
         raise DatasetError(problems, total)
     return collectors
 
 
-def read_folder(folder: Path, label: str, positive: bool = True) -> list[Example]:
-    return [example for collector in _scan_folder(folder, label, positive, keep=True)
+def read_folder(folder: Path, label: str, positive: bool = True, *, data: DataFolder | None = None) -> list[Example]:
+    return [example for collector in _scan_folder(folder, label, positive, True, data)
             for example in collector.examples]
 
 
-def validate_folder(folder: Path, label: str, positive: bool = True) -> Summary:
-    collectors = _scan_folder(folder, label, positive, keep=False)
+def validate_folder(folder: Path, label: str, positive: bool = True, *, data: DataFolder | None = None) -> Summary:
+    collectors = _scan_folder(folder, label, positive, False, data)
     return Summary(sum(c.count for c in collectors), sum(c.negatives for c in collectors))

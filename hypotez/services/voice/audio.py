@@ -2,6 +2,12 @@
 
 ffmpeg runs as a subprocess (so decoding never holds the bot's GIL) and resamples with a proper
 anti-aliasing filter: recognition on its 16 kHz output is markedly better than on audioop's.
+
+A voice message is audio and nothing else. ffmpeg, left to guess, takes a text file for a playlist
+(HLS, ffconcat) and opens whatever files or URLs it names; so the container is detected here from
+its first bytes, content that is none of the known audio containers is refused before ffmpeg sees it,
+and ffmpeg is told that container (``-f``, ``-format_whitelist``) and may open only the local file it
+is given (``-protocol_whitelist file``).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from hypotez.reasons import Reason
 AUDIO_SUFFIXES = {".ogg", ".oga", ".opus", ".mp3", ".wav", ".m4a", ".webm", ".flac", ".aac", ".mp4"}
 AUDIO_TYPES = ("audio/", "video/webm", "video/mp4", "application/ogg")
 PROBE_TIMEOUT = 20
+HEAD_BYTES = 64  # enough of a file's start to tell its container
 CONVERT_TIMEOUT = 120
 
 
@@ -64,12 +71,61 @@ def check_declared(filename: str, content_type: str | None, size: int, limits: A
                               limit=limits.max_bytes / 1024 / 1024))
 
 
+def detect_container(head: bytes) -> str | None:
+    """ffmpeg's demuxer for the audio container these first bytes start, or None when they start none
+    of the containers voice messages and audio files come in."""
+    if head.startswith(b"OggS"):  # Discord voice messages (opus), ogg/vorbis
+        return "ogg"
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "wav"
+    if head.startswith(b"fLaC"):
+        return "flac"
+    if head[4:8] == b"ftyp":  # MP4 family: m4a, mp4
+        return "mov"
+    if head.startswith(b"\x1a\x45\xdf\xa3"):  # EBML: webm, mka
+        return "matroska"
+    if head.startswith(b"ID3"):  # an ID3v2 tag, then MPEG audio
+        return "mp3"
+    if len(head) >= 2 and head[0] == 0xFF:
+        if head[1] & 0xF6 == 0xF0:  # ADTS: 12-bit sync, layer 00
+            return "aac"
+        if head[1] & 0xE0 == 0xE0 and head[1] & 0x06:  # MPEG audio frame: 11-bit sync, layer set
+            return "mp3"
+    return None
+
+
+def check_content(filename: str, head: bytes) -> str:
+    """The container of a file from its first bytes; BadAudio when it is no known audio container."""
+    container = detect_container(head)
+    if container is None:
+        raise BadAudio(Reason("audio.not_a_container", filename=filename))
+    return container
+
+
+def container_of(path: Path) -> str:
+    with path.open("rb") as stream:
+        return check_content(path.name, stream.read(HEAD_BYTES))
+
+
+def _reading(path: Path) -> list[str]:
+    """ffmpeg's (and ffprobe's) options for reading ``path``: its detected container, and no file but
+    this one (the ``-i`` that follows names it as ``file:``, so no protocol prefix is read from it)."""
+    container = container_of(path)
+    return ["-protocol_whitelist", "file", "-format_whitelist", container, "-f", container]
+
+
+def _url(path: Path) -> str:
+    return "file:" + str(path.resolve())
+
+
 def probe_seconds(path: Path) -> float:
     """The duration ffprobe reads from the file's headers; BadAudio when it cannot read them."""
     ffprobe = require_tool("ffprobe")
+    reading = _reading(path)
     try:
-        result = subprocess.run([ffprobe, "-v", "error", "-show_entries", "format=duration:stream=codec_type",
-                                 "-of", "json", str(path)], capture_output=True, text=True, timeout=PROBE_TIMEOUT)
+        result = subprocess.run([ffprobe, "-v", "error", *reading, "-i", _url(path),
+                                 "-show_entries", "format=duration:stream=codec_type", "-of", "json"],
+                                capture_output=True, text=True, timeout=PROBE_TIMEOUT)
     except subprocess.TimeoutExpired:
         raise BadAudio(Reason("audio.probe_timeout")) from None
     try:
@@ -95,8 +151,9 @@ def to_wav(source: Path, target: Path, limits: AudioLimits) -> float:
     seconds. Decoding stops just past the duration limit, so a file that lied in its headers cannot
     make ffmpeg work for hours."""
     ffmpeg = require_tool("ffmpeg")
+    reading = _reading(source)
     try:
-        result = subprocess.run([ffmpeg, "-nostdin", "-y", "-v", "error", "-i", str(source),
+        result = subprocess.run([ffmpeg, "-nostdin", "-y", "-v", "error", *reading, "-i", _url(source),
                                  "-t", str(limits.max_seconds + 1), "-vn", "-ac", "1", "-ar", "16000",
                                  "-c:a", "pcm_s16le", "-f", "wav", str(target)],
                                 capture_output=True, text=True, timeout=CONVERT_TIMEOUT)

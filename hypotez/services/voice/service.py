@@ -23,8 +23,9 @@ from hypotez.errors import ConfigError
 from hypotez.invocation import Attachment
 from hypotez.reasons import Reason
 from hypotez.services.datafolder import DataFolder
-from hypotez.services.voice.audio import (DEFAULT_MAX_BYTES, DEFAULT_MAX_SECONDS, AudioLimits, BadAudio,
-                                         check_declared, check_duration, probe_seconds, to_wav)
+from hypotez.services.voice.audio import (DEFAULT_MAX_BYTES, DEFAULT_MAX_SECONDS, HEAD_BYTES, AudioLimits,
+                                         BadAudio, check_content, check_declared, check_duration, container_of,
+                                         probe_seconds, to_wav)
 from hypotez.services.voice.playback import (Players, SourceFactory, VoiceGateway, VoicePermissionError,
                                              default_source)
 from hypotez.services.voice.stt import GOOGLE_ENDPOINT, SttSettings, Transcript, recognise_wav
@@ -107,12 +108,14 @@ class VoiceService:
             work = Path(folder)
             if isinstance(audio, Path):
                 check_declared(audio.name, None, audio.stat().st_size, self.limits)
+                await asyncio.to_thread(container_of, audio)
                 source = audio
             else:
                 check_declared(audio.filename, audio.content_type, audio.size, self.limits)
                 content = await audio.read()
                 if len(content) > self.limits.max_bytes:
                     raise BadAudio(Reason("audio.larger_than", limit=self.limits.max_bytes // 1024 // 1024))
+                check_content(audio.filename, content[:HEAD_BYTES])  # audio, not a playlist naming files
                 source = work / ("input" + (Path(audio.filename).suffix or ".ogg"))
                 await asyncio.to_thread(source.write_bytes, content)
             seconds = await self._in_thread(probe_seconds, source)

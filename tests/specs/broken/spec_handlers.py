@@ -15,3 +15,7 @@ def not_async(inv):
 
 async def hello(inv):
     return {}
+
+
+async def shows_file(inv, file):
+    return {"file": str(file)}
