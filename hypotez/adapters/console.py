@@ -28,6 +28,7 @@ from typing import Any, Callable, TextIO
 from hypotez.app import App
 from hypotez.embeds import EmbedData
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Place
+from hypotez.outgoing import Attachable, FileData
 from hypotez.pipeline import Reply, Request
 
 DIRECTIVES_HELP = """directives:
@@ -55,7 +56,7 @@ class ConsoleMessage:
 class ConsoleOutbox:
     session: "ConsoleSession"
 
-    async def send(self, text: str, files: list[Path] | None = None) -> ConsoleMessage:
+    async def send(self, text: str, files: list[Attachable] | None = None) -> ConsoleMessage:
         message_id = self.session.next_id()
         self.session.print_bot(text, files or [], message_id=message_id)
         return ConsoleMessage(message_id, self.session)
@@ -75,6 +76,19 @@ class ConsoleResolver:
         if text.strip().lstrip("#").lower() == CONSOLE_GUILD.channel_name:
             return ChannelRef(CONSOLE_GUILD.channel_id, CONSOLE_GUILD.channel_name, "#console")
         return None
+
+
+def _shown_file(item: Attachable) -> list[str]:
+    """How the console shows an attached file: a file on disk by its path; one made in memory (a long
+    answer) by its name and size, then its text, since a terminal has nowhere else to put it."""
+    if not isinstance(item, FileData):
+        return [f"[file: {item}]"]
+    shown = [f"[file: {item.filename}, {len(item.data):,} bytes]"]
+    try:
+        shown.append(item.data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass  # not text: the name and size are all a terminal can show
+    return shown
 
 
 def _file_attachment(path: Path) -> Attachment:
@@ -107,7 +121,7 @@ class ConsoleSession:
 
     # -- output -----------------------------------------------------------------------------
 
-    def print_bot(self, text: str, files: list[Path] | None = None, *, message_id: str | None = None,
+    def print_bot(self, text: str, files: list[Attachable] | None = None, *, message_id: str | None = None,
                   edited: bool = False, embeds: list[EmbedData] | None = None) -> None:
         lines = []
         tag = f"[#{message_id}{' edited' if edited else ''}] " if self.show_ids and message_id else ""
@@ -115,8 +129,8 @@ class ConsoleSession:
             lines.append(tag + text)
         for embed in embeds or []:
             lines.append(("" if text else tag) + embed.as_text())
-        for path in files or []:
-            lines.append(f"[file: {path}]")
+        for item in files or []:
+            lines.extend(_shown_file(item))
         if lines:
             print("\n".join(lines), file=self.out, flush=True)
 
