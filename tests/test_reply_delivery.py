@@ -123,7 +123,8 @@ async def test_the_file_and_its_summary_are_the_same_for_slash_commands(bot):
     assert [m.content for m in slash] == [m.content for m in prefix]
     assert [(f.filename, f.data) for m in slash for f in m.files] == [(f.filename, f.data) for m in prefix
                                                                       for f in m.files]
-    assert len(slash) == 1 and slash[0].kind == "followup" and slash[0].files[0].filename == "reply.txt"
+    # ready at once: the interaction's immediate response carries it
+    assert len(slash) == 1 and slash[0].kind == "response" and slash[0].files[0].filename == "reply.txt"
 
 
 async def test_the_summary_is_in_the_replys_language(tmp_path):

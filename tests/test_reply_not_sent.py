@@ -72,7 +72,7 @@ async def test_a_refused_upload_is_explained_in_a_text_message_and_logged(bot, c
 async def test_a_refused_upload_to_a_slash_command_is_explained_too(bot):
     bot.http.failure = refuse_uploads
     [notice] = (await bot.slash("report")).messages
-    assert notice.content == REFUSED_REPORT and notice.kind == "followup" and notice.files == []
+    assert notice.content == REFUSED_REPORT and notice.kind == "response" and notice.files == []
 
 
 async def test_a_long_answer_whose_file_is_refused_says_so(shipped):
