@@ -31,7 +31,7 @@ from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Opened
 from hypotez.pipeline import Reply, Request
 from hypotez.reasons import Reason, library_reason
 from hypotez.redaction import Redactor, redact_logs
-from hypotez.spec.model import ArgumentSpec, CommandSpec
+from hypotez.declaration.model import ArgumentSpec, CommandSpec
 from hypotez.text import DISCORD_LIMIT, split_message
 
 log = logging.getLogger("hypotez.discord")
