@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Awaitable, BinaryIO, Callable, Protocol
 
 if TYPE_CHECKING:
+    from hypotez.outgoing import Attachable
     from hypotez.services import Services
     from hypotez.declaration.model import CommandSpec, Spec
 
@@ -82,7 +83,7 @@ class SentMessage(Protocol):
 class Outbox(Protocol):
     """Where a handler can post messages after it has returned (training progress, results)."""
 
-    async def send(self, text: str, files: list[Path] | None = None) -> SentMessage: ...
+    async def send(self, text: str, files: "list[Attachable] | None" = None) -> SentMessage: ...
 
     def message(self, message_id: str) -> SentMessage:
         """A message sent earlier in this channel, to edit (a resumed job's progress message)."""

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import jinja2
 
@@ -24,8 +24,9 @@ from hypotez.arguments import ConversionContext, bind_text, finish
 from hypotez.checks import Cooldowns, check_argument_permissions, check_permissions, check_place
 from hypotez.embeds import EmbedData
 from hypotez.errors import BadReply, HypotezError, MissingArgument, UnknownCommand, UserInputError
-from hypotez.invocation import Attachment, Author, Invocation, OpenedFile, Outbox, Place, Resolver, Response
-from hypotez.reasons import Reasons
+from hypotez.invocation import Attachment, Author, Invocation, Outbox, Place, Resolver, Response
+from hypotez.outgoing import LimitedOutbox, Reply, finish_reply, not_sent_reply
+from hypotez.reasons import Reason, Reasons
 from hypotez.rendering import Renderer, TemplateMissing
 from hypotez.replies import InlineRenderer
 from hypotez.scope import base_scope, invocation_scope
@@ -54,17 +55,6 @@ class Request:
     voice: Any = None
     resolver: Resolver | None = None
     mentions_bot: bool = False
-
-
-@dataclass(slots=True)
-class Reply:
-    """What to send back. ``prompt`` is set when the answer should be remembered for !correct."""
-
-    text: str
-    files: list[Path | OpenedFile] = field(default_factory=list)
-    is_error: bool = False
-    prompt: str | None = None
-    embeds: list[EmbedData] = field(default_factory=list)
 
 
 class Dispatcher:
@@ -220,7 +210,7 @@ class Dispatcher:
         if language is None:  # a server's first message: its language is in the database
             return None
         text = texts[1].get(language)
-        return Reply(text=text) if text is not None else None
+        return self._finished(Reply(text=text), language) if text is not None else None
 
     def _find_static_texts(self) -> dict[str, tuple[CommandSpec, dict[str, str]]]:
         """command name → (the command, language → its text) for the commands :meth:`static_reply`
@@ -254,6 +244,8 @@ class Dispatcher:
     async def _call(self, command: CommandSpec, invocation: Invocation, arguments: dict[str, Any],
                     request: Request) -> Reply:
         language = invocation.language
+        if invocation.outbox is not None:  # what the handler posts itself follows the same rule as replies
+            invocation.outbox = LimitedOutbox(invocation.outbox, self.reasons.catalog(language))
         try:
             if command.handler is None:
                 response = Response(data={})
@@ -265,13 +257,14 @@ class Dispatcher:
                     result = await handler(invocation, **arguments)
                 response = _as_response(result)
             if response.silent:
-                return Reply(text="", files=list(response.files))
+                return self._finished(Reply(text="", files=list(response.files)), language)
             data = {**arguments, **response.data}
             text, embeds = self._render_answer(command, response.template, data, invocation)
             prompt = None
             if response.remember_as_answer or command.name == MESSAGE_COMMAND:
                 prompt = response.prompt if response.prompt is not None else request.content
-            return Reply(text=text, files=list(response.files), prompt=prompt, embeds=embeds)
+            return self._finished(Reply(text=text, files=list(response.files), prompt=prompt, embeds=embeds),
+                                  language)
         except UserInputError as error:
             return self.render_error(error, command, language)
         except BadReply as error:  # the spec author must act: say where in the log, tell the user briefly
@@ -372,7 +365,18 @@ class Dispatcher:
         except (TemplateMissing, jinja2.TemplateError) as template_error:
             log.error("error template for %r failed: %s", kind, template_error)
             text = f"⚠️ {error}" if isinstance(error, HypotezError) else "⚠️ Something went wrong."
-        return Reply(text=text, is_error=True)
+        return self._finished(Reply(text=text, is_error=True), language)
+
+    # -- what is sent -----------------------------------------------------------------------
+
+    def _finished(self, reply: Reply, language: str) -> Reply:
+        """``reply`` as adapters send it: in ``language``, and at most a few messages long."""
+        return finish_reply(reply, language, self.reasons.catalog(language))
+
+    def not_sent(self, problem: Reason, language: str | None, *, files: Sequence[str] = (), sent: int = 0) -> Reply:
+        """The text-only reply telling the user an answer could not be sent, and why."""
+        language = language or self.spec.settings.language
+        return not_sent_reply(problem, self.reasons.catalog(language), language, files=files, sent=sent)
 
     # -- after sending ----------------------------------------------------------------------
 
@@ -380,7 +384,7 @@ class Dispatcher:
         """Store a sent answer so `!correct <message id>` can find what it answered."""
         if reply.is_error or not reply.text or reply.prompt is None:
             return
-        await self.services_for(request).storage.record_answer(message_id, reply.prompt, reply.text,
+        await self.services_for(request).storage.record_answer(message_id, reply.prompt, reply.answer,
                                                                request.place.channel_id, request.author.id)
 
 

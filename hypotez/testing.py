@@ -23,7 +23,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import aiohttp
 import discord
@@ -156,7 +156,12 @@ def _form_fields(form: aiohttp.FormData) -> tuple[Any, list[CapturedFile]]:
 
 class FakeDiscordHTTP:
     """Stands in for the aiohttp session of discord.py's HTTP client: answers the REST routes a bot
-    uses to reply, and records every request."""
+    uses to reply, and records every request.
+
+    :attr:`failure` makes it refuse requests the way Discord can: a function of the request that gives
+    an error status to answer with, or None to answer normally. ``lambda r: 503 if r.files else None``
+    refuses every upload (discord.py retries a 500 five times, for 25 s, then raises the same
+    ``DiscordServerError`` that a 503 raises at once)."""
 
     def __init__(self, bot_user: dict[str, Any]):
         self.bot_user = bot_user
@@ -171,6 +176,7 @@ class FakeDiscordHTTP:
         # Set by the harness around each message it delivers: what the bot sends while handling it is
         # tagged with it, so concurrent conversations each get their own replies.
         self.origin: contextvars.ContextVar[str | None] = contextvars.ContextVar("origin", default=None)
+        self.failure: Callable[[CapturedRequest], int | None] | None = None
 
     def next_id(self) -> int:
         return next(self._ids)
@@ -195,7 +201,11 @@ class FakeDiscordHTTP:
         else:
             body = kwargs.get("json")
         params = dict(kwargs.get("params") or {})
-        self.requests.append(CapturedRequest(method, path.split("?")[0], params, body, files))
+        captured = CapturedRequest(method, path.split("?")[0], params, body, files)
+        self.requests.append(captured)
+        status = self.failure(captured) if self.failure is not None else None
+        if status:
+            return _FakeResponse(status, {"message": f"the fake refused {method} {captured.path}", "code": 0})
         return self._answer(method, path.split("?")[0], body or {}, files)
 
     def _message(self, channel_id: str, body: dict[str, Any], files: list[CapturedFile], kind: str) -> dict:

@@ -129,11 +129,11 @@ def test_each_console_server_keeps_its_own_data_and_direct_messages_have_none(tm
     result = console("!feedback отзыв с консоли\n!getfile rules.txt\n"
                      ":server club\n!feedback\n!getfile rules.txt\n"
                      ":server\n!feedback\n"
-                     ":dm\n!test rules.json\n", tmp_path)
+                     ":dm\n!test file=rules.json\n", tmp_path)
     assert result.returncode == 0, result.stderr
     home, club, back, direct = result.stdout.split("(console) you are ")
     assert "нет такого файла" in home  # the club's file is not the console server's
     assert f"on server 'club'; its files are in {other.resolve()}" in club
     assert "отзыв с консоли" not in club and f"[file: {other.resolve() / 'rules.txt'}]" in club
     assert "отзыв с консоли" in back
-    assert "в личных сообщениях папки данных нет" in direct
+    assert "бывают только на сервере" in direct and "club rules" not in direct

@@ -27,7 +27,7 @@ async def bot(tmp_path):
 
 @pytest.fixture
 def data(bot) -> Path:
-    root = bot.app.services.data.root
+    root = bot.data_folder()
     (root / "datasets").mkdir(parents=True, exist_ok=True)
     (root / "datasets" / "private.json").write_text(
         json.dumps([{"input": SECRET_PROMPT, "expected": SECRET_ANSWER}]), encoding="utf-8")

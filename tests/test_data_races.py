@@ -29,7 +29,7 @@ async def bot(tmp_path):
 
 @pytest.fixture
 def world(bot, tmp_path):
-    data = bot.app.services.data.root
+    data = bot.data_folder()
     (data / "files").mkdir(parents=True)
     (data / "files" / "a.jsonl").write_text('{"prompt": "a", "completion": "b"}\n')
     outside = tmp_path / "outside"

@@ -34,7 +34,7 @@ async def test_a_training_file_nested_too_deeply_is_a_located_bad_line(bot, name
 
 
 async def test_a_training_file_in_the_data_folder_nested_too_deeply_is_a_located_bad_line(bot):
-    folder = bot.app.services.data.root / "sets"
+    folder = bot.data_folder() / "sets"
     folder.mkdir(parents=True)
     (folder / "deep.jsonl").write_bytes(GOOD + b"[" * 3000)
     for text in ("!train data=sets/deep.jsonl", "!train data_dir=sets"):
@@ -55,7 +55,7 @@ async def test_test_with_json_nested_too_deeply_names_the_problem(bot):
 
 
 async def test_a_test_file_nested_too_deeply_names_the_file(bot):
-    (bot.app.services.data.root / "cases.json").write_text("[" * 1500)
+    (bot.data_folder() / "cases.json").write_text("[" * 1500)
     reply = await bot.send("!test file=cases.json", **TRAINER)
     assert "cases.json: в JSON слишком глубокая вложенность" in reply.content, reply.content
 

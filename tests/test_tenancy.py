@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from hypotez.reasons import Reason
 from hypotez.testing import GUILD_ID, BotHarness
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,8 +112,18 @@ async def test_the_active_dataset_is_chosen_per_server(bot):
 
 
 async def test_direct_messages_have_no_data_folder_and_their_own_feedback(bot):
-    refused = await bot.send("!test datasets/x.json", dm=True)
-    assert "личных сообщениях папки данных нет" in refused.content
+    (bot.data_folder() / "x.json").write_text('["как тебя зовут?"]')
+    # Naming a file takes a role, and roles exist only on a server: a direct message is refused...
+    refused = await bot.send("!test file=x.json", dm=True)
+    assert "бывают только на сервере" in refused.content and "как тебя зовут" not in refused.content
+    # ...and below the checks, a direct message's services have no data folder at all
+    from hypotez.errors import PathRefused
+    direct = bot.services_of(None).data
+    with pytest.raises(PathRefused) as refusal:
+        direct.resolve("x.json")
+    assert refusal.value.facts["reason"] == Reason("path.direct_message")
+    with pytest.raises(PathRefused):
+        direct.create_unique("archives", "x", ".zip", lambda stream: None)
     await bot.send("!feedback отзыв в личке", dm=True, user_id=11)
     assert "отзыв в личке" not in (await bot.send("!feedback", dm=True, user_id=12)).content
     assert "отзыв в личке" not in (await bot.send("!feedback", user_id=13)).content

@@ -28,6 +28,7 @@ from typing import Any, Callable, TextIO
 from hypotez.app import App
 from hypotez.embeds import EmbedData
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, OpenedFile, Place
+from hypotez.outgoing import Attachable, FileData
 from hypotez.pipeline import Reply, Request
 
 DIRECTIVES_HELP = """directives:
@@ -57,7 +58,7 @@ class ConsoleMessage:
 class ConsoleOutbox:
     session: "ConsoleSession"
 
-    async def send(self, text: str, files: list[Path] | None = None) -> ConsoleMessage:
+    async def send(self, text: str, files: list[Attachable] | None = None) -> ConsoleMessage:
         message_id = self.session.next_id()
         self.session.print_bot(text, files or [], message_id=message_id)
         return ConsoleMessage(message_id, self.session)
@@ -80,6 +81,22 @@ class ConsoleResolver:
         if text.strip().lstrip("#").lower() == CONSOLE_GUILD.channel_name:
             return ChannelRef(CONSOLE_GUILD.channel_id, CONSOLE_GUILD.channel_name, "#console")
         return None
+
+
+def _shown_file(item: Attachable) -> list[str]:
+    """How the console shows an attached file: a file on disk by its path; one made in memory (a long
+    answer) by its name and size, then its text, since a terminal has nowhere else to put it."""
+    if isinstance(item, OpenedFile):  # the console is the operator's: it shows where the file is
+        item.close()
+        return [f"[file: {item.path}]"]
+    if not isinstance(item, FileData):
+        return [f"[file: {item}]"]
+    shown = [f"[file: {item.filename}, {len(item.data):,} bytes]"]
+    try:
+        shown.append(item.data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass  # not text: the name and size are all a terminal can show
+    return shown
 
 
 def _file_attachment(path: Path) -> Attachment:
@@ -113,7 +130,7 @@ class ConsoleSession:
 
     # -- output -----------------------------------------------------------------------------
 
-    def print_bot(self, text: str, files: list[Path | OpenedFile] | None = None, *, message_id: str | None = None,
+    def print_bot(self, text: str, files: list[Attachable] | None = None, *, message_id: str | None = None,
                   edited: bool = False, embeds: list[EmbedData] | None = None) -> None:
         lines = []
         tag = f"[#{message_id}{' edited' if edited else ''}] " if self.show_ids and message_id else ""
@@ -122,10 +139,7 @@ class ConsoleSession:
         for embed in embeds or []:
             lines.append(("" if text else tag) + embed.as_text())
         for item in files or []:
-            if isinstance(item, OpenedFile):  # the console is the operator's: it shows where the file is
-                item.close()
-                item = item.path
-            lines.append(f"[file: {item}]")
+            lines.extend(_shown_file(item))
         if lines:
             print("\n".join(lines), file=self.out, flush=True)
 

@@ -11,11 +11,12 @@ import asyncio
 import functools
 import hashlib
 import inspect
+import io
 import json
 import logging
-from pathlib import Path
 from typing import Any, Sequence
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -28,6 +29,7 @@ from hypotez.attachments import AttachmentPolicy
 from hypotez.embeds import EmbedData
 from hypotez.errors import BadArgument
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, OpenedFile, Place
+from hypotez.outgoing import Attachable, FileData
 from hypotez.pipeline import Reply, Request
 from hypotez.reasons import Reason, library_reason
 from hypotez.redaction import Redactor, redact_logs
@@ -101,7 +103,7 @@ class DiscordOutbox:
         self.channel = channel
         self.redact = Redactor() if redact is None else redact
 
-    async def send(self, text: str, files: list[Path] | None = None) -> DiscordSent:
+    async def send(self, text: str, files: list[Attachable] | None = None) -> DiscordSent:
         messages = await send_parts(self.channel.send, self.redact(text), files or [])
         return DiscordSent(messages[-1], self.redact)
 
@@ -266,31 +268,36 @@ def discord_embed(data: EmbedData) -> discord.Embed:
     return embed
 
 
-def discord_file(item: Path | OpenedFile) -> discord.File:
-    """An opened file is sent from its stream (what was checked when it was opened), a path by name."""
+def discord_file(item: Attachable) -> discord.File:
+    """A file to upload: an opened file from its stream (what was checked when it was opened), one made
+    in memory (a long answer as text) from its bytes, a path by name."""
     if isinstance(item, OpenedFile):
         return discord.File(item.stream, filename=item.name)
+    if isinstance(item, FileData):
+        return discord.File(io.BytesIO(item.data), filename=item.filename)
     return discord.File(str(item), filename=item.name)
 
 
-async def send_parts(send: Any, text: str, files: Sequence[Path | OpenedFile],
-                     embeds: Sequence[EmbedData] = ()) -> list[Any]:
+async def send_parts(send: Any, text: str, files: Sequence[Attachable], embeds: Sequence[EmbedData] = (),
+                     sent: list[Any] | None = None) -> list[Any]:
     """Send ``text`` split at Discord's limit, files and embeds on the first part, mentions disabled.
-    Opened files are closed once sent (or once sending failed)."""
+    Returns the messages sent; each is also appended to ``sent`` as soon as it is, so that when one
+    fails the caller knows how many got through. Opened files are closed once sent (or once sending
+    failed)."""
     try:
-        return await _send_parts(send, text, files, embeds)
+        return await _send_parts(send, text, files, embeds, [] if sent is None else sent)
     finally:
         for item in files:
             if isinstance(item, OpenedFile):
                 item.close()
 
 
-async def _send_parts(send: Any, text: str, files: Sequence[Path | OpenedFile],
-                      embeds: Sequence[EmbedData]) -> list[Any]:
+async def _send_parts(send: Any, text: str, files: Sequence[Attachable], embeds: Sequence[EmbedData],
+                      sent: list[Any]) -> list[Any]:
     parts = split_message(text) or [""]
     if len(parts) == 1 and parts[0] and not files and not embeds:  # most replies: one message of text
-        return [await send(content=parts[0], allowed_mentions=NO_MENTIONS)]
-    sent = []
+        sent.append(await send(content=parts[0], allowed_mentions=NO_MENTIONS))
+        return sent
     for index, part in enumerate(parts):
         kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
         if part:
@@ -435,19 +442,40 @@ class HypotezBot(commands.Bot):
         return self._redactor
 
     async def deliver(self, send: Any, reply: Reply, request: Request | None) -> None:
-        """Send ``reply``; ``request`` is what it answers (None for a static reply: nothing to remember)."""
+        """Send ``reply``; ``request`` is what it answers (None for a static reply: nothing to remember).
+        When Discord does not take it, the user is told so in a message of text alone."""
         if not reply.text and not reply.files and not reply.embeds:
             return
+        messages: list[Any] = []
+        redact = self.redactor()
         try:
-            redact = self.redactor()
             embeds = [embed.map_text(redact) for embed in reply.embeds] if reply.embeds else ()
-            messages = await send_parts(send, redact(reply.text), reply.files, embeds)
-        except discord.HTTPException as error:
-            where = f" in channel {request.place.channel_id}" if request is not None else ""
-            log.error("could not send a reply%s: %s", where, error)
-            return
+            await send_parts(send, redact(reply.text), reply.files, embeds, messages)
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as error:
+            await self._tell_not_sent(send, reply, request, error, len(messages))
         if messages and reply.prompt is not None and request is not None:  # an answer !correct may refer to later
             await self.app.dispatcher.remember(reply, request, str(messages[0].id))
+
+    async def _tell_not_sent(self, send: Any, reply: Reply, request: Request | None, error: Exception,
+                             sent: int) -> None:
+        """Log a reply Discord refused (after discord.py's own retries), and tell the user in a message
+        of text alone what failed. When that fails too, it is logged, and the bot goes on."""
+        where = f" in channel {request.place.channel_id}" if request is not None else ""
+        files = [item.name for item in reply.files]
+        log.error("could not send a reply%s (%d message(s) of it sent; files: %s): %s", where, sent,
+                  ", ".join(files) or "none", error)
+        if isinstance(error, discord.HTTPException):
+            too_large = error.status == 413 or error.code == 40005  # Discord: "Request entity too large"
+            problem = Reason("reply.too_large") if too_large else Reason("reply.discord_error", status=error.status)
+        elif isinstance(error, (aiohttp.ClientError, TimeoutError)):
+            problem = Reason("reply.no_connection")
+        else:  # an OSError opening a file to attach
+            problem = Reason("reply.file_unreadable")
+        notice = self.app.dispatcher.not_sent(problem, reply.language, files=files, sent=sent)
+        try:
+            await send(content=self.redactor()(notice.text), allowed_mentions=NO_MENTIONS)
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as again:
+            log.error("could not tell the user%s that their reply was not sent either: %s", where, again)
 
     async def process_commands(self, message: discord.Message) -> None:
         ctx = await self.get_context(message)
