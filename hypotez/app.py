@@ -18,8 +18,8 @@ from hypotez.services import Services
 from hypotez.services.datafolder import DataFolder
 from hypotez.services.legacy import adopt_legacy_data
 from hypotez.services.storage import Storage
-from hypotez.spec import load_spec
-from hypotez.spec.model import Spec
+from hypotez.declaration import load_spec
+from hypotez.declaration.model import Spec
 
 log = logging.getLogger("hypotez.app")
 

@@ -19,7 +19,7 @@ import jsonschema
 
 from hypotez.errors import BadArgument, MissingArgument
 from hypotez.reasons import Reason, json_problem
-from hypotez.spec.model import ArgumentSpec, CommandSpec
+from hypotez.declaration.model import ArgumentSpec, CommandSpec
 
 QUOTES = {'"': '"', "'": "'", "«": "»", "“": "”", "„": "“"}
 TRUE_WORDS = {"yes", "y", "true", "t", "1", "on", "enable", "enabled", "да", "д", "вкл"}

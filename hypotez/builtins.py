@@ -7,7 +7,7 @@ from typing import Any
 from hypotez.errors import BadArgument, NotFound, WrongPlace
 from hypotez.reasons import Reason
 from hypotez.invocation import Invocation, Response
-from hypotez.spec.model import CommandSpec
+from hypotez.declaration.model import CommandSpec
 
 
 def command_data(command: CommandSpec, prefix: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Callable
 from hypotez.errors import NotAllowed, OnCooldown, WrongPlace
 from hypotez.invocation import Author, Place
 from hypotez.reasons import Reason
-from hypotez.spec.model import ArgumentSpec, CommandSpec, CooldownSpec, PermissionSpec
+from hypotez.declaration.model import ArgumentSpec, CommandSpec, CooldownSpec, PermissionSpec
 
 
 def check_place(command: CommandSpec, place: Place) -> None:

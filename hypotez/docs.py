@@ -9,7 +9,7 @@ import html
 from typing import Any
 
 from hypotez.builtins import command_data
-from hypotez.spec.model import ArgumentSpec, CommandSpec, PermissionSpec, Spec
+from hypotez.declaration.model import ArgumentSpec, CommandSpec, PermissionSpec, Spec
 
 
 def _rules(argument: ArgumentSpec) -> str:

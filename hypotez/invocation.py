@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, BinaryIO, Callable, Protocol
 if TYPE_CHECKING:
     from hypotez.outgoing import Attachable
     from hypotez.services import Services
-    from hypotez.spec.model import CommandSpec, Spec
+    from hypotez.declaration.model import CommandSpec, Spec
 
 
 # Author and Place are made for every message: plain slotted dataclasses, since a frozen one costs

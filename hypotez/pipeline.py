@@ -31,8 +31,8 @@ from hypotez.rendering import Renderer, TemplateMissing
 from hypotez.replies import InlineRenderer
 from hypotez.scope import base_scope, invocation_scope
 from hypotez.services import Services
-from hypotez.spec.handlers import resolve_handler
-from hypotez.spec.model import DEFAULT_REPLY, ERROR_KINDS, ArgumentSpec, CommandSpec, Spec
+from hypotez.declaration.handlers import resolve_handler
+from hypotez.declaration.model import DEFAULT_REPLY, ERROR_KINDS, ArgumentSpec, CommandSpec, Spec
 from hypotez.tenancy import Tenancy
 
 log = logging.getLogger("hypotez.pipeline")

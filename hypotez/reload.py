@@ -24,8 +24,8 @@ from typing import Any, Awaitable, Callable
 from hypotez.app import App
 from hypotez.errors import SpecError, SpecFileError, SpecProblem
 from hypotez.pipeline import Dispatcher
-from hypotez.spec import load_spec
-from hypotez.spec.model import Spec
+from hypotez.declaration import load_spec
+from hypotez.declaration.model import Spec
 
 log = logging.getLogger("hypotez.reload")
 

@@ -8,7 +8,7 @@ from typing import Any
 from hypotez.embeds import EmbedData, EmbedField
 from hypotez.errors import BadReply
 from hypotez.rendering import Renderer
-from hypotez.spec.model import CommandSpec, EmbedSpec, Localized, pick_language
+from hypotez.declaration.model import CommandSpec, EmbedSpec, Localized, pick_language
 
 
 class InlineRenderer:

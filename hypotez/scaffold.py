@@ -17,8 +17,8 @@ from pathlib import Path
 import yaml
 
 from hypotez.errors import HypotezError, SpecError, SpecProblem
-from hypotez.spec.loader import load_spec_text, read_spec_file
-from hypotez.spec.model import Spec
+from hypotez.declaration.loader import load_spec_text, read_spec_file
+from hypotez.declaration.model import Spec
 
 # YAML 1.1 line breaks (what PyYAML counts lines by).
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\x85|\u2028|\u2029")

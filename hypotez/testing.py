@@ -31,7 +31,7 @@ import discord
 from hypotez.adapters.discord_bot import DiscordVoiceGateway, HypotezBot, create_bot
 from hypotez.app import App, build_app, build_services
 from hypotez.invocation import Author, Place
-from hypotez.spec import load_spec
+from hypotez.declaration import load_spec
 
 GUILD_ID = 1_000_000_000_000_001
 CHANNEL_ID = 1_000_000_000_000_002

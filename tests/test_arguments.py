@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from hypotez.arguments import ConversionContext, bind_text, convert, finish, tokenize
 from hypotez.errors import BadArgument, MissingArgument, UserInputError
-from hypotez.spec.model import ArgumentSpec, CommandSpec, frozen_mapping
+from hypotez.declaration.model import ArgumentSpec, CommandSpec, frozen_mapping
 
 
 def arg(name, type_="text", **kw):

@@ -9,7 +9,7 @@ from hypotez.checks import Cooldowns, check_permissions, check_place
 from hypotez.errors import NotAllowed, OnCooldown, WrongPlace
 from hypotez.invocation import Author, Place
 from hypotez.services.storage import Storage
-from hypotez.spec.model import CommandSpec, CooldownSpec, PermissionSpec
+from hypotez.declaration.model import CommandSpec, CooldownSpec, PermissionSpec
 
 SERVER = Place(channel_id="1", guild_id="9")
 OTHER_CHANNEL = Place(channel_id="2", guild_id="9")

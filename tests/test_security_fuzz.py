@@ -18,8 +18,8 @@ from hypotez.checks import Cooldowns
 from hypotez.errors import SpecError, UserInputError
 from hypotez.invocation import ChannelRef, MemberRef
 from hypotez.services.datafolder import DataFolder
-from hypotez.spec import load_spec_text
-from hypotez.spec.model import ArgumentSpec, CommandSpec, frozen_mapping
+from hypotez.declaration import load_spec_text
+from hypotez.declaration.model import ArgumentSpec, CommandSpec, frozen_mapping
 from hypotez.testing import BotHarness
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -33,7 +33,7 @@ from hypotez.outgoing import Attachable, FileData
 from hypotez.pipeline import Reply, Request
 from hypotez.reasons import Reason, library_reason
 from hypotez.redaction import Redactor, redact_logs
-from hypotez.spec.model import ArgumentSpec, CommandSpec
+from hypotez.declaration.model import ArgumentSpec, CommandSpec
 from hypotez.text import DISCORD_LIMIT, split_message
 
 log = logging.getLogger("hypotez.discord")

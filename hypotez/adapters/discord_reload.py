@@ -14,7 +14,7 @@ import discord
 from hypotez.adapters.discord_bot import HypotezBot, _RunningBot, prefix_command, run_bot, send_parts, slash_command
 from hypotez.app import App
 from hypotez.reload import DEFAULT_INTERVAL, Reloader, ReloadResult, Watcher
-from hypotez.spec.model import Spec
+from hypotez.declaration.model import Spec
 
 log = logging.getLogger("hypotez.discord")
 

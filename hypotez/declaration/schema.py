@@ -7,7 +7,7 @@ import copy
 import json
 from typing import Any
 
-from hypotez.spec.model import ERROR_KINDS
+from hypotez.declaration.model import ERROR_KINDS
 
 ARGUMENT_TYPES = ["text", "integer", "number", "boolean", "choice", "json", "path", "attachment",
                   "member", "channel"]

@@ -18,7 +18,7 @@ from jinja2 import meta, nodes
 
 from hypotez import embeds as limits
 from hypotez.scope import SCOPE
-from hypotez.spec.model import (ANY_LANGUAGE, CommandSpec, EmbedFieldSpec, EmbedSpec, InlineReply, Settings,
+from hypotez.declaration.model import (ANY_LANGUAGE, CommandSpec, EmbedFieldSpec, EmbedSpec, InlineReply, Settings,
                                 frozen_mapping, pick_language)
 
 Add = Callable[..., None]  # _Checker.add(path, message, hint=None, *, at_key=True, severity="error")

@@ -18,13 +18,13 @@ import jsonschema
 from hypotez.arguments import ConversionContext, check_rules, convert
 from hypotez.errors import HypotezError, SpecError, SpecFileError, SpecProblem
 from hypotez.rendering import Renderer
-from hypotez.spec import schema as schema_module
-from hypotez.spec.handlers import HandlerProblem, check_signature, resolve_handler
-from hypotez.spec.inline import InlineChecker, build_inline, check_template_names, template_path
-from hypotez.spec.model import (DEFAULT_REPLY, ERROR_KINDS, MISSING, ArgumentSpec, CommandSpec, CooldownSpec,
+from hypotez.declaration import schema as schema_module
+from hypotez.declaration.handlers import HandlerProblem, check_signature, resolve_handler
+from hypotez.declaration.inline import InlineChecker, build_inline, check_template_names, template_path
+from hypotez.declaration.model import (DEFAULT_REPLY, ERROR_KINDS, MISSING, ArgumentSpec, CommandSpec, CooldownSpec,
                                 Location, MessagesSpec, PermissionSpec, Settings, Spec, frozen_mapping)
-from hypotez.spec.reasons_check import check_reason_catalogs
-from hypotez.spec.yamlload import MAX_SPEC_BYTES, Locations, load_yaml
+from hypotez.declaration.reasons_check import check_reason_catalogs
+from hypotez.declaration.yamlload import MAX_SPEC_BYTES, Locations, load_yaml
 
 SLASH_DESCRIPTION_MAX = 100
 SLASH_OPTIONS_MAX = 25

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from hypotez.errors import SpecProblem
 from hypotez.reasons import CATALOG_FILE, FALLBACK_LANGUAGE, builtin_catalog, placeholders
-from hypotez.spec.yamlload import Locations, load_yaml
+from hypotez.declaration.yamlload import Locations, load_yaml
 
 MODEL = "hypotez/builtin_templates/en/reasons.yaml"
 

@@ -1,6 +1,6 @@
-"""The spec: commands.yaml loaded, validated and turned into frozen dataclasses."""
+"""The declaration stage: commands.yaml loaded, validated and turned into frozen dataclasses (a Spec)."""
 
-from hypotez.spec.model import ArgumentSpec, CommandSpec, CooldownSpec, PermissionSpec, Settings, Spec
+from hypotez.declaration.model import ArgumentSpec, CommandSpec, CooldownSpec, PermissionSpec, Settings, Spec
 
 __all__ = ["load_spec", "load_spec_text", "Spec", "Settings", "CommandSpec", "ArgumentSpec",
            "PermissionSpec", "CooldownSpec"]
@@ -8,9 +8,9 @@ __all__ = ["load_spec", "load_spec_text", "Spec", "Settings", "CommandSpec", "Ar
 
 def __getattr__(name: str):
     # The loader imports the argument converters, which import the model above: loading it lazily
-    # keeps `import hypotez.spec.model` free of that cycle.
+    # keeps `import hypotez.declaration.model` free of that cycle.
     if name in ("load_spec", "load_spec_text"):
-        from hypotez.spec import loader
+        from hypotez.declaration import loader
 
         return getattr(loader, name)
     raise AttributeError(name)
