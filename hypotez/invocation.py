@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Awaitable, BinaryIO, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
+
+from hypotez.opened import Attachable, OpenedFile
+
+__all__ = ["Attachment", "Author", "ChannelRef", "Invocation", "MemberRef", "OpenedFile", "Outbox", "Place",
+           "Resolver", "Response", "SentMessage"]
 
 if TYPE_CHECKING:
-    from hypotez.outgoing import Attachable
     from hypotez.services import Services
     from hypotez.declaration.model import CommandSpec, Spec
 
@@ -96,27 +100,6 @@ class Resolver(Protocol):
     def member(self, text: str) -> MemberRef | None: ...
 
     def channel(self, text: str) -> ChannelRef | None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class OpenedFile:
-    """A file opened to be sent, checked as it was opened (the data folder's ``open_file``). Adapters send
-    this stream, never the path again, so what is sent is what was checked; ``path`` is only shown (the
-    console prints it). The adapter that sends it closes the stream."""
-
-    name: str
-    stream: BinaryIO
-    size: int
-    path: Path
-
-    def close(self) -> None:
-        self.stream.close()
-
-    def __enter__(self) -> BinaryIO:
-        return self.stream
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.close()
 
 
 @dataclass(slots=True)

@@ -11,11 +11,10 @@ discord; the words come from the catalog of the reply's language.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Sequence, Union
+from typing import TYPE_CHECKING, Sequence
 
 from hypotez.embeds import EmbedData
-from hypotez.invocation import OpenedFile
+from hypotez.opened import Attachable, FileData
 from hypotez.reasons import Catalog, Reason
 from hypotez.text import DISCORD_LIMIT, split_message
 
@@ -24,22 +23,6 @@ if TYPE_CHECKING:
 
 MAX_MESSAGES = 5
 REPLY_FILENAME = "reply.txt"
-
-
-@dataclass(frozen=True, slots=True)
-class FileData:
-    """A file to attach that exists only in memory."""
-
-    filename: str
-    data: bytes
-
-    @property
-    def name(self) -> str:  # what Path.name is for a file on disk
-        return self.filename
-
-
-# A file to attach: one in the data folder (opened, as checked), one by its path, or one made in memory.
-Attachable = Union[Path, FileData, OpenedFile]
 
 
 @dataclass(slots=True)

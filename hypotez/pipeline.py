@@ -280,7 +280,7 @@ class Dispatcher:
         return self.services_at(request.place, request.author)
 
     def services_at(self, place: Place, author: Author) -> Services:
-        return self.services.for_scope(self.tenancy.scope(place, author))
+        return self.services.for_scope(self.tenancy.scope(place.guild_id, author.id))
 
     def invocation_for_job(self, target: Mapping[str, Any], outbox: Outbox) -> Invocation | None:
         """An invocation that reports a resumed job where it was started (``target``: what

@@ -21,8 +21,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from hypotez.invocation import Author, Place
-
 ISOLATED, SHARED = "isolated", "shared"
 MODES = (ISOLATED, SHARED)
 SHARED_TENANT = ""
@@ -54,12 +52,13 @@ class Tenancy:
     def shared(self) -> bool:
         return self.mode == SHARED
 
-    def scope(self, place: Place, author: Author) -> Scope:
+    def scope(self, guild_id: str | None, user_id: str) -> Scope:
+        """The scope of a message on server ``guild_id`` (None: a direct message) from ``user_id``."""
         if self.shared:
             return Scope(SHARED_TENANT, SHARED_TENANT)
-        if place.guild_id is not None:
-            return Scope(str(place.guild_id), str(place.guild_id))
-        own = DM_PREFIX + str(author.id)
+        if guild_id is not None:
+            return Scope(str(guild_id), str(guild_id))
+        own = DM_PREFIX + str(user_id)
         if self.home_server is not None:
             return Scope(own, self.home_server, has_files=False, can_train=False)
         return Scope(own, own, has_files=False)

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Callable, Iterator, TypeVar
 
 from hypotez.errors import PathRefused
-from hypotez.invocation import OpenedFile
+from hypotez.opened import OpenedFile
 from hypotez.reasons import Reason
 from hypotez.services import nofollow
 from hypotez.services.nofollow import Found, Refused
