@@ -19,7 +19,7 @@ from hypotez.app import build_app
 from hypotez.services import Services
 from hypotez.services.datafolder import DataFolder
 from hypotez.services.storage import Storage
-from hypotez.declaration import load_spec
+from hypotez.registry import load_spec
 
 TEMPLATE = "{{ user }}: {{ text | default('') }} {{ count | default(0) }}"
 

@@ -1,7 +1,7 @@
 """Hot reload: pick up edits to ``commands.yaml`` and ``templates/`` while the bot runs.
 
-:class:`Reloader` loads and checks the spec off the event loop and builds a new dispatcher (handlers
-resolved, templates compiled in every language); only then, with no ``await`` in between, swaps it
+:class:`Reloader` loads and checks the spec off the event loop and builds a new registry (handlers
+resolved, templates compiled in every language) and its dispatcher; only then, with no ``await`` in between, swaps it
 into the app. An invocation already running keeps the dispatcher it started with, so it finishes on
 the old spec and templates; the next one uses the new. A spec with problems is rejected: the located
 problems go to the log and to the listeners (an admin channel, the console), and the last good spec
@@ -24,8 +24,8 @@ from typing import Any, Awaitable, Callable
 from hypotez.app import App
 from hypotez.errors import SpecError, SpecFileError, SpecProblem
 from hypotez.pipeline import Dispatcher
-from hypotez.declaration import load_spec
 from hypotez.declaration.model import Spec
+from hypotez.registry import load_registry
 
 log = logging.getLogger("hypotez.reload")
 
@@ -83,13 +83,13 @@ class Reloader:
     async def reload(self) -> ReloadResult:
         async with self._lock:  # two edits in a row: one reload after the other, never interleaved
             try:
-                spec, dispatcher = await asyncio.to_thread(self._build)
+                dispatcher = await asyncio.to_thread(self._build)
             except SpecError as error:
                 result = ReloadResult(False, self.display_name, list(error.problems))
             except SpecFileError as error:
                 result = ReloadResult(False, self.display_name, reason=error.reason)
             else:
-                result = await self._swap(spec, dispatcher)
+                result = await self._swap(dispatcher)
             if result.ok:
                 log.info("%s", result.report())
             else:
@@ -97,18 +97,18 @@ class Reloader:
             await self._tell(result)
             return result
 
-    def _build(self) -> tuple[Spec, Dispatcher]:
-        """Everything that may fail or block, done before the swap (in a worker thread)."""
-        spec = load_spec(self.spec_path, templates_dir=self.templates_dir, display_name=self.display_name)
+    def _build(self) -> Dispatcher:
+        """Everything that may fail or block, done before the swap (in a worker thread): the new
+        registry built (spec checked, handlers resolved, every template compiled) and its dispatcher."""
+        registry = load_registry(self.spec_path, templates_dir=self.templates_dir, display_name=self.display_name)
         old = self.app.dispatcher
-        # Handlers resolved and every template compiled here, in the worker thread, before the swap.
-        dispatcher = Dispatcher.from_spec(spec, self.app.services, cooldowns=old.cooldowns, rng=old.rng)
-        return spec, dispatcher
+        return Dispatcher(registry, self.app.services, cooldowns=old.cooldowns, rng=old.rng)
 
-    async def _swap(self, spec: Spec, dispatcher: Dispatcher) -> ReloadResult:
+    async def _swap(self, dispatcher: Dispatcher) -> ReloadResult:
         old = self.app.spec
-        # The swap itself: two assignments with no await between them, so no invocation sees half.
-        self.app.spec, self.app.dispatcher = spec, dispatcher
+        spec = dispatcher.spec
+        # The swap itself: one assignment (the dispatcher carries its registry), so no invocation sees half.
+        self.app.dispatcher = dispatcher
         pending = [result for hook in self.swap_hooks if inspect.isawaitable(result := hook(old, spec))]
         for awaitable in pending:
             try:

@@ -79,6 +79,8 @@ class Renderer:
         self._compiled: dict[tuple[str, str], jinja2.Template | str] = {}
         # (language, name) → the variables a compiled template reads, when that is known for sure.
         self._reads: dict[tuple[str, str], frozenset[str]] = {}
+        # (language, name) → (source, file, tree), kept while the registry checks what it compiled.
+        self._sources: dict[tuple[str, str], tuple[str, str, jinja2.nodes.Template]] = {}
 
     def environment(self, language: str) -> ImmutableSandboxedEnvironment:
         with self._lock:
@@ -144,23 +146,37 @@ class Renderer:
         return compiled.render(**data).strip()
 
     def _compile(self, name: str, language: str) -> jinja2.Template | str:
-        template = self.get(name, language)
+        """Read, parse and compile template ``name`` once (the one parse also tells whether it is plain
+        text and which variables it reads). Raises TemplateMissing, TemplateSyntaxError, UnicodeDecodeError."""
+        env = self.environment(language)
+        try:
+            source, filename, uptodate = env.loader.get_source(env, name + TEMPLATE_SUFFIX)  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            raise TemplateMissing(name, language, self.searched(language)) from None
+        tree = env.parse(source, name + TEMPLATE_SUFFIX, filename)
+        template = env.template_class.from_code(env, env.compile(tree, name + TEMPLATE_SUFFIX, filename),
+                                                env.make_globals(None), uptodate)
         compiled: jinja2.Template | str = template
-        source_path = template.filename
-        if source_path:
-            env = self.environment(language)
-            source = Path(source_path).read_text(encoding="utf-8")
-            tree = env.parse(source)
-            if all(isinstance(node, jinja2.nodes.Output) and
-                   all(isinstance(child, jinja2.nodes.TemplateData) for child in node.nodes) for node in tree.body):
-                compiled = template.render().strip()
-            elif not any(tree.find_all((jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport,
-                                        jinja2.nodes.Extends))):
-                # Another template it pulls in could read anything: only a self-contained one is known.
-                read = jinja2.meta.find_undeclared_variables(tree)
-                self._reads[(language, name)] = frozenset(read - set(env.globals))
+        if all(isinstance(node, jinja2.nodes.Output) and
+               all(isinstance(child, jinja2.nodes.TemplateData) for child in node.nodes) for node in tree.body):
+            compiled = template.render().strip()
+        elif not any(tree.find_all((jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport,
+                                    jinja2.nodes.Extends))):
+            # Another template it pulls in could read anything: only a self-contained one is known.
+            read = jinja2.meta.find_undeclared_variables(tree)
+            self._reads[(language, name)] = frozenset(read - set(env.globals))
         self._compiled[(language, name)] = compiled
+        self._sources[(language, name)] = (source, filename or name, tree)
         return compiled
+
+    def parsed(self, name: str, language: str) -> tuple[str, str, jinja2.nodes.Template] | None:
+        """(source, file name, syntax tree) of a template compiled since :meth:`forget_sources`: checks
+        read it instead of parsing the file again."""
+        return self._sources.get((language, name))
+
+    def forget_sources(self) -> None:
+        """Drop the sources kept for the checks; the compiled templates stay."""
+        self._sources.clear()
 
     def reads(self, name: str, language: str) -> frozenset[str] | None:
         """The variables compiled template ``name`` reads (besides Jinja's globals), None when unknown:
@@ -176,13 +192,16 @@ class Renderer:
 
     def preload(self, names: Iterable[str], languages: Iterable[str]) -> None:
         """Compile every template now, in every language, so this renderer never reads a file later:
-        after a hot reload each dispatcher keeps answering with the templates it was built with."""
+        after a hot reload each dispatcher keeps answering with the templates it was built with.
+        Templates already compiled (by :meth:`check`) are not compiled again."""
         for language in languages:
             for name in names:
+                if (language, name) in self._compiled:
+                    continue
                 try:
                     self._compile(name, language)
                 except TemplateMissing:
-                    continue  # the loader has already checked the default language has it
+                    continue  # the registry has already checked the default language has it
 
     def own_file(self, name: str, language: str) -> Path | None:
         """The spec's own translation of ``name`` in ``language`` (templates/<language>/name.j2)."""
@@ -196,11 +215,14 @@ class Renderer:
         return own.is_file() or builtin.is_file() or (self.templates_dir / (name + TEMPLATE_SUFFIX)).is_file()
 
     def check(self, names: Iterable[str], language: str) -> dict[str, tuple[str, str]]:
-        """Compile each template; returns name → ("missing" | "broken", message) for the bad ones."""
+        """Compile each template (kept for serving); returns name → ("missing" | "broken", message)
+        for the bad ones."""
         problems: dict[str, tuple[str, str]] = {}
         for name in names:
+            if (language, name) in self._compiled:
+                continue
             try:
-                self.get(name, language)
+                self._compile(name, language)
             except TemplateMissing as missing:
                 problems[name] = ("missing", str(missing))
             except jinja2.TemplateSyntaxError as error:
