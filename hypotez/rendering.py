@@ -7,12 +7,14 @@ error replies) in the same language order. User text is always data, never templ
 
 from __future__ import annotations
 
+import io
 import threading
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 import jinja2
-import jinja2.meta
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.idtracking import VAR_LOAD_RESOLVE
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "builtin_templates"
@@ -68,6 +70,38 @@ def _code(text: Any) -> str:
     return "`" + str(text).replace("`", "ˋ") + "`"
 
 
+class Parsed(NamedTuple):
+    source: str
+    filename: str
+    tree: jinja2.nodes.Template
+    # The names it reads from its data (what jinja2.meta.find_undeclared_variables returns).
+    undeclared: frozenset[str]
+
+
+class _TrackingGenerator(CodeGenerator):
+    """Jinja's code generator, noting the names the template reads from its data as it compiles: what
+    jinja2.meta.find_undeclared_variables finds (it runs this same generator), without a second pass."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.undeclared: set[str] = set()
+
+    def enter_frame(self, frame: Frame) -> None:
+        super().enter_frame(frame)
+        for _, (action, param) in frame.symbols.loads.items():
+            if action == VAR_LOAD_RESOLVE and param not in self.environment.globals:
+                self.undeclared.add(param)
+
+
+def _generate(env: jinja2.Environment, tree: jinja2.nodes.Template, name: str,
+              filename: str | None) -> tuple[Any, frozenset[str]]:
+    """What ``env.compile(tree)`` does (Python code from the tree), and the names the template reads."""
+    stream = io.StringIO()
+    generator = _TrackingGenerator(env, name, filename, stream, False, env.optimized)
+    generator.visit(tree)
+    return compile(stream.getvalue(), filename or "<template>", "exec"), frozenset(generator.undeclared)
+
+
 class Renderer:
     def __init__(self, templates_dir: Path, default_language: str = "en"):
         self.templates_dir = Path(templates_dir)
@@ -80,7 +114,7 @@ class Renderer:
         # (language, name) → the variables a compiled template reads, when that is known for sure.
         self._reads: dict[tuple[str, str], frozenset[str]] = {}
         # (language, name) → (source, file, tree), kept while the registry checks what it compiled.
-        self._sources: dict[tuple[str, str], tuple[str, str, jinja2.nodes.Template]] = {}
+        self._sources: dict[tuple[str, str], Parsed] = {}
 
     def environment(self, language: str) -> ImmutableSandboxedEnvironment:
         with self._lock:
@@ -154,8 +188,8 @@ class Renderer:
         except jinja2.TemplateNotFound:
             raise TemplateMissing(name, language, self.searched(language)) from None
         tree = env.parse(source, name + TEMPLATE_SUFFIX, filename)
-        template = env.template_class.from_code(env, env.compile(tree, name + TEMPLATE_SUFFIX, filename),
-                                                env.make_globals(None), uptodate)
+        code, undeclared = _generate(env, tree, name + TEMPLATE_SUFFIX, filename)
+        template = env.template_class.from_code(env, code, env.make_globals(None), uptodate)
         compiled: jinja2.Template | str = template
         if all(isinstance(node, jinja2.nodes.Output) and
                all(isinstance(child, jinja2.nodes.TemplateData) for child in node.nodes) for node in tree.body):
@@ -163,15 +197,14 @@ class Renderer:
         elif not any(tree.find_all((jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport,
                                     jinja2.nodes.Extends))):
             # Another template it pulls in could read anything: only a self-contained one is known.
-            read = jinja2.meta.find_undeclared_variables(tree)
-            self._reads[(language, name)] = frozenset(read - set(env.globals))
+            self._reads[(language, name)] = undeclared
         self._compiled[(language, name)] = compiled
-        self._sources[(language, name)] = (source, filename or name, tree)
+        self._sources[(language, name)] = Parsed(source, filename or name, tree, undeclared)
         return compiled
 
-    def parsed(self, name: str, language: str) -> tuple[str, str, jinja2.nodes.Template] | None:
-        """(source, file name, syntax tree) of a template compiled since :meth:`forget_sources`: checks
-        read it instead of parsing the file again."""
+    def parsed(self, name: str, language: str) -> "Parsed | None":
+        """The source, syntax tree and names read of a template compiled since :meth:`forget_sources`:
+        checks read them instead of parsing the file again."""
         return self._sources.get((language, name))
 
     def forget_sources(self) -> None:

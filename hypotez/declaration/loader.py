@@ -16,15 +16,14 @@ from typing import Any
 import jsonschema
 
 from hypotez.errors import SpecError, SpecFileError, SpecProblem
-from hypotez.declaration import schema as schema_module
 from hypotez.declaration.building import HELP_COMMAND, build_command, build_settings, builtin_help, error_roots
 from hypotez.declaration.checks import SLASH_COMMANDS_MAX, DeclarationChecker, check_arg_order
 from hypotez.declaration.model import DEFAULT_REPLY, ERROR_KINDS, ArgumentSpec, CommandSpec, Settings, Spec
 from hypotez.declaration.reasons_check import check_reason_catalogs
-from hypotez.declaration.wording import schema_problems
+from hypotez.declaration.wording import VALIDATION_SCHEMA, schema_problems
 from hypotez.declaration.yamlload import MAX_SPEC_BYTES, Locations, load_yaml
 
-_VALIDATOR = jsonschema.Draft202012Validator(schema_module.SCHEMA)
+_VALIDATOR = jsonschema.Draft202012Validator(VALIDATION_SCHEMA)
 
 Path_ = tuple[Any, ...]  # a path into the YAML, e.g. ("commands", "train", "handler")
 

@@ -26,11 +26,14 @@ def is_static(source: str) -> bool:
     return not any(marker in source for marker in _JINJA_MARKERS)
 
 
-def undeclared_names(env: jinja2.Environment, source: str | nodes.Template) -> list[tuple[str, int]]:
+def undeclared_names(env: jinja2.Environment, source: str | nodes.Template,
+                     unknown: frozenset[str] | None = None) -> list[tuple[str, int]]:
     """Names a template reads but neither sets itself nor gets from Jinja: (name, line of first use).
-    ``source`` is the template's text, or its syntax tree when it has been parsed already."""
+    ``source`` is the template's text, or its syntax tree when it has been parsed already; ``unknown``
+    the names it reads, when its compilation found them already."""
     tree = env.parse(source) if isinstance(source, str) else source
-    unknown = meta.find_undeclared_variables(tree) - set(env.globals)
+    if unknown is None:
+        unknown = frozenset(meta.find_undeclared_variables(tree) - set(env.globals))
     first: dict[str, int] = {}
     for node in tree.find_all(nodes.Name):
         if node.name in unknown and node.ctx == "load":
@@ -177,8 +180,8 @@ def check_template_names(renderer: Renderer, name: str, language: str, command: 
     parsed = renderer.parsed(name, language)
     if parsed is None:
         return  # missing, broken or not UTF-8: the template check reports it
-    source, filename, tree = parsed
-    names = undeclared_names(renderer.environment(language), tree)
+    source, filename, tree, unknown = parsed
+    names = undeclared_names(renderer.environment(language), tree, unknown)
     known = set(SCOPE) | {a.name for a in command.arguments}
     lines = source.splitlines()
     for unknown, lineno in names:
