@@ -15,9 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import jinja2
 import yaml
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from _common import verdict
 from hypotez.adapters.discord_bot import create_bot
@@ -26,7 +24,7 @@ from hypotez.services import Services
 from hypotez.services.datafolder import DataFolder
 from hypotez.services.storage import Storage
 from hypotez.registry import load_registry
-from hypotez.rendering import BUILTIN_TEMPLATES
+from hypotez.rendering import BUILTIN_TEMPLATES, Renderer
 
 TEMPLATE = "{{ user }}: {{ text | default('') }} {{ count | default(0) }}"
 
@@ -64,9 +62,8 @@ async def floor(path: Path, storage: Storage, data: DataFolder) -> int:
     compiled once: the spec's own, and the built-in ones it uses (help, error replies)."""
     node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     folders = [path.parent / "templates" / "en", BUILTIN_TEMPLATES / "en"]
-    env = ImmutableSandboxedEnvironment(loader=jinja2.FileSystemLoader([str(f) for f in folders]),
-                                        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                                        auto_reload=False, cache_size=0)
+    # hypotez's sandboxed environment (its filters), fresh: nothing compiled yet.
+    env = Renderer(path.parent / "templates", "en").environment("en")
     for folder in folders:
         for template in sorted(folder.rglob("*.j2")):
             env.get_template(template.relative_to(folder).as_posix())

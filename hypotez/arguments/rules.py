@@ -12,6 +12,8 @@ from hypotez.errors import BadArgument
 from hypotez.reasons import Reason
 
 Validator = jsonschema.protocols.Validator
+# Formats (email, date, …) checked by every validator; the checker holds no state, so one serves all.
+_FORMATS = jsonschema.FormatChecker()
 
 
 def validator_for(argument: ArgumentSpec) -> Validator | None:
@@ -20,7 +22,7 @@ def validator_for(argument: ArgumentSpec) -> Validator | None:
     if schema is None:
         return None
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-    return cls(schema, format_checker=jsonschema.FormatChecker())
+    return cls(schema, format_checker=_FORMATS)
 
 
 def _rules_schema(argument: ArgumentSpec) -> dict[str, Any] | None:

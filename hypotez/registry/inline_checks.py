@@ -181,8 +181,10 @@ def check_template_names(renderer: Renderer, name: str, language: str, command: 
     if parsed is None:
         return  # missing, broken or not UTF-8: the template check reports it
     source, filename, tree, unknown = parsed
-    names = undeclared_names(renderer.environment(language), tree, unknown)
     known = set(SCOPE) | {a.name for a in command.arguments}
+    if unknown <= known:
+        return  # every name it reads is known: no need to find where each is used
+    names = undeclared_names(renderer.environment(language), tree, unknown)
     lines = source.splitlines()
     for unknown, lineno in names:
         if unknown in known:
