@@ -99,10 +99,10 @@ def _print_problems(error: SpecError, fmt: str) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from hypotez.registry import load_spec
+    from hypotez.registry import load_registry
 
-    try:
-        spec = load_spec(Path(args.spec), display_name=args.spec)
+    try:  # what the bot does at start-up: the declaration loaded, the registry built
+        spec = load_registry(Path(args.spec), display_name=args.spec).spec
     except SpecError as error:
         _print_problems(error, args.format)
         count = len(error.errors)
