@@ -1,4 +1,4 @@
-"""The app factory: spec + settings → services → dispatcher. Adapters take an :class:`App`.
+"""The app factory: registry (built from the spec) + services → dispatcher. Adapters take an :class:`App`.
 
 Nothing here is global: tests build as many apps as they like, each with its own data folder.
 """
@@ -18,8 +18,8 @@ from hypotez.services import Services
 from hypotez.services.datafolder import DataFolder
 from hypotez.services.legacy import adopt_legacy_data
 from hypotez.services.storage import Storage
-from hypotez.declaration import load_spec
 from hypotez.declaration.model import Spec
+from hypotez.registry import Registry, load_registry
 
 log = logging.getLogger("hypotez.app")
 
@@ -35,9 +35,17 @@ def data_dir_from_env(explicit: str | Path | None = None) -> Path:
 
 @dataclass(slots=True)
 class App:
-    spec: Spec
     services: Services
+    # Swapped whole by a hot reload (a new registry, a new dispatcher): one assignment, seen at once.
     dispatcher: Dispatcher
+
+    @property
+    def registry(self) -> Registry:
+        return self.dispatcher.registry
+
+    @property
+    def spec(self) -> Spec:
+        return self.dispatcher.spec
 
     async def start(self, outboxes: OutboxFactory | None = None) -> None:
         """Start what runs in the background: training jobs left unfinished are resumed, and, when the
@@ -96,14 +104,17 @@ def default_voice_factory(spec: Spec, data: DataFolder, storage: Storage) -> Any
     return VoiceService.from_settings(settings, data)
 
 
-def build_app(spec: Spec, services: Services) -> App:
-    return App(spec=spec, services=services, dispatcher=Dispatcher.from_spec(spec, services))
+def build_app(source: Registry | Spec, services: Services) -> App:
+    """The app on a registry (or on a spec already validated, whose registry is built here)."""
+    registry = source if isinstance(source, Registry) else Registry.from_spec(source)
+    return App(services=services, dispatcher=Dispatcher(registry, services))
 
 
 def load_app(spec_path: str | Path = DEFAULT_SPEC, data_dir: str | Path | None = None, **factories: Any) -> App:
-    """Load the spec (raises SpecError / SpecFileError) and build the app on the embedded defaults."""
-    spec = load_spec(Path(spec_path))
-    for warning in spec.warnings:
+    """Load the spec and build its registry (raises SpecError / SpecFileError), then the app on the
+    embedded defaults."""
+    registry = load_registry(Path(spec_path))
+    for warning in registry.spec.warnings:
         log.warning("%s", warning.format())
-    services = build_services(spec, data_dir_from_env(data_dir), **factories)
-    return build_app(spec, services)
+    services = build_services(registry.spec, data_dir_from_env(data_dir), **factories)
+    return build_app(registry, services)

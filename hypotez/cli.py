@@ -99,10 +99,10 @@ def _print_problems(error: SpecError, fmt: str) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from hypotez.declaration import load_spec
+    from hypotez.registry import load_registry
 
-    try:
-        spec = load_spec(Path(args.spec), display_name=args.spec)
+    try:  # what the bot does at start-up: the declaration loaded, the registry built
+        spec = load_registry(Path(args.spec), display_name=args.spec).spec
     except SpecError as error:
         _print_problems(error, args.format)
         count = len(error.errors)
@@ -180,7 +180,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     from hypotez.docs import html_reference, markdown_reference
-    from hypotez.declaration import load_spec
+    from hypotez.registry import load_spec
 
     spec = load_spec(Path(args.spec), display_name=args.spec)
     print(html_reference(spec) if args.html else markdown_reference(spec), end="")
@@ -205,7 +205,7 @@ def cmd_adopt(args: argparse.Namespace) -> int:
     from hypotez.services.datafolder import DataFolder
     from hypotez.services.legacy import adopt, has_legacy_data, legacy_files
     from hypotez.services.storage import Storage
-    from hypotez.declaration import load_spec
+    from hypotez.registry import load_spec
 
     if not args.server.isdigit():
         print(f"hypotez: {args.server!r} is not a server id: give the number Discord shows with "

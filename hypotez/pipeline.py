@@ -4,7 +4,7 @@ request → checks (place, permissions, cooldown) → arguments bound, converted
 → handler(invocation, **arguments) → template rendered in the sandbox → :class:`Reply`.
 
 A command whose answer cannot depend on who asks (no checks, handler or arguments; a text without
-expressions) is answered from text found when the spec was loaded (:meth:`Dispatcher.static_reply`).
+expressions) is answered from text found when the registry was built (:meth:`Dispatcher.static_reply`).
 
 Adapters only translate their world into a :class:`Request` and send the :class:`Reply` back.
 """
@@ -26,13 +26,13 @@ from hypotez.embeds import EmbedData
 from hypotez.errors import BadReply, HypotezError, MissingArgument, UnknownCommand, UserInputError
 from hypotez.invocation import Attachment, Author, Invocation, Outbox, Place, Resolver, Response
 from hypotez.outgoing import LimitedOutbox, Reply, finish_reply, not_sent_reply
-from hypotez.reasons import Reason, Reasons
-from hypotez.rendering import Renderer, TemplateMissing
+from hypotez.reasons import Reason
+from hypotez.registry import Registry
+from hypotez.rendering import TemplateMissing
 from hypotez.replies import InlineRenderer
 from hypotez.scope import base_scope, invocation_scope
 from hypotez.services import Services
-from hypotez.declaration.handlers import resolve_handler
-from hypotez.declaration.model import DEFAULT_REPLY, ERROR_KINDS, ArgumentSpec, CommandSpec, Spec
+from hypotez.declaration.model import DEFAULT_REPLY, ArgumentSpec, CommandSpec
 from hypotez.tenancy import Tenancy
 
 log = logging.getLogger("hypotez.pipeline")
@@ -58,40 +58,28 @@ class Request:
 
 
 class Dispatcher:
-    def __init__(self, spec: Spec, services: Services, handlers: Mapping[str, Callable[..., Any]],
-                 renderer: Renderer | None = None, cooldowns: Cooldowns | None = None,
+    """The pipeline on one :class:`Registry`. A hot reload makes a new dispatcher on a new registry; an
+    invocation already running keeps the one it began with."""
+
+    def __init__(self, registry: Registry, services: Services, *, cooldowns: Cooldowns | None = None,
                  rng: random.Random | None = None):
-        self.spec = spec
-        self.services = services
-        self.handlers = dict(handlers)
-        self.renderer = renderer or Renderer(spec.templates_dir, spec.settings.language)
+        self.registry = registry
+        self.spec = registry.spec
+        self.handlers = registry.handlers
+        self.renderer = registry.renderer
         self.cooldowns = cooldowns or Cooldowns()
         # Picks one of several texts (`text: [a, b]`); tests seed it.
         self.rng = rng or random.Random()
-        self.inline = InlineRenderer(self.renderer, spec.settings.language, self.rng)
+        self.inline = InlineRenderer(self.renderer, self.spec.settings.language, self.rng)
         # The words for the reasons errors carry, per language (render_error).
-        self.reasons = Reasons(spec.templates_dir, spec.settings.languages)
-        # Handlers see the services with this spec's reasons (Invocation.word); the services themselves
+        self.reasons = registry.reasons
+        # Handlers see the services with this registry's reasons (Invocation.word); the services themselves
         # are shared, so after a hot reload each dispatcher still words with the catalogs it began with.
         self.services = replace(services, reasons=self.reasons)
-        self._index = spec.command_index()
-        self.tenancy = Tenancy.from_settings(spec.settings.tenancy, spec.settings.home_server)
-        # Commands whose reply is the same for everyone (static_reply); found once templates are compiled.
-        self._static_texts: dict[str, tuple[CommandSpec, dict[str, str]]] = {}
-
-    @classmethod
-    def from_spec(cls, spec: Spec, services: Services, **kwargs: Any) -> "Dispatcher":
-        """Resolve every handler named in the spec (the loader has already checked they resolve)."""
-        spec_dir = spec.path.parent.resolve()
-        handlers = {c.handler: resolve_handler(c.handler, spec_dir) for c in spec.commands if c.handler}
-        if spec.settings.messages is not None:
-            handlers[spec.settings.messages.handler] = resolve_handler(spec.settings.messages.handler, spec_dir)
-        dispatcher = cls(spec, services, handlers, **kwargs)
-        # Compile every template now: this dispatcher then never reads a template file again, so an
-        # invocation still running on it after a hot reload answers with the templates it began with.
-        dispatcher.renderer.preload(_template_names(spec), spec.settings.languages)
-        dispatcher._static_texts = dispatcher._find_static_texts()
-        return dispatcher
+        self._index = self.spec.command_index()
+        self.tenancy = Tenancy.from_settings(self.spec.settings.tenancy, self.spec.settings.home_server)
+        # Commands whose reply is the same for everyone (static_reply), found when the registry was built.
+        self._static_texts = registry.static_texts
 
     # -- looking things up ------------------------------------------------------------------
 
@@ -212,25 +200,6 @@ class Dispatcher:
         text = texts[1].get(language)
         return self._finished(Reply(text=text), language) if text is not None else None
 
-    def _find_static_texts(self) -> dict[str, tuple[CommandSpec, dict[str, str]]]:
-        """command name → (the command, language → its text) for the commands :meth:`static_reply`
-        answers; worked out once, when the templates are compiled."""
-        found: dict[str, tuple[CommandSpec, dict[str, str]]] = {}
-        for command in self.spec.commands:
-            if not command.static:
-                continue
-            texts: dict[str, str] = {}
-            for language in self.spec.settings.languages:
-                if command.inline is not None:
-                    text = self.inline.constant(command, language)
-                else:
-                    text = self.renderer.compiled_constant(command.replies[DEFAULT_REPLY], language)
-                if text is not None:
-                    texts[language] = text
-            if texts:
-                found[command.name] = (command, texts)
-        return found
-
     def _arguments(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any]) -> dict[str, Any]:
         """The handler's keyword arguments: ``raw`` bound to the command's arguments, converted, validated."""
         if command.name == MESSAGE_COMMAND:
@@ -310,6 +279,7 @@ class Dispatcher:
             resolve_member=resolver.member if resolver else None,
             resolve_channel=resolver.channel if resolver else None,
             permit=permit,
+            validator=self.registry.validator,
         )
 
     # -- rendering --------------------------------------------------------------------------
@@ -386,13 +356,6 @@ class Dispatcher:
             return
         await self.services_for(request).storage.record_answer(message_id, reply.prompt, reply.answer,
                                                                request.place.channel_id, request.author.id)
-
-
-def _template_names(spec: Spec) -> set[str]:
-    names = {name for command in spec.commands for name in command.replies.values()}
-    if spec.settings.messages is not None:
-        names |= set(spec.settings.messages.replies.values())
-    return names | {spec.error_template(kind) for kind in ERROR_KINDS}
 
 
 def _argument_data(argument: ArgumentSpec) -> dict[str, Any]:

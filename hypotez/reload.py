@@ -1,14 +1,14 @@
 """Hot reload: pick up edits to ``commands.yaml`` and ``templates/`` while the bot runs.
 
-:class:`Reloader` loads and checks the spec off the event loop and builds a new dispatcher (handlers
-resolved, templates compiled in every language); only then, with no ``await`` in between, swaps it
+:class:`Reloader` loads and checks the spec off the event loop and builds a new registry (handlers
+resolved, templates compiled in every language) and its dispatcher; only then, with no ``await`` in between, swaps it
 into the app. An invocation already running keeps the dispatcher it started with, so it finishes on
 the old spec and templates; the next one uses the new. A spec with problems is rejected: the located
 problems go to the log and to the listeners (an admin channel, the console), and the last good spec
 keeps serving.
 
-:class:`Watcher` polls modification times in a background task (no extra dependencies) and calls the
-reloader when something changed and has stopped changing.
+:class:`Watcher` is told of changes by the operating system (watchfiles) and calls the reloader when
+something changed and has stopped changing.
 """
 
 from __future__ import annotations
@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
+import watchfiles
+
 from hypotez.app import App
 from hypotez.errors import SpecError, SpecFileError, SpecProblem
 from hypotez.pipeline import Dispatcher
-from hypotez.declaration import load_spec
 from hypotez.declaration.model import Spec
+from hypotez.registry import load_registry
 
 log = logging.getLogger("hypotez.reload")
 
@@ -83,13 +85,13 @@ class Reloader:
     async def reload(self) -> ReloadResult:
         async with self._lock:  # two edits in a row: one reload after the other, never interleaved
             try:
-                spec, dispatcher = await asyncio.to_thread(self._build)
+                dispatcher = await asyncio.to_thread(self._build)
             except SpecError as error:
                 result = ReloadResult(False, self.display_name, list(error.problems))
             except SpecFileError as error:
                 result = ReloadResult(False, self.display_name, reason=error.reason)
             else:
-                result = await self._swap(spec, dispatcher)
+                result = await self._swap(dispatcher)
             if result.ok:
                 log.info("%s", result.report())
             else:
@@ -97,18 +99,18 @@ class Reloader:
             await self._tell(result)
             return result
 
-    def _build(self) -> tuple[Spec, Dispatcher]:
-        """Everything that may fail or block, done before the swap (in a worker thread)."""
-        spec = load_spec(self.spec_path, templates_dir=self.templates_dir, display_name=self.display_name)
+    def _build(self) -> Dispatcher:
+        """Everything that may fail or block, done before the swap (in a worker thread): the new
+        registry built (spec checked, handlers resolved, every template compiled) and its dispatcher."""
+        registry = load_registry(self.spec_path, templates_dir=self.templates_dir, display_name=self.display_name)
         old = self.app.dispatcher
-        # Handlers resolved and every template compiled here, in the worker thread, before the swap.
-        dispatcher = Dispatcher.from_spec(spec, self.app.services, cooldowns=old.cooldowns, rng=old.rng)
-        return spec, dispatcher
+        return Dispatcher(registry, self.app.services, cooldowns=old.cooldowns, rng=old.rng)
 
-    async def _swap(self, spec: Spec, dispatcher: Dispatcher) -> ReloadResult:
+    async def _swap(self, dispatcher: Dispatcher) -> ReloadResult:
         old = self.app.spec
-        # The swap itself: two assignments with no await between them, so no invocation sees half.
-        self.app.spec, self.app.dispatcher = spec, dispatcher
+        spec = dispatcher.spec
+        # The swap itself: one assignment (the dispatcher carries its registry), so no invocation sees half.
+        self.app.dispatcher = dispatcher
         pending = [result for hook in self.swap_hooks if inspect.isawaitable(result := hook(old, spec))]
         for awaitable in pending:
             try:
@@ -130,35 +132,27 @@ class Reloader:
                 log.exception("could not report the reload")
 
 
-Snapshot = dict[str, tuple[int, int, int]]
+class _SpecFiles(watchfiles.DefaultFilter):
+    """The changes that matter: the spec file itself, and what is under the templates folder, except
+    hidden files and editors' backups and swap files (DefaultFilter's list)."""
 
+    def __init__(self, files: set[str], folders: list[str]):
+        super().__init__()
+        self.files = files
+        self.folders = folders
 
-def snapshot(paths: list[Path]) -> Snapshot:
-    """(modification time, size, inode) of every file under ``paths``; editors that save by renaming
-    change the inode, fast ones may keep the time."""
-    found: Snapshot = {}
-
-    def add(path: str) -> None:
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return
-        found[path] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-
-    for root in paths:
-        if root.is_dir():
-            for folder, dirs, files in os.walk(root):
-                dirs[:] = [d for d in dirs if not d.startswith(".")]
-                for name in files:
-                    if not name.startswith(".") and not name.endswith("~"):
-                        add(os.path.join(folder, name))
-        else:
-            add(str(root))
-    return found
+    def __call__(self, change: watchfiles.Change, path: str) -> bool:
+        if os.path.basename(path).startswith(".") or not super().__call__(change, path):
+            return False
+        return path in self.files or any(path.startswith(folder + os.sep) for folder in self.folders)
 
 
 class Watcher:
-    """Calls ``on_change`` when files under ``paths`` change, once they have stopped changing."""
+    """Calls ``on_change`` when files under ``paths`` change, once they have stopped changing.
+
+    The operating system reports the changes (watchfiles: inotify, FSEvents, ...; polling where it must).
+    A file is watched through its folder, without going into subfolders (an editor that saves by
+    renaming replaces the file itself); a folder with everything under it."""
 
     def __init__(self, paths: list[Path], on_change: Callable[[], Awaitable[Any]],
                  interval: float = DEFAULT_INTERVAL):
@@ -180,22 +174,39 @@ class Watcher:
                 pass
             self._task = None
 
+    def _roots(self) -> list[tuple[str, bool, _SpecFiles]]:
+        """(what to watch, recursively?, the filter) for each path that exists."""
+        roots = []
+        for path in self.paths:
+            path = path.resolve()
+            if path.is_dir():
+                roots.append((str(path), True, _SpecFiles(set(), [str(path)])))
+            elif path.parent.is_dir():
+                roots.append((str(path.parent), False, _SpecFiles({str(path)}, [])))
+        return roots
+
     async def run(self) -> None:
-        previous = await asyncio.to_thread(snapshot, self.paths)
-        while True:
-            await asyncio.sleep(self.interval)
-            current = await asyncio.to_thread(snapshot, self.paths)
-            if current == previous:
-                continue
-            # An editor may save in several writes: wait until two scans agree.
+        changed = asyncio.Event()
+        watches = [asyncio.create_task(self._watch(root, recursive, only, changed))
+                   for root, recursive, only in self._roots()]
+        try:
             while True:
-                await asyncio.sleep(self.interval / 2)
-                again = await asyncio.to_thread(snapshot, self.paths)
-                if again == current:
-                    break
-                current = again
-            previous = current
-            try:
-                await self.on_change()
-            except Exception:  # the watcher must outlive any one bad reload
-                log.exception("reloading after a change failed")
+                await changed.wait()
+                changed.clear()
+                try:
+                    await self.on_change()
+                except Exception:  # the watcher must outlive any one bad reload
+                    log.exception("reloading after a change failed")
+        finally:
+            for watch in watches:
+                watch.cancel()
+            await asyncio.gather(*watches, return_exceptions=True)
+
+    async def _watch(self, root: str, recursive: bool, only: _SpecFiles, changed: asyncio.Event) -> None:
+        # An editor may save in several writes: the changes are grouped until none has come for half
+        # the interval (at most a few intervals), then the reloader is told once.
+        step = max(10, int(self.interval * 500))
+        async for _ in watchfiles.awatch(root, watch_filter=only, recursive=recursive, step=step,
+                                         debounce=max(step * 4, int(self.interval * 2000)),
+                                         poll_delay_ms=max(10, int(self.interval * 1000))):
+            changed.set()

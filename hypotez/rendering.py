@@ -7,12 +7,14 @@ error replies) in the same language order. User text is always data, never templ
 
 from __future__ import annotations
 
+import io
 import threading
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 import jinja2
-import jinja2.meta
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.idtracking import VAR_LOAD_RESOLVE
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "builtin_templates"
@@ -68,6 +70,38 @@ def _code(text: Any) -> str:
     return "`" + str(text).replace("`", "ˋ") + "`"
 
 
+class Parsed(NamedTuple):
+    source: str
+    filename: str
+    tree: jinja2.nodes.Template
+    # The names it reads from its data (what jinja2.meta.find_undeclared_variables returns).
+    undeclared: frozenset[str]
+
+
+class _TrackingGenerator(CodeGenerator):
+    """Jinja's code generator, noting the names the template reads from its data as it compiles: what
+    jinja2.meta.find_undeclared_variables finds (it runs this same generator), without a second pass."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.undeclared: set[str] = set()
+
+    def enter_frame(self, frame: Frame) -> None:
+        super().enter_frame(frame)
+        for _, (action, param) in frame.symbols.loads.items():
+            if action == VAR_LOAD_RESOLVE and param not in self.environment.globals:
+                self.undeclared.add(param)
+
+
+def _generate(env: jinja2.Environment, tree: jinja2.nodes.Template, name: str,
+              filename: str | None) -> tuple[Any, frozenset[str]]:
+    """What ``env.compile(tree)`` does (Python code from the tree), and the names the template reads."""
+    stream = io.StringIO()
+    generator = _TrackingGenerator(env, name, filename, stream, False, env.optimized)
+    generator.visit(tree)
+    return compile(stream.getvalue(), filename or "<template>", "exec"), frozenset(generator.undeclared)
+
+
 class Renderer:
     def __init__(self, templates_dir: Path, default_language: str = "en"):
         self.templates_dir = Path(templates_dir)
@@ -79,6 +113,8 @@ class Renderer:
         self._compiled: dict[tuple[str, str], jinja2.Template | str] = {}
         # (language, name) → the variables a compiled template reads, when that is known for sure.
         self._reads: dict[tuple[str, str], frozenset[str]] = {}
+        # (language, name) → (source, file, tree), kept while the registry checks what it compiled.
+        self._sources: dict[tuple[str, str], Parsed] = {}
 
     def environment(self, language: str) -> ImmutableSandboxedEnvironment:
         with self._lock:
@@ -144,23 +180,36 @@ class Renderer:
         return compiled.render(**data).strip()
 
     def _compile(self, name: str, language: str) -> jinja2.Template | str:
-        template = self.get(name, language)
+        """Read, parse and compile template ``name`` once (the one parse also tells whether it is plain
+        text and which variables it reads). Raises TemplateMissing, TemplateSyntaxError, UnicodeDecodeError."""
+        env = self.environment(language)
+        try:
+            source, filename, uptodate = env.loader.get_source(env, name + TEMPLATE_SUFFIX)  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            raise TemplateMissing(name, language, self.searched(language)) from None
+        tree = env.parse(source, name + TEMPLATE_SUFFIX, filename)
+        code, undeclared = _generate(env, tree, name + TEMPLATE_SUFFIX, filename)
+        template = env.template_class.from_code(env, code, env.make_globals(None), uptodate)
         compiled: jinja2.Template | str = template
-        source_path = template.filename
-        if source_path:
-            env = self.environment(language)
-            source = Path(source_path).read_text(encoding="utf-8")
-            tree = env.parse(source)
-            if all(isinstance(node, jinja2.nodes.Output) and
-                   all(isinstance(child, jinja2.nodes.TemplateData) for child in node.nodes) for node in tree.body):
-                compiled = template.render().strip()
-            elif not any(tree.find_all((jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport,
-                                        jinja2.nodes.Extends))):
-                # Another template it pulls in could read anything: only a self-contained one is known.
-                read = jinja2.meta.find_undeclared_variables(tree)
-                self._reads[(language, name)] = frozenset(read - set(env.globals))
+        if all(isinstance(node, jinja2.nodes.Output) and
+               all(isinstance(child, jinja2.nodes.TemplateData) for child in node.nodes) for node in tree.body):
+            compiled = template.render().strip()
+        elif not any(tree.find_all((jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport,
+                                    jinja2.nodes.Extends))):
+            # Another template it pulls in could read anything: only a self-contained one is known.
+            self._reads[(language, name)] = undeclared
         self._compiled[(language, name)] = compiled
+        self._sources[(language, name)] = Parsed(source, filename or name, tree, undeclared)
         return compiled
+
+    def parsed(self, name: str, language: str) -> "Parsed | None":
+        """The source, syntax tree and names read of a template compiled since :meth:`forget_sources`:
+        checks read them instead of parsing the file again."""
+        return self._sources.get((language, name))
+
+    def forget_sources(self) -> None:
+        """Drop the sources kept for the checks; the compiled templates stay."""
+        self._sources.clear()
 
     def reads(self, name: str, language: str) -> frozenset[str] | None:
         """The variables compiled template ``name`` reads (besides Jinja's globals), None when unknown:
@@ -176,13 +225,16 @@ class Renderer:
 
     def preload(self, names: Iterable[str], languages: Iterable[str]) -> None:
         """Compile every template now, in every language, so this renderer never reads a file later:
-        after a hot reload each dispatcher keeps answering with the templates it was built with."""
+        after a hot reload each dispatcher keeps answering with the templates it was built with.
+        Templates already compiled (by :meth:`check`) are not compiled again."""
         for language in languages:
             for name in names:
+                if (language, name) in self._compiled:
+                    continue
                 try:
                     self._compile(name, language)
                 except TemplateMissing:
-                    continue  # the loader has already checked the default language has it
+                    continue  # the registry has already checked the default language has it
 
     def own_file(self, name: str, language: str) -> Path | None:
         """The spec's own translation of ``name`` in ``language`` (templates/<language>/name.j2)."""
@@ -196,11 +248,14 @@ class Renderer:
         return own.is_file() or builtin.is_file() or (self.templates_dir / (name + TEMPLATE_SUFFIX)).is_file()
 
     def check(self, names: Iterable[str], language: str) -> dict[str, tuple[str, str]]:
-        """Compile each template; returns name → ("missing" | "broken", message) for the bad ones."""
+        """Compile each template (kept for serving); returns name → ("missing" | "broken", message)
+        for the bad ones."""
         problems: dict[str, tuple[str, str]] = {}
         for name in names:
+            if (language, name) in self._compiled:
+                continue
             try:
-                self.get(name, language)
+                self._compile(name, language)
             except TemplateMissing as missing:
                 problems[name] = ("missing", str(missing))
             except jinja2.TemplateSyntaxError as error:

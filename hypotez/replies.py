@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from hypotez.embeds import EmbedData, EmbedField
+from hypotez.embeds import EmbedData, EmbedField, parse_color
 from hypotez.errors import BadReply
 from hypotez.rendering import Renderer
 from hypotez.declaration.model import CommandSpec, EmbedSpec, Localized, pick_language
@@ -32,22 +32,12 @@ class InlineRenderer:
         embeds = [self.embed(command, inline.embed, data, language)] if inline.embed is not None else []
         return text, embeds
 
-    def constant(self, command: CommandSpec, language: str) -> str | None:
-        """The answer's text when it is always the same (one text without ``{``, no embed), else None."""
-        inline = command.inline
-        if inline is None or inline.embed is not None or not inline.texts:
-            return None
-        choices = pick_language(inline.texts, language, self.default_language)
-        if len(choices) != 1 or "{" in choices[0]:
-            return None
-        return choices[0].strip()
-
     def embed(self, command: CommandSpec, spec: EmbedSpec, data: dict[str, Any], language: str) -> EmbedData:
         embed = EmbedData(
             title=self._text(spec.title, data, language),
             description=self._text(spec.description, data, language),
             url=self._text(spec.url, data, language),
-            color=spec.color,
+            color=parse_color(spec.color) if spec.color is not None else None,
             fields=tuple(EmbedField(self._text(f.name, data, language), self._text(f.value, data, language),
                                     f.inline) for f in spec.fields),
             footer=self._text(spec.footer, data, language),
@@ -58,3 +48,14 @@ class InlineRenderer:
         if problems:
             raise BadReply(command.name, problems, str(command.location) if command.location else None)
         return embed
+
+
+def inline_constant(command: CommandSpec, language: str, default_language: str) -> str | None:
+    """The answer's text when it is always the same (one text without ``{``, no embed), else None."""
+    inline = command.inline
+    if inline is None or inline.embed is not None or not inline.texts:
+        return None
+    choices = pick_language(inline.texts, language, default_language)
+    if len(choices) != 1 or "{" in choices[0]:
+        return None
+    return choices[0].strip()

@@ -17,7 +17,8 @@ from pathlib import Path
 import yaml
 
 from hypotez.errors import HypotezError, SpecError, SpecProblem
-from hypotez.declaration.loader import load_spec_text, read_spec_file
+from hypotez.declaration.loader import read_spec_file
+from hypotez.registry import load_spec_text
 from hypotez.declaration.model import Spec
 
 # YAML 1.1 line breaks (what PyYAML counts lines by).

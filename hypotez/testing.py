@@ -31,7 +31,7 @@ import discord
 from hypotez.adapters.discord_bot import DiscordVoiceGateway, HypotezBot, create_bot
 from hypotez.app import App, build_app, build_services
 from hypotez.invocation import Author, Place
-from hypotez.declaration import load_spec
+from hypotez.registry import load_registry
 
 GUILD_ID = 1_000_000_000_000_001
 CHANNEL_ID = 1_000_000_000_000_002
@@ -372,10 +372,10 @@ class BotHarness:
     def from_spec(cls, spec_path: str | Path = "commands.yaml", *, data_dir: str | Path,
                   templates_dir: str | Path | None = None, model_factory: Any = None,
                   voice_factory: Any = None) -> "BotHarness":
-        spec = load_spec(Path(spec_path), templates_dir=Path(templates_dir) if templates_dir else None)
+        registry = load_registry(Path(spec_path), templates_dir=Path(templates_dir) if templates_dir else None)
         factories = {k: v for k, v in (("model_factory", model_factory), ("voice_factory", voice_factory)) if v}
-        services = build_services(spec, Path(data_dir), **factories)
-        return cls(build_app(spec, services))
+        services = build_services(registry.spec, Path(data_dir), **factories)
+        return cls(build_app(registry, services))
 
     async def __aenter__(self) -> "BotHarness":
         await self.bot.__aenter__()

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from hypotez.cli import main
 from hypotez.errors import SpecError
-from hypotez.declaration import load_spec_text
+from hypotez.registry import load_spec_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,7 +17,7 @@ import pytest_asyncio
 from fakes.bot_process import ROOT, BotProcess
 from fakes.discord_server import RESUME_GATEWAY_URL, FakeDiscord
 from hypotez.adapters.discord_endpoint import TestServer, _TestServerResolver
-from hypotez.declaration import load_spec
+from hypotez.registry import load_spec
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from hypotez.cli import main
-from hypotez.declaration import load_spec
+from hypotez.registry import load_spec
 from hypotez.testing import BotHarness
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ import yaml
 
 from hypotez.attachments import AttachmentPolicy, AttachmentRefused
 from hypotez.errors import SpecError
-from hypotez.declaration import load_spec_text
+from hypotez.registry import load_spec_text
 from hypotez.testing import CDN, BotHarness
 
 ROOT = Path(__file__).resolve().parent.parent

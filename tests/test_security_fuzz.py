@@ -18,7 +18,7 @@ from hypotez.checks import Cooldowns
 from hypotez.errors import SpecError, UserInputError
 from hypotez.invocation import ChannelRef, MemberRef
 from hypotez.services.datafolder import DataFolder
-from hypotez.declaration import load_spec_text
+from hypotez.registry import load_spec_text
 from hypotez.declaration.model import ArgumentSpec, CommandSpec, frozen_mapping
 from hypotez.testing import BotHarness
 

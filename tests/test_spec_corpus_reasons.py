@@ -9,7 +9,7 @@ import pytest
 
 from hypotez.cli import main
 from hypotez.reasons import Reason, Reasons
-from hypotez.declaration import load_spec
+from hypotez.registry import load_spec
 
 CORPUS = Path(__file__).parent / "specs" / "reasons"
 RU = "{dir}/templates/ru/reasons.yaml"

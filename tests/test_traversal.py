@@ -13,7 +13,7 @@ import pytest
 from hypotez.app import build_app, build_services
 from hypotez.invocation import Author, Place
 from hypotez.pipeline import Request
-from hypotez.declaration import load_spec
+from hypotez.registry import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "TOP-SECRET-SENTINEL"

@@ -21,6 +21,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from hypotez.adapters.discord_install import builders, install_commands
 from hypotez.adapters.discord_endpoint import TEST_SERVER_ENV, TestServer
 from hypotez.adapters.discord_gateway import SlashSync, guard_parsers, keep_connected
 from hypotez.adapters.discord_interactions import DEFER_AFTER, InteractionAnswer, answer_in_time, interaction_place
@@ -415,10 +416,7 @@ class HypotezBot(commands.Bot):
         self.attachment_policy = AttachmentPolicy.from_settings(app.spec.settings.attachments)
         self.voice_gateway: Any = DiscordVoiceGateway(self)
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
-        for spec in app.spec.commands:
-            self.add_command(prefix_command(app, spec))
-            if spec.slash:
-                self.tree.add_command(slash_command(app, spec))
+        install_commands(self, app.registry, *builders(app, prefix_command, slash_command))
 
     async def setup_hook(self) -> None:
         await self.app.start(self.outbox_for)
@@ -583,6 +581,9 @@ INVALID_TOKEN = ("Discord refused the token (DISCORD_TOKEN). Get a new one at "
 MISSING_INTENT = ("Discord refused the Message Content intent. Enable it at "
                   "https://discord.com/developers/applications → your application → Bot → "
                   "Privileged Gateway Intents → Message Content Intent, then start the bot again.")
+
+
+RunningBot = _RunningBot  # the public name (hot reload extends it)
 
 
 async def _run(app: App, token: str, *, test_server: TestServer | None = None, **kwargs: Any) -> int:

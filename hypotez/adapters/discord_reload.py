@@ -1,6 +1,6 @@
-"""Hot reload on Discord: after the spec is swapped, the bot's prefix and slash commands are rebuilt
-from it (slash commands re-synced with Discord only when their shape changed), and a rejected
-change is posted in the spec's admin channel."""
+"""Hot reload on Discord: after the registry is swapped, the bot's prefix and slash commands are rebuilt
+from it, by the same function as at start-up (hypotez.adapters.discord_install; slash commands re-synced
+with Discord only when their shape changed), and a rejected change is posted in the spec's admin channel."""
 
 from __future__ import annotations
 
@@ -11,26 +11,13 @@ from typing import Any
 
 import discord
 
-from hypotez.adapters.discord_bot import HypotezBot, _RunningBot, prefix_command, run_bot, send_parts, slash_command
+from hypotez.adapters.discord_bot import HypotezBot, RunningBot, prefix_command, run_bot, send_parts, slash_command
+from hypotez.adapters.discord_install import builders, install_commands
 from hypotez.app import App
 from hypotez.reload import DEFAULT_INTERVAL, Reloader, ReloadResult, Watcher
 from hypotez.declaration.model import Spec
 
 log = logging.getLogger("hypotez.discord")
-
-
-def install_commands(bot: HypotezBot) -> None:
-    """Replace the bot's commands with the ones of ``bot.app.spec`` (synchronously: no message is
-    handled half-way through)."""
-    spec = bot.app.spec
-    for command in list(bot.commands):
-        bot.remove_command(command.name)
-    bot.tree.clear_commands(guild=None)
-    bot.command_prefix = spec.settings.prefix
-    for command_spec in spec.commands:
-        bot.add_command(prefix_command(bot.app, command_spec))
-        if command_spec.slash:
-            bot.tree.add_command(slash_command(bot.app, command_spec))
 
 
 def admin_channel(bot: HypotezBot, wanted: str) -> Any:
@@ -49,7 +36,7 @@ def attach_reloader(bot: HypotezBot, reloader: Reloader) -> None:
 
     def rebuild(old: Spec, new: Spec) -> Any:
         before = bot.slash_shape_hash()
-        install_commands(bot)
+        install_commands(bot, bot.app.registry, *builders(bot.app, prefix_command, slash_command))
         if bot.slash_shape_hash() != before:
             return bot.sync_slash_commands()
         return None
@@ -68,7 +55,7 @@ def attach_reloader(bot: HypotezBot, reloader: Reloader) -> None:
     reloader.listeners.append(tell_admins)
 
 
-class WatchingBot(_RunningBot):
+class WatchingBot(RunningBot):
     """The bot of ``hypotez run --watch``: it reloads the spec whenever the files change."""
 
     def __init__(self, app: App, *, spec_path: Path, interval: float = DEFAULT_INTERVAL, **kwargs: Any):

@@ -1,29 +1,16 @@
 """Answers written in the spec itself: ``text:`` (one text, several to pick from at random, or one per
-language) and ``embed:`` (a Discord card with templated fields).
+language) and ``embed:`` (a Discord card with templated fields), built into :class:`InlineReply`.
 
-Building turns the YAML into :class:`InlineReply`; checking compiles every text, catches names a
-template-only command cannot know (``{{ usr }}``), and checks Discord's embed limits wherever a text
-is fixed (texts with ``{{ }}`` are checked when the reply is sent).
+Compiling the texts and checking Discord's embed limits is the registry's (hypotez.registry.inline_checks).
 """
 
 from __future__ import annotations
 
-import re
-from difflib import get_close_matches
-from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Mapping
 
-import jinja2
-from jinja2 import meta, nodes
+from hypotez.declaration.model import ANY_LANGUAGE, EmbedFieldSpec, EmbedSpec, InlineReply, frozen_mapping
 
-from hypotez import embeds as limits
-from hypotez.scope import SCOPE
-from hypotez.declaration.model import (ANY_LANGUAGE, CommandSpec, EmbedFieldSpec, EmbedSpec, InlineReply, Settings,
-                                frozen_mapping, pick_language)
-
-Add = Callable[..., None]  # _Checker.add(path, message, hint=None, *, at_key=True, severity="error")
-_JINJA_MARKERS = ("{{", "{%", "{#")
-_EMBED_TEXTS = ("title", "description", "url", "footer", "image", "thumbnail")
+EMBED_TEXTS = ("title", "description", "url", "footer", "image", "thumbnail")
 
 
 def _localized(value: Any) -> Mapping[str, str] | None:
@@ -49,184 +36,9 @@ def build_inline(raw: Mapping[str, Any]) -> InlineReply | None:
     embed = None
     if embed_raw:
         embed = EmbedSpec(
-            **{key: _localized(embed_raw.get(key)) for key in _EMBED_TEXTS},
-            color=limits.parse_color(embed_raw["color"]) if "color" in embed_raw else None,
+            **{key: _localized(embed_raw.get(key)) for key in EMBED_TEXTS},
+            color=embed_raw.get("color"),  # as written: the registry turns it into a colour
             fields=tuple(EmbedFieldSpec(_localized(f["name"]), _localized(f["value"]),  # type: ignore[arg-type]
                                         bool(f.get("inline", False))) for f in embed_raw.get("fields") or ()),
         )
     return InlineReply(texts=_texts(raw.get("text")), embed=embed)
-
-
-def is_static(source: str) -> bool:
-    return not any(marker in source for marker in _JINJA_MARKERS)
-
-
-def undeclared_names(env: jinja2.Environment, source: str) -> list[tuple[str, int]]:
-    """Names a template reads but neither sets itself nor gets from Jinja: (name, line of first use)."""
-    tree = env.parse(source)
-    unknown = meta.find_undeclared_variables(tree) - set(env.globals)
-    first: dict[str, int] = {}
-    for node in tree.find_all(nodes.Name):
-        if node.name in unknown and node.ctx == "load":
-            first.setdefault(node.name, node.lineno)
-    return sorted(first.items(), key=lambda item: (item[1], item[0]))
-
-
-def unknown_name_hint(name: str, known: Iterable[str], arguments: list[str]) -> str:
-    close = get_close_matches(name, list(known), n=1, cutoff=0.6)
-    listed = "names you can use: " + ", ".join(SCOPE) + \
-        ("; and the arguments: " + ", ".join(arguments) if arguments else "")
-    return f"did you mean '{close[0]}'? ({listed})" if close else listed
-
-
-class InlineChecker:
-    """Checks one command's ``text:`` / ``embed:``; problems go through the loader's ``add``."""
-
-    def __init__(self, add: Add, env: jinja2.Environment, settings: Settings):
-        self.add = add
-        self.env = env
-        self.settings = settings
-
-    def check(self, command: CommandSpec, raw: Mapping[str, Any]) -> None:
-        inline = command.inline
-        path = ("commands", command.name)
-        if inline is None:
-            return
-        if "reply" in raw:
-            self.add(path + ("reply",), f"command '{command.name}' has both 'reply' (template files) and "
-                                        f"'{'text' if 'text' in raw else 'embed'}' (the answer written here)",
-                     "keep one of them: 'text'/'embed' for an answer written in this file, 'reply' for "
-                     "templates in templates/<language>/")
-        known = None if command.handler else set(SCOPE) | {a.name for a in command.arguments}
-        arguments = [a.name for a in command.arguments]
-        if "text" in raw:
-            raw_text = raw["text"]
-            per_language = isinstance(raw_text, dict)
-            self._languages(path + ("text",), f"the text of command '{command.name}'",
-                            inline.texts if per_language else {})
-            for language, sources in inline.texts.items():
-                base = path + ("text",) + ((language,) if per_language else ())
-                many = not isinstance(raw_text[language] if per_language else raw_text, str)
-                for index, source in enumerate(sources):
-                    self._source(base + ((index,) if many else ()), source, f"the text of command '{command.name}'",
-                                 known, arguments)
-        if inline.embed is not None:
-            self._embed(path + ("embed",), command, raw["embed"], inline.embed, known, arguments)
-
-    def _languages(self, path: tuple[Any, ...], what: str, texts: Mapping[str, Any]) -> None:
-        if not texts:
-            return
-        allowed = self.settings.languages
-        for language in texts:
-            if language not in allowed:
-                close = get_close_matches(language, allowed, n=1)
-                self.add(path + (language,), f"'{language}' in {what} is not one of the bot's languages "
-                                             f"({', '.join(allowed)})",
-                         f"did you mean '{close[0]}'?" if close else
-                         f"add '{language}' to 'languages:' under 'bot:'")
-        for language in allowed:
-            if language not in texts:
-                fallback = self.settings.language if self.settings.language in texts else next(iter(texts))
-                self.add(path, f"{what} has no '{language}' translation; the '{fallback}' one is used",
-                         f"add '{language}: ...' next to the others", severity="warning")
-
-    def _source(self, path: tuple[Any, ...], source: str, what: str, known: set[str] | None,
-                arguments: list[str]) -> None:
-        try:
-            names = undeclared_names(self.env, source)
-        except jinja2.TemplateSyntaxError as error:
-            line = f" (line {error.lineno} of the text)" if source.count("\n") and error.lineno else ""
-            self.add(path, f"{what} does not compile: {error.message}{line}",
-                     "check the {{ }} and {% %} pairs: every one that opens must close", at_key=False)
-            return
-        except RecursionError:
-            self.add(path, f"{what} is nested too deeply to be a template", at_key=False)
-            return
-        if known is None:
-            return  # a handler provides more data: only the handler knows what
-        for name, lineno in names:
-            if name not in known:
-                line = f" (line {lineno} of the text)" if source.count("\n") else ""
-                self.add(path, f"unknown name '{name}' in {what}{line}",
-                         unknown_name_hint(name, known, arguments), at_key=False)
-
-    def _embed(self, path: tuple[Any, ...], command: CommandSpec, raw: Mapping[str, Any], embed: EmbedSpec,
-               known: set[str] | None, arguments: list[str]) -> None:
-        what = f"the embed of command '{command.name}'"
-        if "color" in raw and embed.color is None:
-            self.add(path + ("color",), f"'color' of {what} is not a colour: {raw['color']!r}",
-                     "write it as '#5865F2' (in quotes) or a colour name: " + ", ".join(sorted(limits.COLORS)),
-                     at_key=False)
-        if not any(key in raw for key in ("title", "description", "fields", "footer", "image", "thumbnail")):
-            self.add(path, f"{what} shows nothing", "give it a title, a description, fields or an image")
-        if len(embed.fields) > limits.FIELDS_MAX:
-            self.add(path + ("fields",), f"{what} has {len(embed.fields)} fields; Discord allows "
-                                         f"{limits.FIELDS_MAX}", "remove some, or put them in the description")
-        texts: list[tuple[tuple[Any, ...], str, Mapping[str, str], int | None]] = []
-        for key, limit in (("title", limits.TITLE_MAX), ("description", limits.DESCRIPTION_MAX),
-                           ("footer", limits.FOOTER_MAX), ("url", None), ("image", None), ("thumbnail", None)):
-            value = getattr(embed, key)
-            if value is not None:
-                texts.append((path + (key,), f"the {key} of {what}", value, limit))
-        for number, (item, item_raw) in enumerate(zip(embed.fields, raw.get("fields") or ()), 1):
-            fpath = path + ("fields", number - 1)
-            texts.append((fpath + ("name",), f"the name of field {number} of {what}", item.name,
-                          limits.FIELD_NAME_MAX))
-            texts.append((fpath + ("value",), f"the value of field {number} of {what}", item.value,
-                          limits.FIELD_VALUE_MAX))
-        for tpath, label, value, limit in texts:
-            key = tpath[-1]
-            per_language = len(value) > 1 or ANY_LANGUAGE not in value
-            self._languages(tpath, label, value if per_language else {})
-            for language, source in value.items():
-                spath = tpath + ((language,) if per_language else ())
-                self._source(spath, source, label, known, arguments)
-                if not is_static(source):
-                    continue  # checked when the reply is sent
-                text = source.strip()
-                if limit is not None and len(text) > limit:
-                    self.add(spath, f"{label} is {len(text):,} characters; Discord allows {limit:,}",
-                             "shorten it" + (" (long text belongs in the description)" if key == "title" else ""),
-                             at_key=False)
-                if key in ("url", "image", "thumbnail") and not text.startswith(("http://", "https://")):
-                    self.add(spath, f"{label} must be an http(s) link, not {text!r}", at_key=False)
-                if key in ("name", "value") and not text:
-                    self.add(spath, f"{label} is empty; Discord refuses empty fields", at_key=False)
-        # The 6,000-character total, per language, when every counted text is fixed.
-        counted = [value for tpath, _, value, _ in texts if tpath[-1] not in ("url", "image", "thumbnail")]
-        for language in self.settings.languages:
-            sources = [pick_language(value, language, self.settings.language) for value in counted]
-            if all(is_static(source) for source in sources):
-                total = sum(len(source.strip()) for source in sources)
-                if total > limits.TOTAL_MAX:
-                    self.add(path, f"all the texts of {what} together are {total:,} characters"
-                                   f"{f' in {language}' if len(self.settings.languages) > 1 else ''}; "
-                                   f"Discord allows {limits.TOTAL_MAX:,}", "shorten them, or split the answer")
-                    break
-
-
-def check_template_names(env: jinja2.Environment, name: str, language: str, command: CommandSpec,
-                         shown_path: Callable[[str], str], add_at: Callable[..., None]) -> None:
-    """A template-only command's template file may only use the scope and the arguments."""
-    try:
-        source, filename, _ = env.loader.get_source(env, name + ".j2")  # type: ignore[union-attr]
-        names = undeclared_names(env, source)
-    except (jinja2.TemplateError, UnicodeDecodeError, OSError, ValueError):
-        return  # missing, broken or not UTF-8: the template check reports it
-    known = set(SCOPE) | {a.name for a in command.arguments}
-    lines = source.splitlines()
-    for unknown, lineno in names:
-        if unknown in known:
-            continue
-        text = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
-        match = re.search(rf"\b{re.escape(unknown)}\b", text)
-        add_at(shown_path(filename or name), lineno, match.start() + 1 if match else 1,
-               f"unknown name '{unknown}' in template '{name}' of command '{command.name}'",
-               unknown_name_hint(unknown, known, [a.name for a in command.arguments]))
-
-
-def template_path(filename: str, base: Path) -> str:
-    try:
-        return Path(filename).resolve().relative_to(base).as_posix()
-    except ValueError:
-        return filename

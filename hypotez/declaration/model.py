@@ -116,7 +116,7 @@ class EmbedSpec:
     title: Localized | None = None
     description: Localized | None = None
     url: Localized | None = None
-    color: int | None = None
+    color: Any = None  # as written in the spec (a name, #hex or a number): see embeds.parse_color
     fields: tuple[EmbedFieldSpec, ...] = ()
     footer: Localized | None = None
     image: Localized | None = None

@@ -18,12 +18,13 @@ MAX_SPEC_BYTES = 2_000_000
 # Aliases can make a tiny file expand enormously ("billion laughs"): cap the nodes we build.
 MAX_NODES = 200_000
 
-try:  # libyaml is much faster when present; behaviour is the same
+try:  # libyaml's parser and composer are much faster when present; the node marks are the same
     _Loader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 Path_ = tuple[Any, ...]
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 @dataclass(slots=True)
@@ -126,6 +127,8 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
+        if node.tag == _STR_TAG:
+            return node.value  # what the constructor would return for a text, without its dispatch
         return self._constructor.construct_object(node, deep=True)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
@@ -144,7 +147,7 @@ class _Builder:
                 self.problems.append(SpecProblem(self.locations.file, line, column,
                                                  "a mapping key must be a plain word, not a list or mapping"))
                 continue
-            key = self._constructor.construct_object(key_node)
+            key = key_node.value if key_node.tag == _STR_TAG else self._constructor.construct_object(key_node)
             if not isinstance(key, str):
                 key = str(key) if key is not None else "null"
             key_position = _position(key_node.start_mark)

@@ -1,0 +1,158 @@
+"""Building the frozen dataclasses of a Spec from the YAML the schema check accepted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+
+from hypotez.declaration import schema as schema_module
+from hypotez.declaration.inline import build_inline
+from hypotez.declaration.model import (DEFAULT_REPLY, MISSING, ArgumentSpec, CommandSpec, CooldownSpec, Location,
+                                       MessagesSpec, PermissionSpec, Settings, frozen_mapping)
+from hypotez.declaration.yamlload import Locations
+
+HELP_COMMAND = "help"
+
+
+def _loc(locations: Locations, path: tuple[Any, ...], at_key: bool = True) -> Location:
+    line, column = locations.of_key(path) if at_key else locations.of_value(path)
+    return Location(locations.file, line, column)
+
+
+def _replies(raw: Any, fallback: str) -> dict[str, str]:
+    if raw is None:
+        return {DEFAULT_REPLY: fallback}
+    if isinstance(raw, str):
+        return {DEFAULT_REPLY: raw}
+    return dict(raw)
+
+
+RULE_NAMES = tuple(schema_module.RULE_KEYWORDS)
+
+
+def _build_argument(name: str, raw: dict[str, Any], location: Location) -> ArgumentSpec:
+    rules = {k: raw[k] for k in RULE_NAMES if k in raw}
+    has_default = "default" in raw
+    required = raw.get("required", not has_default and raw.get("type") != "boolean")
+    choices = tuple(raw.get("choices") or ())
+    return ArgumentSpec(
+        name=name,
+        type=raw["type"],
+        description=raw.get("description", ""),
+        required=bool(required),
+        default=raw["default"] if has_default else (False if raw.get("type") == "boolean" and not required
+                                                    else MISSING),
+        choices=choices,
+        greedy=bool(raw.get("greedy", False)),
+        kind={"folder": "dir"}.get(raw.get("kind", "any"), raw.get("kind", "any")),
+        must_exist=bool(raw.get("must_exist", True)),
+        rules=frozen_mapping(rules),
+        schema=frozen_mapping(raw["schema"]) if raw.get("schema") else None,
+        permissions=_permissions(raw.get("permissions") or {}),
+        location=location,
+    )
+
+
+def _permissions(raw: dict[str, Any]) -> PermissionSpec:
+    return PermissionSpec(roles=tuple(raw.get("roles") or ()), discord=tuple(raw.get("discord") or ()),
+                          users=tuple(str(u) for u in raw.get("users") or ()))
+
+
+def build_command(name: str, raw: dict[str, Any], settings: Settings, locations: Locations) -> CommandSpec:
+    path = ("commands", name)
+    arguments = tuple(
+        _build_argument(arg_name, arg_raw, _loc(locations, path + ("arguments", arg_name)))
+        for arg_name, arg_raw in (raw.get("arguments") or {}).items()
+    )
+    permissions_raw = raw.get("permissions") or {}
+    cooldown_raw = raw.get("cooldown")
+    inline = build_inline(raw)
+    return CommandSpec(
+        name=name,
+        description=raw["description"].strip(),
+        aliases=tuple(raw.get("aliases") or ()),
+        help=raw.get("help", "").strip(),
+        handler=raw.get("handler"),
+        # An answer written in the spec replaces the default template file.
+        replies=frozen_mapping({} if inline is not None and "reply" not in raw else _replies(raw.get("reply"), name)),
+        arguments=arguments,
+        permissions=_permissions(permissions_raw),
+        cooldown=CooldownSpec(cooldown_raw["rate"], float(cooldown_raw["per"]), cooldown_raw.get("scope", "user"))
+        if cooldown_raw else None,
+        where=raw.get("where", "any"),
+        slash=bool(raw.get("slash", settings.slash)),
+        hidden=bool(raw.get("hidden", False)),
+        examples=tuple(raw.get("examples") or ()),
+        location=_loc(locations, path),
+        inline=inline,
+    )
+
+
+def build_settings(raw: dict[str, Any]) -> Settings:
+    language = raw.get("language", "en")
+    languages = tuple(raw.get("languages") or (language,))
+    if language not in languages:
+        languages = (language, *languages)
+    messages_raw = raw.get("messages")
+    messages = None
+    if messages_raw and messages_raw.get("handler"):
+        messages = MessagesSpec(
+            handler=messages_raw["handler"],
+            replies=frozen_mapping(_replies(messages_raw.get("reply"), "answer")),
+            channels=tuple(str(c) for c in messages_raw.get("channels") or ()),
+            mention_only=bool(messages_raw.get("mention_only", False)),
+        )
+    return Settings(
+        name=raw.get("name", "hypotez"),
+        description=raw.get("description", ""),
+        prefix=raw.get("prefix", "!"),
+        language=language,
+        languages=languages,
+        slash=bool(raw.get("slash", True)),
+        case_insensitive=bool(raw.get("case_insensitive", True)),
+        errors=frozen_mapping(raw.get("errors") or {}),
+        messages=messages,
+        model=frozen_mapping(raw.get("model") or {}),
+        voice=frozen_mapping(raw.get("voice") or {}),
+        storage=frozen_mapping(raw.get("storage") or {}),
+        admin_channel=str(raw["admin_channel"]) if raw.get("admin_channel") is not None else None,
+        attachments=frozen_mapping(raw.get("attachments") or {}),
+        tenancy=raw.get("tenancy", "isolated"),
+        home_server=str(raw["home_server"]) if raw.get("home_server") is not None else None,
+    )
+
+
+HELP_DESCRIPTIONS = {"en": "Shows the commands and how to use them",
+                     "ru": "Показать команды и как ими пользоваться"}
+
+
+def builtin_help(settings: Settings) -> CommandSpec:
+    return CommandSpec(
+        name=HELP_COMMAND,
+        description=HELP_DESCRIPTIONS.get(settings.language, HELP_DESCRIPTIONS["en"]),
+        handler="hypotez.builtins:help_command",
+        replies=frozen_mapping({DEFAULT_REPLY: "help", "command": "help_command"}),
+        arguments=(ArgumentSpec(name="command", type="text", required=False,
+                                description="a command to explain"),),
+        slash=settings.slash,
+        builtin=True,
+    )
+
+
+
+def error_roots(errors: list[jsonschema.ValidationError]) -> set[tuple[Any, ...]]:
+    """Paths of the parts the schema rejected (a command, or the bot section): they are not built."""
+    roots: set[tuple[Any, ...]] = set()
+    for error in errors:
+        path = tuple(error.absolute_path)
+        if "propertyNames" in error.schema_path and path == ("commands",):
+            roots.add(("commands", error.instance))
+        elif path[:1] == ("commands",) and len(path) >= 2:
+            roots.add(path[:2])
+        elif path[:1] == ("bot",):
+            roots.add(("bot",))
+        else:
+            roots.add(path)
+    return roots
+

@@ -1,0 +1,209 @@
+"""Schema errors in words: each jsonschema error on commands.yaml becomes a located problem that says
+what is wrong and how to fix it ("unknown key 'descripton' in command 'hi' — did you mean ...")."""
+
+from __future__ import annotations
+
+from difflib import get_close_matches
+from typing import Any
+
+import jsonschema
+
+from hypotez.errors import SpecProblem
+from hypotez.declaration import schema as schema_module
+from hypotez.declaration.yamlload import Locations
+
+_PATTERN_HINTS = {
+    "handler": "write it as 'module.path:function', e.g. 'handlers.general:hi'",
+    "prefix": "a prefix is one or a few characters with no spaces, e.g. '!'",
+    "language": "a language code such as 'en' or 'ru'",
+}
+
+
+def _type_words(expected: Any) -> str:
+    words = {"object": "a mapping (key: value lines)", "array": "a list ([a, b] or '- item' lines)",
+             "string": "a text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+             "null": "empty"}
+    if isinstance(expected, list):
+        return " or ".join(words.get(t, t) for t in expected)
+    return words.get(expected, str(expected))
+
+
+def _actual_words(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes/no value)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return f"{value!r}"
+
+
+def describe_path(path: tuple[Any, ...]) -> str:
+    """Words for where in the spec a path points: "command 'train'", "argument 'data' of command 'train'"."""
+    if len(path) >= 2 and path[0] == "commands":
+        command = f"command '{path[1]}'"
+        if len(path) >= 4 and path[2] == "arguments":
+            return f"argument '{path[3]}' of {command}"
+        if len(path) >= 3 and path[2] in ("permissions", "cooldown"):
+            return f"'{path[2]}' of {command}"
+        return command
+    if path and path[0] == "bot":
+        return "'bot'" if len(path) < 3 else f"'bot.{path[1]}'"
+    return "the top level"
+
+
+def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
+    """``node`` with every ``{"$ref": "#/$defs/x"}`` replaced by the definition (merged with the keys
+    written beside it). jsonschema then validates without resolving a reference per command and
+    argument, which was half its time; the errors are the same (a $ref adds no step to their paths)."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            merged = dict(_inline_refs(defs[node["$ref"].rsplit("/", 1)[-1]], defs))
+            merged.update({k: _inline_refs(v, defs) for k, v in node.items() if k != "$ref"})
+            return merged
+        return {k: _inline_refs(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline_refs(item, defs) for item in node]
+    return node
+
+
+# The schema commands.yaml is validated against: SCHEMA (the published one) without references.
+VALIDATION_SCHEMA: dict[str, Any] = _inline_refs(schema_module.SCHEMA, schema_module.SCHEMA.get("$defs", {}))
+
+
+def _schema_at(schema_path: list[Any]) -> dict[str, Any]:
+    node: Any = VALIDATION_SCHEMA
+    for part in schema_path:
+        node = node[part]
+    return node
+
+
+def schema_problems(errors: list[jsonschema.ValidationError], locations: Locations) -> list[SpecProblem]:
+    problems: list[SpecProblem] = []
+    for error in errors:
+        problems.extend(_explain(error, locations))
+    return problems
+
+
+def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[SpecProblem]:
+    path = tuple(error.absolute_path)
+    where = describe_path(path)
+    key = path[-1] if path else None
+    rule = error.validator
+
+    if "propertyNames" in error.relative_schema_path or "propertyNames" in error.schema_path:
+        return _bad_name(path, error.instance, where, locations)
+
+    if rule in ("oneOf", "anyOf") and error.context:
+        best = jsonschema.exceptions.best_match(error.context)
+        if key == "reply":
+            return [locations.problem(path, f"'reply' of {where} must be a template name or a mapping "
+                                            f"of outcome: template name (got {_actual_words(error.instance)})")]
+        if key == "text" and len(path) == 3:
+            return [locations.problem(path, f"'text' of {where} must be a text, a list of texts (one is picked "
+                                            f"at random) or a mapping language: text "
+                                            f"(got {_actual_words(error.instance)})",
+                                      "put the text in quotes if it starts with a special character")]
+        if len(path) >= 4 and path[2] == "embed":
+            return [locations.problem(path, f"'{key}' of the embed of {where} must be a text or a mapping "
+                                            f"language: text (got {_actual_words(error.instance)})")]
+        return _explain(best, locations) if best is not None else []
+
+    if rule == "additionalProperties":
+        allowed = sorted(_schema_at(list(error.relative_schema_path)[:-1]).get("properties", {}))
+        extras = [k for k in error.instance if k not in allowed] if isinstance(error.instance, dict) else []
+        out = []
+        for extra in extras:
+            close = get_close_matches(str(extra), allowed, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"allowed keys here: {', '.join(allowed)}"
+            out.append(locations.problem(path + (extra,), f"unknown key '{extra}' in {where}", hint, at_key=True))
+        return out
+
+    if rule == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else "?"
+        if isinstance(error.instance, dict) and get_close_matches(missing, [str(k) for k in error.instance],
+                                                                  n=1, cutoff=0.75):
+            return []  # a misspelt key: the unknown-key problem already says "did you mean"
+        if path == ():
+            return [locations.problem(path, f"the spec needs a '{missing}' section",
+                                      "add 'commands:' with at least one command under it")]
+        return [locations.problem(path, f"{where} needs a '{missing}'",
+                                  f"add '{missing}:' under {where}", at_key=True)]
+
+    if rule == "type":
+        if path == ():
+            return [locations.problem(path, f"the spec must be a mapping with 'bot:' and 'commands:' "
+                                            f"sections, not {_actual_words(error.instance)}",
+                                      "start the file with 'commands:' (see the README for an example)")]
+        what = f"'{key}'" if isinstance(key, str) else f"item {key + 1}" if isinstance(key, int) else "this value"
+        hint = None
+        if error.instance is None:
+            hint = "the value is empty: write it after the colon, or remove the line"
+        elif error.validator_value == "object" and isinstance(error.instance, list):
+            hint = "write 'name: value' lines here, not '- item' lines"
+        elif error.validator_value == "array" and isinstance(error.instance, str):
+            hint = f"write it as a list: [{error.instance}]"
+        if path[:1] == ("commands",) and len(path) == 2:
+            what = f"command '{key}'"
+            hint = hint or "a command is a mapping: description:, handler:, arguments: ..."
+        return [locations.problem(path, f"{what} in {where} must be {_type_words(error.validator_value)}, "
+                                        f"not {_actual_words(error.instance)}" if what.startswith("'") or
+                                  what.startswith("item") else
+                                  f"{what} must be {_type_words(error.validator_value)}, "
+                                  f"not {_actual_words(error.instance)}", hint)]
+
+    if rule == "enum" and len(path) >= 2 and path[-2] == "discord":
+        name = str(error.instance)
+        known = schema_module.PERMISSION_SYNONYMS.get(name.lower().replace(" ", "_"))
+        close = [known] if known else get_close_matches(name, [str(v) for v in error.validator_value], n=1)
+        hint = f"did you mean '{close[0]}'?" if close else \
+            "use discord.py's permission names, e.g. manage_guild, administrator, manage_messages"
+        return [locations.problem(path, f"'{name}' in {where} is not a Discord permission name", hint)]
+
+    if rule == "enum":
+        allowed = [str(v) for v in error.validator_value]
+        close = get_close_matches(str(error.instance), allowed, n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'?" if close else None
+        what = f"'{key}'" if isinstance(key, str) else "value"
+        return [locations.problem(path, f"{what} in {where} is {_actual_words(error.instance)}; "
+                                        f"allowed: {', '.join(allowed)}", hint)]
+
+    if rule == "pattern" and path[:3] == ("bot", "attachments", "hosts"):
+        return [locations.problem(path, f"{error.instance!r} in {where} is not a host: write a host name "
+                                        "(downloaded over HTTPS on port 443) or scheme://host:port for a file "
+                                        "server of your own (http or https, a port from 1 to 65535, nothing "
+                                        "after it)", "e.g. cdn.discordapp.com or http://files.example.org:8080")]
+
+    if rule == "pattern":
+        hint = _PATTERN_HINTS.get(str(key))
+        return [locations.problem(path, f"'{key}' in {where} has the wrong form: {error.instance!r}", hint)]
+
+
+    if rule in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        words = {"minimum": "at least", "exclusiveMinimum": "greater than", "maximum": "at most",
+                 "exclusiveMaximum": "less than"}[rule]
+        what = f"'{key}'" if isinstance(key, str) else "this value"
+        return [locations.problem(path, f"{what} in {where} must be {words} {error.validator_value} "
+                                        f"(it is {error.instance})")]
+
+    if rule in ("minLength", "minItems", "minProperties") and error.validator_value == 1:
+        what = f"'{key}'" if isinstance(key, str) else "this value"
+        return [locations.problem(path, f"{what} in {where} is empty", "write something there, or remove the line")]
+
+    what = f"'{key}'" if isinstance(key, str) else "value"
+    return [locations.problem(path, f"{what} in {where}: {error.message}")]
+
+
+def _bad_name(path: tuple[Any, ...], bad: Any, where: str, locations: Locations) -> list[SpecProblem]:
+    if path[-1:] == ("arguments",):
+        return [locations.problem(path + (bad,), f"argument name '{bad}' in {where} is not allowed",
+                                  "argument names are lower-case letters, digits and _, starting with a "
+                                  "letter, at most 32 characters (e.g. data_dir)", at_key=True)]
+    return [locations.problem(path + (bad,), f"command name '{bad}' is not allowed",
+                              "a command name is one word without spaces (at most 64 characters), "
+                              "e.g. say_hi", at_key=True)]
+

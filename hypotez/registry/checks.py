@@ -1,0 +1,131 @@
+"""The checks of a declaration that need later stages: handlers imported and their signatures
+read, templates compiled (the compiled templates are kept: the registry serves with them), defaults
+converted with the argument converters, the answers written in the spec compiled.
+
+Every problem is reported where the declaration says it was written (FILE:LINE:COL).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any, Callable
+
+from hypotez.arguments import ConversionContext, Validator, convert, validator_for
+from hypotez.declaration.loader import Declaration
+from hypotez.declaration.model import ArgumentSpec, CommandSpec, Settings
+from hypotez.errors import HypotezError, SpecProblem
+from hypotez.registry.handlers import HandlerProblem, check_signature, resolve_handler
+from hypotez.registry.inline_checks import InlineChecker, check_template_names, template_path
+from hypotez.rendering import Renderer
+
+
+@dataclass(slots=True)
+class RegistryChecker:
+    declaration: Declaration
+    spec_dir: Path
+    renderer: Renderer
+    settings: Settings
+    validator: Callable[[ArgumentSpec], Validator | None] = validator_for
+
+    @property
+    def problems(self) -> list[SpecProblem]:
+        return self.declaration.problems
+
+    def add(self, path: tuple[Any, ...], message: str, hint: str | None = None, *, at_key: bool = True,
+            severity: str = "error") -> None:
+        self.declaration.add(path, message, hint, at_key=at_key, severity=severity)
+
+    def handler(self, path: tuple[Any, ...], dotted: str, argument_names: list[str]) -> Callable[..., Any] | None:
+        try:
+            function = resolve_handler(dotted, self.spec_dir)
+        except HandlerProblem as problem:
+            self.add(path, problem.message, problem.hint, at_key=False)
+            return None
+        for problem in check_signature(function, dotted, argument_names):
+            self.add(path, problem.message, problem.hint, at_key=False)
+        return function
+
+    def templates(self, names: dict[tuple[Any, ...], str]) -> None:
+        language = self.settings.language
+        broken = self.renderer.check(set(names.values()), language)
+        for path, name in names.items():
+            if name in broken:
+                kind, message = broken[name]
+                hint = None
+                if kind == "missing":
+                    message = f"template '{name}' does not exist (templates/{language}/{name}.j2)"
+                    hint = self._template_hint(name, language)
+                self.add(path, message, hint, at_key=False)
+        for other in self.settings.languages:
+            if other == language:
+                continue
+            for path, name in names.items():
+                if name in broken:
+                    continue
+                if not self.renderer.exists_in(name, other):
+                    self.add(path, f"template '{name}' has no '{other}' translation "
+                                   f"(templates/{other}/{name}.j2); the '{language}' one is used",
+                             severity="warning", at_key=False)
+                elif self.renderer.own_file(name, other) is not None:
+                    for kind, message in self.renderer.check([name], other).values():
+                        self.add(path, message, at_key=False)
+
+    def template_names(self, command: CommandSpec) -> None:
+        """The template files of a command without a handler may only use the scope and its arguments."""
+        def add_at(file: str, line: int, column: int, message: str, hint: str | None) -> None:
+            self.problems.append(SpecProblem(file, line, column, message, hint))
+
+        base = self.spec_dir
+        for name in command.replies.values():
+            for language in self.settings.languages:
+                if language == self.settings.language or self.renderer.own_file(name, language) is not None:
+                    check_template_names(self.renderer, name, language, command,
+                                         lambda filename: template_path(filename, base), add_at)
+
+    def _template_hint(self, name: str, language: str) -> str:
+        folder = self.renderer.templates_dir / language
+        existing = sorted(p.relative_to(folder).with_suffix("").as_posix()
+                          for p in folder.rglob("*.j2")) if folder.is_dir() else []
+        close = get_close_matches(name, existing, n=1)
+        if close:
+            return f"did you mean '{close[0]}'?"
+        return f"create templates/{language}/{name}.j2"
+
+    def default(self, path: tuple[Any, ...], argument: ArgumentSpec) -> None:
+        try:
+            if argument.type in ("member", "channel"):
+                raise HypotezError("a member or channel argument cannot have a default")
+            # convert checks the converted value against the argument's rules
+            convert(argument, argument.default, ConversionContext(validator=self.validator))
+        except HypotezError as error:
+            reason = getattr(error, "facts", {}).get("reason", str(error))
+            self.add(path + ("default",), f"the default of argument '{argument.name}' fails its own rules: "
+                                          f"{reason}", "change the default or the rules", at_key=False)
+
+
+def check_declaration(declaration: Declaration, renderer: Renderer, *, check_handlers: bool = True,
+                      validator: Callable[[ArgumentSpec], Validator | None] = validator_for,
+                      ) -> dict[str, Callable[..., Any]]:
+    """Run the later-stage checks on ``declaration`` (problems go into it). Templates are compiled into
+    ``renderer``, defaults checked with ``validator``; returns the handlers resolved, by dotted path."""
+    spec = declaration.spec
+    checker = RegistryChecker(declaration, spec.path.parent.resolve(), renderer, spec.settings, validator)
+    handlers: dict[str, Callable[..., Any]] = {}
+    if check_handlers:
+        for ref in declaration.handlers:
+            function = checker.handler(ref.path, ref.dotted, ref.argument_names)
+            if function is not None:
+                handlers[ref.dotted] = function
+    for path, argument in declaration.defaults:
+        checker.default(path, argument)
+    inline = InlineChecker(checker.add, renderer.environment(spec.settings.language), spec.settings)
+    for command in spec.commands:
+        if not command.builtin:
+            inline.check(command, declaration.raw_commands[command.name])
+    checker.templates(declaration.templates)
+    for command in declaration.template_only:
+        checker.template_names(command)
+    renderer.forget_sources()
+    return handlers
