@@ -22,8 +22,11 @@ from hypotez.services.datafolder import DataFolder
 from hypotez.services.voice import BadAudio, VoiceService
 from hypotez.services.voice.audio import AudioLimits, to_wav
 from hypotez.services.voice.stt import SttSettings, recognise_wav
-from hypotez.services.voice.whisper import MAX_TOKENS, Heard, believable_text, token_budget, whisper_cache_info
-from hypotez.services.voice.whisper_model import INSTALL_HINT, SHIPPED_MODEL_BYTES, SHIPPED_MODEL_SHA256, shipped_model
+from hypotez.services.voice.whisper import whisper_cache_info
+from hypotez.services.voice.whisper_guards import MAX_TOKENS, Heard, believable_text, looping, token_budget
+from hypotez.services.voice.whisper_short import SHORT_MAX_SECONDS
+from hypotez.services.voice.whisper_model import (INSTALL_HINT, SHIPPED_MODEL_BYTES, SHIPPED_MODEL_SHA256,
+                                                  shipped_model)
 
 ROOT = Path(__file__).resolve().parent.parent
 RUSSIAN = SttSettings(engine="whisper", language="ru-RU", whisper_threads=2)
@@ -62,6 +65,20 @@ def test_english_speech_is_recognised_by_whisper_too(tmp_path):
     for index, phrase in enumerate(ENGLISH_PHRASES):
         wav, seconds = wav_of(voice_message(phrase, tmp_path, f"m{index}"), tmp_path)
         assert words(recognise_wav(wav, seconds, ENGLISH).text) == words(phrase)
+
+
+def test_a_long_message_is_decoded_in_full_windows(tmp_path):
+    # More speech than the shortened window takes: faster-whisper's standard decode, 30 s windows.
+    phrases = [*RUSSIAN_PHRASES, "Спасибо, до свидания.", "Расскажи мне о своих командах.",
+               "Завтра я приду на тренировку пораньше.", "Сегодня хорошая погода для прогулки.",
+               "Пожалуйста, напомни мне о занятии вечером.", "Мы будем заниматься три раза в неделю.",
+               "Я хочу узнать больше о правильном питании."]
+    wav, seconds = wav_of(russian_voice_message(" ".join(phrases), tmp_path), tmp_path)
+    assert seconds > SHORT_MAX_SECONDS + 5
+    heard_words = words(recognise_wav(wav, seconds, RUSSIAN).text)
+    expected = words(" ".join(phrases))
+    assert len(heard_words) >= 0.8 * len(expected)
+    assert sum(word in heard_words for word in expected) >= 0.8 * len(expected)
 
 
 def noises(seconds: float = 4.0) -> dict[str, np.ndarray]:
@@ -106,6 +123,16 @@ def test_segments_that_look_invented_are_dropped():
     assert believable_text(segments, 8.0) == "Привет, как дела? Что ты умеешь?"
     # Quiet but real speech (low log-probability alone) is kept, as Whisper itself keeps it.
     assert believable_text([heard(" тихо сказанное", logprob=-1.3, no_speech=0.3)], 2.0) == "тихо сказанное"
+
+
+def test_a_phrase_said_over_and_over_is_a_loop_not_speech():
+    # What Whisper made of espeak-ng saying "Add a new example to the data set." (2.5 s): gzip's
+    # compression ratio (2.0) does not catch a loop this short.
+    loop = "and I am your name, I am your name, I am your name, I am your name, I"
+    assert looping(loop) and believable_text([heard(loop, 0.0, 3.0, ratio=2.0)], 3.0) == ""
+    assert not looping("да, да, да, конечно")  # one word repeated is speech
+    assert not looping("Привет, как дела? Как дела у тебя?")  # twice is speech too
+    assert looping("Hello world Hello world", times=2)  # what the short decode takes as unsure
 
 
 def test_a_transcript_longer_than_its_audio_allows_is_dropped():
