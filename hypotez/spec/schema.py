@@ -130,7 +130,12 @@ SCHEMA: dict[str, Any] = {
                         "stt": {"enum": ["whisper", "sphinx", "google"],
                                 "description": "Speech to text: whisper (offline, needs hypotez[offline]), "
                                                "sphinx (offline, English) or google (online)."},
-                        "tts": {"enum": ["espeak", "gtts"]},
+                        "tts": {"enum": ["espeak", "rhvoice", "gtts"],
+                                "description": "Text to speech: espeak (offline), rhvoice (offline, natural; "
+                                               "needs RHVoice from Debian non-free) or gtts (online)."},
+                        "rhvoice_voice": {"type": "string", "pattern": r"^[A-Za-z][\w-]*$",
+                                          "description": "The RHVoice voice (default: aleksandr for Russian, "
+                                                         "alan for English)."},
                         "max_seconds": {"type": "number", "exclusiveMinimum": 0},
                         "max_bytes": {"type": "integer", "minimum": 1},
                         "speak_max_chars": {"type": "integer", "minimum": 1},

@@ -28,13 +28,13 @@ from hypotez.services.voice.audio import (DEFAULT_MAX_BYTES, DEFAULT_MAX_SECONDS
 from hypotez.services.voice.playback import (Players, SourceFactory, VoiceGateway, VoicePermissionError,
                                              default_source)
 from hypotez.services.voice.stt import GOOGLE_ENDPOINT, SttSettings, Transcript, recognise_wav
-from hypotez.services.voice.tts import TtsSettings, synthesize
+from hypotez.services.voice.tts import TtsSettings, rhvoice_problem, synthesize
 from hypotez.services.voice.whisper_model import whisper_missing
 
 log = logging.getLogger("hypotez.voice")
 
 STT_ENGINES = ("whisper", "sphinx", "google")
-TTS_ENGINES = ("espeak", "gtts")
+TTS_ENGINES = ("espeak", "rhvoice", "gtts")
 # Recognition workers run at a lower CPU priority than the bot: on a small machine a busy worker
 # otherwise competes with the event loop for a core and command replies stall (the 95th percentile
 # of `!hi` latency in benchmarks/bench_voice_event_loop.py rose to 1.9-2.5x idle without it).
@@ -88,7 +88,10 @@ class VoiceService:
             warn_if_whisper_missing(stt)
         tts = TtsSettings(engine=tts_engine, language=language,
                           speed=int(settings.get("speed", 150)), max_chars=int(settings.get("speak_max_chars", 600)),
-                          timeout=float(settings.get("timeout", 30)), gtts_endpoint=settings.get("gtts_endpoint"))
+                          timeout=float(settings.get("timeout", 30)), gtts_endpoint=settings.get("gtts_endpoint"),
+                          rhvoice_voice=settings.get("rhvoice_voice"))
+        if tts_engine == "rhvoice" and (problem := rhvoice_problem(tts)) is not None:
+            log.warning("voice.tts rhvoice: %s; speaking with espeak-ng meanwhile", problem)
         limits = AudioLimits(max_bytes=int(settings.get("max_bytes", DEFAULT_MAX_BYTES)),
                              max_seconds=float(settings.get("max_seconds", DEFAULT_MAX_SECONDS)))
         kwargs["recognisers"] = recognisers
