@@ -96,6 +96,13 @@ def festival_wav(text: str, target: Path, language: str = "ru") -> Path:
     return target
 
 
+def rhvoice_wav(text: str, target: Path, voice: str) -> Path:
+    """Speech by RHVoice (opt-in: Debian non-free), text on stdin."""
+    subprocess.run(["RHVoice-test", "-p", voice, "-o", str(target)], input=text.encode("utf-8"), check=True,
+                   capture_output=True, timeout=60)
+    return target
+
+
 def espeak_wav(text: str, target: Path, voice: str = "en-us") -> Path:
     subprocess.run(["espeak-ng", "-v", voice, "-s", "140", "-w", str(target), "--", text],
                    check=True, capture_output=True, timeout=60)
