@@ -213,14 +213,15 @@ def test_a_cache_folder_that_cannot_be_written_is_a_clear_reply(tmp_path):
 # Runs recognition in a fresh interpreter in which the named modules cannot be imported, as on a
 # machine where `pip install hypotez` was run without the offline extra.
 WITHOUT = """
-import importlib.abc, json, sys
+import importlib.machinery, json, sys
 from pathlib import Path
-class NotInstalled(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
+class NotInstalled(importlib.machinery.PathFinder):  # finds what is installed, but those modules
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
         if name.split(".")[0] in {blocked!r}:
-            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
-        return None
-sys.meta_path.insert(0, NotInstalled())
+            return None
+        return super().find_spec(name, path, target)
+sys.meta_path[:] = [NotInstalled if f is importlib.machinery.PathFinder else f for f in sys.meta_path]
 from hypotez.services.voice import BadAudio
 from hypotez.services.voice.stt import SttSettings, recognise_wav
 try:
@@ -250,6 +251,24 @@ def test_without_the_offline_extra_russian_gets_what_to_install_and_english_fall
         return  # the English fallback is the same either way: checked with the model package missing
     wav, seconds = wav_of(voice_message("hello world", tmp_path, "en"), tmp_path)
     assert recognise_without(modules, wav, seconds, "en-US") == {"text": "hello world", "engine": "sphinx"}
+
+
+STARTING_WITHOUT = WITHOUT.split("from hypotez.services.voice import BadAudio")[0] + """
+import logging
+logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stdout)
+from hypotez.services.datafolder import DataFolder
+from hypotez.services.voice import VoiceService
+VoiceService.from_settings({{"stt": "whisper", "language": "ru-RU"}}, DataFolder(Path(sys.argv[1])).ensure())
+"""
+
+
+def test_the_operator_is_told_at_start_up_when_the_model_is_missing(tmp_path):
+    result = subprocess.run([sys.executable, "-c", STARTING_WITHOUT.format(blocked={"faster_whisper"}),
+                             str(tmp_path / "data")], check=False, capture_output=True, text=True, timeout=120,
+                            cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "voice.stt whisper: offline recognition with Whisper is unavailable" in result.stdout
+    assert INSTALL_HINT in result.stdout and "falling back to no recogniser" in result.stdout
 
 
 def test_online_recognition_down_and_no_offline_model_says_both(tmp_path):

@@ -50,9 +50,10 @@ def worker_threads(recognisers: int) -> int:
 def warn_if_whisper_missing(stt: SttSettings) -> None:
     """Tell the operator at start-up, not only the first user who sends a voice message."""
     if (problem := whisper_missing(stt.whisper_model)) is not None:
-        fallback = "pocketsphinx (English only)" if stt.language.lower().startswith("en") else "nothing"
-        log.warning("voice.stt %s: offline recognition with Whisper is unavailable (%s); falling back to %s",
-                    stt.engine, problem, fallback)
+        fallback = "pocketsphinx (English only)" if stt.language.lower().startswith("en") else "no recogniser"
+        when = "offline, " if stt.engine == "google" else ""
+        log.warning("voice.stt %s: offline recognition with Whisper is unavailable (%s); %sfalling back to %s",
+                    stt.engine, problem, when, fallback)
 
 
 class VoiceService:

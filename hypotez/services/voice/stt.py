@@ -192,7 +192,7 @@ def recognise_wav(wav: Path, seconds: float, settings: SttSettings) -> Transcrip
         if whisper_problem is not None:
             raise BadAudio(whisper_problem)
         raise BadAudio(Reason("audio.english_only", language=settings.language))
-    text = _sphinx(wav, language)
+    text = _sphinx(wav, language, settings)
     offline_language = settings.language if settings.sphinx_model else "en-US"
     return Transcript(text, "sphinx", offline_language, seconds)
 
@@ -210,8 +210,8 @@ def recognise_google(wav: Path, settings: SttSettings) -> str:
                                        endpoint=settings.google_endpoint)
 
 
-def _sphinx(wav: Path, language: tuple[str, str, str]) -> str:
-    _recognizer, audio = _record(wav, SttSettings())
+def _sphinx(wav: Path, language: tuple[str, str, str], settings: SttSettings) -> str:
+    _recognizer, audio = _record(wav, settings)
     try:
         text = _clean(recognise_sphinx(audio, language))
     except sr.UnknownValueError:
