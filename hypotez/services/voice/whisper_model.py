@@ -97,7 +97,7 @@ def shipped_sources() -> tuple[list[Path], Path]:
             folders.append(Path(str(resources.files(package) / "data")))
         except ModuleNotFoundError:
             raise WhisperModelMissing(Reason("audio.whisper_not_installed", install=INSTALL_HINT)) from None
-    parts = [folder / name for folder, name in zip(folders, SHIPPED_PARTS)]
+    parts = [folder / name for folder, name in zip(folders, SHIPPED_PARTS, strict=True)]
     others = folders[0]
     if not all(path.is_file() for path in [*parts, *(others / name for name in SHIPPED_FILES)]):
         raise WhisperModelMissing(Reason("audio.whisper_damaged", install=INSTALL_HINT))
