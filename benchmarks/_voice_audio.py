@@ -44,3 +44,79 @@ def word_accuracy(reference: str, heard: str) -> float:
     """1 - word error rate, floored at 0."""
     words = len(reference.split())
     return max(0.0, 1 - word_errors(reference, heard) / words)
+
+
+# --- natural-sounding speech for the Whisper benchmark -----------------------------------------
+
+# Questions and requests a user of the shipped bot might say, no numbers (a number can be written
+# as digits or words, and either is right).
+RUSSIAN_PHRASES = (
+    "Привет, как дела?",
+    "Который час?",
+    "Покажи мой прогресс за неделю.",
+    "Как обучить модель на моих примерах?",
+    "Сколько примеров нужно для обучения?",
+    "Расскажи, что ты умеешь.",
+    "Спасибо, до свидания.",
+    "Какая сегодня погода в Москве?",
+    "Запиши мой отзыв о работе бота.",
+    "Мне нужна помощь с настройкой сервера.",
+    "Добавь новый пример в набор данных.",
+    "Выйди из голосового канала, пожалуйста.",
+)
+ENGLISH_PHRASES = (
+    "Hello world.",
+    "What time is it?",
+    "Play some music.",
+    "How do I train the model?",
+    "Show me my progress this week.",
+    "Thank you very much.",
+    "What can you do?",
+    "Add a new example to the data set.",
+    "Please leave the voice channel.",
+    "The weather is nice today.",
+    "I need help with the server settings.",
+    "Tell me something interesting.",
+)
+
+
+FESTIVAL_VOICES = {"ru": "voice_msu_ru_nsh_clunits", "en": "voice_cmu_us_slt_arctic_hts"}
+
+
+def festival_wav(text: str, target: Path, language: str = "ru") -> Path:
+    """Speech by festival: Russian msu_ru_nsh (Debian: festvox-ru), US English slt (festvox-us-slt-hts).
+    The text goes in as a UTF-8 file, which is what text2wave reads correctly."""
+    source = target.with_suffix(".txt")
+    source.write_text(text, encoding="utf-8")
+    try:
+        subprocess.run(["text2wave", "-eval", f"({FESTIVAL_VOICES[language]})", str(source), "-o", str(target)],
+                       check=True, capture_output=True, timeout=120)
+    finally:
+        source.unlink(missing_ok=True)
+    return target
+
+
+def rhvoice_wav(text: str, target: Path, voice: str) -> Path:
+    """Speech by RHVoice (opt-in: Debian non-free), text on stdin."""
+    subprocess.run(["RHVoice-test", "-p", voice, "-o", str(target)], input=text.encode("utf-8"), check=True,
+                   capture_output=True, timeout=60)
+    return target
+
+
+def espeak_wav(text: str, target: Path, voice: str = "en-us") -> Path:
+    subprocess.run(["espeak-ng", "-v", voice, "-s", "140", "-w", str(target), "--", text],
+                   check=True, capture_output=True, timeout=60)
+    return target
+
+
+def as_voice_message(wav: Path, target: Path) -> Path:
+    """ogg/opus at 32 kbit/s, as Discord sends a voice message."""
+    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i", str(wav), "-c:a", "libopus", "-b:a", "32k",
+                    str(target)], check=True, capture_output=True, timeout=60)
+    return target
+
+
+def words(text: str) -> str:
+    """Lower-case words without punctuation (ё as е), as word accuracy compares them."""
+    text = text.lower().replace("ё", "е")
+    return " ".join("".join(ch if ch.isalnum() or ch == "'" else " " for ch in text).split())

@@ -1,7 +1,7 @@
 """Event-loop responsiveness under voice work: `!hi` latency while 4 transcriptions and 4 syntheses
 run at once vs idle, driven through hypotez.testing.BotHarness (discord.py's real command machinery,
-offline, the real commands.yaml) whose Voice service does the work (offline engines, English so
-that pocketsphinx's model is used). Idle and busy rounds alternate so machine noise hits both.
+offline, the real commands.yaml) whose Voice service does the work (its offline engines: Whisper,
+on English speech by espeak-ng). Idle and busy rounds alternate so machine noise hits both.
 
 Target: `!hi` latency while busy / idle ≤ 1.5, for the median and for the 95th percentile.
 

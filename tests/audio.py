@@ -36,3 +36,28 @@ def tone(folder: Path, seconds: float, name: str = "tone.ogg") -> Path:
     subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
                     "-c:a", "libopus", str(target)], check=True, capture_output=True, timeout=60)
     return target
+
+
+def russian_speech_wav(text: str, path: Path) -> Path:
+    """Natural-sounding Russian speech: festival's msu_ru_nsh voice (Debian: festival, festvox-ru).
+    espeak-ng's Russian is too robotic for Whisper, which hears other words in it."""
+    source = path.with_suffix(".txt")
+    source.write_text(text, encoding="utf-8")  # text2wave reads its input file as UTF-8
+    try:
+        subprocess.run(["text2wave", "-eval", "(voice_msu_ru_nsh_clunits)", str(source), "-o", str(path)],
+                       check=True, capture_output=True, timeout=120)
+    finally:
+        source.unlink(missing_ok=True)
+    return path
+
+
+def russian_voice_message(text: str, folder: Path, name: str = "voice-message") -> Path:
+    """A Russian voice message as Discord sends it: ogg/opus."""
+    wav = russian_speech_wav(text, folder / f"{name}.wav")
+    return convert(wav, folder / f"{name}.ogg", "-c:a", "libopus", "-b:a", "32k")
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words without punctuation (ё as е): what a transcript is compared by."""
+    text = text.lower().replace("ё", "е")
+    return "".join(ch if ch.isalnum() or ch == "'" else " " for ch in text).split()

@@ -84,25 +84,27 @@ def test_a_broken_spec_is_reported_not_a_traceback(tmp_path):
 
 
 def test_attach_a_voice_message_then_voice_on_writes_spoken_answers(tmp_path):
-    from audio import voice_message
+    # The shipped Russian bot as it is, offline: the voice message is recognised by Whisper.
+    from audio import russian_voice_message, words
 
     spec = tmp_path / "commands.yaml"
-    spec.write_text((ROOT / "commands.yaml").read_text(encoding="utf-8")
-                    .replace("  voice:\n", "  voice:\n    language: en-US\n", 1), encoding="utf-8")
+    spec.write_text((ROOT / "commands.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "templates").symlink_to(ROOT / "templates")
     (tmp_path / "handlers").symlink_to(ROOT / "handlers")
-    dataset = tmp_path / "time.jsonl"
-    dataset.write_text('{"prompt": "what time is it", "completion": "Time to train the bot!"}\n', encoding="utf-8")
-    audio = voice_message("what time is it", tmp_path)
+    dataset = tmp_path / "weather.jsonl"
+    dataset.write_text('{"prompt": "какая сегодня погода", "completion": "Погода для тренировки!"}\n',
+                       encoding="utf-8")
+    audio = russian_voice_message("Какая сегодня погода в Москве?", tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "hypotez", "console", "--spec", str(spec), "--data", str(tmp_path / "data")],
-        input=f":attach {dataset}\n!train\n:wait\n:attach {audio}\n\n:voice on\nwhat time is it\n",
+        input=f":attach {dataset}\n!train\n:wait\n:attach {audio}\n\n:voice on\nкакая сегодня погода\n",
         capture_output=True, text=True, timeout=180, cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "«what time is it»" in out  # the transcript is shown, then answered
-    assert out.count("Time to train the bot!") == 2
+    heard = out.split("🎙️ «", 1)[1].split("»", 1)[0]  # the transcript is shown, then answered
+    assert words(heard) == ["какая", "сегодня", "погода", "в", "москве"]
+    assert out.count("Погода для тренировки!") == 2
     spoken = [line.split("🔊", 1)[1].strip() for line in out.splitlines() if "🔊" in line]
     assert len(spoken) == 1, out  # only with :voice on
     path = Path(spoken[0])

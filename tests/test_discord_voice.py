@@ -1,5 +1,5 @@
-"""Voice through discord.py's real machinery: !join/!leave on the real commands.yaml, voice messages
-transcribed offline and answered, and answers spoken into the voice channel through a voice
+"""Voice through discord.py's real machinery: !join/!leave on the real commands.yaml, Russian voice
+messages transcribed offline (Whisper, the shipped model) and answered, and answers spoken into the voice channel through a voice
 connection at discord.py's boundary (hypotez.testing.FakeVoiceClient) with real FFmpeg audio sources."""
 
 import asyncio
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import discord
 import pytest
-from audio import voice_message
+from audio import russian_voice_message, words
 
 from hypotez.services.model import Example
 from hypotez.testing import GUILD_ID, VOICE_CHANNEL_ID, BotHarness, FakeVoiceClient
@@ -15,17 +15,18 @@ from hypotez.testing import GUILD_ID, VOICE_CHANNEL_ID, BotHarness, FakeVoiceCli
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def english_voice_spec(tmp_path: Path) -> Path:
-    """The shipped commands.yaml, recognising English (the only language pocketsphinx knows offline)."""
+def english_spec(tmp_path: Path) -> Path:
+    """The shipped commands.yaml as an English bot."""
     text = (ROOT / "commands.yaml").read_text(encoding="utf-8")
     spec = tmp_path / "commands.yaml"
-    spec.write_text(text.replace("  voice:\n", "  voice:\n    language: en-US\n", 1), encoding="utf-8")
+    spec.write_text(text.replace("language: ru", "language: en"), encoding="utf-8")
     return spec
 
 
 @pytest.fixture
 async def bot(tmp_path):
-    async with BotHarness.from_spec(english_voice_spec(tmp_path), data_dir=tmp_path / "data",
+    """The shipped bot, as it is: Russian, recognising speech offline with Whisper."""
+    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
                                     templates_dir=ROOT / "templates") as harness:
         yield harness
 
@@ -88,8 +89,7 @@ async def test_join_that_times_out_says_so(bot):
 
 
 async def test_join_that_times_out_says_so_in_english_on_an_english_bot(tmp_path):
-    spec = english_voice_spec(tmp_path)
-    spec.write_text(spec.read_text(encoding="utf-8").replace("language: ru", "language: en"), encoding="utf-8")
+    spec = english_spec(tmp_path)
 
     class Unreachable(FakeVoiceClient):
         async def connect(self, **kwargs):
@@ -123,16 +123,21 @@ async def test_voice_commands_are_for_servers_only(bot):
     assert reply.content and "сервер" in reply.content.lower()
 
 
-async def test_a_voice_message_is_transcribed_answered_and_spoken(bot, tmp_path):
+def transcript_in(reply: str) -> str:
+    """The transcript the reply shows (🎙️ «...»)."""
+    return reply.split("🎙️ «", 1)[1].split("»", 1)[0]
+
+
+async def test_a_russian_voice_message_is_transcribed_answered_and_spoken(bot, tmp_path):
     model = bot.services_of().model
-    await model.train([Example("what time is it", "Time to train the bot!", True)])
+    await model.train([Example("сколько примеров нужно для обучения", "Хватит и десяти примеров!", True)])
     await bot.settle(60)
-    audio = voice_message("what time is it", tmp_path).read_bytes()
+    audio = russian_voice_message("Сколько примеров нужно для обучения?", tmp_path).read_bytes()
 
     reply = await bot.send("", attachments=[("voice-message.ogg", audio, "audio/ogg")], in_voice=True)
 
-    assert "«what time is it»" in reply.content
-    assert "Time to train the bot!" in reply.content
+    assert words(transcript_in(reply.content)) == ["сколько", "примеров", "нужно", "для", "обучения"]
+    assert "Хватит и десяти примеров!" in reply.content
     client = voice_client(bot)  # the bot joined the author's channel to speak the answer
     assert isinstance(client, FakeVoiceClient) and client.channel.id == VOICE_CHANNEL_ID
     await wait_until(lambda: len(client.played) == 1)

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from audio import convert, silence, speech_wav, tone, voice_message
+from audio import convert, russian_voice_message, silence, speech_wav, tone, voice_message, words
 from fakes.speech_servers import FakeGoogle, start
 
 from hypotez.invocation import Attachment
@@ -136,19 +136,19 @@ async def test_google_recogniser_is_used_online(tmp_path, google, service):
     assert google.stt_requests[0]["lang"] == "ru-RU" and "flac" in google.stt_requests[0]["content_type"]
 
 
-async def test_google_5xx_falls_back_to_offline_for_english(tmp_path, google, service):
+async def test_google_5xx_falls_back_to_offline_recognition(tmp_path, google, service):
     google.faults = {"stt": [503]}
     voice = service(stt="google", google_endpoint=f"{google.url}/speech-api/v2/recognize")
-    transcript = await voice.transcribe(attachment(voice_message("hello world", tmp_path)))
-    assert transcript.text == "hello world" and transcript.engine == "sphinx"
+    transcript = await voice.transcribe(attachment(voice_message("what time is it", tmp_path)))
+    assert words(transcript.text) == ["what", "time", "is", "it"] and transcript.engine == "whisper"
 
 
-async def test_google_timeout_for_russian_says_what_to_do(tmp_path, google, service):
+async def test_google_timeout_for_russian_falls_back_to_whisper(tmp_path, google, service):
     google.faults = {"stt": ["hang"]}
     voice = service(stt="google", language="ru-RU", timeout=1,
                     google_endpoint=f"{google.url}/speech-api/v2/recognize")
-    with pytest.raises(BadAudio, match="online recogniser is unavailable.*sphinx_model"):
-        await voice.transcribe(attachment(voice_message("hello world", tmp_path)))
+    transcript = await voice.transcribe(attachment(russian_voice_message("Привет, как дела?", tmp_path)))
+    assert words(transcript.text) == ["привет", "как", "дела"] and transcript.engine == "whisper"
 
 
 async def test_gtts_speaks_online(google, service):

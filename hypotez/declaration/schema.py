@@ -131,7 +131,15 @@ SCHEMA: dict[str, Any] = {
                     "description": "The Voice service: speech to text and text to speech.",
                     "properties": {
                         "language": {"type": "string", "pattern": r"^[a-z]{2}(-[A-Za-z]{2})?$"},
-                        "stt": {"enum": ["sphinx", "google"]}, "tts": {"enum": ["espeak", "gtts"]},
+                        "stt": {"enum": ["whisper", "sphinx", "google"],
+                                "description": "Speech to text: whisper (offline, needs hypotez[offline]), "
+                                               "sphinx (offline, English) or google (online)."},
+                        "tts": {"enum": ["espeak", "rhvoice", "gtts"],
+                                "description": "Text to speech: espeak (offline), rhvoice (offline, natural; "
+                                               "needs RHVoice from Debian non-free) or gtts (online)."},
+                        "rhvoice_voice": {"type": "string", "pattern": r"^[A-Za-z][\w-]*$",
+                                          "description": "The RHVoice voice (default: aleksandr for Russian, "
+                                                         "alan for English)."},
                         "max_seconds": {"type": "number", "exclusiveMinimum": 0},
                         "max_bytes": {"type": "integer", "minimum": 1},
                         "speak_max_chars": {"type": "integer", "minimum": 1},
@@ -140,6 +148,12 @@ SCHEMA: dict[str, Any] = {
                                         "description": "Worker processes for offline recognition (default 1)."},
                         "timeout": {"type": "number", "exclusiveMinimum": 0},
                         "sphinx_model": {"type": "string"}, "google_key": {"type": "string"},
+                        "whisper_model": {"type": "string",
+                                          "description": "A faster-whisper model folder to use instead of "
+                                                         "the shipped Whisper base model."},
+                        "whisper_threads": {"type": "integer", "minimum": 1, "maximum": 64,
+                                            "description": "CPU threads per recognition worker (default: "
+                                                           "the cores shared between the workers)."},
                         "google_endpoint": {"type": "string"}, "gtts_endpoint": {"type": "string"},
                     },
                 },

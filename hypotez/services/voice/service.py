@@ -29,16 +29,32 @@ from hypotez.services.voice.audio import (DEFAULT_MAX_BYTES, DEFAULT_MAX_SECONDS
 from hypotez.services.voice.playback import (Players, SourceFactory, VoiceGateway, VoicePermissionError,
                                              default_source)
 from hypotez.services.voice.stt import GOOGLE_ENDPOINT, SttSettings, Transcript, recognise_wav
-from hypotez.services.voice.tts import TtsSettings, synthesize
+from hypotez.services.voice.tts import TtsSettings, rhvoice_problem, synthesize
+from hypotez.services.voice.whisper_model import whisper_missing
 
 log = logging.getLogger("hypotez.voice")
 
-STT_ENGINES = ("sphinx", "google")
-TTS_ENGINES = ("espeak", "gtts")
+STT_ENGINES = ("whisper", "sphinx", "google")
+TTS_ENGINES = ("espeak", "rhvoice", "gtts")
 # Recognition workers run at a lower CPU priority than the bot: on a small machine a busy worker
 # otherwise competes with the event loop for a core and command replies stall (the 95th percentile
 # of `!hi` latency in benchmarks/bench_voice_event_loop.py rose to 1.9-2.5x idle without it).
 RECOGNISER_NICENESS = 10
+
+
+def worker_threads(recognisers: int) -> int:
+    """CPU threads for each recognition worker: the cores this process may use, shared between them."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, cores // max(1, recognisers))
+
+
+def warn_if_whisper_missing(stt: SttSettings) -> None:
+    """Tell the operator at start-up, not only the first user who sends a voice message."""
+    if (problem := whisper_missing(stt.whisper_model)) is not None:
+        fallback = "pocketsphinx (English only)" if stt.language.lower().startswith("en") else "no recogniser"
+        when = "offline, " if stt.engine == "google" else ""
+        log.warning("voice.stt %s: offline recognition with Whisper is unavailable (%s); %sfalling back to %s",
+                    stt.engine, problem, when, fallback)
 
 
 class VoiceService:
@@ -64,15 +80,23 @@ class VoiceService:
             raise ConfigError(f"unknown voice.stt engine {stt_engine!r}", f"use one of {', '.join(STT_ENGINES)}")
         if tts_engine not in TTS_ENGINES:
             raise ConfigError(f"unknown voice.tts engine {tts_engine!r}", f"use one of {', '.join(TTS_ENGINES)}")
+        recognisers = int(kwargs.get("recognisers", settings.get("recognisers", 1)))
         stt = SttSettings(engine=stt_engine, language=language, sphinx_model=settings.get("sphinx_model"),
+                          whisper_model=settings.get("whisper_model"),
+                          whisper_threads=int(settings.get("whisper_threads", worker_threads(recognisers))),
                           google_endpoint=settings.get("google_endpoint", GOOGLE_ENDPOINT),
                           google_key=settings.get("google_key"), timeout=float(settings.get("timeout", 30)))
+        if stt_engine != "sphinx":
+            warn_if_whisper_missing(stt)
         tts = TtsSettings(engine=tts_engine, language=language,
                           speed=int(settings.get("speed", 150)), max_chars=int(settings.get("speak_max_chars", 600)),
-                          timeout=float(settings.get("timeout", 30)), gtts_endpoint=settings.get("gtts_endpoint"))
+                          timeout=float(settings.get("timeout", 30)), gtts_endpoint=settings.get("gtts_endpoint"),
+                          rhvoice_voice=settings.get("rhvoice_voice"))
+        if tts_engine == "rhvoice" and (problem := rhvoice_problem(tts)) is not None:
+            log.warning("voice.tts rhvoice: %s; speaking with espeak-ng meanwhile", problem)
         limits = AudioLimits(max_bytes=int(settings.get("max_bytes", DEFAULT_MAX_BYTES)),
                              max_seconds=float(settings.get("max_seconds", DEFAULT_MAX_SECONDS)))
-        kwargs.setdefault("recognisers", int(settings.get("recognisers", 1)))
+        kwargs["recognisers"] = recognisers
         return cls(data, stt, tts, limits, **kwargs)
 
     @property

