@@ -6,9 +6,11 @@ in ``templates/<lang>/reasons.yaml``). A :class:`Reason` *is* its English text (
 the CLI, ``str(error)`` and comparisons keep reading English; the pipeline re-words it in the reply's
 language with :meth:`Reasons.render`.
 
-Catalog texts are ``str.format`` strings over the reason's parameters (plain names only), with three
-extra format specs: ``{n:plural:file|files}`` (Russian: ``{n:plural:файл|файла|файлов}``) picks the
-word form for ``n``, ``{items:join}`` lists a sequence as ``a, b, c`` (``{items:join:; }`` with another
+Catalog texts are ``str.format`` strings over the reason's parameters (plain names only), with four
+extra format specs: ``{n:plural:one=файл|few=файла|many=файлов}`` picks the word form for ``n`` by
+its CLDR plural category in the catalog's language (the older positional ``{n:plural:file|files}``,
+``{n:plural:файл|файла|файлов}`` is still read; see :mod:`hypotez.i18n.plurals`), ``{size:filesize}``
+writes a size in bytes with its unit as the language does, ``{items:join}`` lists a sequence as ``a, b, c`` (``{items:join:; }`` with another
 separator) and ``{items:lines}`` one a line. A parameter that is itself a Reason is worded in the same language.
 """
 
@@ -21,7 +23,10 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
-from hypotez.rendering import BUILTIN_TEMPLATES, _plural
+from hypotez.errors import ConfigError
+from hypotez.i18n import choose, format_size
+
+BUILTIN_CATALOGS = Path(__file__).parent / "builtin_templates"
 
 CATALOG_FILE = "reasons.yaml"
 FALLBACK_LANGUAGE = "en"
@@ -51,7 +56,7 @@ def _rebuild(key: str, params: dict[str, Any]) -> Reason:
 
 
 class _Formatter(string.Formatter):
-    """``str.format`` plus the ``plural`` and ``join`` specs; nested Reasons worded by ``catalog``."""
+    """``str.format`` plus the ``plural``, ``filesize`` and ``join`` specs; nested Reasons worded by ``catalog``."""
 
     def __init__(self, catalog: "Catalog"):
         self.catalog = catalog
@@ -60,7 +65,9 @@ class _Formatter(string.Formatter):
         if isinstance(value, Reason):
             return self.catalog.render(value)
         if format_spec.startswith("plural:"):
-            return _plural(value, *format_spec[len("plural:"):].split("|"))
+            return choose(value, format_spec[len("plural:"):].split("|"), self.catalog.language)
+        if format_spec == "filesize":
+            return format_size(value, self.catalog.language)
         if format_spec in ("join", "lines") or format_spec.startswith("join:"):
             separator = {"join": ", ", "lines": "\n"}.get(format_spec) or format_spec[len("join:"):]
             items = [value] if isinstance(value, str) else value  # one text (older stored facts): as it is
@@ -134,7 +141,7 @@ def read_catalog(path: Path) -> dict[str, str]:
 def builtin_catalog(language: str) -> Catalog:
     """The catalog shipped with hypotez. Cached per process like a compiled regex: it is read-only package
     data, and ``str(Reason)`` needs the English one wherever an error is raised, with no spec at hand."""
-    path = BUILTIN_TEMPLATES / language / CATALOG_FILE
+    path = BUILTIN_CATALOGS / language / CATALOG_FILE
     texts = read_catalog(path) if path.is_file() else {}
     fallback = None if language == FALLBACK_LANGUAGE else builtin_catalog(FALLBACK_LANGUAGE)
     return Catalog(language, texts, fallback)
@@ -167,7 +174,6 @@ class Reasons:
         try:
             return read_catalog(path)
         except (yaml.YAMLError, ValueError, OSError) as error:
-            from hypotez.errors import ConfigError  # errors.py imports this module
             raise ConfigError(f"the reasons catalog {path} cannot be used: {error}",
                               "fix it (a mapping of keys to texts, as in hypotez/builtin_templates/en/reasons.yaml) "
                               "or remove it") from None
@@ -226,11 +232,7 @@ def reason_from_json(data: Any) -> Any:
 
 
 def size_reason(size: float) -> Reason:
-    """A size in bytes, worded with its unit (KB/MB are "КБ"/"МБ" in Russian)."""
-    if size >= 1024 * 1024:
-        return Reason("size.mb", value=size / 1024 / 1024)
-    if size >= 1024:
-        return Reason("size.kb", value=size / 1024)
+    """A size in bytes, written with its unit in the reply's language (``{value:filesize}``)."""
     return Reason("size.bytes", value=int(size))
 
 

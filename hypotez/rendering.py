@@ -8,12 +8,15 @@ error replies) in the same language order. User text is always data, never templ
 from __future__ import annotations
 
 import threading
+from functools import partial
 from pathlib import Path
 from typing import Any, Iterable
 
 import jinja2
 import jinja2.meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from hypotez.i18n import format_size, plural
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "builtin_templates"
 TEMPLATE_SUFFIX = ".j2"
@@ -34,26 +37,6 @@ def _search_path(templates_dir: Path, language: str, default_language: str) -> l
     folders = [templates_dir / lang for lang in languages] + [templates_dir]
     folders += [BUILTIN_TEMPLATES / lang for lang in languages] + [BUILTIN_TEMPLATES]
     return folders
-
-
-def _plural(count: int, one: str, few: str, many: str | None = None) -> str:
-    """Russian-style plural forms: plural(3, 'файл', 'файла', 'файлов'); English: plural(n, 'file', 'files')."""
-    if many is None:
-        return one if count == 1 else few
-    n = abs(int(count))
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
-def _filesize(size: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GB"
 
 
 def _sentence(text: Any) -> str:
@@ -94,11 +77,12 @@ class Renderer:
                     keep_trailing_newline=False,
                     auto_reload=False,
                 )
-                env.filters["plural"] = _plural
-                env.filters["filesize"] = _filesize
+                words = partial(plural, language=language)  # the one CLDR engine, in this language
+                env.filters["plural"] = words
+                env.filters["filesize"] = partial(format_size, language=language)
                 env.filters["code"] = _code
                 env.filters["sentence"] = _sentence
-                env.globals["plural"] = _plural
+                env.globals["plural"] = words
                 self._environments[language] = env
             return env
 

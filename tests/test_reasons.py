@@ -9,7 +9,7 @@ import pytest
 
 from hypotez.errors import BadArgument, ConfigError
 from hypotez.reasons import Reason, Reasons, builtin_catalog, placeholders, read_catalog
-from hypotez.rendering import BUILTIN_TEMPLATES
+from hypotez.reasons import BUILTIN_CATALOGS as BUILTIN_TEMPLATES
 from hypotez.testing import BotHarness
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,8 +55,9 @@ def test_a_reason_is_its_english_text_and_keeps_its_facts():
     reason = Reason("argument.not_integer", value="abc")
     assert reason == "'abc' is not a whole number" and reason.params == {"value": "abc"}
     error = BadArgument("times", reason)
-    assert str(error) == "argument 'times': 'abc' is not a whole number"
-    assert builtin_catalog("ru").render(error.message) == "аргумент 'times': 'abc' — не целое число"
+    assert error.argument == "times" and error.reason is reason  # typed facts, no dictionary
+    assert str(error) == "times: 'abc' is not a whole number"
+    assert builtin_catalog("ru").render(error.reason) == "'abc' — не целое число"
 
 
 def test_russian_plurals_and_nested_reasons():
