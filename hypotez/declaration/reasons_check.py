@@ -12,6 +12,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, Iterable
 
+from hypotez.i18n import plural
 from hypotez.errors import SpecProblem
 from hypotez.reasons import CATALOG_FILE, FALLBACK_LANGUAGE, builtin_catalog, placeholders
 from hypotez.declaration.yamlload import Locations, load_yaml
@@ -125,11 +126,11 @@ class _CatalogChecker:
             else:
                 hint = f"this reason has no placeholders; the English text is {english!r}"
             self.problems.append(self.locations.problem(
-                path, f"the text of reason '{key}' uses the unknown placeholder{'s' if len(unknown) > 1 else ''} "
+                path, f"the text of reason '{key}' uses the unknown {plural(len(unknown), 'placeholder', 'placeholders', language='en')} "
                       f"{_braced(unknown)}", hint))
         if missing:
             self.problems.append(self.locations.problem(
-                path, f"the text of reason '{key}' leaves out the placeholder{'s' if len(missing) > 1 else ''} "
+                path, f"the text of reason '{key}' leaves out the {plural(len(missing), 'placeholder', 'placeholders', language='en')} "
                       f"{_braced(missing)}", f"the English text is {english!r}"))
 
 
