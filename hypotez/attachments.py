@@ -25,7 +25,7 @@ class AttachmentRefused(UserInputError):
     """The bot will not download this attachment (not on Discord's file servers, or too big)."""
 
     kind = "bad_input"
-    facts = ("message", "filename", "reason")
+    template_fields = ("message", "filename", "reason")
 
     def __init__(self, filename: str, reason: str):
         self.filename = filename

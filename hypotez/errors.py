@@ -74,17 +74,17 @@ class SpecFileError(HypotezError):
 
 class CommandError(HypotezError):
     """Something about a command the person talking to the bot sees as a reply. ``kind`` names the
-    error template; ``facts`` names the attributes the template receives."""
+    error template; ``template_fields`` names the attributes the template receives."""
 
     kind: ClassVar[str] = "bad_input"
-    facts: ClassVar[tuple[str, ...]] = ()
+    template_fields: ClassVar[tuple[str, ...]] = ()
 
     def template_data(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.facts}
+        return {name: getattr(self, name) for name in self.template_fields}
 
     def __str__(self) -> str:
         """For logs: the kind and the facts (the words are the template's)."""
-        shown = ", ".join(f"{name}={_shown(getattr(self, name))}" for name in self.facts)
+        shown = ", ".join(f"{name}={_shown(getattr(self, name))}" for name in self.template_fields)
         return f"{self.kind}: {shown}" if shown else self.kind
 
 
@@ -94,7 +94,7 @@ def _shown(value: Any) -> str:
 
 class UnknownCommand(CommandError):
     kind = "unknown_command"
-    facts = ("name", "suggestions")
+    template_fields = ("name", "suggestions")
 
     def __init__(self, name: str, suggestions: list[str]):
         self.name = name
@@ -110,7 +110,7 @@ class UserInputError(CommandError):
     of one's own, plain text): English in ``str(error)``, worded in the reply's language by the pipeline."""
 
     kind = "bad_input"
-    facts = ("message",)
+    template_fields = ("message",)
 
     def __init__(self, message: str | None):
         self.message = message
@@ -122,7 +122,7 @@ class UserInputError(CommandError):
 
 class MissingArgument(UserInputError):
     kind = "missing_argument"
-    facts = ("argument",)
+    template_fields = ("argument",)
 
     def __init__(self, argument: str):
         self.argument = argument
@@ -133,7 +133,7 @@ class BadArgument(UserInputError):
     """``argument`` (None: the input as a whole) is wrong; ``reason`` says why (the message shown)."""
 
     kind = "bad_argument"
-    facts = ("message", "argument", "reason")
+    template_fields = ("message", "argument", "reason")
 
     def __init__(self, argument: str | None, reason: str):
         self.argument = argument
@@ -148,7 +148,7 @@ class PathRefused(UserInputError):
     """A user-given path resolves outside the data folder, or does not name what it should."""
 
     kind = "path_refused"
-    facts = ("message", "path", "reason")
+    template_fields = ("message", "path", "reason")
 
     def __init__(self, path: str, reason: str):
         self.path = path
@@ -163,7 +163,7 @@ class NotFound(UserInputError):
     """``what`` (a kind of thing) was not found; ``reason`` says so in words."""
 
     kind = "not_found"
-    facts = ("message", "what")
+    template_fields = ("message", "what")
 
     def __init__(self, what: str, reason: str):
         self.what = what
@@ -179,7 +179,7 @@ class CheckFailure(CommandError):
 
 class NotAllowed(CheckFailure):
     kind = "not_allowed"
-    facts = ("message", "reason", "roles", "permissions")
+    template_fields = ("message", "reason", "roles", "permissions")
 
     def __init__(self, reason: str, *, roles: list[str] | None = None, permissions: list[str] | None = None):
         self.reason = reason
@@ -194,7 +194,7 @@ class NotAllowed(CheckFailure):
 
 class OnCooldown(CheckFailure):
     kind = "on_cooldown"
-    facts = ("retry_after",)
+    template_fields = ("retry_after",)
 
     def __init__(self, retry_after: float):
         self.retry_after = retry_after
@@ -207,7 +207,7 @@ class WrongPlace(CheckFailure):
     place in words (``Reason("place.guild")``)."""
 
     kind = "wrong_place"
-    facts = ("where", "allowed")
+    template_fields = ("where", "allowed")
 
     def __init__(self, where: str, allowed: str):
         self.where = where

@@ -19,6 +19,7 @@ from __future__ import annotations
 import string
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
 import yaml
@@ -29,6 +30,7 @@ from hypotez.i18n import choose, format_size
 BUILTIN_CATALOGS = Path(__file__).parent / "builtin_templates"
 
 CATALOG_FILE = "reasons.yaml"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: the same data, faster
 FALLBACK_LANGUAGE = "en"
 
 
@@ -39,7 +41,7 @@ class Reason(str):
     params: dict[str, Any]
 
     def __new__(cls, key: str, **params: Any) -> "Reason":
-        self = super().__new__(cls, builtin_catalog(FALLBACK_LANGUAGE).format(key, params))
+        self = super().__new__(cls, ENGLISH.format(key, params))  # read at import: a raise reads no file
         self.key = key
         self.params = params
         return self
@@ -80,7 +82,7 @@ class Catalog:
 
     def __init__(self, language: str, texts: Mapping[str, str], fallback: "Catalog | None" = None):
         self.language = language
-        self.texts = dict(texts)
+        self.texts = MappingProxyType(dict(texts))  # read-only: the shipped catalogs are shared
         self.fallback = fallback
         self._formatter = _Formatter(self)
 
@@ -122,7 +124,7 @@ def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 def read_catalog(path: Path) -> dict[str, str]:
     """A catalog file: nested YAML mappings, flattened to dotted keys. Placeholders must be plain names,
     so a text cannot reach into a parameter's attributes."""
-    tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    tree = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
     if not isinstance(tree, Mapping):
         raise ValueError(f"{path}: a reasons catalog must be a mapping of keys to texts")
     texts = _flatten(tree)
@@ -137,14 +139,23 @@ def read_catalog(path: Path) -> dict[str, str]:
     return texts
 
 
+def _read_builtin(language: str, fallback: Catalog | None) -> Catalog:
+    path = BUILTIN_CATALOGS / language / CATALOG_FILE
+    return Catalog(language, read_catalog(path) if path.is_file() else {}, fallback)
+
+
+# The English texts, read once when this module is imported: a Reason *is* its English text, so no
+# constructor reads a file (or fails on one); a broken shipped catalog fails the import instead.
+ENGLISH: Catalog = _read_builtin(FALLBACK_LANGUAGE, None)
+
+
 @lru_cache(maxsize=None)
 def builtin_catalog(language: str) -> Catalog:
-    """The catalog shipped with hypotez. Cached per process like a compiled regex: it is read-only package
-    data, and ``str(Reason)`` needs the English one wherever an error is raised, with no spec at hand."""
-    path = BUILTIN_CATALOGS / language / CATALOG_FILE
-    texts = read_catalog(path) if path.is_file() else {}
-    fallback = None if language == FALLBACK_LANGUAGE else builtin_catalog(FALLBACK_LANGUAGE)
-    return Catalog(language, texts, fallback)
+    """The catalog shipped with hypotez. Cached per process like a compiled regex: it is read-only
+    package data."""
+    if language == FALLBACK_LANGUAGE:
+        return ENGLISH
+    return _read_builtin(language, ENGLISH)
 
 
 class Reasons:

@@ -116,7 +116,7 @@ def test_checks_are_a_sibling_of_bad_input_under_one_root():
     ours = [value for value in vars(errors).values() if isinstance(value, type) and issubclass(value, Exception)]
     assert len(ours) > 12 and all(issubclass(error, errors.HypotezError) for error in ours)
     refusal = errors.NotAllowed(Reason("permission.not_allowed"), roles=["Trainer"])
-    assert refusal.roles == ["Trainer"] and refusal.permissions == [] and not hasattr(refusal, "facts_dict")
+    assert refusal.roles == ["Trainer"] and refusal.permissions == [] and not hasattr(refusal, "facts")
     assert errors.OnCooldown(2.5).template_data() == {"retry_after": 2.5}
 
 

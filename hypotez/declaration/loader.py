@@ -510,7 +510,7 @@ class _Checker:
             value = convert(argument, argument.default, ConversionContext())
             check_rules(argument, value)
         except HypotezError as error:
-            reason = getattr(error, "facts", {}).get("reason", str(error))
+            reason = getattr(error, "reason", None) or str(error)
             self.add(path + ("default",), f"the default of argument '{argument.name}' fails its own rules: "
                                           f"{reason}", "change the default or the rules", at_key=False)
 

@@ -37,7 +37,7 @@ class DatasetError(UserInputError):
     """The training data has problems; nothing was imported."""
 
     kind = "bad_dataset"
-    facts = ("message", "problems", "total", "more")
+    template_fields = ("message", "problems", "total", "more")
 
     def __init__(self, problems: list[str], total: int):
         shown = problems[:SHOWN_PROBLEMS]
