@@ -25,7 +25,7 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 from hypotez.errors import ConfigError
-from hypotez.i18n import choose, format_size
+from hypotez.i18n import choose, format_size, parse_forms
 
 BUILTIN_CATALOGS = Path(__file__).parent / "builtin_templates"
 
@@ -111,6 +111,19 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
+def plural_problems(text: str) -> list[str]:
+    """Why each ``{n:plural:...}`` in ``text`` cannot pick a form (a category CLDR does not have), so a
+    catalog is refused when read rather than failing when the reason is shown."""
+    problems = []
+    for _, name, spec, _ in string.Formatter().parse(text):
+        if name is not None and spec and spec.startswith("plural:"):
+            try:
+                parse_forms(spec[len("plural:"):].split("|"), FALLBACK_LANGUAGE)
+            except ValueError as error:
+                problems.append(f"{{{name}:{spec}}}: {error}")
+    return problems
+
+
 def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     texts: dict[str, str] = {}
     for key, value in tree.items():
@@ -136,6 +149,8 @@ def read_catalog(path: Path) -> dict[str, str]:
         bad = [name for name in names if not name.isidentifier()]
         if bad:
             raise ValueError(f"{path}: {key}: placeholders must be plain names, not {', '.join(bad)}")
+        for problem in plural_problems(text):
+            raise ValueError(f"{path}: {key}: {problem}")
     return texts
 
 

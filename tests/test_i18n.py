@@ -10,7 +10,7 @@ import pytest
 
 from hypotez import errors
 from hypotez.i18n import choose, counted, format_size, plural, plural_category
-from hypotez.reasons import BUILTIN_CATALOGS, Catalog, Reason, builtin_catalog, read_catalog, size_reason
+from hypotez.reasons import BUILTIN_CATALOGS, Catalog, Reason, Reasons, builtin_catalog, read_catalog, size_reason
 from hypotez.rendering import Renderer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,10 +66,18 @@ def test_plural_forms_through_the_templates_helper(tmp_path, language, old, new,
 
 
 def test_a_category_that_does_not_exist_is_refused():
-    with pytest.raises(ValueError, match="names no CLDR category"):
+    with pytest.raises(ValueError, match="names no CLDR plural category"):
         choose(3, ["one=файл", "fewer=файла"], "ru")
     with pytest.raises(ValueError, match="CLDR category"):
         plural(3, single="file", language="en")
+
+
+def test_a_spec_catalog_with_an_unknown_plural_category_is_refused_at_start(tmp_path):
+    (tmp_path / "ru").mkdir()
+    (tmp_path / "ru" / "reasons.yaml").write_text(
+        'rule:\n  maxLength: "{limit} {limit:plural:one=символа|fewer=символов} ({length})"\n', encoding="utf-8")
+    with pytest.raises(errors.ConfigError, match="'fewer=символов' names no CLDR plural category"):
+        Reasons(tmp_path, ["ru"])
 
 
 def test_sizes_are_written_as_the_reply_language_writes_them(tmp_path):

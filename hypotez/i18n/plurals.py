@@ -43,8 +43,8 @@ def parse_forms(forms: Sequence[str], language: str | None) -> dict[str, str]:
         return {name.strip(): word for name, _, word in named}
     if any(sep and name.strip() in CATEGORIES for name, sep, _ in named):
         wrong = [form for (name, sep, _), form in zip(named, forms) if not (sep and name.strip() in CATEGORIES)]
-        raise ValueError(f"plural: {', '.join(map(repr, wrong))} names no CLDR category "
-                         f"({', '.join(CATEGORIES)}); write each form as category=word")
+        raise ValueError(f"{', '.join(map(repr, wrong))} names no CLDR plural category "
+                         f"({', '.join(CATEGORIES)})")
     if len(forms) == 1:
         return {"other": forms[0]}
     chosen = {"one": forms[0], "other": forms[-1]}
