@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Sequence
 
 from hypotez.i18n import counted, plural
-from hypotez.errors import ConfigError, SpecError, SpecFileError
+from hypotez.errors import ConfigError, HypotezError, SpecError, SpecFileError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -26,7 +26,7 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(f"{self.prog}: error: {message}")
 
 
-class _UsageError(Exception):
+class _UsageError(HypotezError):
     pass
 
 

@@ -364,7 +364,7 @@ class Dispatcher:
             text = self.renderer.render(self.spec.error_template(kind), data, language)
         except (TemplateMissing, jinja2.TemplateError) as template_error:
             log.error("error template for %r failed: %s", kind, template_error)
-            text = f"⚠️ {error}" if isinstance(error, HypotezError) else "⚠️ Something went wrong."
+            text = f"⚠️ {error}" if isinstance(error, HypotezError) and not internal else "⚠️ Something went wrong."
         return self._finished(Reply(text=text, is_error=True), language)
 
     # -- what is sent -----------------------------------------------------------------------

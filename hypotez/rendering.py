@@ -16,13 +16,14 @@ import jinja2
 import jinja2.meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from hypotez.errors import HypotezError
 from hypotez.i18n import format_size, plural
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "builtin_templates"
 TEMPLATE_SUFFIX = ".j2"
 
 
-class TemplateMissing(LookupError):
+class TemplateMissing(HypotezError, LookupError):
     def __init__(self, name: str, language: str, searched: list[str]):
         self.name = name
         self.language = language

@@ -3,6 +3,7 @@ through a reasons catalog and through the templates' plural(...); sizes as the r
 them; every shipped reason still renders; the error tree's two branches; the package is a leaf."""
 
 import ast
+import importlib
 import string
 from pathlib import Path
 
@@ -123,6 +124,26 @@ def test_checks_are_a_sibling_of_bad_input_under_one_root():
         assert issubclass(bad, errors.UserInputError) and not issubclass(bad, errors.CheckFailure)
     ours = [value for value in vars(errors).values() if isinstance(value, type) and issubclass(value, Exception)]
     assert len(ours) > 12 and all(issubclass(error, errors.HypotezError) for error in ours)
+    assert issubclass(errors.UnknownCommand, errors.CommandError)
+
+
+def test_every_exception_class_of_ours_has_the_one_root():
+    """Every ``class X(...)`` deriving from an exception in hypotez/ and handlers/ reaches HypotezError."""
+    found = []
+    for folder in (ROOT / "hypotez", ROOT / "handlers"):
+        for path in folder.rglob("*.py"):
+            module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            names = [node.name for node in tree.body if isinstance(node, ast.ClassDef)]
+            if not names:
+                continue
+            loaded = importlib.import_module(module)
+            for name in names:
+                value = getattr(loaded, name, None)
+                if isinstance(value, type) and issubclass(value, BaseException):
+                    found.append(value)
+                    assert issubclass(value, errors.HypotezError), f"{module}.{name}"
+    assert len(found) > 25
     refusal = errors.NotAllowed(Reason("permission.not_allowed"), roles=["Trainer"])
     assert refusal.roles == ["Trainer"] and refusal.permissions == [] and not hasattr(refusal, "facts")
     assert errors.OnCooldown(2.5).template_data() == {"retry_after": 2.5}
