@@ -17,7 +17,7 @@ import jinja2.meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from hypotez.errors import HypotezError
-from hypotez.i18n import format_size, plural
+from hypotez.i18n import format_datetime, format_list, format_number, format_seconds, format_size, plural
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "builtin_templates"
 TEMPLATE_SUFFIX = ".j2"
@@ -38,6 +38,11 @@ def _search_path(templates_dir: Path, language: str, default_language: str) -> l
     folders = [templates_dir / lang for lang in languages] + [templates_dir]
     folders += [BUILTIN_TEMPLATES / lang for lang in languages] + [BUILTIN_TEMPLATES]
     return folders
+
+
+def _dates(language: str):
+    """The ``datetime`` filter: ``{{ now | datetime }}``, ``{{ now | datetime('short') }}``."""
+    return lambda moment, format="medium": format_datetime(moment, language, format=format)
 
 
 def _sentence(text: Any) -> str:
@@ -81,6 +86,10 @@ class Renderer:
                 words = partial(plural, language=language)  # the one CLDR engine, in this language
                 env.filters["plural"] = words
                 env.filters["filesize"] = partial(format_size, language=language)
+                env.filters["number"] = partial(format_number, language=language)
+                env.filters["seconds"] = partial(format_seconds, language=language)
+                env.filters["listing"] = partial(format_list, language=language)
+                env.filters["datetime"] = _dates(language)
                 env.filters["code"] = _code
                 env.filters["sentence"] = _sentence
                 env.globals["plural"] = words

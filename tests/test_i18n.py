@@ -5,6 +5,7 @@ them; every shipped reason still renders; the error tree's two branches; the pac
 import ast
 import importlib
 import string
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,17 @@ def test_sizes_are_written_as_the_reply_language_writes_them(tmp_path):
     for language, shown in (("ru", "2,3 кБ"), ("en", "2.3 kB")):  # the templates' filter: the same formatter
         assert Renderer(tmp_path, language).render_source("{{ size | filesize }}", {"size": 2355}, language) == shown
     assert format_size(2355, "ru") == "2,3 кБ" and "KB" not in format_size(2355, "ru")
+
+
+def test_numbers_lists_durations_and_dates_in_the_templates(tmp_path):
+    moment = datetime(2026, 3, 1, 14, 5, tzinfo=timezone.utc)
+    source = "{{ n | number }}; {{ items | listing }}; {{ items | listing(style='or') }}; {{ s | seconds }}; " \
+             "{{ when | datetime('short') }}"
+    data = {"n": 1234.5, "items": ["a", "b", "c"], "s": 1.25, "when": moment}
+    assert Renderer(tmp_path, "en").render_source(source, data, "en") == \
+        "1,234.5; a, b, and c; a, b, or c; 1.2 sec; 3/1/26, 2:05\u202fPM"
+    assert Renderer(tmp_path, "ru").render_source(source, data, "ru") == \
+        "1\xa0234,5; a, b и c; a, b или c; 1,2 с; 01.03.2026, 14:05"
 
 
 def test_the_clis_english_counts():
