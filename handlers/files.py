@@ -123,9 +123,9 @@ def _archive_now(data: DataFolder, directory: Path, label: str) -> tuple[Path, S
         path, (made, size) = data.create_unique(ARCHIVES_FOLDER, stem, ".zip", write)
         return path, made, size
     except PathRefused as refused:
-        if refused.facts.get("path") != ARCHIVES_FOLDER:
+        if refused.path != ARCHIVES_FOLDER:
             raise
-        reason = refused.facts["reason"]
+        reason = refused.reason
         if isinstance(reason, Reason) and reason.key == "path.link":
             raise BadArgument(None, Reason("files.archives_is_link", folder=ARCHIVES_FOLDER)) from None
         raise BadArgument(None, Reason("files.archives_unusable", folder=ARCHIVES_FOLDER, reason=reason)) from None

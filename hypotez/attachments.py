@@ -25,10 +25,12 @@ class AttachmentRefused(UserInputError):
     """The bot will not download this attachment (not on Discord's file servers, or too big)."""
 
     kind = "bad_input"
+    template_fields = ("message", "filename", "reason")
 
     def __init__(self, filename: str, reason: str):
-        super().__init__(Reason("attachment.refused", filename=filename, reason=reason), filename=filename,
-                         reason=reason)
+        self.filename = filename
+        self.reason = reason
+        super().__init__(Reason("attachment.refused", filename=filename, reason=reason))
 
 
 DEFAULT_PORTS = {"https": 443, "http": 80}

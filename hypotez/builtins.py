@@ -59,7 +59,7 @@ async def language(invocation: Invocation, language: str | None = None) -> Respo
     storage = invocation.services.storage
     guild = invocation.place.guild_id
     if guild is None:
-        raise WrongPlace("servers")
+        raise WrongPlace("servers", Reason("place.servers"))
     available = [{"code": code, "name": LANGUAGE_NAMES.get(code, code)} for code in settings.languages]
     data = {"default": settings.language, "available": available}
     if not language:

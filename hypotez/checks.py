@@ -15,9 +15,9 @@ from hypotez.declaration.model import ArgumentSpec, CommandSpec, CooldownSpec, P
 
 def check_place(command: CommandSpec, place: Place) -> None:
     if command.where == "guild" and place.is_dm:
-        raise WrongPlace("guild")
+        raise WrongPlace("guild", Reason("place.guild"))
     if command.where == "dm" and not place.is_dm:
-        raise WrongPlace("dm")
+        raise WrongPlace("dm", Reason("place.dm"))
 
 
 def _allowed(rules: PermissionSpec, author: Author, place: Place) -> bool:

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from hypotez.errors import ConfigError, SpecError, SpecFileError
+from hypotez.i18n import counted, plural
+from hypotez.errors import ConfigError, HypotezError, SpecError, SpecFileError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -25,7 +26,7 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(f"{self.prog}: error: {message}")
 
 
-class _UsageError(Exception):
+class _UsageError(HypotezError):
     pass
 
 
@@ -107,7 +108,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         _print_problems(error, args.format)
         count = len(error.errors)
         if args.format == "text":
-            print(f"{args.spec}: {count} {'problem' if count == 1 else 'problems'} found", file=sys.stderr)
+            print(f"{args.spec}: {counted(count, 'problem')} found", file=sys.stderr)
         return EXIT_PROBLEMS
     if spec.warnings or args.format == "json":  # json: always one document, [] when all is well
         _print_problems(SpecError(list(spec.warnings)), args.format)
@@ -115,9 +116,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     slash = sum(1 for c in commands if c.slash)
     if args.format == "text":
         count = len(spec.warnings)
-        warnings = f", {count} {'warning' if count == 1 else 'warnings'}" if count else ""
-        print(f"{args.spec}: OK — {len(commands)} command{'' if len(commands) == 1 else 's'} "
-              f"({slash} also as slash {'command' if slash == 1 else 'commands'}), "
+        warnings = f", {counted(count, 'warning')}" if count else ""
+        print(f"{args.spec}: OK — {counted(len(commands), 'command')} "
+              f"({slash} also as slash {plural(slash, 'command', 'commands', language='en')}), "
               f"language {spec.settings.language}, prefix '{spec.settings.prefix}'{warnings}")
     return EXIT_OK
 

@@ -1,19 +1,21 @@
-"""One tree of exceptions, branching by who must act.
+"""One tree of exceptions, every one rooted in :class:`HypotezError`, branching by who must act.
 
-* the spec author: :class:`SpecError` (a list of located :class:`SpecProblem`)
-* the Discord user: :class:`UserInputError` and its children
+* the spec author: :class:`SpecError` (a list of located :class:`SpecProblem`), :class:`BadReply`
+* the Discord user: :class:`CommandError`, in two branches as in discord.py — bad input
+  (:class:`UserInputError` and its children) and a check that failed (:class:`CheckFailure`:
+  :class:`NotAllowed`, :class:`WrongPlace`, :class:`OnCooldown`) — beside :class:`UnknownCommand`
 * the operator: :class:`ConfigError`
 
-Exceptions store facts; the place that shows them (CLI, Discord reply, console) decides the words,
-usually through a template that receives :meth:`UserInputError.template_data`.
+Exceptions store facts, as typed attributes set in ``__init__``; they hold no words. The place that
+shows them (Discord reply, console) words them once, in the error's template
+(``builtin_templates/<lang>/errors/<kind>.j2``), which receives :meth:`CommandError.template_data`.
+A fact that is itself worded (a :class:`~hypotez.reasons.Reason`) is given by the raise site.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-from hypotez.reasons import Reason
+from typing import Any, ClassVar
 
 
 class HypotezError(Exception):
@@ -70,84 +72,147 @@ class SpecFileError(HypotezError):
 # --- the Discord user ------------------------------------------------------------------------
 
 
-class UserInputError(HypotezError):
-    """Something the person talking to the bot can fix. ``kind`` names the error template.
+class CommandError(HypotezError):
+    """Something about a command the person talking to the bot sees as a reply. ``kind`` names the
+    error template; ``template_fields`` names the attributes the template receives."""
 
-    ``message`` is a :class:`~hypotez.reasons.Reason` (or, from a handler of one's own, plain text):
-    English in ``str(error)``, worded in the reply's language by the pipeline."""
-
-    kind = "bad_input"
-
-    def __init__(self, message: str, **facts: Any):
-        self.message = message
-        self.facts = facts
-        super().__init__(message)
+    kind: ClassVar[str] = "bad_input"
+    template_fields: ClassVar[tuple[str, ...]] = ()
 
     def template_data(self) -> dict[str, Any]:
-        return {"message": self.message, **self.facts}
+        return {name: getattr(self, name) for name in self.template_fields}
+
+    def __str__(self) -> str:
+        """For logs: the kind and the facts (the words are the template's)."""
+        shown = ", ".join(f"{name}={_shown(getattr(self, name))}" for name in self.template_fields)
+        return f"{self.kind}: {shown}" if shown else self.kind
 
 
-class UnknownCommand(UserInputError):
+def _shown(value: Any) -> str:
+    return repr(str(value)) if isinstance(value, str) else repr(value)
+
+
+class UnknownCommand(CommandError):
     kind = "unknown_command"
+    template_fields = ("name", "suggestions")
 
     def __init__(self, name: str, suggestions: list[str]):
-        super().__init__(Reason("error.unknown_command", name=name), name=name, suggestions=suggestions)
+        self.name = name
+        self.suggestions = suggestions
+        super().__init__(name)
+
+
+# --- bad input: what the person typed or sent ---------------------------------------------------
+
+
+class UserInputError(CommandError):
+    """Input the person can fix. ``message`` is a :class:`~hypotez.reasons.Reason` (or, from a handler
+    of one's own, plain text): English in ``str(error)``, worded in the reply's language by the pipeline."""
+
+    kind = "bad_input"
+    template_fields = ("message",)
+
+    def __init__(self, message: str | None):
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return str(self.message) if self.message is not None else super().__str__()
 
 
 class MissingArgument(UserInputError):
     kind = "missing_argument"
+    template_fields = ("argument",)
 
     def __init__(self, argument: str):
-        super().__init__(Reason("error.missing_argument", argument=argument), argument=argument)
+        self.argument = argument
+        super().__init__(None)  # worded by its template, with the command's usage
 
 
 class BadArgument(UserInputError):
+    """``argument`` (None: the input as a whole) is wrong; ``reason`` says why (the message shown)."""
+
     kind = "bad_argument"
+    template_fields = ("message", "argument", "reason")
 
     def __init__(self, argument: str | None, reason: str):
-        message = Reason("error.bad_argument", argument=argument, reason=reason) if argument else reason
-        super().__init__(message, argument=argument, reason=reason)
+        self.argument = argument
+        self.reason = reason
+        super().__init__(reason)
 
-
-class NotAllowed(UserInputError):
-    kind = "not_allowed"
-
-    def __init__(self, reason: str, *, roles: list[str] | None = None, permissions: list[str] | None = None):
-        super().__init__(reason, reason=reason, roles=roles or [], permissions=permissions or [])
-
-
-class OnCooldown(UserInputError):
-    kind = "on_cooldown"
-
-    def __init__(self, retry_after: float):
-        super().__init__(Reason("error.on_cooldown", seconds=retry_after), retry_after=retry_after)
-
-
-class WrongPlace(UserInputError):
-    """The command may not run here (a DM-only command in a server, or the reverse).
-    ``where`` is the place it needs: "guild" (a server channel) or "dm" (direct messages)."""
-
-    kind = "wrong_place"
-
-    def __init__(self, where: str):
-        allowed = Reason(f"place.{where}")
-        super().__init__(Reason("error.wrong_place", allowed=allowed), allowed=allowed, where=where)
+    def __str__(self) -> str:
+        return f"{self.argument}: {self.reason}" if self.argument else str(self.reason)
 
 
 class PathRefused(UserInputError):
     """A user-given path resolves outside the data folder, or does not name what it should."""
 
     kind = "path_refused"
+    template_fields = ("message", "path", "reason")
 
     def __init__(self, path: str, reason: str):
-        super().__init__(Reason("error.path_refused", path=path, reason=reason), path=path, reason=reason)
+        self.path = path
+        self.reason = reason
+        super().__init__(reason)
+
+    def __str__(self) -> str:
+        return f"{self.path!r}: {self.reason}"
 
 
 class NotFound(UserInputError):
-    kind = "not_found"
+    """``what`` (a kind of thing) was not found; ``reason`` says so in words."""
 
-    def __init__(self, what: str, reason: str | None = None):
-        super().__init__(reason or Reason("error.not_found", what=what), what=what)
+    kind = "not_found"
+    template_fields = ("message", "what")
+
+    def __init__(self, what: str, reason: str):
+        self.what = what
+        super().__init__(reason)
+
+
+# --- checks: the command may not run here, for them, now ----------------------------------------
+
+
+class CheckFailure(CommandError):
+    """A check that runs before the arguments are read refused the command (discord.py's CheckFailure)."""
+
+
+class NotAllowed(CheckFailure):
+    kind = "not_allowed"
+    template_fields = ("message", "reason", "roles", "permissions")
+
+    def __init__(self, reason: str, *, roles: list[str] | None = None, permissions: list[str] | None = None):
+        self.reason = reason
+        self.message = reason
+        self.roles = roles or []
+        self.permissions = permissions or []
+        super().__init__(reason)
+
+    def __str__(self) -> str:
+        return str(self.reason)
+
+
+class OnCooldown(CheckFailure):
+    kind = "on_cooldown"
+    template_fields = ("retry_after",)
+
+    def __init__(self, retry_after: float):
+        self.retry_after = retry_after
+        super().__init__(retry_after)
+
+
+class WrongPlace(CheckFailure):
+    """The command may not run here (a DM-only command in a server, or the reverse). ``where`` is the
+    place it needs: "guild" (a server channel), "dm" (direct messages) or "servers"; ``allowed`` is that
+    place in words (``Reason("place.guild")``)."""
+
+    kind = "wrong_place"
+    template_fields = ("where", "allowed")
+
+    def __init__(self, where: str, allowed: str):
+        self.where = where
+        self.allowed = allowed
+        super().__init__(where)
 
 
 # --- the operator ----------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import jinja2
 from hypotez.arguments import ConversionContext, bind_text, finish
 from hypotez.checks import Cooldowns, check_argument_permissions, check_permissions, check_place
 from hypotez.embeds import EmbedData
-from hypotez.errors import BadReply, HypotezError, MissingArgument, UnknownCommand, UserInputError
+from hypotez.errors import BadReply, CommandError, HypotezError, MissingArgument, UnknownCommand
 from hypotez.invocation import Attachment, Author, Invocation, Outbox, Place, Resolver, Response
 from hypotez.outgoing import LimitedOutbox, Reply, finish_reply, not_sent_reply
 from hypotez.reasons import Reason
@@ -175,7 +175,7 @@ class Dispatcher:
             arguments = self._arguments(command, request, raw)
             if checked:
                 self.cooldowns.record(command, request.author, request.place)
-        except UserInputError as error:
+        except CommandError as error:
             return self.render_error(error, command, language)
         invocation = Invocation(
             command=command, author=request.author, place=request.place, services=self.services_for(request),
@@ -234,7 +234,7 @@ class Dispatcher:
                 prompt = response.prompt if response.prompt is not None else request.content
             return self._finished(Reply(text=text, files=list(response.files), prompt=prompt, embeds=embeds),
                                   language)
-        except UserInputError as error:
+        except CommandError as error:
             return self.render_error(error, command, language)
         except BadReply as error:  # the spec author must act: say where in the log, tell the user briefly
             log.error("%s", error)
@@ -318,9 +318,9 @@ class Dispatcher:
 
     def render_error(self, error: Exception, command: CommandSpec | None, language: str, *,
                      internal: bool = False) -> Reply:
-        kind = error.kind if not internal and isinstance(error, (UserInputError, BadReply)) else "internal_error"
+        kind = error.kind if not internal and isinstance(error, (CommandError, BadReply)) else "internal_error"
         data: dict[str, Any] = base_scope(self.prefix, self.spec.settings.name, language)
-        if isinstance(error, (UserInputError, BadReply)):
+        if isinstance(error, (CommandError, BadReply)):
             data.update(self.reasons.localise(error.template_data(), language))
         if command is not None and not command.builtin:
             data.update({"command": command.name, "usage": command.usage(self.prefix),
@@ -328,13 +328,13 @@ class Dispatcher:
         else:
             data.update({"command": None, "usage": None, "arguments": []})
         if isinstance(error, MissingArgument) and command is not None:
-            argument = command.argument(error.facts["argument"])
+            argument = command.argument(error.argument)
             data["argument_description"] = argument.description if argument else ""
         try:
             text = self.renderer.render(self.spec.error_template(kind), data, language)
         except (TemplateMissing, jinja2.TemplateError) as template_error:
             log.error("error template for %r failed: %s", kind, template_error)
-            text = f"⚠️ {error}" if isinstance(error, HypotezError) else "⚠️ Something went wrong."
+            text = f"⚠️ {error}" if isinstance(error, HypotezError) and not internal else "⚠️ Something went wrong."
         return self._finished(Reply(text=text, is_error=True), language)
 
     # -- what is sent -----------------------------------------------------------------------

@@ -6,9 +6,11 @@ in ``templates/<lang>/reasons.yaml``). A :class:`Reason` *is* its English text (
 the CLI, ``str(error)`` and comparisons keep reading English; the pipeline re-words it in the reply's
 language with :meth:`Reasons.render`.
 
-Catalog texts are ``str.format`` strings over the reason's parameters (plain names only), with three
-extra format specs: ``{n:plural:file|files}`` (Russian: ``{n:plural:файл|файла|файлов}``) picks the
-word form for ``n``, ``{items:join}`` lists a sequence as ``a, b, c`` (``{items:join:; }`` with another
+Catalog texts are ``str.format`` strings over the reason's parameters (plain names only), with four
+extra format specs: ``{n:plural:one=файл|few=файла|many=файлов}`` picks the word form for ``n`` by
+its CLDR plural category in the catalog's language (the older positional ``{n:plural:file|files}``,
+``{n:plural:файл|файла|файлов}`` is still read; see :mod:`hypotez.i18n.plurals`), ``{size:filesize}``
+writes a size in bytes with its unit as the language does, ``{items:join}`` lists a sequence as ``a, b, c`` (``{items:join:; }`` with another
 separator) and ``{items:lines}`` one a line. A parameter that is itself a Reason is worded in the same language.
 """
 
@@ -17,13 +19,18 @@ from __future__ import annotations
 import string
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
 import yaml
 
-from hypotez.rendering import BUILTIN_TEMPLATES, _plural
+from hypotez.errors import ConfigError
+from hypotez.i18n import choose, format_size, parse_forms
+
+BUILTIN_CATALOGS = Path(__file__).parent / "builtin_templates"
 
 CATALOG_FILE = "reasons.yaml"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: the same data, faster
 FALLBACK_LANGUAGE = "en"
 
 
@@ -34,7 +41,7 @@ class Reason(str):
     params: dict[str, Any]
 
     def __new__(cls, key: str, **params: Any) -> "Reason":
-        self = super().__new__(cls, builtin_catalog(FALLBACK_LANGUAGE).format(key, params))
+        self = super().__new__(cls, ENGLISH.format(key, params))  # read at import: a raise reads no file
         self.key = key
         self.params = params
         return self
@@ -51,7 +58,7 @@ def _rebuild(key: str, params: dict[str, Any]) -> Reason:
 
 
 class _Formatter(string.Formatter):
-    """``str.format`` plus the ``plural`` and ``join`` specs; nested Reasons worded by ``catalog``."""
+    """``str.format`` plus the ``plural``, ``filesize`` and ``join`` specs; nested Reasons worded by ``catalog``."""
 
     def __init__(self, catalog: "Catalog"):
         self.catalog = catalog
@@ -60,7 +67,9 @@ class _Formatter(string.Formatter):
         if isinstance(value, Reason):
             return self.catalog.render(value)
         if format_spec.startswith("plural:"):
-            return _plural(value, *format_spec[len("plural:"):].split("|"))
+            return choose(value, format_spec[len("plural:"):].split("|"), self.catalog.language)
+        if format_spec == "filesize":
+            return format_size(value, self.catalog.language)
         if format_spec in ("join", "lines") or format_spec.startswith("join:"):
             separator = {"join": ", ", "lines": "\n"}.get(format_spec) or format_spec[len("join:"):]
             items = [value] if isinstance(value, str) else value  # one text (older stored facts): as it is
@@ -73,7 +82,7 @@ class Catalog:
 
     def __init__(self, language: str, texts: Mapping[str, str], fallback: "Catalog | None" = None):
         self.language = language
-        self.texts = dict(texts)
+        self.texts = MappingProxyType(dict(texts))  # read-only: the shipped catalogs are shared
         self.fallback = fallback
         self._formatter = _Formatter(self)
 
@@ -102,6 +111,19 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
+def plural_problems(text: str) -> list[str]:
+    """Why each ``{n:plural:...}`` in ``text`` cannot pick a form (a category CLDR does not have), so a
+    catalog is refused when read rather than failing when the reason is shown."""
+    problems = []
+    for _, name, spec, _ in string.Formatter().parse(text):
+        if name is not None and spec and spec.startswith("plural:"):
+            try:
+                parse_forms(spec[len("plural:"):].split("|"), FALLBACK_LANGUAGE)
+            except ValueError as error:
+                problems.append(f"{{{name}:{spec}}}: {error}")
+    return problems
+
+
 def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     texts: dict[str, str] = {}
     for key, value in tree.items():
@@ -115,7 +137,7 @@ def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 def read_catalog(path: Path) -> dict[str, str]:
     """A catalog file: nested YAML mappings, flattened to dotted keys. Placeholders must be plain names,
     so a text cannot reach into a parameter's attributes."""
-    tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    tree = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
     if not isinstance(tree, Mapping):
         raise ValueError(f"{path}: a reasons catalog must be a mapping of keys to texts")
     texts = _flatten(tree)
@@ -127,17 +149,28 @@ def read_catalog(path: Path) -> dict[str, str]:
         bad = [name for name in names if not name.isidentifier()]
         if bad:
             raise ValueError(f"{path}: {key}: placeholders must be plain names, not {', '.join(bad)}")
+        for problem in plural_problems(text):
+            raise ValueError(f"{path}: {key}: {problem}")
     return texts
+
+
+def _read_builtin(language: str, fallback: Catalog | None) -> Catalog:
+    path = BUILTIN_CATALOGS / language / CATALOG_FILE
+    return Catalog(language, read_catalog(path) if path.is_file() else {}, fallback)
+
+
+# The English texts, read once when this module is imported: a Reason *is* its English text, so no
+# constructor reads a file (or fails on one); a broken shipped catalog fails the import instead.
+ENGLISH: Catalog = _read_builtin(FALLBACK_LANGUAGE, None)
 
 
 @lru_cache(maxsize=None)
 def builtin_catalog(language: str) -> Catalog:
-    """The catalog shipped with hypotez. Cached per process like a compiled regex: it is read-only package
-    data, and ``str(Reason)`` needs the English one wherever an error is raised, with no spec at hand."""
-    path = BUILTIN_TEMPLATES / language / CATALOG_FILE
-    texts = read_catalog(path) if path.is_file() else {}
-    fallback = None if language == FALLBACK_LANGUAGE else builtin_catalog(FALLBACK_LANGUAGE)
-    return Catalog(language, texts, fallback)
+    """The catalog shipped with hypotez. Cached per process like a compiled regex: it is read-only
+    package data."""
+    if language == FALLBACK_LANGUAGE:
+        return ENGLISH
+    return _read_builtin(language, ENGLISH)
 
 
 class Reasons:
@@ -167,7 +200,6 @@ class Reasons:
         try:
             return read_catalog(path)
         except (yaml.YAMLError, ValueError, OSError) as error:
-            from hypotez.errors import ConfigError  # errors.py imports this module
             raise ConfigError(f"the reasons catalog {path} cannot be used: {error}",
                               "fix it (a mapping of keys to texts, as in hypotez/builtin_templates/en/reasons.yaml) "
                               "or remove it") from None
@@ -226,11 +258,7 @@ def reason_from_json(data: Any) -> Any:
 
 
 def size_reason(size: float) -> Reason:
-    """A size in bytes, worded with its unit (KB/MB are "КБ"/"МБ" in Russian)."""
-    if size >= 1024 * 1024:
-        return Reason("size.mb", value=size / 1024 / 1024)
-    if size >= 1024:
-        return Reason("size.kb", value=size / 1024)
+    """A size in bytes, written with its unit in the reply's language (``{value:filesize}``)."""
     return Reason("size.bytes", value=int(size))
 
 

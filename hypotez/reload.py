@@ -24,6 +24,7 @@ from typing import Any, Awaitable, Callable
 import watchfiles
 
 from hypotez.app import App
+from hypotez.i18n import counted
 from hypotez.errors import SpecError, SpecFileError, SpecProblem
 from hypotez.pipeline import Dispatcher
 from hypotez.declaration.model import Spec
@@ -50,15 +51,15 @@ class ReloadResult:
             text = f"{self.file} reloaded: {self.commands} commands"
             warnings = [p for p in self.problems if p.severity == "warning"]
             if warnings:
-                text += f", {len(warnings)} {'warning' if len(warnings) == 1 else 'warnings'}"
+                text += f", {counted(len(warnings), 'warning')}"
             if self.restart_needed:
                 text += f" (changes to bot.{', bot.'.join(self.restart_needed)} apply after a restart)"
             return text
         if self.reason:
             return f"{self.file} was changed but NOT applied: {self.reason}. The previous version keeps running."
         errors = [p for p in self.problems if p.severity == "error"]
-        head = (f"{self.file} was changed but NOT applied ({len(errors)} "
-                f"{'problem' if len(errors) == 1 else 'problems'}); the previous version keeps running. Fix:")
+        head = (f"{self.file} was changed but NOT applied ({counted(len(errors), 'problem')}); "
+                f"the previous version keeps running. Fix:")
         return "\n".join([head] + [p.format() for p in self.problems])
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import threading
+from functools import partial
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple
 
@@ -17,11 +18,14 @@ from jinja2.compiler import CodeGenerator, Frame
 from jinja2.idtracking import VAR_LOAD_RESOLVE
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from hypotez.errors import HypotezError
+from hypotez.i18n import format_datetime, format_list, format_number, format_seconds, format_size, plural
+
 BUILTIN_TEMPLATES = Path(__file__).parent / "builtin_templates"
 TEMPLATE_SUFFIX = ".j2"
 
 
-class TemplateMissing(LookupError):
+class TemplateMissing(HypotezError, LookupError):
     def __init__(self, name: str, language: str, searched: list[str]):
         self.name = name
         self.language = language
@@ -38,24 +42,9 @@ def _search_path(templates_dir: Path, language: str, default_language: str) -> l
     return folders
 
 
-def _plural(count: int, one: str, few: str, many: str | None = None) -> str:
-    """Russian-style plural forms: plural(3, 'файл', 'файла', 'файлов'); English: plural(n, 'file', 'files')."""
-    if many is None:
-        return one if count == 1 else few
-    n = abs(int(count))
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
-def _filesize(size: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GB"
+def _dates(language: str):
+    """The ``datetime`` filter: ``{{ now | datetime }}``, ``{{ now | datetime('short') }}``."""
+    return lambda moment, format="medium": format_datetime(moment, language, format=format)
 
 
 def _sentence(text: Any) -> str:
@@ -130,11 +119,16 @@ class Renderer:
                     keep_trailing_newline=False,
                     auto_reload=False,
                 )
-                env.filters["plural"] = _plural
-                env.filters["filesize"] = _filesize
+                words = partial(plural, language=language)  # the one CLDR engine, in this language
+                env.filters["plural"] = words
+                env.filters["filesize"] = partial(format_size, language=language)
+                env.filters["number"] = partial(format_number, language=language)
+                env.filters["seconds"] = partial(format_seconds, language=language)
+                env.filters["listing"] = partial(format_list, language=language)
+                env.filters["datetime"] = _dates(language)
                 env.filters["code"] = _code
                 env.filters["sentence"] = _sentence
-                env.globals["plural"] = _plural
+                env.globals["plural"] = words
                 self._environments[language] = env
             return env
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from hypotez.i18n import counted
 from hypotez.errors import HypotezError, SpecError, SpecProblem
 from hypotez.declaration.loader import read_spec_file
 from hypotez.registry import load_spec_text
@@ -86,8 +87,8 @@ class AddedCommand:
         if self.kept:
             lines.append("kept the existing " + ", ".join(self.kept))
         count = len(self.spec.warnings)
-        warnings = f", {count} {'warning' if count == 1 else 'warnings'}" if count else ""
-        lines.append(f"{self.spec_file}: OK — {len(commands)} command{'' if len(commands) == 1 else 's'}{warnings}")
+        warnings = f", {counted(count, 'warning')}" if count else ""
+        lines.append(f"{self.spec_file}: OK — {counted(len(commands), 'command')}{warnings}")
         lines.append(f"next: edit its description ({self.spec_file}:{self.line + 1}) and its answer "
                      f"(templates/{settings.language}/{self.name}.j2), then try it: "
                      f"printf '{settings.prefix}{self.name}\\n' | hypotez console")

@@ -79,7 +79,7 @@ def test_too_many_values():
 def test_missing_required_argument():
     with pytest.raises(MissingArgument) as error:
         parse(command(arg("n", "integer")), "")
-    assert error.value.facts["argument"] == "n"
+    assert error.value.argument == "n"
 
 
 @pytest.mark.parametrize("word, value", [

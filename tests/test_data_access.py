@@ -67,7 +67,7 @@ async def test_a_test_file_over_its_size_cap_is_refused_before_reading(bot, data
     with big.open("wb") as stream:  # sparse: 350 MB that take no disk
         stream.truncate(350 * 1024 * 1024)
     reply = await bot.send("!test file=datasets/big.json", **TRAINER)
-    assert "`datasets/big.json` нельзя использовать: файл весит 350.0 МБ; здесь можно не больше 5.0 МБ" \
+    assert "`datasets/big.json` нельзя использовать: файл весит 350,0 МБ; здесь можно не больше 5,0 МБ" \
         in reply.content, reply.content
 
 

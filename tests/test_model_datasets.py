@@ -13,7 +13,7 @@ from hypotez.services.model.datasets import read_bytes, read_file, read_folder, 
 def problems(call, *args):
     with pytest.raises(DatasetError) as error:
         call(*args)
-    return error.value.facts["problems"]
+    return error.value.problems
 
 
 def test_a_big_json_list_is_read_across_chunks_with_line_numbers(tmp_path):

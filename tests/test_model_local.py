@@ -170,7 +170,7 @@ BAD_FILES = {
 def test_each_bad_line_is_located(name):
     with pytest.raises(DatasetError) as error:
         read_file(BAD / name, name)
-    assert error.value.facts["problems"] == BAD_FILES[name]
+    assert error.value.problems == BAD_FILES[name]
 
 
 def test_the_corpus_is_complete():
@@ -181,7 +181,7 @@ def test_only_the_first_twenty_problems_are_listed_then_a_count():
     data = b"".join(b'{"prompt": "x"}\n' for _ in range(35))
     with pytest.raises(DatasetError) as error:
         read_bytes(data, "many.jsonl")
-    assert len(error.value.facts["problems"]) == 20 and error.value.facts["more"] == 15
+    assert len(error.value.problems) == 20 and error.value.more == 15
     assert "… and 15 more" in error.value.message
 
 
@@ -190,7 +190,7 @@ def test_a_folder_with_one_bad_file_imports_nothing(tmp_path):
     (tmp_path / "bad.jsonl").write_text('{"prompt": "a"}\n')
     with pytest.raises(DatasetError) as error:
         read_folder(tmp_path, "set")
-    assert error.value.facts["problems"] == ["set/bad.jsonl:1: 'completion' is missing or empty"]
+    assert error.value.problems == ["set/bad.jsonl:1: 'completion' is missing or empty"]
 
 
 def test_every_accepted_format(tmp_path):

@@ -63,5 +63,5 @@ async def test_a_test_file_nested_too_deeply_names_the_file(bot):
 def test_the_english_reason_is_located_too():
     with pytest.raises(DatasetError) as error:
         read_bytes(GOOD + b"[" * 2000 + b"\n", "deep.jsonl")
-    assert error.value.facts["problems"][0].key == "dataset.at_line"
+    assert error.value.problems[0].key == "dataset.at_line"
     assert "deep.jsonl:2: the JSON is nested too deeply" in str(error.value)

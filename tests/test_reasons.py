@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from hypotez.errors import BadArgument, ConfigError
-from hypotez.reasons import Reason, Reasons, builtin_catalog, placeholders, read_catalog
-from hypotez.rendering import BUILTIN_TEMPLATES
+from hypotez.reasons import Catalog, Reason, Reasons, builtin_catalog, placeholders, read_catalog
+from hypotez.reasons import BUILTIN_CATALOGS as BUILTIN_TEMPLATES
 from hypotez.testing import BotHarness
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,8 +55,9 @@ def test_a_reason_is_its_english_text_and_keeps_its_facts():
     reason = Reason("argument.not_integer", value="abc")
     assert reason == "'abc' is not a whole number" and reason.params == {"value": "abc"}
     error = BadArgument("times", reason)
-    assert str(error) == "argument 'times': 'abc' is not a whole number"
-    assert builtin_catalog("ru").render(error.message) == "аргумент 'times': 'abc' — не целое число"
+    assert error.argument == "times" and error.reason is reason  # typed facts, no dictionary
+    assert str(error) == "times: 'abc' is not a whole number"
+    assert builtin_catalog("ru").render(error.reason) == "'abc' — не целое число"
 
 
 def test_russian_plurals_and_nested_reasons():
@@ -73,8 +74,8 @@ def test_a_key_missing_in_a_language_falls_back_to_english(tmp_path):
     (tmp_path / "ru" / "reasons.yaml").write_text('path:\n  parent: "никаких «..»"\n', encoding="utf-8")
     reasons = Reasons(tmp_path, ["ru", "en"])
     assert reasons.catalog("ru").render(Reason("path.parent")) == "никаких «..»"  # the spec's own words
-    ru = reasons.catalog("ru")
-    ru.texts.pop("path.empty")  # a translation that lacks a key
+    own = reasons.catalog("ru")  # catalogs are read-only: a translation that lacks a key is another one
+    ru = Catalog("ru", {key: text for key, text in own.texts.items() if key != "path.empty"}, own.fallback)
     assert ru.render(Reason("path.empty")) == "the path is empty"
 
 

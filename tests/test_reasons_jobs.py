@@ -95,7 +95,7 @@ async def test_a_job_stored_as_plain_text_still_shows_its_text(tmp_path):
 def test_a_reason_survives_the_round_trip_through_json_with_nested_reasons():
     job = Job.new("local", status=FAILED)
     job.error = Reason("job.data_not_ready", problems="only 3 examples")
-    job.hint = Reason("error.bad_argument", argument="x", reason=Reason("argument.not_integer", value="a"))
+    job.hint = Reason("attachment.refused", filename="x", reason=Reason("argument.not_integer", value="a"))
     again = Job.from_dict(json.loads(json.dumps(job.to_dict())))
     assert isinstance(again.error, Reason) and again.error.key == "job.data_not_ready"
     assert again.error == "the data is not ready for fine-tuning: only 3 examples"

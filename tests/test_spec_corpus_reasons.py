@@ -36,6 +36,12 @@ EXPECTED = {
         f"{EN}:2:11: the text of reason 'path.parent' uses the unknown placeholder {{dots}}\n"
         "    hint: this reason has no placeholders; the English text is \"'..' is not allowed; the path must "
         "stay inside the data folder\"\n"),
+    "bad_plural": (1,
+        f"{RU}:2:14: the text of reason 'rule.maxLength' cannot pick a plural form: "
+        "{limit:plural:one=символа|fewer=символов}: 'fewer=символов' names no CLDR plural category "
+        "(zero, one, two, few, many, other)\n"
+        "    hint: write each form as category=word, e.g. {n:plural:one=файл|few=файла|many=файлов}, or give "
+        "the forms in order: {n:plural:файл|файла|файлов}\n"),
     "bad_brace": (1,
         f"{RU}:2:10: the text of reason 'path.empty' is not a valid format string: Single '{{' encountered in "
         "format string\n"

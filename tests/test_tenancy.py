@@ -121,7 +121,7 @@ async def test_direct_messages_have_no_data_folder_and_their_own_feedback(bot):
     direct = bot.services_of(None).data
     with pytest.raises(PathRefused) as refusal:
         direct.resolve("x.json")
-    assert refusal.value.facts["reason"] == Reason("path.direct_message")
+    assert refusal.value.reason == Reason("path.direct_message")
     with pytest.raises(PathRefused):
         direct.create_unique("archives", "x", ".zip", lambda stream: None)
     await bot.send("!feedback отзыв в личке", dm=True, user_id=11)

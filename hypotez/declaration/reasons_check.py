@@ -3,7 +3,7 @@
 At start-up a broken catalog is one ConfigError; here each problem is located in the catalog file:
 a key hypotez never raises (a warning, with "did you mean"), a text whose placeholders differ from the
 English text's (an error: an unknown one would fail when the reason is shown, a missing one drops a
-fact), a file that is not YAML or not a mapping (an error).
+fact), a plural with a category CLDR does not have (an error), a file that is not YAML or not a mapping (an error).
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, Iterable
 
+from hypotez.i18n import plural
 from hypotez.errors import SpecProblem
-from hypotez.reasons import CATALOG_FILE, FALLBACK_LANGUAGE, builtin_catalog, placeholders
+from hypotez.reasons import CATALOG_FILE, FALLBACK_LANGUAGE, builtin_catalog, placeholders, plural_problems
 from hypotez.declaration.yamlload import Locations, load_yaml
 
 MODEL = "hypotez/builtin_templates/en/reasons.yaml"
@@ -111,6 +112,11 @@ class _CatalogChecker:
                 path, f"the text of reason '{key}' is not a valid format string: {error}",
                 "write a literal brace twice ({{ or }}); a placeholder is a name in braces, like {value}"))
             return
+        for problem in plural_problems(text):
+            self.problems.append(self.locations.problem(
+                path, f"the text of reason '{key}' cannot pick a plural form: {problem}",
+                "write each form as category=word, e.g. {n:plural:one=файл|few=файла|many=файлов}, "
+                "or give the forms in order: {n:plural:файл|файла|файлов}"))
         expected = placeholders(english)
         unknown = sorted(names - expected)
         missing = sorted(expected - names)
@@ -125,11 +131,11 @@ class _CatalogChecker:
             else:
                 hint = f"this reason has no placeholders; the English text is {english!r}"
             self.problems.append(self.locations.problem(
-                path, f"the text of reason '{key}' uses the unknown placeholder{'s' if len(unknown) > 1 else ''} "
+                path, f"the text of reason '{key}' uses the unknown {plural(len(unknown), 'placeholder', 'placeholders', language='en')} "
                       f"{_braced(unknown)}", hint))
         if missing:
             self.problems.append(self.locations.problem(
-                path, f"the text of reason '{key}' leaves out the placeholder{'s' if len(missing) > 1 else ''} "
+                path, f"the text of reason '{key}' leaves out the {plural(len(missing), 'placeholder', 'placeholders', language='en')} "
                       f"{_braced(missing)}", f"the English text is {english!r}"))
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from hypotez.errors import SpecProblem
+from hypotez.errors import HypotezError, SpecProblem
 
 # A spec is a small hand-written file; anything far larger is a mistake (a wrong file, a paste).
 MAX_SPEC_BYTES = 2_000_000
@@ -105,7 +105,7 @@ def _yaml_error_problem(file: str, error: yaml.YAMLError, text: str = "") -> Spe
     return SpecProblem(file, line, column, message, hint)
 
 
-class _TooBig(Exception):
+class _TooBig(HypotezError):
     pass
 
 

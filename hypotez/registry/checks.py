@@ -100,7 +100,7 @@ class RegistryChecker:
             # convert checks the converted value against the argument's rules
             convert(argument, argument.default, ConversionContext(validator=self.validator))
         except HypotezError as error:
-            reason = getattr(error, "facts", {}).get("reason", str(error))
+            reason = getattr(error, "reason", None) or str(error)
             self.add(path + ("default",), f"the default of argument '{argument.name}' fails its own rules: "
                                           f"{reason}", "change the default or the rules", at_key=False)
 

@@ -11,8 +11,10 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, Callable
 
+from hypotez.errors import HypotezError
 
-class HandlerProblem(Exception):
+
+class HandlerProblem(HypotezError):
     def __init__(self, message: str, hint: str | None = None):
         self.message = message
         self.hint = hint

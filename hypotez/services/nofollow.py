@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
+from hypotez.errors import HypotezError
 from hypotez.reasons import Reason, size_reason
 
 DIRECTORY_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -28,7 +29,7 @@ CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEX
 MAX_DEPTH = 64
 
 
-class Refused(Exception):
+class Refused(HypotezError):
     """What was found is not something the bot will open; ``reason`` says why, for the user."""
 
     def __init__(self, reason: Reason, size: int | None = None):

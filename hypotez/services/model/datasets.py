@@ -37,13 +37,16 @@ class DatasetError(UserInputError):
     """The training data has problems; nothing was imported."""
 
     kind = "bad_dataset"
+    template_fields = ("message", "problems", "total", "more")
 
     def __init__(self, problems: list[str], total: int):
         shown = problems[:SHOWN_PROBLEMS]
         more = total - len(shown)
+        self.problems = shown
+        self.total = total
+        self.more = max(more, 0)
         super().__init__(Reason("dataset.summary", total=total, problems=shown,
-                                more=Reason("dataset.more", count=more) if more > 0 else ""),
-                         problems=shown, total=total, more=max(more, 0))
+                                more=Reason("dataset.more", count=more) if more > 0 else ""))
 
 
 def _located(name: str, line: int | None, reason: str) -> Reason:
@@ -329,8 +332,8 @@ def _scan_folder(folder: Path, label: str, positive: bool, keep: bool, data: Dat
                 with os.fdopen(fd, "rb") as stream:
                     collectors.append(_scan_opened(stream, name, positive, keep))
             except DatasetError as error:
-                problems.extend(error.facts["problems"])
-                total += error.facts["total"]
+                problems.extend(error.problems)
+                total += error.total
     if total:
         raise DatasetError(problems, total)
     return collectors

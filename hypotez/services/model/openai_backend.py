@@ -22,7 +22,7 @@ from typing import Any
 import openai
 from openai import AsyncOpenAI
 
-from hypotez.errors import ConfigError, UserInputError
+from hypotez.errors import ConfigError, HypotezError, UserInputError
 from hypotez.reasons import Reason
 from hypotez.services.datafolder import DataFolder
 from hypotez.services.model.datasets import Example, read_file
@@ -247,11 +247,11 @@ class OpenAIModelService(ModelService):
         return status
 
 
-class _DataRejected(Exception):
+class _DataRejected(HypotezError):
     pass
 
 
-class _Refused(Exception):
+class _Refused(HypotezError):
     pass
 
 

@@ -15,6 +15,8 @@ from typing import Any, Callable, Protocol
 
 import discord
 
+from hypotez.errors import HypotezError
+
 log = logging.getLogger("hypotez.voice.playback")
 
 SourceFactory = Callable[[Path], discord.AudioSource]
@@ -42,7 +44,7 @@ class VoiceGateway(Protocol):
     def client(self, guild_id: str) -> VoiceClientLike | None: ...
 
 
-class VoicePermissionError(Exception):
+class VoicePermissionError(HypotezError):
     """The bot may not connect to or speak in the channel."""
 
     def __init__(self, missing: list[str], channel: str):
@@ -51,7 +53,7 @@ class VoicePermissionError(Exception):
         super().__init__(f"missing {', '.join(missing)} in {channel}")
 
 
-class VoiceConnectError(Exception):
+class VoiceConnectError(HypotezError):
     """The bot could not connect to the voice channel (time-out, missing library, Discord refused).
     ``reason`` is a :class:`~hypotez.reasons.Reason` (English in ``str(error)``), worded in the reply's
     language by the handler."""

@@ -1,0 +1,48 @@
+"""Numbers, lists, durations, sizes and dates written as the reply's language writes them (CLDR)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from babel.dates import format_datetime as _babel_datetime
+from babel.lists import format_list as _babel_list
+from babel.numbers import format_decimal
+from babel.units import format_unit
+
+from hypotez.i18n.locales import locale_for
+
+# Sizes count in powers of 1024 (as the limits are set: 25 MB is 25 * 1024 * 1024 bytes).
+_SIZE_UNITS = (("digital-gigabyte", 1024 ** 3), ("digital-megabyte", 1024 ** 2), ("digital-kilobyte", 1024))
+
+
+def format_number(value: float, language: str | None, *, digits: int | None = None) -> str:
+    """``1234.5`` → "1,234.5" (English), "1 234,5" (Russian); ``digits`` fixes the decimals shown."""
+    pattern = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=locale_for(language))
+
+
+def format_size(size: float, language: str | None) -> str:
+    """A size in bytes with its unit: "2 bytes", "2.3 kB", "5.0 MB" in English; "2 байта", "2,3 кБ",
+    "5,0 МБ" in Russian. The one size formatter, for the catalogs and the templates."""
+    locale = locale_for(language)
+    for unit, scale in _SIZE_UNITS:
+        if abs(size) >= scale:
+            return format_unit(size / scale, unit, length="short", format="#,##0.0", locale=locale)
+    return format_unit(int(size), "digital-byte", length="long", locale=locale)
+
+
+def format_seconds(seconds: float, language: str | None, *, digits: int = 1) -> str:
+    """A duration in seconds, short: "1.5 sec" (English), "1,5 с" (Russian)."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_unit(seconds, "duration-second", length="short", format=pattern, locale=locale_for(language))
+
+
+def format_list(items: Iterable[object], language: str | None, *, style: str = "standard") -> str:
+    """``["a", "b", "c"]`` → "a, b, and c" (English), "a, b и c" (Russian); ``style="or"`` for choices."""
+    return _babel_list([str(item) for item in items], style=style, locale=locale_for(language))
+
+
+def format_datetime(moment: datetime, language: str | None, *, format: str = "medium") -> str:
+    """A date and time as the language writes it ("Mar 1, 2026, 2:05:00 PM"; "1 мар. 2026 г., 14:05:00")."""
+    return _babel_datetime(moment, format=format, locale=locale_for(language))
