@@ -56,8 +56,10 @@ NOTHING: frozenset[str] = frozenset()
 @functools.lru_cache(maxsize=1024)
 def permission_names(value: int) -> frozenset[str]:
     """The names of the permissions in a permission value. Walking discord.py's flags costs tens of
-    microseconds, and a server has only a few distinct values: each is worked out once."""
-    return frozenset(name for name, allowed in discord.Permissions(value) if allowed)
+    microseconds, and a server has only a few distinct values: each is worked out once. Aliases count
+    (iterating skips them): a spec may name a flag either way (``manage_emojis``/``manage_expressions``)."""
+    permissions = discord.Permissions(value)
+    return frozenset(name for name in discord.Permissions.VALID_FLAGS if getattr(permissions, name))
 
 
 def author_of(user: discord.abc.User) -> Author:
