@@ -89,7 +89,7 @@ class DataFolder:
             resolved = candidate.resolve()
         except (RuntimeError, OSError):  # a symlink loop, or a name the OS refuses
             raise PathRefused(raw, Reason("path.loop")) from None
-        if resolved != self.root and self.root not in resolved.parents:
+        if not resolved.is_relative_to(self.root):
             raise PathRefused(raw, Reason("path.outside"))
         if INTERNAL_FOLDER in parts or INTERNAL_FOLDER in resolved.relative_to(self.root).parts:
             raise PathRefused(raw, Reason("path.internal"))
