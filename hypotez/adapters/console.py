@@ -254,7 +254,7 @@ async def run_console(app: App, lines: TextIO = sys.stdin, out: TextIO = sys.std
         session.say(f"{app.spec.settings.name} console — type {app.spec.settings.prefix}help, :help for "
                     f"directives, :quit to leave; this server's files are in {session.data_folder()}")
     loop = asyncio.get_running_loop()
-    from hypotez.services.voice import ConsoleVoiceGateway
+    from hypotez.adapters.console_voice import ConsoleVoiceGateway
 
     session.voice_gateway = ConsoleVoiceGateway(app.services.data.root / "spoken")
     await app.start(session.outbox_for)

@@ -21,6 +21,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from hypotez.adapters.discord_audio import ffmpeg_source
 from hypotez.adapters.discord_endpoint import TEST_SERVER_ENV, TestServer
 from hypotez.adapters.discord_gateway import SlashSync, guard_parsers, keep_connected
 from hypotez.adapters.discord_interactions import DEFER_AFTER, InteractionAnswer, answer_in_time, interaction_place
@@ -234,6 +235,8 @@ class DiscordVoiceGateway:
     def client(self, guild_id: str) -> Any:
         guild = self.bot.get_guild(int(guild_id))
         return guild.voice_client if guild is not None else None
+
+    source = staticmethod(ffmpeg_source)
 
 
 # discord.py's messages when a voice connection cannot start → catalog keys (the English texts are
