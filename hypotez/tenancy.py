@@ -21,7 +21,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from hypotez.invocation import Author, Place
+from hypotez.incoming import Author, Place
 
 ISOLATED, SHARED = "isolated", "shared"
 MODES = (ISOLATED, SHARED)

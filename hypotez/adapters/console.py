@@ -29,7 +29,7 @@ from hypotez.app import App
 from hypotez.embeds import EmbedData
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, OpenedFile, Place
 from hypotez.outgoing import Attachable, FileData
-from hypotez.pipeline import Reply, Request
+from hypotez.pipeline import OutgoingMessage, Request
 
 DIRECTIVES_HELP = """directives:
   :attach PATH    attach a file to the next message
@@ -225,7 +225,7 @@ class ConsoleSession:
     def report_reload(self, result: Any) -> None:
         self.say(f"(console) {result.report()}")
 
-    async def send(self, reply: Reply, request: Request) -> None:
+    async def send(self, reply: OutgoingMessage, request: Request) -> None:
         if not reply.text and not reply.files and not reply.embeds:
             return
         message_id = self.next_id()

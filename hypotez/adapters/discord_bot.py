@@ -1,7 +1,7 @@
 """The Discord adapter: the spec's commands as real discord.py commands, prefix and slash.
 
 Everything Discord-specific lives here. A message or an interaction becomes a
-:class:`~hypotez.pipeline.Request`; the dispatcher's :class:`~hypotez.pipeline.Reply` is sent back split
+:class:`~hypotez.pipeline.Request`; the dispatcher's :class:`~hypotez.pipeline.OutgoingMessage` is sent back split
 at 2,000 characters, with every mention disabled (a user's ``@everyone`` never pings anyone).
 """
 
@@ -31,7 +31,7 @@ from hypotez.embeds import EmbedData
 from hypotez.errors import BadArgument
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, OpenedFile, Place
 from hypotez.outgoing import Attachable, FileData
-from hypotez.pipeline import Reply, Request
+from hypotez.pipeline import OutgoingMessage, Request
 from hypotez.reasons import Reason, library_reason
 from hypotez.redaction import Redactor, redact_logs
 from hypotez.declaration.model import ArgumentSpec, CommandSpec
@@ -446,7 +446,7 @@ class HypotezBot(commands.Bot):
             self._redactor, self._redactor_token = Redactor([token]), token
         return self._redactor
 
-    async def deliver(self, send: Any, reply: Reply, request: Request | None) -> None:
+    async def deliver(self, send: Any, reply: OutgoingMessage, request: Request | None) -> None:
         """Send ``reply``; ``request`` is what it answers (None for a static reply: nothing to remember).
         When Discord does not take it, the user is told so in a message of text alone."""
         if not reply.text and not reply.files and not reply.embeds:
@@ -461,7 +461,7 @@ class HypotezBot(commands.Bot):
         if messages and reply.prompt is not None and request is not None:  # an answer !correct may refer to later
             await self.app.dispatcher.remember(reply, request, str(messages[0].id))
 
-    async def _tell_not_sent(self, send: Any, reply: Reply, request: Request | None, error: Exception,
+    async def _tell_not_sent(self, send: Any, reply: OutgoingMessage, request: Request | None, error: Exception,
                              sent: int) -> None:
         """Log a reply Discord refused (after discord.py's own retries), and tell the user in a message
         of text alone what failed. When that fails too, it is logged, and the bot goes on."""
