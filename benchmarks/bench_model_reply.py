@@ -20,6 +20,7 @@ from _common import interleaved, verdict
 from _model_data import Corpus
 from hypotez.services.datafolder import DataFolder
 from hypotez.services.model import Example, ModelService
+from hypotez.services.model.backends.local import LocalModelService
 from hypotez.services.storage import Storage
 
 SIZES = (1_000, 100_000)
@@ -32,7 +33,7 @@ def typo(text: str, rng: random.Random) -> str:
 
 async def trained(root: Path, size: int) -> tuple[ModelService, list[tuple[str, str]]]:
     folder = DataFolder(root / str(size)).ensure()
-    service = ModelService(folder, Storage(folder.internal / "db.sqlite3"))
+    service = LocalModelService(folder, Storage(folder.internal / "db.sqlite3"))
     await service.start()
     pairs = Corpus(seed=size).pairs(size)
     started = time.perf_counter()

@@ -133,7 +133,7 @@ def _archive_now(data: DataFolder, directory: Path, label: str) -> tuple[Path, S
 
 async def _archive(invocation: Invocation, directory: Path) -> dict:
     data = invocation.services.data
-    if directory == data.archives or data.archives in directory.parents:
+    if directory.is_relative_to(data.archives):
         raise BadArgument("directory", Reason("files.archives_folder"))
     label = data.relative(directory).replace("/", "_") if directory != data.root else "data"
     archive, made, size = await asyncio.wait_for(asyncio.to_thread(_archive_now, data, directory, label),

@@ -90,9 +90,9 @@ def build_services(spec: Spec, data_dir: Path, *, model_factory: ServiceFactory 
 
 
 def default_model_factory(spec: Spec, data: DataFolder, storage: Storage) -> Any:
-    from hypotez.services.model import ModelService
+    from hypotez.services.model import create_model_service
 
-    return ModelService.from_settings(dict(spec.settings.model), data, storage)
+    return create_model_service(dict(spec.settings.model), data, storage)
 
 
 def default_voice_factory(spec: Spec, data: DataFolder, storage: Storage) -> Any:

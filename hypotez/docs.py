@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from hypotez.builtins import command_data
+from hypotez.builtin_commands import command_data
 from hypotez.declaration.model import ArgumentSpec, CommandSpec, PermissionSpec, Spec
 
 

@@ -7,91 +7,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from hypotez.opened import Attachable, OpenedFile
-
-__all__ = ["Attachment", "Author", "ChannelRef", "Invocation", "MemberRef", "OpenedFile", "Outbox", "Place",
-           "Resolver", "Response", "SentMessage"]
+# What handlers read from an invocation, importable from here as before.
+from hypotez.incoming import Attachment, Author, ChannelRef, MemberRef, Place
+from hypotez.outgoing import EditableMessage, Outbox
+from hypotez.services.datafolder import OpenedFile
 
 if TYPE_CHECKING:
     from hypotez.services import Services
     from hypotez.declaration.model import CommandSpec, Spec
 
-
-# Author and Place are made for every message: plain slotted dataclasses, since a frozen one costs
-# several times more to build (each field goes through object.__setattr__). Treat them as read-only.
-@dataclass(slots=True)
-class Author:
-    id: str
-    name: str
-    display_name: str = ""
-    roles: frozenset[str] = frozenset()
-    # Discord permission names as discord.py spells them: "administrator", "manage_guild", ...
-    permissions: frozenset[str] = frozenset()
-    is_bot: bool = False
-    voice_channel_id: str | None = None
-    voice_channel_name: str | None = None
-
-    @property
-    def shown_name(self) -> str:
-        return self.display_name or self.name
-
-
-@dataclass(slots=True)
-class Place:
-    channel_id: str
-    channel_name: str = ""
-    guild_id: str | None = None
-    guild_name: str | None = None
-
-    @property
-    def is_dm(self) -> bool:
-        return self.guild_id is None
-
-
-@dataclass(frozen=True, slots=True)
-class Attachment:
-    """A file attached to the message. ``read`` fetches its bytes (off the event loop)."""
-
-    filename: str
-    size: int
-    content_type: str | None
-    url: str
-    read: Callable[[], Awaitable[bytes]]
-
-
-@dataclass(frozen=True, slots=True)
-class MemberRef:
-    id: str
-    name: str
-    display_name: str = ""
-    mention: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelRef:
-    id: str
-    name: str
-    mention: str = ""
-
-
-class SentMessage(Protocol):
-    """A message the bot has sent and may edit later (progress reports)."""
-
-    id: str
-
-    async def edit(self, text: str) -> None: ...
-
-
-class Outbox(Protocol):
-    """Where a handler can post messages after it has returned (training progress, results)."""
-
-    async def send(self, text: str, files: "list[Attachable] | None" = None) -> SentMessage: ...
-
-    def message(self, message_id: str) -> SentMessage:
-        """A message sent earlier in this channel, to edit (a resumed job's progress message)."""
-        ...
+__all__ = ["Attachment", "Author", "ChannelRef", "EditableMessage", "Invocation", "MemberRef", "OpenedFile",
+           "Outbox", "Place", "Resolver", "Response"]
 
 
 class Resolver(Protocol):

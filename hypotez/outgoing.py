@@ -1,4 +1,4 @@
-"""What the bot sends back (:class:`Reply`), and how much one answer may send: at most
+"""What the bot sends back (:class:`OutgoingMessage`), and how much one answer may send: at most
 :data:`MAX_MESSAGES` messages. A longer text goes as a text file (:class:`FileData`, made in memory,
 never written to disk) with a short message saying so, so that no command, whoever runs it, floods a
 channel.
@@ -11,22 +11,54 @@ discord; the words come from the catalog of the reply's language.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Sequence
+from pathlib import Path
+from typing import Protocol, Sequence, Union
 
 from hypotez.embeds import EmbedData
-from hypotez.opened import Attachable, FileData
 from hypotez.reasons import Catalog, Reason
+from hypotez.services.datafolder import OpenedFile
 from hypotez.text import DISCORD_LIMIT, split_message
-
-if TYPE_CHECKING:
-    from hypotez.invocation import Outbox, SentMessage
 
 MAX_MESSAGES = 5
 REPLY_FILENAME = "reply.txt"
 
 
+@dataclass(frozen=True, slots=True)
+class FileData:
+    """A file to attach that exists only in memory."""
+
+    filename: str
+    data: bytes
+
+    @property
+    def name(self) -> str:  # what Path.name is for a file on disk
+        return self.filename
+
+
+# A file to attach: one in the data folder (opened, as checked), one by its path, or one made in memory.
+Attachable = Union[Path, FileData, OpenedFile]
+
+
+class EditableMessage(Protocol):
+    """A message the bot has sent and may edit later (progress reports)."""
+
+    id: str
+
+    async def edit(self, text: str) -> None: ...
+
+
+class Outbox(Protocol):
+    """Where a handler can post messages after it has returned (training progress, results)."""
+
+    async def send(self, text: str, files: "list[Attachable] | None" = None) -> EditableMessage: ...
+
+    def message(self, message_id: str) -> EditableMessage:
+        """A message sent earlier in this channel, to edit (a resumed job's progress message)."""
+        ...
+
+
 @dataclass(slots=True)
-class Reply:
+class OutgoingMessage:
     """What to send back. ``prompt`` is set when the answer should be remembered for !correct.
 
     Every reply the dispatcher makes is in ``language`` and takes at most :data:`MAX_MESSAGES`
@@ -65,7 +97,7 @@ def fit(text: str, files: Sequence[Attachable], catalog: Catalog) -> tuple[str, 
     return summary, [*files, text_file(text)]
 
 
-def finish_reply(reply: Reply, language: str, catalog: Catalog) -> Reply:
+def finish_reply(reply: OutgoingMessage, language: str, catalog: Catalog) -> OutgoingMessage:
     """``reply`` as adapters send it: in ``language`` (``catalog``'s), and at most a few messages long."""
     reply.language = language
     fitted = fit(reply.text, reply.files, catalog)
@@ -76,7 +108,7 @@ def finish_reply(reply: Reply, language: str, catalog: Catalog) -> Reply:
 
 
 def not_sent_reply(problem: Reason, catalog: Catalog, language: str, *, files: Sequence[str] = (),
-                   sent: int = 0) -> Reply:
+                   sent: int = 0) -> OutgoingMessage:
     """The text-only reply telling the user an answer could not be sent, and why (``problem``): with
     its files (``files``, their names; nothing of it was sent), or only in part (``sent`` messages of
     it got through)."""
@@ -86,7 +118,7 @@ def not_sent_reply(problem: Reason, catalog: Catalog, language: str, *, files: S
         reason = Reason("reply.not_sent_files", files=[f"`{name}`" for name in files], problem=problem)
     else:
         reason = Reason("reply.not_sent", problem=problem)
-    return Reply(text=catalog.render(reason), is_error=True, language=language)
+    return OutgoingMessage(text=catalog.render(reason), is_error=True, language=language)
 
 
 class LimitedOutbox:
@@ -95,11 +127,11 @@ class LimitedOutbox:
 
     __slots__ = ("inner", "catalog")
 
-    def __init__(self, inner: "Outbox", catalog: Catalog):
+    def __init__(self, inner: Outbox, catalog: Catalog):
         self.inner = inner
         self.catalog = catalog
 
-    async def send(self, text: str, files: "list[Attachable] | None" = None) -> "SentMessage":
+    async def send(self, text: str, files: "list[Attachable] | None" = None) -> EditableMessage:
         fitted = fit(text, files or [], self.catalog)
         if fitted is not None:
             text, files = fitted

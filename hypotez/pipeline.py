@@ -1,12 +1,12 @@
 """One pipeline per invocation, the same for every adapter (Discord prefix, slash, console, tests):
 
 request → checks (place, permissions, cooldown) → arguments bound, converted, validated → Invocation
-→ handler(invocation, **arguments) → template rendered in the sandbox → :class:`Reply`.
+→ handler(invocation, **arguments) → template rendered in the sandbox → :class:`OutgoingMessage`.
 
 A command whose answer cannot depend on who asks (no checks, handler or arguments; a text without
 expressions) is answered from text found when the registry was built (:meth:`Dispatcher.static_reply`).
 
-Adapters only translate their world into a :class:`Request` and send the :class:`Reply` back.
+Adapters only translate their world into a :class:`Request` and send the :class:`OutgoingMessage` back.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass, replace
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import jinja2
 
@@ -25,7 +25,7 @@ from hypotez.checks import Cooldowns, check_argument_permissions, check_permissi
 from hypotez.embeds import EmbedData
 from hypotez.errors import BadReply, CommandError, HypotezError, MissingArgument, UnknownCommand
 from hypotez.invocation import Attachment, Author, Invocation, Outbox, Place, Resolver, Response
-from hypotez.outgoing import LimitedOutbox, Reply, finish_reply, not_sent_reply
+from hypotez.outgoing import LimitedOutbox, OutgoingMessage, finish_reply, not_sent_reply
 from hypotez.reasons import Reason
 from hypotez.registry import Registry
 from hypotez.rendering import TemplateMissing
@@ -129,7 +129,7 @@ class Dispatcher:
 
     # -- the pipeline -----------------------------------------------------------------------
 
-    async def handle_message(self, request: Request) -> Reply | None:
+    async def handle_message(self, request: Request) -> OutgoingMessage | None:
         """Route a plain message: a command, a conversational message, or nothing to answer."""
         parts = self.split_command(request.content)
         if parts is not None:
@@ -140,7 +140,7 @@ class Dispatcher:
             return await self.run_command(command, request, rest)
         return await self.converse(request)
 
-    async def converse(self, request: Request) -> Reply | None:
+    async def converse(self, request: Request) -> OutgoingMessage | None:
         """Answer a message that is not a command, when the spec says how (bot.messages)."""
         messages = self.spec.settings.messages
         if messages is None or (not request.content.strip() and not request.attachments):
@@ -155,11 +155,11 @@ class Dispatcher:
                               replies=messages.replies, slash=False, builtin=True)
         return await self.run_command(command, request, {"message": request.content})
 
-    async def unknown_command(self, name: str, request: Request) -> Reply:
+    async def unknown_command(self, name: str, request: Request) -> OutgoingMessage:
         error = UnknownCommand(name, self.suggestions(name))
         return self.render_error(error, None, await self.resolve_language(request))
 
-    async def run_command(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any]) -> Reply:
+    async def run_command(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any]) -> OutgoingMessage:
         """Run ``command``. ``raw`` is the text after the command name (prefix commands, console) or a
         mapping of argument name → value (slash commands, already split by Discord)."""
         static = self.static_reply(command, request.place.guild_id, raw)
@@ -186,7 +186,7 @@ class Dispatcher:
         )
         return await self._call(command, invocation, arguments, request)
 
-    def static_reply(self, command: CommandSpec, guild_id: str | None, raw: str | Mapping[str, Any]) -> Reply | None:
+    def static_reply(self, command: CommandSpec, guild_id: str | None, raw: str | Mapping[str, Any]) -> OutgoingMessage | None:
         """The reply to ``command`` when it is the same text whoever asks, or None. It is when the command
         has no checks, no handler and no arguments, none were given, and its text or template has no
         expressions: then nothing about the message matters but its server's language, and adapters
@@ -198,7 +198,7 @@ class Dispatcher:
         if language is None:  # a server's first message: its language is in the database
             return None
         text = texts[1].get(language)
-        return self._finished(Reply(text=text), language) if text is not None else None
+        return self._finished(OutgoingMessage(text=text), language) if text is not None else None
 
     def _arguments(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any]) -> dict[str, Any]:
         """The handler's keyword arguments: ``raw`` bound to the command's arguments, converted, validated."""
@@ -211,7 +211,7 @@ class Dispatcher:
         return finish(command, bound, self._conversion_context(request), request.attachments)
 
     async def _call(self, command: CommandSpec, invocation: Invocation, arguments: dict[str, Any],
-                    request: Request) -> Reply:
+                    request: Request) -> OutgoingMessage:
         language = invocation.language
         if invocation.outbox is not None:  # what the handler posts itself follows the same rule as replies
             invocation.outbox = LimitedOutbox(invocation.outbox, self.reasons.catalog(language))
@@ -226,13 +226,13 @@ class Dispatcher:
                     result = await handler(invocation, **arguments)
                 response = _as_response(result)
             if response.silent:
-                return self._finished(Reply(text="", files=list(response.files)), language)
+                return self._finished(OutgoingMessage(text="", files=list(response.files)), language)
             data = {**arguments, **response.data}
             text, embeds = self._render_answer(command, response.template, data, invocation)
             prompt = None
             if response.remember_as_answer or command.name == MESSAGE_COMMAND:
                 prompt = response.prompt if response.prompt is not None else request.content
-            return self._finished(Reply(text=text, files=list(response.files), prompt=prompt, embeds=embeds),
+            return self._finished(OutgoingMessage(text=text, files=list(response.files), prompt=prompt, embeds=embeds),
                                   language)
         except CommandError as error:
             return self.render_error(error, command, language)
@@ -317,7 +317,7 @@ class Dispatcher:
         return self.renderer.render(template, data, language)
 
     def render_error(self, error: Exception, command: CommandSpec | None, language: str, *,
-                     internal: bool = False) -> Reply:
+                     internal: bool = False) -> OutgoingMessage:
         kind = error.kind if not internal and isinstance(error, (CommandError, BadReply)) else "internal_error"
         data: dict[str, Any] = base_scope(self.prefix, self.spec.settings.name, language)
         if isinstance(error, (CommandError, BadReply)):
@@ -335,22 +335,22 @@ class Dispatcher:
         except (TemplateMissing, jinja2.TemplateError) as template_error:
             log.error("error template for %r failed: %s", kind, template_error)
             text = f"⚠️ {error}" if isinstance(error, HypotezError) and not internal else "⚠️ Something went wrong."
-        return self._finished(Reply(text=text, is_error=True), language)
+        return self._finished(OutgoingMessage(text=text, is_error=True), language)
 
     # -- what is sent -----------------------------------------------------------------------
 
-    def _finished(self, reply: Reply, language: str) -> Reply:
+    def _finished(self, reply: OutgoingMessage, language: str) -> OutgoingMessage:
         """``reply`` as adapters send it: in ``language``, and at most a few messages long."""
         return finish_reply(reply, language, self.reasons.catalog(language))
 
-    def not_sent(self, problem: Reason, language: str | None, *, files: Sequence[str] = (), sent: int = 0) -> Reply:
+    def not_sent(self, problem: Reason, language: str | None, *, files: Sequence[str] = (), sent: int = 0) -> OutgoingMessage:
         """The text-only reply telling the user an answer could not be sent, and why."""
         language = language or self.spec.settings.language
         return not_sent_reply(problem, self.reasons.catalog(language), language, files=files, sent=sent)
 
     # -- after sending ----------------------------------------------------------------------
 
-    async def remember(self, reply: Reply, request: Request, message_id: str) -> None:
+    async def remember(self, reply: OutgoingMessage, request: Request, message_id: str) -> None:
         """Store a sent answer so `!correct <message id>` can find what it answered."""
         if reply.is_error or not reply.text or reply.prompt is None:
             return

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from typing import Any
 
-from hypotez.invocation import Invocation, SentMessage
+from hypotez.invocation import EditableMessage, Invocation
 
 log = logging.getLogger("hypotez.progress")
 
@@ -39,7 +39,7 @@ def notify_target(invocation: Invocation) -> dict[str, Any]:
 class JobProgress:
     """Listens to a job (the Model service calls :meth:`update` on every change)."""
 
-    def __init__(self, invocation: Invocation, message: SentMessage | None = None, *, ready: bool = False):
+    def __init__(self, invocation: Invocation, message: EditableMessage | None = None, *, ready: bool = False):
         self.invocation = invocation
         self.message = message
         self.ready = asyncio.Event()

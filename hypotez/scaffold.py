@@ -8,9 +8,7 @@ validated before anything is written: a refused change leaves the spec and the t
 from __future__ import annotations
 
 import codecs
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from hypotez.errors import HypotezError, SpecError, SpecProblem
 from hypotez.declaration.loader import read_spec_file
 from hypotez.registry import load_spec_text
 from hypotez.declaration.model import Spec
+from hypotez.services.durable import atomic_write
 
 # YAML 1.1 line breaks (what PyYAML counts lines by).
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\x85|\u2028|\u2029")
@@ -203,15 +202,5 @@ def add_command(spec_path: Path, name: str, *, display_name: str | None = None) 
 
 def _write_atomically(path: Path, data: bytes) -> None:
     """Replace the file in one step: an interrupted write never leaves half a spec."""
-    mode = path.stat().st_mode & 0o7777
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "wb", permissions=path.stat().st_mode & 0o7777) as handle:
+        handle.write(data)

@@ -157,7 +157,7 @@ async def test_answers_queue_up_in_the_channel_and_leave_clears_them(bot):
     await bot.send("second question", in_voice=True)
     await wait_until(lambda: len(client.played) == 2)
     assert all(packets > 25 for packets in client.played)
-    player = bot.app.services.voice.players.player(str(GUILD_ID), client)
+    player = bot.app.services.voice.players.player(str(GUILD_ID), client, bot.bot.voice_gateway.source)
     assert len(player.played) == 2 and not any(path.exists() for path in player.played)
 
     left = await bot.send("!leave")

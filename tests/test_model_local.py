@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from hypotez.services.datafolder import DataFolder
-from hypotez.services.model import DatasetError, Example, ModelService
+from hypotez.services.model import DatasetError, Example
+from hypotez.services.model.backends.local import LocalModelService
 from hypotez.services.model.datasets import read_bytes, read_file, read_folder
 from hypotez.services.model.jobs import RUNNING
 from hypotez.services.storage import Storage
@@ -25,7 +26,7 @@ def folder(tmp_path):
 @pytest.fixture
 async def service(folder):
     storage = Storage(folder.internal / "db.sqlite3")
-    model = ModelService(folder, storage)
+    model = LocalModelService(folder, storage)
     await model.start()
     yield model
     await model.aclose()
@@ -84,7 +85,7 @@ async def test_a_correction_replaces_the_wrong_answer(service):
 async def test_the_model_survives_a_restart(folder, service):
     job, _ = await train(service, read_file(DATA / "faq.jsonl", "faq.jsonl"))
     storage = Storage(folder.internal / "db.sqlite3")
-    restarted = ModelService(folder, storage)
+    restarted = LocalModelService(folder, storage)
     await restarted.start()
     assert (await restarted.state()).model_id == job.model_id == "v1"
     assert await restarted.reply("как тебя зовут") == "Меня зовут hypotez."
@@ -93,13 +94,13 @@ async def test_the_model_survives_a_restart(folder, service):
 
 async def test_an_unfinished_job_resumes_after_a_restart(folder):
     storage = Storage(folder.internal / "db.sqlite3")
-    first = ModelService(folder, storage)
+    first = LocalModelService(folder, storage)
     first._lock = asyncio.Lock()
     await first._lock.acquire()  # the job is queued behind a lock that never opens: "the bot dies"
     job = await first.train(read_file(DATA / "faq.jsonl", "faq.jsonl"))
     await first.aclose()
     assert (await storage.get_job(job.id))["status"] == "queued"
-    second = ModelService(folder, storage)
+    second = LocalModelService(folder, storage)
     await second.start()
     await second.wait_idle()
     assert (await storage.get_job(job.id))["status"] == "succeeded"

@@ -1,6 +1,7 @@
 """The openai backend against a local fake of OpenAI's HTTP API, driven by the real openai client."""
 
 import asyncio
+import dataclasses
 import json
 from pathlib import Path
 
@@ -9,10 +10,10 @@ from fakes.openai_server import running_fake
 
 from hypotez.errors import ConfigError
 from hypotez.services.datafolder import DataFolder
-from hypotez.services.model import ModelService
+from hypotez.services.model import create_model_service
 from hypotez.services.model.datasets import Example, read_file
 from hypotez.services.model.finetune_check import check_chat_dataset, default_epochs
-from hypotez.services.model.openai_backend import ModelUnavailable, OpenAIModelService
+from hypotez.services.model.backends.openai import ModelUnavailable, OpenAIModelService
 from hypotez.services.storage import Storage
 
 FAQ = Path(__file__).parent / "data" / "model" / "faq.jsonl"
@@ -33,7 +34,7 @@ def make(folder, fake, **settings):
     storage = Storage(folder.internal / "db.sqlite3")
     base = {"backend": "openai", "api_key": "sk-test", "base_url": fake.url, "poll_interval": 0.01,
             "max_poll_interval": 0.05, "max_retries": 3}
-    return ModelService.from_settings({**base, **settings}, folder, storage), storage
+    return create_model_service({**base, **settings}, folder, storage), storage
 
 
 async def run_training(service, examples):
@@ -174,11 +175,44 @@ async def test_provider_down_while_chatting_is_a_clear_error(folder, fake):
     storage.close()
 
 
+async def test_a_provider_that_keeps_failing_the_poll_fails_the_job_without_a_second_backoff(folder, fake):
+    # max_retries=0: the client does not retry, so each failed request is one failed poll; the poll
+    # waits its interval after it (no backoff of its own on top of the client's).
+    fake.faults = {"jobs.retrieve": [503] * 7}
+    service, storage = make(folder, fake, mode="fine_tune", max_retries=0, max_poll_failures=6,
+                            poll_interval=0.05, max_poll_interval=10)
+    await service.start()
+    started = asyncio.get_running_loop().time()
+    job, _ = await run_training(service, read_file(FAQ, "faq.jsonl"))
+    elapsed = asyncio.get_running_loop().time() - started
+    stored = await storage.get_job(job.id)
+    assert stored["status"] == "failed" and "kept failing" in stored["error"]
+    assert fake.faults["jobs.retrieve"] == []  # every poll reached the provider: 7 failed in a row
+    assert elapsed < 3, elapsed  # six intervals of 0.05 s, not 0.05 s doubled six times (6.3 s)
+    await service.aclose()
+    storage.close()
+
+
+def test_the_backend_is_chosen_by_name_and_an_unknown_one_is_refused(folder, fake):
+    storage = Storage(folder.internal / "x.sqlite3")
+    local = create_model_service({}, folder, storage)
+    assert local.backend_name == "local" and local.threshold == 0.55
+    remote = create_model_service({"backend": "openai", "api_key": "sk-test", "base_url": fake.url,
+                                   "few_shot": 2}, folder, storage)
+    assert isinstance(remote, OpenAIModelService) and remote.settings.few_shot == 2
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        remote.settings.few_shot = 3
+    with pytest.raises(ConfigError, match="unknown model backend 'remote'") as error:
+        create_model_service({"backend": "remote"}, folder, storage)
+    assert "'local' or 'openai'" in error.value.hint
+    storage.close()
+
+
 def test_missing_api_key_is_a_config_error(folder, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     with pytest.raises(ConfigError, match="needs an API key"):
-        ModelService.from_settings({"backend": "openai"}, folder, Storage(folder.internal / "x.sqlite3"))
+        create_model_service({"backend": "openai"}, folder, Storage(folder.internal / "x.sqlite3"))
 
 
 def test_data_checks_follow_the_guide():
@@ -220,7 +254,7 @@ def test_key_and_base_url_come_from_the_environment(folder, fake, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
     monkeypatch.setenv("OPENAI_BASE_URL", fake.url)
     storage = Storage(folder.internal / "db.sqlite3")
-    service = ModelService.from_settings({"backend": "openai"}, folder, storage)
+    service = create_model_service({"backend": "openai"}, folder, storage)
     assert isinstance(service, OpenAIModelService)
     assert service.client.api_key == "sk-from-env" and str(service.client.base_url).rstrip("/") == fake.url
     storage.close()
@@ -230,7 +264,7 @@ async def test_train_on_discord_answers_with_tokens_and_cost_at_once(tmp_path, f
     from hypotez.testing import BotHarness
 
     def model_factory(spec, data, storage):
-        return ModelService.from_settings({"backend": "openai", "mode": "fine_tune", "api_key": "sk-test",
+        return create_model_service({"backend": "openai", "mode": "fine_tune", "api_key": "sk-test",
                                            "base_url": fake.url, "poll_interval": 0.01,
                                            "max_poll_interval": 0.05}, data, storage)
 

@@ -1,4 +1,4 @@
-"""The pipeline, adapter-independent: Request → checks → arguments → handler → template → Reply."""
+"""The pipeline, adapter-independent: Request → checks → arguments → handler → template → OutgoingMessage."""
 
 import logging
 

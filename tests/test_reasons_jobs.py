@@ -10,7 +10,7 @@ import pytest
 from fakes.openai_server import running_fake
 
 from hypotez.reasons import Reason
-from hypotez.services.model import ModelService
+from hypotez.services.model import create_model_service
 from hypotez.services.model.jobs import FAILED, Job
 from hypotez.testing import BotHarness
 
@@ -113,7 +113,7 @@ async def fake():
 
 def openai_factory(fake):
     def make(spec, data, storage):
-        return ModelService.from_settings({"backend": "openai", "api_key": "sk-test", "base_url": fake.url,
+        return create_model_service({"backend": "openai", "api_key": "sk-test", "base_url": fake.url,
                                            "mode": "fine_tune", "poll_interval": 0.01, "max_poll_interval": 0.05,
                                            "max_retries": 1}, data, storage)
     return make

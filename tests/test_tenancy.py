@@ -174,7 +174,7 @@ async def make_single_server_data(data: Path, feedback_servers: list[int]) -> No
     import sqlite3
 
     from hypotez.services.datafolder import DataFolder
-    from hypotez.services.model import ModelService
+    from hypotez.services.model.backends.local import LocalModelService
     from hypotez.services.model.datasets import read_file
     from hypotez.services.storage import Storage
 
@@ -189,7 +189,7 @@ async def make_single_server_data(data: Path, feedback_servers: list[int]) -> No
     (data / "datasets").mkdir()
     (data / "datasets" / "faq.jsonl").write_bytes(FAQ.read_bytes())
     storage = Storage(folder.internal / "hypotez.sqlite3")
-    model = ModelService(folder, storage)
+    model = LocalModelService(folder, storage)
     await model.train(read_file(FAQ, "faq.jsonl", True))
     await model.wait_idle()
     storage.close()

@@ -12,6 +12,7 @@ from fakes.speech_servers import FakeGoogle, start
 
 from hypotez.invocation import Attachment
 from hypotez.services.datafolder import DataFolder
+from hypotez.adapters.discord_audio import ffmpeg_source
 from hypotez.services.voice import BadAudio, VoiceService
 from hypotez.services.voice.playback import GuildPlayer
 from hypotez.services.voice.tts import cut
@@ -182,7 +183,7 @@ def test_long_answers_are_cut_at_a_sentence():
 async def test_answers_play_in_order_without_cutting_each_other_off(tmp_path):
     client = FakeVoiceClient(None, None)
     client.connected = True
-    player = GuildPlayer(client)  # discord.py's real FFmpegOpusAudio sources
+    player = GuildPlayer(client, ffmpeg_source)  # discord.py's real FFmpegOpusAudio sources
     files = [voice_message(words, tmp_path, name=f"a{index}")
              for index, words in enumerate(["first answer", "second answer", "third answer"])]
     for path in files:
@@ -198,7 +199,7 @@ async def test_leave_clears_the_queue_and_removes_files(tmp_path, service):
     client.connected = True
     client.packet_seconds = 0.02  # real time: each answer plays for about a second, as on Discord
     voice = service()
-    player = voice.players.player("g1", client)
+    player = voice.players.player("g1", client, ffmpeg_source)
     files = [voice_message(f"answer {i}", tmp_path, name=f"q{i}") for i in range(3)]
     for path in files:
         player.enqueue(path)
@@ -240,7 +241,7 @@ async def test_offline_recognition_of_russian_says_what_to_configure(tmp_path, s
 async def test_a_disconnect_drops_what_is_queued_and_removes_files(tmp_path):
     client = FakeVoiceClient(None, None)
     client.connected = True
-    player = GuildPlayer(client)
+    player = GuildPlayer(client, ffmpeg_source)
     files = [voice_message(f"answer {i}", tmp_path, name=f"d{i}") for i in range(3)]
     for path in files:
         player.enqueue(path)

@@ -29,7 +29,7 @@ from hypotez.app import App
 from hypotez.embeds import EmbedData
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, OpenedFile, Place
 from hypotez.outgoing import Attachable, FileData
-from hypotez.pipeline import Reply, Request
+from hypotez.pipeline import OutgoingMessage, Request
 
 DIRECTIVES_HELP = """directives:
   :attach PATH    attach a file to the next message
@@ -225,7 +225,7 @@ class ConsoleSession:
     def report_reload(self, result: Any) -> None:
         self.say(f"(console) {result.report()}")
 
-    async def send(self, reply: Reply, request: Request) -> None:
+    async def send(self, reply: OutgoingMessage, request: Request) -> None:
         if not reply.text and not reply.files and not reply.embeds:
             return
         message_id = self.next_id()
@@ -254,7 +254,7 @@ async def run_console(app: App, lines: TextIO = sys.stdin, out: TextIO = sys.std
         session.say(f"{app.spec.settings.name} console — type {app.spec.settings.prefix}help, :help for "
                     f"directives, :quit to leave; this server's files are in {session.data_folder()}")
     loop = asyncio.get_running_loop()
-    from hypotez.services.voice import ConsoleVoiceGateway
+    from hypotez.adapters.console_voice import ConsoleVoiceGateway
 
     session.voice_gateway = ConsoleVoiceGateway(app.services.data.root / "spoken")
     await app.start(session.outbox_for)

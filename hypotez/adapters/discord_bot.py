@@ -1,7 +1,7 @@
 """The Discord adapter: the spec's commands as real discord.py commands, prefix and slash.
 
 Everything Discord-specific lives here. A message or an interaction becomes a
-:class:`~hypotez.pipeline.Request`; the dispatcher's :class:`~hypotez.pipeline.Reply` is sent back split
+:class:`~hypotez.pipeline.Request`; the dispatcher's :class:`~hypotez.pipeline.OutgoingMessage` is sent back split
 at 2,000 characters, with every mention disabled (a user's ``@everyone`` never pings anyone).
 """
 
@@ -22,6 +22,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from hypotez.adapters.discord_install import builders, install_commands
+from hypotez.adapters.discord_audio import ffmpeg_source
 from hypotez.adapters.discord_endpoint import TEST_SERVER_ENV, TestServer
 from hypotez.adapters.discord_gateway import SlashSync, guard_parsers, keep_connected
 from hypotez.adapters.discord_interactions import DEFER_AFTER, InteractionAnswer, answer_in_time, interaction_place
@@ -31,7 +32,7 @@ from hypotez.embeds import EmbedData
 from hypotez.errors import BadArgument
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, OpenedFile, Place
 from hypotez.outgoing import Attachable, FileData
-from hypotez.pipeline import Reply, Request
+from hypotez.pipeline import OutgoingMessage, Request
 from hypotez.reasons import Reason, library_reason
 from hypotez.redaction import Redactor, redact_logs
 from hypotez.declaration.model import ArgumentSpec, CommandSpec
@@ -57,8 +58,10 @@ NOTHING: frozenset[str] = frozenset()
 @functools.lru_cache(maxsize=1024)
 def permission_names(value: int) -> frozenset[str]:
     """The names of the permissions in a permission value. Walking discord.py's flags costs tens of
-    microseconds, and a server has only a few distinct values: each is worked out once."""
-    return frozenset(name for name, allowed in discord.Permissions(value) if allowed)
+    microseconds, and a server has only a few distinct values: each is worked out once. Aliases count
+    (iterating skips them): a spec may name a flag either way (``manage_emojis``/``manage_expressions``)."""
+    permissions = discord.Permissions(value)
+    return frozenset(name for name in discord.Permissions.VALID_FLAGS if getattr(permissions, name))
 
 
 def author_of(user: discord.abc.User) -> Author:
@@ -233,6 +236,8 @@ class DiscordVoiceGateway:
     def client(self, guild_id: str) -> Any:
         guild = self.bot.get_guild(int(guild_id))
         return guild.voice_client if guild is not None else None
+
+    source = staticmethod(ffmpeg_source)
 
 
 # discord.py's messages when a voice connection cannot start → catalog keys (the English texts are
@@ -439,7 +444,7 @@ class HypotezBot(commands.Bot):
             self._redactor, self._redactor_token = Redactor([token]), token
         return self._redactor
 
-    async def deliver(self, send: Any, reply: Reply, request: Request | None) -> None:
+    async def deliver(self, send: Any, reply: OutgoingMessage, request: Request | None) -> None:
         """Send ``reply``; ``request`` is what it answers (None for a static reply: nothing to remember).
         When Discord does not take it, the user is told so in a message of text alone."""
         if not reply.text and not reply.files and not reply.embeds:
@@ -454,7 +459,7 @@ class HypotezBot(commands.Bot):
         if messages and reply.prompt is not None and request is not None:  # an answer !correct may refer to later
             await self.app.dispatcher.remember(reply, request, str(messages[0].id))
 
-    async def _tell_not_sent(self, send: Any, reply: Reply, request: Request | None, error: Exception,
+    async def _tell_not_sent(self, send: Any, reply: OutgoingMessage, request: Request | None, error: Exception,
                              sent: int) -> None:
         """Log a reply Discord refused (after discord.py's own retries), and tell the user in a message
         of text alone what failed. When that fails too, it is logged, and the bot goes on."""

@@ -131,7 +131,7 @@ def builtin_help(settings: Settings) -> CommandSpec:
     return CommandSpec(
         name=HELP_COMMAND,
         description=HELP_DESCRIPTIONS.get(settings.language, HELP_DESCRIPTIONS["en"]),
-        handler="hypotez.builtins:help_command",
+        handler="hypotez.builtin_commands:help_command",
         replies=frozen_mapping({DEFAULT_REPLY: "help", "command": "help_command"}),
         arguments=(ArgumentSpec(name="command", type="text", required=False,
                                 description="a command to explain"),),

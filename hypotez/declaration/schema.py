@@ -7,26 +7,23 @@ import copy
 import json
 from typing import Any
 
+import discord
+
 from hypotez.declaration.model import ERROR_KINDS
 
 ARGUMENT_TYPES = ["text", "integer", "number", "boolean", "choice", "json", "path", "attachment",
                   "member", "channel"]
 
-# Discord permission names as discord.py spells them (discord.Permissions flags people use in bots).
-DISCORD_PERMISSIONS = [
-    "administrator", "manage_guild", "manage_channels", "manage_messages", "manage_roles",
-    "manage_webhooks", "manage_threads", "kick_members", "ban_members", "moderate_members",
-    "view_audit_log", "mention_everyone", "send_messages", "attach_files", "embed_links",
-    "read_message_history", "add_reactions", "connect", "speak", "move_members", "mute_members",
-    "deafen_members", "use_application_commands", "manage_nicknames", "change_nickname",
-    "view_channel", "create_instant_invite", "manage_events", "priority_speaker",
-]
+# Every permission name discord.py knows (``discord.Permissions.VALID_FLAGS``), its aliases included
+# (``manage_emojis`` and ``manage_expressions`` are one flag): a list written here by hand fell behind
+# discord.py and refused names it accepts.
+DISCORD_PERMISSIONS = sorted(discord.Permissions.VALID_FLAGS)
 
-# Names people know from Discord's own settings screens → discord.py's names.
+# Names people know from Discord's own settings screens (not discord.py's) → discord.py's names.
 PERMISSION_SYNONYMS = {
-    "manage_server": "manage_guild", "admin": "administrator", "manage_emojis": "manage_expressions",
-    "timeout_members": "moderate_members", "read_messages": "view_channel", "view_channels": "view_channel",
-    "mention_all": "mention_everyone", "use_slash_commands": "use_application_commands",
+    "manage_server": "manage_guild", "admin": "administrator", "timeout_members": "moderate_members",
+    "view_channels": "view_channel", "mention_all": "mention_everyone",
+    "use_slash_commands": "use_application_commands",
 }
 
 # JSON Schema keywords an argument may carry as validation rules.

@@ -16,11 +16,11 @@ import os
 import secrets
 import urllib.parse
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Callable, Iterator, TypeVar
+from typing import Any, BinaryIO, Callable, Iterator, TypeVar
 
 from hypotez.errors import PathRefused
-from hypotez.opened import OpenedFile
 from hypotez.reasons import Reason
 from hypotez.services import nofollow
 from hypotez.services.nofollow import Found, Refused
@@ -32,6 +32,27 @@ ARCHIVES_FOLDER = "archives"
 MAX_NAME_TRIES = 1000
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedFile:
+    """A file opened to be sent, checked as it was opened (:meth:`DataFolder.open_file`). Adapters send
+    this stream, never the path again, so what is sent is what was checked; ``path`` is only shown (the
+    console prints it). The adapter that sends it closes the stream."""
+
+    name: str
+    stream: BinaryIO
+    size: int
+    path: Path
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def __enter__(self) -> BinaryIO:
+        return self.stream
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
 
 
 class DataFolder:
@@ -89,7 +110,7 @@ class DataFolder:
             resolved = candidate.resolve()
         except (RuntimeError, OSError):  # a symlink loop, or a name the OS refuses
             raise PathRefused(raw, Reason("path.loop")) from None
-        if resolved != self.root and self.root not in resolved.parents:
+        if not resolved.is_relative_to(self.root):
             raise PathRefused(raw, Reason("path.outside"))
         if INTERNAL_FOLDER in parts or INTERNAL_FOLDER in resolved.relative_to(self.root).parts:
             raise PathRefused(raw, Reason("path.internal"))

@@ -2,8 +2,9 @@
 
 The player talks to a voice-client-like object (``play(source, after=...)``, ``is_playing()``,
 ``is_connected()``, ``stop()``, ``disconnect()``): discord.py's VoiceClient in production, a fake at the
-same boundary in tests. Sources are discord.py's real FFmpeg audio sources. Every file is deleted once
-played, skipped or dropped.
+same boundary in tests. The gateway that owns the clients makes the sources they play from files
+(Discord: :func:`hypotez.adapters.discord_audio.ffmpeg_source`). Every file is deleted once played,
+skipped or dropped. Nothing here knows Discord.
 """
 
 from __future__ import annotations
@@ -13,17 +14,16 @@ import logging
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
-import discord
-
 from hypotez.errors import HypotezError
 
 log = logging.getLogger("hypotez.voice.playback")
 
-SourceFactory = Callable[[Path], discord.AudioSource]
+# A file → the audio source a voice client plays (the client's own type: discord.py's AudioSource).
+SourceFactory = Callable[[Path], Any]
 
 
 class VoiceClientLike(Protocol):
-    def play(self, source: discord.AudioSource, *, after: Callable[[Exception | None], Any] | None = None) -> None: ...
+    def play(self, source: Any, *, after: Callable[[Exception | None], Any] | None = None) -> None: ...
 
     def is_playing(self) -> bool: ...
 
@@ -42,6 +42,9 @@ class VoiceGateway(Protocol):
     async def leave(self, guild_id: str) -> bool: ...
 
     def client(self, guild_id: str) -> VoiceClientLike | None: ...
+
+    def source(self, path: Path) -> Any:
+        """The audio source this gateway's clients play ``path`` from."""
 
 
 class VoicePermissionError(HypotezError):
@@ -64,14 +67,8 @@ class VoiceConnectError(HypotezError):
         super().__init__(f"could not connect to {channel}: {reason}")
 
 
-def default_source(path: Path) -> discord.AudioSource:
-    if path.suffix == ".ogg":
-        return discord.FFmpegOpusAudio(str(path), codec="copy")
-    return discord.FFmpegPCMAudio(str(path))
-
-
 class GuildPlayer:
-    def __init__(self, client: VoiceClientLike, make_source: SourceFactory = default_source):
+    def __init__(self, client: VoiceClientLike, make_source: SourceFactory):
         self.client = client
         self.make_source = make_source
         self.queue: asyncio.Queue[Path] = asyncio.Queue()
@@ -122,14 +119,13 @@ class GuildPlayer:
 class Players:
     """One GuildPlayer per server, bound to the voice client the gateway has for it."""
 
-    def __init__(self, make_source: SourceFactory = default_source):
-        self.make_source = make_source
+    def __init__(self) -> None:
         self._players: dict[str, GuildPlayer] = {}
 
-    def player(self, guild_id: str, client: VoiceClientLike) -> GuildPlayer:
+    def player(self, guild_id: str, client: VoiceClientLike, make_source: SourceFactory) -> GuildPlayer:
         player = self._players.get(guild_id)
         if player is None or player.client is not client:
-            player = self._players[guild_id] = GuildPlayer(client, self.make_source)
+            player = self._players[guild_id] = GuildPlayer(client, make_source)
         return player
 
     async def stop(self, guild_id: str) -> None:

@@ -17,17 +17,15 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from hypotez.errors import ConfigError
-from hypotez.invocation import Attachment
 from hypotez.reasons import Reason
 from hypotez.services.datafolder import DataFolder
 from hypotez.services.voice.audio import (DEFAULT_MAX_BYTES, DEFAULT_MAX_SECONDS, HEAD_BYTES, AudioLimits,
                                          BadAudio, check_content, check_declared, check_duration, container_of,
                                          probe_seconds, to_wav)
-from hypotez.services.voice.playback import (Players, SourceFactory, VoiceGateway, VoicePermissionError,
-                                             default_source)
+from hypotez.services.voice.playback import Players, VoiceGateway, VoicePermissionError
 from hypotez.services.voice.stt import GOOGLE_ENDPOINT, SttSettings, Transcript, recognise_wav
 from hypotez.services.voice.tts import TtsSettings, rhvoice_problem, synthesize
 from hypotez.services.voice.whisper_model import whisper_missing
@@ -57,15 +55,24 @@ def warn_if_whisper_missing(stt: SttSettings) -> None:
                     stt.engine, problem, when, fallback)
 
 
+class AudioUpload(Protocol):
+    """An audio file a user sent (an adapter's attachment: :class:`hypotez.invocation.Attachment`)."""
+
+    filename: str
+    content_type: str | None
+    size: int
+
+    async def read(self) -> bytes: ...
+
+
 class VoiceService:
     def __init__(self, data: DataFolder, stt: SttSettings, tts: TtsSettings, limits: AudioLimits,
-                 make_source: SourceFactory = default_source, work_timeout: float = 120.0,
-                 recognisers: int = 1):
+                 work_timeout: float = 120.0, recognisers: int = 1):
         self.data = data
         self.stt = stt
         self.tts = tts
         self.limits = limits
-        self.players = Players(make_source)
+        self.players = Players()
         self.work_timeout = work_timeout
         self.recognisers = recognisers
         self._names = itertools.count(1)
@@ -126,7 +133,7 @@ class VoiceService:
 
     # -- speech to text ---------------------------------------------------------------------
 
-    async def transcribe(self, audio: Attachment | Path) -> Transcript:
+    async def transcribe(self, audio: AudioUpload | Path) -> Transcript:
         """Check limits first, then decode and recognise. Raises BadAudio with a reason a user can act on."""
         with tempfile.TemporaryDirectory(prefix="hypotez-stt-") as folder:
             work = Path(folder)
@@ -179,7 +186,7 @@ class VoiceService:
         path = await self.synthesize(text, gateway.folder if keep else None)  # type: ignore[attr-defined]
         if keep:
             return path
-        self.players.player(guild_id, client).enqueue(path)
+        self.players.player(guild_id, client, gateway.source).enqueue(path)
         return None
 
     async def leave(self, gateway: VoiceGateway, guild_id: str) -> bool:
@@ -192,25 +199,3 @@ class VoiceService:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
 
-
-class ConsoleVoiceGateway:
-    """The console's voice channel: spoken answers become audio files whose paths are printed."""
-
-    keeps_files = True
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.joined: dict[str, str] = {}  # server → the voice channel the bot is in
-
-    async def join(self, guild_id: str, channel_id: str) -> str:
-        before = self.joined.get(guild_id)
-        self.joined[guild_id] = channel_id
-        if before is None:
-            return "joined"
-        return "already" if before == channel_id else "moved"
-
-    async def leave(self, guild_id: str) -> bool:
-        return self.joined.pop(guild_id, None) is not None
-
-    def client(self, guild_id: str) -> None:
-        return None

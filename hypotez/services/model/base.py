@@ -1,27 +1,30 @@
-"""The Model service: one interface (train, reply, predict, evaluate, status) over its backends.
+"""The Model service's interface, and what every backend shares: jobs and their lifecycle.
 
 Training runs as a background job: ``train`` returns at once with a :class:`Job`; listeners hear about
 every change (a handler edits a progress message with them). Jobs and their data are persisted, so
 unfinished jobs resume after a restart. All heavy work runs off the event loop.
+
+A backend (:mod:`hypotez.services.model.backends`) says how a job trains and how a message is answered;
+:mod:`hypotez.services.model.factory` picks one by name. This module imports no backend.
 """
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import json
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Mapping
 
-from hypotez.errors import ConfigError, UserInputError
+from hypotez.errors import UserInputError
 from hypotez.reasons import Reason
 from hypotez.services.datafolder import DataFolder
-from hypotez.services.durable import fsync_dir
-from hypotez.services.model.datasets import Example, read_file
-from hypotez.services.model.jobs import FAILED, QUEUED, RUNNING, SUCCEEDED, UNFINISHED, Job
+from hypotez.services.durable import atomic_write
+from hypotez.services.model.datasets import Example
+from hypotez.services.model.jobs import FAILED, QUEUED, UNFINISHED, Job
 from hypotez.services.model.local import RetrievalModel, normalise
 from hypotez.services.storage import Storage
 from hypotez.services.tenant import tenant_state
@@ -30,7 +33,6 @@ log = logging.getLogger("hypotez.model")
 
 Listener = Callable[[Job], Awaitable[None]]
 CURRENT_SETTING = "model.current"
-DEFAULT_THRESHOLD = 0.55
 
 
 @dataclass
@@ -59,16 +61,16 @@ class TenantModelState:
     loaded: bool = False
 
 
-class ModelService:
-    """The embedded ``local`` backend (and the base of the ``openai`` one).
+class ModelService(abc.ABC):
+    """Train, reply, predict, evaluate, status. A backend implements :meth:`_load`, :meth:`_train_job`,
+    :meth:`reply` and :meth:`predict`.
 
     Each tenant (:mod:`hypotez.tenancy`) has its own model, versions and jobs; every method takes the
     tenant it works for (``""``: the shared tenant)."""
 
-    backend_name = "local"
+    backend_name: str = ""
 
-    def __init__(self, data: DataFolder, storage: Storage, *, threshold: float = DEFAULT_THRESHOLD,
-                 train_timeout: float = 1800.0):
+    def __init__(self, data: DataFolder, storage: Storage, *, threshold: float, train_timeout: float = 1800.0):
         self.data = data
         self.storage = storage
         self.threshold = threshold
@@ -78,16 +80,9 @@ class ModelService:
         self._lock = asyncio.Lock()  # one training at a time: jobs queue up
 
     @classmethod
-    def from_settings(cls, settings: dict[str, Any], data: DataFolder, storage: Storage) -> "ModelService":
-        backend = settings.get("backend", "local")
-        threshold = float(settings.get("threshold", DEFAULT_THRESHOLD))
-        if backend == "local":
-            return cls(data, storage, threshold=threshold)
-        if backend == "openai":
-            from hypotez.services.model.openai_backend import OpenAIModelService
-
-            return OpenAIModelService.from_settings(settings, data, storage)
-        raise ConfigError(f"unknown model backend {backend!r}", "set bot.model.backend to 'local' or 'openai'")
+    @abc.abstractmethod
+    def from_settings(cls, settings: Mapping[str, Any], data: DataFolder, storage: Storage) -> "ModelService":
+        """The backend built from ``bot.model`` (its own settings read once, wrong ones refused)."""
 
     # -- folders ----------------------------------------------------------------------------
 
@@ -125,12 +120,9 @@ class ModelService:
                     state.loaded = True
         return state
 
+    @abc.abstractmethod
     async def _load(self, state: TenantModelState, tenant: str) -> None:
-        current = await self.storage.get_setting(CURRENT_SETTING, tenant=tenant)
-        folder = self.models_dir(tenant) / current if current else None
-        if folder is not None and folder.is_dir():
-            state.model = await asyncio.to_thread(RetrievalModel.load, folder)
-            state.model_id = current
+        """Fill ``state`` with ``tenant``'s current model from storage."""
 
     async def wait_idle(self) -> None:
         while self._tasks:
@@ -171,17 +163,12 @@ class ModelService:
         """Add what the user should know before the job runs (tokens, cost) to ``job.extra``."""
 
     def _write_job_data(self, job: Job, examples: list[Example]) -> None:
+        # The job is saved (and acknowledged) next: its data must be on disk, whole, before that.
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
-        path = self.jobs_dir / f"{job.id}.jsonl"
-        partial = path.with_suffix(".partial")
-        with partial.open("w", encoding="utf-8") as out:
+        with atomic_write(self.jobs_dir / f"{job.id}.jsonl") as out:
             for example in examples:
                 out.write(json.dumps({"prompt": example.prompt, "completion": example.completion,
                                       "positive": example.positive}, ensure_ascii=False) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        partial.replace(path)
-        fsync_dir(self.jobs_dir)  # the job is saved (and acknowledged) next: its data must be there
 
     async def _save(self, job: Job) -> None:
         await self.storage.save_job(job.id, job.status, job.to_dict(), tenant=job.tenant)
@@ -208,59 +195,19 @@ class ModelService:
                 job.event(Reason("job.event.failed", error=job.error))
                 await self._update(job, listener)
 
+    @abc.abstractmethod
     async def _train_job(self, job: Job, listener: Listener | None) -> None:
-        job.status = RUNNING
-        job.event(Reason("job.event.reading"), 0.1)
-        await self._update(job, listener)
-        examples = await asyncio.to_thread(read_file, self.jobs_dir / f"{job.id}.jsonl", job.id)
-        job.event(Reason("job.event.building"), 0.4)
-        await self._update(job, listener)
-        model = await asyncio.to_thread(RetrievalModel.fit, examples)
-        if not model.positives:
-            raise ValueError(Reason("job.only_negatives"))
-        version = await self._next_version(job.tenant)
-        job.event(Reason("job.event.saving"), 0.8)
-        await self._update(job, listener)
-        await asyncio.to_thread(model.save, self.models_dir(job.tenant) / version)
-        await self.storage.set_setting(CURRENT_SETTING, version, tenant=job.tenant)
-        state = await self.state(job.tenant)
-        state.model, state.model_id = model, version
-        job.status, job.model_id, job.finished = SUCCEEDED, version, time.time()
-        job.event(Reason("job.event.trained", version=version, answers=len(model.positives)), 1.0)
-        await self._update(job, listener)
-
-    async def _next_version(self, tenant: str) -> str:
-        folder = self.models_dir(tenant)
-
-        def scan() -> str:
-            folder.mkdir(parents=True, exist_ok=True)
-            numbers = [int(p.name[1:]) for p in folder.iterdir()
-                       if p.name.startswith("v") and p.name[1:].isdigit()]
-            return f"v{max(numbers, default=0) + 1}"
-
-        return await asyncio.to_thread(scan)
+        """Train ``job`` (its data is in ``jobs_dir``), reporting progress through :meth:`_update`."""
 
     # -- answering --------------------------------------------------------------------------
 
+    @abc.abstractmethod
     async def reply(self, text: str, *, tenant: str = "") -> str | None:
         """The model's answer, or None when it has none good enough (the caller says so)."""
-        model = (await self.state(tenant)).model
-        if model is None or not text.strip():
-            return None
-        match = await asyncio.to_thread(model.answer, text, self.threshold)
-        return match.answer if match else None
 
+    @abc.abstractmethod
     async def predict(self, inputs: list[str], *, tenant: str = "") -> list[Prediction]:
-        model = (await self.state(tenant)).model
-
-        def run() -> list[Prediction]:
-            out = []
-            for text in inputs:
-                match = model.answer(text, self.threshold) if model else None
-                out.append(Prediction(text, match.answer if match else None, match.similarity if match else 0.0))
-            return out
-
-        return await asyncio.to_thread(run)
+        """The model's answer (and how close the nearest example was) for each input."""
 
     async def evaluate(self, cases: list[tuple[str, str | None]], *, tenant: str = "") -> dict[str, Any]:
         """Predictions for each case; accuracy and mismatches over the cases that have an expected output."""
@@ -286,6 +233,8 @@ class ModelService:
                 "answers": len(model.positives) if model else 0,
                 "negatives": len(model.negatives) if model else 0,
                 "last_job": last.template_data() if last else None}
+
+
 
 
 def _reason(error: BaseException) -> str:

@@ -4,7 +4,7 @@ Ollama, vLLM, ...). Two training modes:
 * ``examples`` — training indexes the examples locally (the same retrieval as the local backend) and a
   reply sends the nearest examples as few-shot messages to the chat model. Works with every provider.
 * ``fine_tune`` — the data is checked as OpenAI's data-preparation guide says, uploaded, a fine-tuning
-  job is created and polled (with backoff) and its events relayed; when it succeeds the bot answers
+  job is created and polled and its events relayed; when it succeeds the bot answers
   with the fine-tuned model. OpenAI is winding self-serve fine-tuning down, so a refusal to create
   the job is reported clearly, suggesting the ``examples`` mode.
 """
@@ -17,7 +17,8 @@ import json
 import logging
 import os
 import time
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import Any, Mapping
 
 import openai
 from openai import AsyncOpenAI
@@ -29,7 +30,7 @@ from hypotez.services.model.datasets import Example, read_file
 from hypotez.services.model.finetune_check import check_chat_dataset
 from hypotez.services.model.jobs import CANCELLED, FAILED, RUNNING, SUCCEEDED, VALIDATING, Job
 from hypotez.services.model.local import normalise
-from hypotez.services.model.service import ModelService
+from hypotez.services.model.backends.local import LocalModelService
 from hypotez.services.storage import Storage
 
 log = logging.getLogger("hypotez.model.openai")
@@ -44,31 +45,31 @@ class ModelUnavailable(UserInputError):
     kind = "bad_input"
 
 
-class OpenAIModelService(ModelService):
-    backend_name = "openai"
+@dataclass(frozen=True)
+class OpenAISettings:
+    """``bot.model`` for the openai backend, read once (:meth:`parse`)."""
 
-    def __init__(self, data: DataFolder, storage: Storage, client: AsyncOpenAI, *, mode: str = "examples",
-                 chat_model: str = "gpt-4o-mini", base_model: str = "gpt-4o-mini-2024-07-18",
-                 system_prompt: str = "", few_shot: int = 4, threshold: float = 0.2, epochs: int | None = None,
-                 context_limit: int = 65_536, price_per_million: float = 3.0, poll_interval: float = 5.0,
-                 max_poll_interval: float = 60.0, method: str = "supervised", max_poll_failures: int = 10):
-        super().__init__(data, storage, threshold=threshold)
-        self.client = client
-        self.mode = mode
-        self.chat_model = chat_model
-        self.base_model = base_model
-        self.system_prompt = system_prompt
-        self.few_shot = few_shot
-        self.epochs = epochs
-        self.context_limit = context_limit
-        self.price_per_million = price_per_million
-        self.poll_interval = poll_interval
-        self.max_poll_interval = max_poll_interval
-        self.method = method
-        self.max_poll_failures = max_poll_failures
+    api_key: str
+    base_url: str | None = None
+    mode: str = "examples"
+    chat_model: str = "gpt-4o-mini"
+    base_model: str = "gpt-4o-mini-2024-07-18"
+    system_prompt: str = ""
+    few_shot: int = 4
+    threshold: float = 0.2
+    epochs: int | None = None
+    context_limit: int = 65_536
+    price_per_million: float = 3.0
+    poll_interval: float = 5.0
+    max_poll_interval: float = 60.0
+    method: str = "supervised"
+    # Polls in a row that fail (each after the client's own ``max_retries``) before the job is given up.
+    max_poll_failures: int = 10
+    max_retries: int = 3
+    timeout: float = 60.0
 
     @classmethod
-    def from_settings(cls, settings: dict[str, Any], data: DataFolder, storage: Storage) -> "OpenAIModelService":
+    def parse(cls, settings: Mapping[str, Any]) -> "OpenAISettings":
         api_key = settings.get("api_key") or os.environ.get("OPENAI_API_KEY")
         base_url = settings.get("base_url") or os.environ.get("OPENAI_BASE_URL")
         if not api_key:
@@ -81,11 +82,32 @@ class OpenAIModelService(ModelService):
         mode = settings.get("mode", "examples")
         if mode not in ("examples", "fine_tune"):
             raise ConfigError(f"unknown bot.model.mode {mode!r}", "use 'examples' or 'fine_tune'")
-        client = AsyncOpenAI(api_key=api_key, base_url=base_url, max_retries=int(settings.get("max_retries", 3)),
-                             timeout=float(settings.get("timeout", 60)))
-        known = ("chat_model", "base_model", "system_prompt", "few_shot", "threshold", "epochs", "context_limit",
-                 "price_per_million", "poll_interval", "max_poll_interval", "method", "max_poll_failures")
-        return cls(data, storage, client, mode=mode, **{k: settings[k] for k in known if k in settings})
+        known = {f.name for f in fields(cls)} - {"api_key", "base_url", "mode"}
+        return cls(api_key=api_key, base_url=base_url, mode=mode,
+                   **{name: settings[name] for name in known if name in settings})
+
+
+class OpenAIModelService(LocalModelService):
+    """Examples are indexed as the local backend does (``examples`` mode answers with them as few-shot
+    messages); ``fine_tune`` mode trains at the provider instead."""
+
+    backend_name = "openai"
+
+    def __init__(self, data: DataFolder, storage: Storage, settings: OpenAISettings,
+                 client: AsyncOpenAI | None = None):
+        super().__init__(data, storage, threshold=settings.threshold)
+        self.settings = settings
+        # The client retries 429s, 5xx and lost connections itself, with backoff (``max_retries``).
+        self.client = client or AsyncOpenAI(api_key=settings.api_key, base_url=settings.base_url,
+                                            max_retries=settings.max_retries, timeout=settings.timeout)
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any], data: DataFolder, storage: Storage) -> "OpenAIModelService":
+        return cls(data, storage, OpenAISettings.parse(settings))
+
+    @property
+    def mode(self) -> str:
+        return self.settings.mode
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -127,7 +149,7 @@ class OpenAIModelService(ModelService):
         hyper = {"n_epochs": report.epochs}
         method_body: dict[str, Any] = {"type": method, method: {"hyperparameters": hyper}}
         try:
-            remote = await self.client.fine_tuning.jobs.create(training_file=uploaded.id, model=self.base_model,
+            remote = await self.client.fine_tuning.jobs.create(training_file=uploaded.id, model=self.settings.base_model,
                                                                method=method_body, suffix="hypotez")
         except (openai.PermissionDeniedError, openai.BadRequestError, openai.NotFoundError) as error:
             job.hint = Reason("job.hint_examples_mode")
@@ -149,13 +171,13 @@ class OpenAIModelService(ModelService):
     def _check(self, examples: list[Example]):
         rows, method = self._training_rows(examples)
         report = check_chat_dataset([r if method == "supervised" else _pair_as_chat(r) for r in rows],
-                                    context_limit=self.context_limit, epochs=self.epochs,
-                                    price_per_million=self.price_per_million)
+                                    context_limit=self.settings.context_limit, epochs=self.settings.epochs,
+                                    price_per_million=self.settings.price_per_million)
         return report, method
 
     def _training_rows(self, examples: list[Example]) -> tuple[list[dict[str, Any]], str]:
         positives = [e for e in examples if e.positive]
-        if self.method == "dpo":
+        if self.settings.method == "dpo":
             by_prompt = {normalise(e.prompt): e for e in positives}
             pairs = [{"input": {"messages": self._system() + [{"role": "user", "content": n.prompt}]},
                       "preferred_output": [{"role": "assistant", "content": by_prompt[normalise(n.prompt)].completion}],
@@ -168,11 +190,11 @@ class OpenAIModelService(ModelService):
                 for e in positives], "supervised"
 
     def _system(self) -> list[dict[str, str]]:
-        return [{"role": "system", "content": self.system_prompt}] if self.system_prompt else []
+        return [{"role": "system", "content": self.settings.system_prompt}] if self.settings.system_prompt else []
 
     async def _poll(self, job: Job, listener) -> None:
         assert job.remote_id is not None
-        interval, failures = self.poll_interval, 0
+        interval, failures = self.settings.poll_interval, 0
         seen_events: set[str] = set(job.extra.get("seen_events", []))
         while True:
             try:
@@ -180,11 +202,13 @@ class OpenAIModelService(ModelService):
                 events = await self.client.fine_tuning.jobs.list_events(job.remote_id, limit=20)
                 failures = 0
             except TRANSIENT as error:
+                # The client has already retried this poll with its own backoff: wait the poll
+                # interval, as after any poll, and give up after several such polls in a row.
                 failures += 1
-                if failures > self.max_poll_failures:
+                if failures > self.settings.max_poll_failures:
                     raise _Refused(Reason("job.provider_kept_failing", detail=_api_message(error))) from None
-                log.warning("polling %s failed (%s); retrying", job.remote_id, error)
-                await asyncio.sleep(min(interval * (2 ** failures), self.max_poll_interval))
+                log.warning("polling %s failed (%s); polling again", job.remote_id, error)
+                await asyncio.sleep(interval)
                 continue
             for event in reversed(list(events.data)):
                 if event.id not in seen_events:
@@ -210,7 +234,7 @@ class OpenAIModelService(ModelService):
             job.progress = max(job.progress, REMOTE_PROGRESS.get(remote.status, job.progress))
             await self._update(job, listener)
             await asyncio.sleep(interval)
-            interval = min(interval * 1.5, self.max_poll_interval)
+            interval = min(interval * 1.5, self.settings.max_poll_interval)
 
     # -- answering --------------------------------------------------------------------------
 
@@ -218,12 +242,12 @@ class OpenAIModelService(ModelService):
         if not text.strip():
             return None
         messages = list(self._system())
-        model = self.chat_model
+        model = self.settings.chat_model
         state = await self.state(tenant)
         if self.mode == "fine_tune" and state.remote_model:
             model = state.remote_model
         elif state.model is not None:
-            matches = await asyncio.to_thread(state.model.matches, text, self.few_shot, self.threshold)
+            matches = await asyncio.to_thread(state.model.matches, text, self.settings.few_shot, self.threshold)
             for match in reversed([m for m in matches if m.similarity >= self.threshold]):
                 messages += [{"role": "user", "content": match.prompt},
                              {"role": "assistant", "content": match.answer}]
@@ -242,8 +266,8 @@ class OpenAIModelService(ModelService):
         status = await super().status(tenant=tenant)
         state = await self.state(tenant)
         status.update({"mode": self.mode, "model_id": state.remote_model if self.mode == "fine_tune"
-                       else (state.model_id and f"{self.chat_model} + {state.model_id}"),
-                       "chat_model": self.chat_model})
+                       else (state.model_id and f"{self.settings.chat_model} + {state.model_id}"),
+                       "chat_model": self.settings.chat_model})
         return status
 
 
