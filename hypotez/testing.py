@@ -28,7 +28,8 @@ from typing import Any, Callable, Iterable
 import aiohttp
 import discord
 
-from hypotez.adapters.discord_bot import DiscordVoiceGateway, HypotezBot, create_bot
+from hypotez.adapters.discord_bot import HypotezBot, create_bot
+from hypotez.adapters.discord_voice import DiscordVoiceGateway
 from hypotez.app import App, build_app, build_services
 from hypotez.invocation import Author, Place
 from hypotez.declaration import load_spec

@@ -7,7 +7,7 @@ from pathlib import Path
 import discord
 import pytest
 
-from hypotez.adapters.discord_bot import permission_names
+from hypotez.adapters.discord_inbound import permission_names
 from hypotez.testing import BotHarness
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-import hypotez.adapters.discord_bot as discord_bot
+import hypotez.adapters.discord_run as discord_run
 from hypotez.cli import main
 from hypotez.redaction import MASK, Redactor, redact_logs
 from hypotez.testing import BotHarness
@@ -107,7 +107,7 @@ def test_hypotez_run_failures_never_show_the_token(tmp_path, monkeypatch, capsys
         logging.getLogger("discord.client").error("login failed for %s", token)
         raise RuntimeError(f"gateway refused {token}")
 
-    monkeypatch.setattr(discord_bot._RunningBot, "login", failing_login)
+    monkeypatch.setattr(discord_run.RunningBot, "login", failing_login)
     monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "commands.yaml").write_text("commands:\n  ping:\n    description: ping\n")

@@ -1,395 +1,40 @@
-"""The Discord adapter: the spec's commands as real discord.py commands, prefix and slash.
+"""The Discord adapter's bot: the spec's commands on a discord.py bot, and its events.
 
-Everything Discord-specific lives here. A message or an interaction becomes a
-:class:`~hypotez.pipeline.Request`; the dispatcher's :class:`~hypotez.pipeline.Reply` is sent back split
-at 2,000 characters, with every mention disabled (a user's ``@everyone`` never pings anyone).
+Everything Discord-specific lives in ``hypotez/adapters/discord_*``. A message or an interaction becomes
+a :class:`~hypotez.pipeline.Request` (discord_inbound); the dispatcher's :class:`~hypotez.pipeline.Reply`
+is sent back by :meth:`HypotezBot.deliver` (discord_sending). The commands are built by
+discord_commands, voice goes through discord_voice, and running against Discord is discord_run.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import hashlib
-import inspect
-import io
 import json
 import logging
-from typing import Any, Sequence
+from typing import Any
 
 import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from hypotez.adapters.discord_endpoint import TEST_SERVER_ENV, TestServer
-from hypotez.adapters.discord_gateway import SlashSync, guard_parsers, keep_connected
-from hypotez.adapters.discord_interactions import DEFER_AFTER, InteractionAnswer, answer_in_time, interaction_place
+from hypotez.adapters.discord_commands import build_commands
+from hypotez.adapters.discord_gateway import guard_parsers, keep_connected
+from hypotez.adapters.discord_inbound import author_of, request_from_message
+from hypotez.adapters.discord_interactions import DEFER_AFTER, InteractionAnswer, interaction_place
+from hypotez.adapters.discord_sending import NO_MENTIONS, DiscordOutbox, send_parts
+from hypotez.adapters.discord_voice import DiscordVoiceGateway
 from hypotez.app import App
 from hypotez.attachments import AttachmentPolicy
-from hypotez.embeds import EmbedData
 from hypotez.errors import BadArgument
-from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, OpenedFile, Place
-from hypotez.outgoing import Attachable, FileData
 from hypotez.pipeline import Reply, Request
-from hypotez.reasons import Reason, library_reason
-from hypotez.redaction import Redactor, redact_logs
-from hypotez.declaration.model import ArgumentSpec, CommandSpec
-from hypotez.text import DISCORD_LIMIT, split_message
+from hypotez.reasons import Reason
+from hypotez.redaction import Redactor
 
 log = logging.getLogger("hypotez.discord")
 
-NO_MENTIONS = discord.AllowedMentions.none()
 SLASH_HASH_SETTING = "slash_hash"
-
-SLASH_TYPES: dict[str, Any] = {
-    "text": str, "integer": int, "number": float, "boolean": bool, "choice": str, "json": str, "path": str,
-    "attachment": discord.Attachment, "member": discord.Member, "channel": discord.abc.GuildChannel,
-}
-
-
-# --- Discord objects → hypotez data ------------------------------------------------------------
-
-
-NOTHING: frozenset[str] = frozenset()
-
-
-@functools.lru_cache(maxsize=1024)
-def permission_names(value: int) -> frozenset[str]:
-    """The names of the permissions in a permission value. Walking discord.py's flags costs tens of
-    microseconds, and a server has only a few distinct values: each is worked out once."""
-    return frozenset(name for name, allowed in discord.Permissions(value) if allowed)
-
-
-def author_of(user: discord.abc.User) -> Author:
-    roles = permissions = NOTHING
-    voice_id = voice_name = None
-    if isinstance(user, discord.Member):
-        roles = frozenset(role.name for role in user.roles if not role.is_default())
-        permissions = permission_names(user.guild_permissions.value)
-        if user.voice is not None and user.voice.channel is not None:
-            voice_id, voice_name = str(user.voice.channel.id), user.voice.channel.name
-    return Author(id=str(user.id), name=user.name, display_name=user.display_name, roles=roles,
-                  permissions=permissions, is_bot=user.bot, voice_channel_id=voice_id,
-                  voice_channel_name=voice_name)
-
-
-def place_of(channel: Any, guild: discord.Guild | None) -> Place:
-    return Place(channel_id=str(channel.id), channel_name=getattr(channel, "name", None) or "",
-                 guild_id=str(guild.id) if guild else None, guild_name=guild.name if guild else None)
-
-
-def attachment_of(attachment: discord.Attachment, policy: AttachmentPolicy | None = None) -> Attachment:
-    """The attachment for handlers; reading it downloads only from the policy's hosts, within its size."""
-    policy = policy or AttachmentPolicy()
-    return Attachment(filename=attachment.filename, size=attachment.size, content_type=attachment.content_type,
-                      url=attachment.url,
-                      read=policy.guard(attachment.filename, attachment.url, attachment.size, attachment.read))
-
-
-class DiscordSent:
-    """A sent message the handler may edit later (training progress)."""
-
-    def __init__(self, message: discord.Message | discord.WebhookMessage, redact: Redactor | None = None):
-        self.message = message
-        self.id = str(message.id)
-        self.redact = Redactor() if redact is None else redact
-
-    async def edit(self, text: str) -> None:
-        await self.message.edit(content=self.redact(text)[:DISCORD_LIMIT], allowed_mentions=NO_MENTIONS)
-
-
-class DiscordOutbox:
-    def __init__(self, channel: discord.abc.Messageable, redact: Redactor | None = None):
-        self.channel = channel
-        self.redact = Redactor() if redact is None else redact
-
-    async def send(self, text: str, files: list[Attachable] | None = None) -> DiscordSent:
-        messages = await send_parts(self.channel.send, self.redact(text), files or [])
-        return DiscordSent(messages[-1], self.redact)
-
-    def message(self, message_id: str) -> DiscordSent:
-        get = getattr(self.channel, "get_partial_message", None)
-        if get is None:  # an interaction's follow-up webhook: its messages are edited through it
-            raise LookupError("this outbox cannot reach earlier messages")
-        return DiscordSent(get(int(message_id)), self.redact)
-
-
-class DiscordResolver:
-    """Finds members and channels by mention, id or name in the message's server."""
-
-    def __init__(self, guild: discord.Guild | None, message: discord.Message | None = None):
-        self.guild = guild
-        self.message = message
-
-    @staticmethod
-    def _id(text: str) -> int | None:
-        digits = text.strip().lstrip("<@!#&").rstrip(">")
-        return int(digits) if digits.isdigit() else None
-
-    def member(self, text: str) -> MemberRef | None:
-        found: discord.abc.User | None = None
-        wanted = self._id(text)
-        if self.message is not None and wanted is not None:
-            found = next((m for m in self.message.mentions if m.id == wanted), None)
-        if found is None and self.guild is not None:
-            found = self.guild.get_member(wanted) if wanted is not None else \
-                self.guild.get_member_named(text.strip().lstrip("@"))
-        return member_ref(found) if found is not None else None
-
-    def channel(self, text: str) -> ChannelRef | None:
-        if self.guild is None:
-            return None
-        wanted = self._id(text)
-        found = self.guild.get_channel(wanted) if wanted is not None else \
-            discord.utils.get(self.guild.channels, name=text.strip().lstrip("#"))
-        return channel_ref(found) if found is not None else None
-
-
-def member_ref(user: discord.abc.User) -> MemberRef:
-    return MemberRef(id=str(user.id), name=user.name, display_name=user.display_name, mention=user.mention)
-
-
-def channel_ref(channel: Any) -> ChannelRef:
-    return ChannelRef(id=str(channel.id), name=getattr(channel, "name", "") or "", mention=channel.mention)
-
-
-def request_from_message(bot: "HypotezBot", message: discord.Message) -> Request:
-    reference = message.reference.message_id if message.reference and message.reference.message_id else None
-    guild = message.guild
-    me = bot.user
-    return Request(
-        author=author_of(message.author),
-        place=place_of(message.channel, guild),
-        content=message.content,
-        message_id=str(message.id),
-        reference_id=str(reference) if reference else None,
-        attachments=tuple(attachment_of(a, bot.attachment_policy) for a in message.attachments)
-        if message.attachments else (),
-        outbox=DiscordOutbox(message.channel, bot.redactor()),
-        voice=bot.voice_gateway,
-        resolver=DiscordResolver(guild, message),
-        mentions_bot=me is not None and me in message.mentions,
-    )
-
-
-# --- voice -------------------------------------------------------------------------------------
-
-
-class DiscordVoiceGateway:
-    """Voice channels through discord.py's VoiceClient (Opus, and davey for Discord's end-to-end
-    voice encryption). ``client_class`` is discord.py's own extension point for voice connections
-    (a :class:`discord.VoiceProtocol`); tests give one that plays without a voice server."""
-
-    def __init__(self, bot: commands.Bot, client_class: type[discord.VoiceProtocol] = discord.VoiceClient,
-                 connect_timeout: float = 30.0):
-        self.bot = bot
-        self.client_class = client_class
-        self.connect_timeout = connect_timeout
-
-    def _guild(self, guild_id: str) -> discord.Guild:
-        guild = self.bot.get_guild(int(guild_id))
-        if guild is None:
-            raise LookupError(f"the bot is not in server {guild_id}")
-        return guild
-
-    async def join(self, guild_id: str, channel_id: str) -> str:
-        from hypotez.services.voice import VoiceConnectError, VoicePermissionError
-
-        guild = self._guild(guild_id)
-        channel = guild.get_channel(int(channel_id))
-        if not isinstance(channel, (discord.VoiceChannel, discord.StageChannel)):
-            raise LookupError(f"channel {channel_id} is not a voice channel")
-        permissions = channel.permissions_for(guild.me)
-        missing = [name for name in ("connect", "speak") if not getattr(permissions, name)]
-        if missing:
-            raise VoicePermissionError(missing, channel.name)
-        client = guild.voice_client
-        try:
-            if client is not None and _is_connected(client):
-                if client.channel.id == channel.id:
-                    return "already"
-                await client.move_to(channel)  # type: ignore[attr-defined]
-                return "moved"
-            if client is not None:  # a connection that died: drop it before connecting again
-                await client.disconnect(force=True)
-            await channel.connect(timeout=self.connect_timeout, self_deaf=True, cls=self.client_class)
-        except asyncio.TimeoutError:
-            raise VoiceConnectError(channel.name, Reason("voice.connect_timeout")) from None
-        except discord.opus.OpusNotLoaded:
-            raise VoiceConnectError(channel.name, Reason("voice.no_opus")) from None
-        except (discord.ClientException, RuntimeError) as error:  # RuntimeError: PyNaCl/davey missing
-            reason = library_reason(str(error), _VOICE_MESSAGES, "voice.other")
-            raise VoiceConnectError(channel.name, reason) from None
-        return "joined"
-
-    async def leave(self, guild_id: str) -> bool:
-        client = self._guild(guild_id).voice_client
-        if client is None:
-            return False
-        await client.disconnect(force=False)
-        return True
-
-    def client(self, guild_id: str) -> Any:
-        guild = self.bot.get_guild(int(guild_id))
-        return guild.voice_client if guild is not None else None
-
-
-# discord.py's messages when a voice connection cannot start → catalog keys (the English texts are
-# these messages); any other message is shown as discord.py wrote it.
-_VOICE_MESSAGES = {
-    "PyNaCl library needed in order to use voice": "voice.no_pynacl",
-    "davey library needed in order to use voice": "voice.no_davey",
-    "davey library needed in order to use E2EE voice": "voice.no_davey_e2ee",
-    "Already connected to a voice channel.": "voice.already_connected",
-}
-
-
-
-def _is_connected(client: discord.VoiceProtocol) -> bool:
-    is_connected = getattr(client, "is_connected", None)
-    return bool(is_connected()) if is_connected is not None else False
-
-
-# --- sending -----------------------------------------------------------------------------------
-
-
-def discord_embed(data: EmbedData) -> discord.Embed:
-    """hypotez's embed data → a real discord.Embed (limits were checked when it was rendered)."""
-    embed = discord.Embed(title=data.title or None, description=data.description or None, url=data.url or None,
-                          colour=data.color)
-    for item in data.fields:
-        embed.add_field(name=item.name, value=item.value, inline=item.inline)
-    if data.footer:
-        embed.set_footer(text=data.footer)
-    if data.image:
-        embed.set_image(url=data.image)
-    if data.thumbnail:
-        embed.set_thumbnail(url=data.thumbnail)
-    return embed
-
-
-def discord_file(item: Attachable) -> discord.File:
-    """A file to upload: an opened file from its stream (what was checked when it was opened), one made
-    in memory (a long answer as text) from its bytes, a path by name."""
-    if isinstance(item, OpenedFile):
-        return discord.File(item.stream, filename=item.name)
-    if isinstance(item, FileData):
-        return discord.File(io.BytesIO(item.data), filename=item.filename)
-    return discord.File(str(item), filename=item.name)
-
-
-async def send_parts(send: Any, text: str, files: Sequence[Attachable], embeds: Sequence[EmbedData] = (),
-                     sent: list[Any] | None = None) -> list[Any]:
-    """Send ``text`` split at Discord's limit, files and embeds on the first part, mentions disabled.
-    Returns the messages sent; each is also appended to ``sent`` as soon as it is, so that when one
-    fails the caller knows how many got through. Opened files are closed once sent (or once sending
-    failed)."""
-    try:
-        return await _send_parts(send, text, files, embeds, [] if sent is None else sent)
-    finally:
-        for item in files:
-            if isinstance(item, OpenedFile):
-                item.close()
-
-
-async def _send_parts(send: Any, text: str, files: Sequence[Attachable], embeds: Sequence[EmbedData],
-                      sent: list[Any]) -> list[Any]:
-    parts = split_message(text) or [""]
-    if len(parts) == 1 and parts[0] and not files and not embeds:  # most replies: one message of text
-        sent.append(await send(content=parts[0], allowed_mentions=NO_MENTIONS))
-        return sent
-    for index, part in enumerate(parts):
-        kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
-        if part:
-            kwargs["content"] = part
-        if index == 0 and files:
-            kwargs["files"] = [discord_file(item) for item in files]
-        if index == 0 and embeds:
-            kwargs["embeds"] = [discord_embed(embed) for embed in embeds]
-        if "content" not in kwargs and "files" not in kwargs and "embeds" not in kwargs:
-            continue
-        sent.append(await send(**kwargs))
-    return sent
-
-
-# --- building commands -------------------------------------------------------------------------
-
-
-def prefix_command(app: App, spec: CommandSpec) -> commands.Command:
-    # No parameters for discord.py to convert: the pipeline parses the raw text after the command name
-    # itself (the same way for the console), so discord.py's converters would only cost time.
-    async def callback(ctx: commands.Context) -> None:
-        bot: HypotezBot = ctx.bot
-        rest = ctx.view.read_rest()
-        request: Request | None = None
-        # A reply that is the same for everyone needs nothing else from the message.
-        reply = app.dispatcher.static_reply(spec, str(ctx.guild.id) if ctx.guild else None, rest)
-        if reply is None:
-            request = request_from_message(bot, ctx.message)
-            reply = await app.dispatcher.run_command(spec, request, rest)
-        await bot.deliver(ctx.channel.send, reply, request)
-
-    return commands.Command(callback, name=spec.name, aliases=list(spec.aliases), help=spec.description)
-
-
-def _slash_description(text: str) -> str:
-    text = " ".join(text.split())
-    return (text[:99] + "…" if len(text) > 100 else text) or "…"
-
-
-def _slash_parameters(spec: CommandSpec) -> list[inspect.Parameter]:
-    parameters = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                                    annotation=discord.Interaction)]
-    for argument in spec.arguments:
-        required = argument.required and not argument.has_default
-        parameters.append(inspect.Parameter(
-            argument.name, inspect.Parameter.KEYWORD_ONLY, annotation=SLASH_TYPES[argument.type],
-            default=inspect.Parameter.empty if required else None))
-    return parameters
-
-
-def _slash_value(argument: ArgumentSpec, value: Any, policy: AttachmentPolicy | None = None) -> Any:
-    if isinstance(value, discord.Attachment):
-        return attachment_of(value, policy)
-    if isinstance(value, (discord.Member, discord.User)):
-        return member_ref(value)
-    if argument.type == "channel" and value is not None and hasattr(value, "mention"):
-        return channel_ref(value)
-    return value
-
-
-def slash_command(app: App, spec: CommandSpec) -> app_commands.Command:
-    async def callback(interaction: discord.Interaction, **options: Any) -> None:
-        bot: HypotezBot = interaction.client  # type: ignore[assignment]
-        values = {name: _slash_value(spec.argument(name), value, bot.attachment_policy)  # type: ignore[arg-type]
-                  for name, value in options.items() if value is not None}
-        typed = " ".join(f"{name}={value}" for name, value in options.items() if value is not None)
-        answer = InteractionAnswer.of(interaction)
-        request = Request(
-            author=author_of(interaction.user),
-            place=interaction_place(interaction),
-            content=f"/{spec.name} {typed}".strip(),
-            message_id=str(interaction.id),
-            outbox=DiscordOutbox(answer, bot.redactor()),  # type: ignore[arg-type]  # it has send(**kwargs)
-            voice=bot.voice_gateway,
-            resolver=DiscordResolver(interaction.guild),
-        )
-        # Answered at once when ready in time, deferred only for slow work (see discord_interactions).
-        reply = await answer_in_time(answer, app.dispatcher.run_command(spec, request, values), bot.defer_after)
-        await bot.deliver(answer.sender(ephemeral=reply.is_error), reply, request)
-
-    callback.__signature__ = inspect.Signature(_slash_parameters(spec))  # type: ignore[attr-defined]
-    callback.__discord_app_commands_param_description__ = {  # type: ignore[attr-defined]
-        a.name: _slash_description(a.description) for a in spec.arguments}
-    choices = {a.name: [app_commands.Choice(name=str(c)[:100], value=str(c)) for c in a.choices]
-               for a in spec.arguments if a.choices}
-    if choices:
-        callback.__discord_app_commands_param_choices__ = choices  # type: ignore[attr-defined]
-    return app_commands.Command(name=spec.name, description=_slash_description(spec.description),
-                                callback=callback)
-
-
-# --- the bot -----------------------------------------------------------------------------------
 
 
 class HypotezBot(commands.Bot):
@@ -415,10 +60,11 @@ class HypotezBot(commands.Bot):
         self.attachment_policy = AttachmentPolicy.from_settings(app.spec.settings.attachments)
         self.voice_gateway: Any = DiscordVoiceGateway(self)
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
-        for spec in app.spec.commands:
-            self.add_command(prefix_command(app, spec))
-            if spec.slash:
-                self.tree.add_command(slash_command(app, spec))
+        built = build_commands(app)
+        for command in built.prefix:
+            self.add_command(command)
+        for slash in built.slash:
+            self.tree.add_command(slash)
 
     async def setup_hook(self) -> None:
         await self.app.start(self.outbox_for)
@@ -558,62 +204,3 @@ class HypotezBot(commands.Bot):
 def create_bot(app: App, **kwargs: Any) -> HypotezBot:
     return HypotezBot(app, **kwargs)
 
-
-class _RunningBot(HypotezBot):
-    slash_sync: SlashSync | None = None
-
-    async def setup_hook(self) -> None:
-        await super().setup_hook()
-        # In the background: start-up never waits on it, and a failed sync is retried.
-        self.slash_sync = SlashSync(self.sync_slash_commands)
-        self.slash_sync.start()
-
-    async def close(self) -> None:
-        if self.slash_sync is not None:
-            await self.slash_sync.stop()
-        await super().close()
-
-    async def on_ready(self) -> None:
-        log.info("logged in as %s; prefix %r", self.user, self.app.spec.settings.prefix)
-
-
-INVALID_TOKEN = ("Discord refused the token (DISCORD_TOKEN). Get a new one at "
-                 "https://discord.com/developers/applications → your application → Bot → Reset Token, "
-                 "and put it in .env as DISCORD_TOKEN=...")
-MISSING_INTENT = ("Discord refused the Message Content intent. Enable it at "
-                  "https://discord.com/developers/applications → your application → Bot → "
-                  "Privileged Gateway Intents → Message Content Intent, then start the bot again.")
-
-
-async def _run(app: App, token: str, *, test_server: TestServer | None = None, **kwargs: Any) -> int:
-    if test_server is not None:
-        # Tests only: Discord's hosts resolve to a local test server (see discord_endpoint).
-        log.warning("connecting to the Discord test server at %s instead of Discord (%s is set)",
-                    test_server.address, TEST_SERVER_ENV)
-        kwargs["connector"] = test_server.connector()
-    bot = kwargs.pop("bot_class", _RunningBot)(app, **kwargs)
-    try:
-        async with bot:
-            await bot.start(token)
-    except discord.LoginFailure:
-        log.error(INVALID_TOKEN)
-        return 1
-    except discord.PrivilegedIntentsRequired:
-        log.error(MISSING_INTENT)
-        return 1
-    finally:
-        await app.aclose()
-    return 0
-
-
-def run_bot(app: App, token: str, *, test_server: TestServer | None = None, **kwargs: Any) -> int:
-    import asyncio
-
-    # The token never reaches a log line: discord.py's debug output, tracebacks, our own messages.
-    unredact = redact_logs([token])
-    try:
-        return asyncio.run(_run(app, token, test_server=test_server, **kwargs))
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        unredact()

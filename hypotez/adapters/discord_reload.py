@@ -11,7 +11,10 @@ from typing import Any
 
 import discord
 
-from hypotez.adapters.discord_bot import HypotezBot, _RunningBot, prefix_command, run_bot, send_parts, slash_command
+from hypotez.adapters.discord_bot import HypotezBot
+from hypotez.adapters.discord_commands import prefix_command, slash_command
+from hypotez.adapters.discord_run import RunningBot, run_bot
+from hypotez.adapters.discord_sending import send_parts
 from hypotez.app import App
 from hypotez.reload import DEFAULT_INTERVAL, Reloader, ReloadResult, Watcher
 from hypotez.declaration.model import Spec
@@ -68,7 +71,7 @@ def attach_reloader(bot: HypotezBot, reloader: Reloader) -> None:
     reloader.listeners.append(tell_admins)
 
 
-class WatchingBot(_RunningBot):
+class WatchingBot(RunningBot):
     """The bot of ``hypotez run --watch``: it reloads the spec whenever the files change."""
 
     def __init__(self, app: App, *, spec_path: Path, interval: float = DEFAULT_INTERVAL, **kwargs: Any):
