@@ -47,9 +47,10 @@ from typing import Any, Callable, Iterable
 
 import trustme
 from aiohttp import WSMsgType, web
+from aiohttp.test_utils import TestServer
 
 from hypotez.adapters.discord_endpoint import TEST_CA_ENV, TEST_SERVER_ENV
-from hypotez.testing import user_payload
+from hypotez.adapters.discord_payloads import user_payload
 
 API = r"/api/v{version:\d+}"
 GATEWAY_URL = "wss://gateway.discord.gg"
@@ -274,7 +275,7 @@ class FakeDiscord:
         self._waiters: dict[str | None, list[tuple[Callable[[], Any], asyncio.Future[Any]]]] = \
             collections.defaultdict(list)
         self._recent: collections.deque[float] = collections.deque()
-        self._runner: web.AppRunner | None = None
+        self._server: TestServer | None = None
         self._dir = tempfile.TemporaryDirectory(prefix="fake-discord-")
         self.ca_file = Path(self._dir.name) / "ca.pem"
         self.port = 0
@@ -314,19 +315,17 @@ class FakeDiscord:
         ca.cert_pem.write_to_path(str(self.ca_file))
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert(*CERT_NAMES).configure_cert(context)
-        self._runner = web.AppRunner(self.app(), handle_signals=False, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=context)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._server = TestServer(self.app(), host="127.0.0.1")
+        await self._server.start_server(ssl=context, access_log=None)
+        self.port = self._server.port
         return self
 
     async def close(self) -> None:
         for session in self.sessions.values():
             if session.connection is not None:
                 await session.connection.ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        if self._server is not None:
+            await self._server.close()
         self._dir.cleanup()
 
     async def __aenter__(self) -> "FakeDiscord":
