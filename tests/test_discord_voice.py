@@ -3,30 +3,19 @@ transcribed offline and answered, and answers spoken into the voice channel thro
 connection at discord.py's boundary (hypotez.testing.FakeVoiceClient) with real FFmpeg audio sources."""
 
 import asyncio
-from pathlib import Path
 
 import discord
 import pytest
 from audio import voice_message
+from support import TEMPLATES, english_voice_spec
 
 from hypotez.services.model import Example
-from hypotez.testing import GUILD_ID, VOICE_CHANNEL_ID, BotHarness, FakeVoiceClient
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def english_voice_spec(tmp_path: Path) -> Path:
-    """The shipped commands.yaml, recognising English (the only language pocketsphinx knows offline)."""
-    text = (ROOT / "commands.yaml").read_text(encoding="utf-8")
-    spec = tmp_path / "commands.yaml"
-    spec.write_text(text.replace("  voice:\n", "  voice:\n    language: en-US\n", 1), encoding="utf-8")
-    return spec
+from hypotez.testing import GUILD_ID, VOICE_CHANNEL_ID, FakeVoiceClient
 
 
 @pytest.fixture
-async def bot(tmp_path):
-    async with BotHarness.from_spec(english_voice_spec(tmp_path), data_dir=tmp_path / "data",
-                                    templates_dir=ROOT / "templates") as harness:
+async def bot(hypotez_bot, tmp_path):
+    async with hypotez_bot(spec=english_voice_spec(tmp_path), templates_dir=TEMPLATES) as harness:
         yield harness
 
 
@@ -87,7 +76,7 @@ async def test_join_that_times_out_says_so(bot):
     assert voice_client(bot) is None
 
 
-async def test_join_that_times_out_says_so_in_english_on_an_english_bot(tmp_path):
+async def test_join_that_times_out_says_so_in_english_on_an_english_bot(tmp_path, hypotez_bot):
     spec = english_voice_spec(tmp_path)
     spec.write_text(spec.read_text(encoding="utf-8").replace("language: ru", "language: en"), encoding="utf-8")
 
@@ -95,7 +84,7 @@ async def test_join_that_times_out_says_so_in_english_on_an_english_bot(tmp_path
         async def connect(self, **kwargs):
             raise asyncio.TimeoutError
 
-    async with BotHarness.from_spec(spec, data_dir=tmp_path / "data", templates_dir=ROOT / "templates") as bot:
+    async with hypotez_bot(spec=spec, templates_dir=TEMPLATES) as bot:
         bot.bot.voice_gateway.client_class = Unreachable
         reply = await bot.send("!join", in_voice=True)
     assert reply.content.startswith(
