@@ -14,7 +14,8 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from fakes.bot_process import ROOT, BotProcess
-from fakes.discord_server import RESUME_GATEWAY_URL, FakeDiscord
+from fakes.discord_model import RESUME_GATEWAY_URL
+from fakes.discord_server import FakeDiscord
 from support import FAQ
 
 from hypotez.adapters.discord_endpoint import TestServer, _TestServerResolver
