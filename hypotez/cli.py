@@ -160,7 +160,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     token = read_token()
     if not token:
         raise NO_TOKEN
-    from hypotez.adapters.discord_bot import run_bot
+    from hypotez.adapters.discord_run import run_bot
     from hypotez.adapters.discord_endpoint import TestServer
 
     test_server = TestServer.from_env()  # tests only; None means Discord itself

@@ -1,18 +1,16 @@
 """The other CLI contracts: validate on the shipped spec, schema, docs, and a fuzzed loader."""
 
 import json
-from pathlib import Path
 
 import jsonschema
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import ROOT
 
 from hypotez.cli import main
-from hypotez.errors import SpecError
 from hypotez.registry import load_spec_text
-
-ROOT = Path(__file__).resolve().parent.parent
+from hypotez.errors import SpecError
 
 
 def test_the_shipped_spec_is_valid(capsys):

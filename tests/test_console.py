@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import FAQ, ROOT
 
 
 def console(lines: str, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -55,7 +55,6 @@ def test_attach_directive_and_unknown_directive(tmp_path):
     assert "unknown directive ':bogus'" in result.stdout
 
 
-FAQ = ROOT / "tests" / "data" / "model" / "faq.jsonl"
 
 
 def test_train_then_ask_then_correct(tmp_path):

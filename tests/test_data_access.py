@@ -8,21 +8,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from support import ROOT
 
 from hypotez.registry import load_spec
-from hypotez.testing import BotHarness
 
-ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "commands.yaml"
 TRAINER = {"roles": ["Trainer"]}
 SECRET_PROMPT = "what is the launch code"
 SECRET_ANSWER = "PRIVATE-ANSWER-4471"
-
-
-@pytest.fixture
-async def bot(tmp_path):
-    async with BotHarness.from_spec(SPEC, data_dir=tmp_path / "data", voice_factory=lambda *a: None) as harness:
-        yield harness
 
 
 @pytest.fixture

@@ -10,21 +10,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from support import ROOT
 
 from hypotez.errors import PathRefused
 from hypotez.services.datafolder import DataFolder
-from hypotez.testing import BotHarness
 
-ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "commands.yaml"
 TRAINER = {"roles": ["Trainer"]}
 SECRET = b"TOP-SECRET-OUTSIDE"
-
-
-@pytest.fixture
-async def bot(tmp_path):
-    async with BotHarness.from_spec(SPEC, data_dir=tmp_path / "data", voice_factory=lambda *a: None) as harness:
-        yield harness
 
 
 @pytest.fixture

@@ -2,23 +2,15 @@
 commands.yaml (language ru) and templates: every shipped command, prefix and slash."""
 
 import zipfile
-from pathlib import Path
 
 import discord
 import pytest
+from support import FAQ, ROOT
 
-from hypotez.adapters.discord_bot import permission_names
-from hypotez.testing import BotHarness
+from hypotez.adapters.discord_inbound import permission_names
 
-ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "commands.yaml"
 TRAINER = {"roles": ["Trainer"]}
-
-
-@pytest.fixture
-async def bot(tmp_path):
-    async with BotHarness.from_spec(SPEC, data_dir=tmp_path / "data", voice_factory=lambda *a: None) as harness:
-        yield harness
 
 
 @pytest.fixture
@@ -56,7 +48,6 @@ async def test_feedback_without_any_yet(bot):
     assert "Отзывов пока нет" in reply.content
 
 
-FAQ = ROOT / "tests" / "data" / "model" / "faq.jsonl"
 
 
 async def trained(bot):

@@ -5,7 +5,6 @@ import logging
 import pytest
 
 from hypotez.cli import main
-from hypotez.testing import BotHarness
 
 SPEC = """
 bot: {language: en}
@@ -20,14 +19,10 @@ commands:
 
 
 @pytest.fixture
-async def bot(tmp_path):
-    (tmp_path / "templates" / "en").mkdir(parents=True)
-    (tmp_path / "templates" / "en" / "ok.j2").write_text("fine, {{ user }}")
-    (tmp_path / "templates" / "en" / "boom.j2").write_text("never shown")
-    (tmp_path / "crashy.py").write_text("async def boom(inv):\n    raise ValueError('secret detail')\n")
-    (tmp_path / "commands.yaml").write_text(SPEC)
-    async with BotHarness.from_spec(tmp_path / "commands.yaml", data_dir=tmp_path / "data",
-                                    model_factory=lambda *a: None, voice_factory=lambda *a: None) as harness:
+async def bot(hypotez_bot):
+    files = {"templates/en/ok.j2": "fine, {{ user }}", "templates/en/boom.j2": "never shown",
+             "crashy.py": "async def boom(inv):\n    raise ValueError('secret detail')\n"}
+    async with hypotez_bot(spec=SPEC, files=files, model=False, voice=False) as harness:
         yield harness
 
 

@@ -57,11 +57,9 @@ CALLBACK, FOLLOWUP = "/interactions/", "/webhooks/"
 
 
 @pytest.fixture
-async def bot(tmp_path):
-    (tmp_path / "work.py").write_text(textwrap.dedent(HANDLERS))
-    (tmp_path / "commands.yaml").write_text(SPEC)
-    async with BotHarness.from_spec(tmp_path / "commands.yaml", data_dir=tmp_path / "data",
-                                    model_factory=lambda *a: None, voice_factory=lambda *a: None) as harness:
+async def bot(hypotez_bot):
+    async with hypotez_bot(spec=SPEC, files={"work.py": textwrap.dedent(HANDLERS)}, model=False,
+                           voice=False) as harness:
         yield harness
 
 

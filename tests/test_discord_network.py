@@ -13,16 +13,17 @@ from pathlib import Path
 import aiohttp
 import pytest
 import pytest_asyncio
-
 from fakes.bot_process import ROOT, BotProcess
-from fakes.discord_server import RESUME_GATEWAY_URL, FakeDiscord
+from fakes.discord_model import RESUME_GATEWAY_URL
+from fakes.discord_server import FakeDiscord
+from support import FAQ
+
 from hypotez.adapters.discord_endpoint import TestServer, _TestServerResolver
 from hypotez.registry import load_spec
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 SPEC = ROOT / "commands.yaml"
-FAQ = ROOT / "tests" / "data" / "model" / "faq.jsonl"
 CHANNELS = ("general", "files", "training", "slash-training", "limits", "drops", "reconnects", "global")
 MESSAGES = "POST /channels/{channel_id}/messages"
 

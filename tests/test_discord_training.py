@@ -2,22 +2,10 @@
 (BotHarness, offline), with the real commands.yaml (ru) and templates."""
 
 import json
-from pathlib import Path
 
-import pytest
+from support import FAQ
 
-from hypotez.testing import BotHarness
-
-ROOT = Path(__file__).resolve().parent.parent
-FAQ = ROOT / "tests" / "data" / "model" / "faq.jsonl"
 TRAINER = {"roles": ["Trainer"]}
-
-
-@pytest.fixture
-async def bot(tmp_path):
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
-                                    voice_factory=lambda *a: None) as harness:
-        yield harness
 
 
 def attachment(name: str, data: bytes) -> list[tuple[str, bytes, str]]:

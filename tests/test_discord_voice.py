@@ -8,11 +8,10 @@ from pathlib import Path
 import discord
 import pytest
 from audio import russian_voice_message, words
+from support import ROOT, TEMPLATES
 
 from hypotez.services.model import Example
-from hypotez.testing import GUILD_ID, VOICE_CHANNEL_ID, BotHarness, FakeVoiceClient
-
-ROOT = Path(__file__).resolve().parent.parent
+from hypotez.testing import GUILD_ID, VOICE_CHANNEL_ID, FakeVoiceClient
 
 
 def english_spec(tmp_path: Path) -> Path:
@@ -24,10 +23,9 @@ def english_spec(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def bot(tmp_path):
+async def bot(hypotez_bot, tmp_path):
     """The shipped bot, as it is: Russian, recognising speech offline with Whisper."""
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
-                                    templates_dir=ROOT / "templates") as harness:
+    async with hypotez_bot(spec=ROOT / "commands.yaml", templates_dir=TEMPLATES) as harness:
         yield harness
 
 
@@ -88,14 +86,14 @@ async def test_join_that_times_out_says_so(bot):
     assert voice_client(bot) is None
 
 
-async def test_join_that_times_out_says_so_in_english_on_an_english_bot(tmp_path):
+async def test_join_that_times_out_says_so_in_english_on_an_english_bot(tmp_path, hypotez_bot):
     spec = english_spec(tmp_path)
 
     class Unreachable(FakeVoiceClient):
         async def connect(self, **kwargs):
             raise asyncio.TimeoutError
 
-    async with BotHarness.from_spec(spec, data_dir=tmp_path / "data", templates_dir=ROOT / "templates") as bot:
+    async with hypotez_bot(spec=spec, templates_dir=TEMPLATES) as bot:
         bot.bot.voice_gateway.client_class = Unreachable
         reply = await bot.send("!join", in_voice=True)
     assert reply.content.startswith(

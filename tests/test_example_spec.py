@@ -1,15 +1,13 @@
 """commands.example.yaml shows every feature of a spec: it must stay valid (no warnings either) and
 its commands must answer as its comments say, through discord.py."""
 
-from pathlib import Path
 
 import pytest
+from support import ROOT
 
 from hypotez.cli import main
 from hypotez.registry import load_spec
-from hypotez.testing import BotHarness
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "commands.example.yaml"
 
 
@@ -27,9 +25,8 @@ def test_the_example_is_valid_without_warnings(capsys):
 
 
 @pytest.fixture
-async def bot(tmp_path):
-    async with BotHarness.from_spec(EXAMPLE, data_dir=tmp_path / "data", model_factory=lambda *a: None,
-                                    voice_factory=lambda *a: None) as harness:
+async def bot(hypotez_bot):
+    async with hypotez_bot(spec=EXAMPLE, model=False, voice=False) as harness:
         yield harness
 
 

@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT
+
 GUIDE = ROOT / "docs" / "guide.md"
 BLOCK = re.compile(r"^```(?P<lang>\w*)(?P<attrs>[^\n]*)\n(?P<body>.*?)^```$", re.M | re.S)
 ATTR = re.compile(r'(\w+)="([^"]*)"')

@@ -1,21 +1,14 @@
 """The same bot in English: the spec's language picks the templates."""
 
-from pathlib import Path
 
 import pytest
-
-from hypotez.testing import BotHarness
-
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT, TEMPLATES, english_spec
 
 
 @pytest.fixture
-async def bot(tmp_path):
-    spec = tmp_path / "commands.yaml"
-    spec.write_text((ROOT / "commands.yaml").read_text(encoding="utf-8").replace("language: ru", "language: en"),
-                    encoding="utf-8")
-    async with BotHarness.from_spec(spec, data_dir=tmp_path / "data", templates_dir=ROOT / "templates",
-                                    model_factory=lambda *a: None, voice_factory=lambda *a: None) as harness:
+async def bot(hypotez_bot, tmp_path):
+    async with hypotez_bot(spec=english_spec(tmp_path), templates_dir=TEMPLATES, model=False,
+                           voice=False) as harness:
         yield harness
 
 
@@ -48,9 +41,8 @@ ADMIN = {"permissions": ["administrator"]}
 
 
 @pytest.fixture
-async def ru_bot(tmp_path):
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
-                                    model_factory=lambda *a: None, voice_factory=lambda *a: None) as harness:
+async def ru_bot(hypotez_bot):
+    async with hypotez_bot(spec=ROOT / "commands.yaml", model=False, voice=False) as harness:
         yield harness
 
 
@@ -73,11 +65,10 @@ async def test_admin_switches_the_servers_language_and_it_is_stored(ru_bot, tmp_
     assert (await ru_bot.send("!hi")).content.startswith("Привет")
 
 
-async def test_the_language_survives_a_restart(tmp_path):
-    kwargs = dict(data_dir=tmp_path / "data", model_factory=lambda *a: None, voice_factory=lambda *a: None)
-    async with BotHarness.from_spec(ROOT / "commands.yaml", **kwargs) as first:
+async def test_the_language_survives_a_restart(hypotez_bot):
+    async with hypotez_bot(spec=ROOT / "commands.yaml", model=False, voice=False) as first:
         await first.send("!language en", **ADMIN)
-    async with BotHarness.from_spec(ROOT / "commands.yaml", **kwargs) as second:
+    async with hypotez_bot(spec=ROOT / "commands.yaml", model=False, voice=False) as second:
         assert (await second.send("!hi")).content.startswith("Hi, ann!")
         assert (await second.send("!language default", **ADMIN)).content == \
             "Готово: на этом сервере я теперь отвечаю по-русски."
@@ -103,9 +94,9 @@ def half_translated(tmp_path):
     return tmp_path
 
 
-async def test_a_missing_translation_falls_back_to_the_default_language(half_translated):
-    async with BotHarness.from_spec(half_translated / "commands.yaml", data_dir=half_translated / "data",
-                                    model_factory=lambda *a: None, voice_factory=lambda *a: None) as bot:
+async def test_a_missing_translation_falls_back_to_the_default_language(half_translated, hypotez_bot):
+    async with hypotez_bot(spec=half_translated / "commands.yaml", data_dir=half_translated / "data", model=False,
+                           voice=False) as bot:
         await bot.send("!language en", **ADMIN)
         assert (await bot.send("!hi")).content.startswith("Привет, ann!")  # ru: the default
         assert (await bot.send("!feedback")).content.startswith("No feedback yet")  # translated: en
@@ -133,17 +124,16 @@ commands:
 """
 
 
-async def test_plain_text_commands_answer_in_the_servers_language_after_a_restart_too(tmp_path):
+async def test_plain_text_commands_answer_in_the_servers_language_after_a_restart_too(tmp_path, hypotez_bot):
     for language, text in (("ru", "понг"), ("en", "pong")):
         (tmp_path / "templates" / language).mkdir(parents=True)
         (tmp_path / "templates" / language / "pong.j2").write_text(text, encoding="utf-8")
     (tmp_path / "commands.yaml").write_text(TWO_LANGUAGES, encoding="utf-8")
-    kwargs = dict(data_dir=tmp_path / "data", model_factory=lambda *a: None, voice_factory=lambda *a: None)
-    async with BotHarness.from_spec(tmp_path / "commands.yaml", **kwargs) as first:
+    async with hypotez_bot(spec=tmp_path / "commands.yaml", model=False, voice=False) as first:
         assert [(await first.send(c)).content for c in ("!ping", "!hello")] == ["понг", "Привет!"]
         await first.app.services.storage.set_guild_language(str(first.guild.id), "en")
         assert [(await first.send(c)).content for c in ("!ping", "!hello")] == ["pong", "Hello!"]
         assert (await first.send("!ping", dm=True)).content == "понг"  # direct messages: the default
     # After a restart the server's language is only in the database: the first message must read it.
-    async with BotHarness.from_spec(tmp_path / "commands.yaml", **kwargs) as second:
+    async with hypotez_bot(spec=tmp_path / "commands.yaml", model=False, voice=False) as second:
         assert [(await second.send(c)).content for c in ("!ping", "!hello")] == ["pong", "Hello!"]

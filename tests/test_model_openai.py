@@ -260,8 +260,7 @@ def test_key_and_base_url_come_from_the_environment(folder, fake, monkeypatch):
     storage.close()
 
 
-async def test_train_on_discord_answers_with_tokens_and_cost_at_once(tmp_path, fake):
-    from hypotez.testing import BotHarness
+async def test_train_on_discord_answers_with_tokens_and_cost_at_once(tmp_path, fake, hypotez_bot):
 
     def model_factory(spec, data, storage):
         return create_model_service({"backend": "openai", "mode": "fine_tune", "api_key": "sk-test",
@@ -269,8 +268,7 @@ async def test_train_on_discord_answers_with_tokens_and_cost_at_once(tmp_path, f
                                            "max_poll_interval": 0.05}, data, storage)
 
     root = Path(__file__).resolve().parent.parent
-    async with BotHarness.from_spec(root / "commands.yaml", data_dir=tmp_path / "data",
-                                    model_factory=model_factory, voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=root / "commands.yaml", model=model_factory, voice=False) as bot:
         reply = await bot.send("!train", attachments=[("faq.jsonl", FAQ.read_bytes(), None)], roles=["Trainer"])
         started = reply.messages[0].content
         assert fake.files == {}  # the summary comes from the local checks, before any upload

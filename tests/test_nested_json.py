@@ -1,23 +1,13 @@
 """JSON nested deeper than the decoder can follow is a bad line like any other, located and worded in
 the reply's language, through the real commands (BotHarness on the shipped commands.yaml)."""
 
-from pathlib import Path
 
 import pytest
 
 from hypotez.services.model.datasets import DatasetError, read_bytes
-from hypotez.testing import BotHarness
 
-ROOT = Path(__file__).resolve().parent.parent
 TRAINER = {"roles": ["Trainer"]}
 GOOD = b'{"prompt": "hi", "completion": "hello"}\n'
-
-
-@pytest.fixture
-async def bot(tmp_path):
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
-                                    voice_factory=lambda *a: None) as harness:
-        yield harness
 
 
 @pytest.mark.parametrize("name, content, where", [

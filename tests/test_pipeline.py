@@ -3,6 +3,7 @@
 import logging
 
 import pytest
+from support import no_service
 
 from hypotez.app import build_app, build_services
 from hypotez.invocation import Author, Place
@@ -95,8 +96,8 @@ def app(tmp_path):
     (templates / "includes_part.j2").write_text("{{ plural(2, 'hi', 'hello') }}, {% include 'part.j2' %}")
     (templates / "part.j2").write_text("{{ user }}")
     spec = load_spec(folder / "commands.yaml")
-    application = build_app(spec, build_services(spec, tmp_path / "data", model_factory=lambda *a: None,
-                                                 voice_factory=lambda *a: None))
+    application = build_app(spec, build_services(spec, tmp_path / "data", model_factory=no_service,
+                                                 voice_factory=no_service))
     yield application
     application.services.storage.close()
 
@@ -225,8 +226,8 @@ async def test_a_static_command_with_a_cooldown_still_counts_uses(app):
 async def test_a_servers_first_message_reads_its_language_before_any_static_reply(app, tmp_path):
     await app.services.storage.set_guild_language("100", "en")
     # Another app on the same data folder, as after a restart: the language is in the database only.
-    restarted = build_app(app.spec, build_services(app.spec, tmp_path / "data", model_factory=lambda *a: None,
-                                                   voice_factory=lambda *a: None))
+    restarted = build_app(app.spec, build_services(app.spec, tmp_path / "data", model_factory=no_service,
+                                                   voice_factory=no_service))
     try:
         command = restarted.dispatcher.find("ping")
         assert restarted.dispatcher.static_reply(command, "100", "") is None

@@ -6,15 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from support import ADMIN, ROOT, TEMPLATES, TRAINER, english_spec, latin_words
 
 from hypotez.errors import BadArgument, ConfigError
-from hypotez.reasons import Catalog, Reason, Reasons, builtin_catalog, placeholders, read_catalog
+from hypotez.reasons import Reason, Reasons, builtin_catalog, placeholders, read_catalog
+from hypotez.reasons import Catalog
 from hypotez.reasons import BUILTIN_CATALOGS as BUILTIN_TEMPLATES
-from hypotez.testing import BotHarness
-
-ROOT = Path(__file__).resolve().parent.parent
-TRAINER = {"roles": ["Trainer"]}
-ADMIN = {"permissions": ["administrator"]}
 
 # --- the catalogs ------------------------------------------------------------------------------
 
@@ -95,34 +92,6 @@ def test_a_catalog_may_not_reach_into_parameters(tmp_path):
 
 # --- through the bot ---------------------------------------------------------------------------
 
-# Latin words a Russian reply may hold: names that are the same in every language.
-ALLOWED_LATIN = {"JSON", "CSV", "UTF", "NUL", "id", "ID", "Discord", "URL", "ogg", "mp3", "wav", "m4a", "webm",
-                 "Trainer", "manage_guild", "administrator", "prompt", "completion", "jsonl", "json", "csv",
-                 "ru", "en", "d6", "d20"}  # and values of the spec: language codes, choices
-
-
-def latin_words(text: str) -> list[str]:
-    """Latin words outside code spans, code blocks and quoted values (what the user typed)."""
-    text = re.sub(r"```.*?```", " ", text, flags=re.S)
-    text = re.sub(r"`[^`]*`", " ", text)
-    text = re.sub(r"'[^'\n]*'|\"[^\"\n]*\"|«[^»\n]*»", " ", text)
-    return [w for w in re.findall(r"[A-Za-z][A-Za-z_0-9]+", text) if w not in ALLOWED_LATIN]
-
-
-def english_spec(tmp_path: Path) -> Path:
-    spec = tmp_path / "commands.yaml"
-    spec.write_text((ROOT / "commands.yaml").read_text(encoding="utf-8").replace("language: ru", "language: en"),
-                    encoding="utf-8")
-    return spec
-
-
-@pytest.fixture
-async def ru_bot(tmp_path):
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
-                                    voice_factory=lambda *a: None) as harness:
-        yield harness
-
-
 def put_files(bot, tmp_path: Path) -> None:
     data = bot.data_folder()
     (data / "sets").mkdir(parents=True, exist_ok=True)
@@ -175,29 +144,28 @@ def foreign_words(reply: str, language: str, message: str) -> list[str]:
 
 @pytest.mark.parametrize("language", ["ru", "en"])
 @pytest.mark.parametrize("case", CASES, ids=_id)
-async def test_the_bot_explains_in_its_language(tmp_path, case, language):
+async def test_the_bot_explains_in_its_language(tmp_path, case, language, hypotez_bot):
     message, who, russian, english = case
     spec = ROOT / "commands.yaml" if language == "ru" else english_spec(tmp_path)
-    async with BotHarness.from_spec(spec, data_dir=tmp_path / "data", templates_dir=ROOT / "templates",
-                                    voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=spec, templates_dir=TEMPLATES, voice=False) as bot:
         put_files(bot, tmp_path)
         reply = (await bot.send(message, **who)).content
     assert (russian if language == "ru" else english) in reply, reply
     assert foreign_words(reply, language, message) == [], reply
 
 
-async def test_a_bad_dataset_lists_every_line_in_russian(ru_bot, tmp_path):
-    put_files(ru_bot, tmp_path)
-    reply = (await ru_bot.send("!train data=sets/bad.jsonl", **TRAINER)).content
+async def test_a_bad_dataset_lists_every_line_in_russian(shipped_bot, tmp_path):
+    put_files(shipped_bot, tmp_path)
+    reply = (await shipped_bot.send("!train data=sets/bad.jsonl", **TRAINER)).content
     assert "В данных для обучения 2 ошибки; ничего не импортировано" in reply
     assert "sets/bad.jsonl:3: некорректный JSON: ожидалось имя ключа в двойных кавычках (столбец 2)" in reply
     assert latin_words(reply) == [], reply
 
 
-async def test_a_servers_language_switch_switches_the_reasons(ru_bot, tmp_path):
-    put_files(ru_bot, tmp_path)
-    await ru_bot.send("!language en", **ADMIN)
-    reply = (await ru_bot.send("!getfile ../x", **TRAINER)).content
+async def test_a_servers_language_switch_switches_the_reasons(shipped_bot, tmp_path):
+    put_files(shipped_bot, tmp_path)
+    await shipped_bot.send("!language en", **ADMIN)
+    reply = (await shipped_bot.send("!getfile ../x", **TRAINER)).content
     assert "Cannot use the path `../x`: '..' is not allowed" in reply
 
 
@@ -216,9 +184,8 @@ EXAMPLE_CASES = [
 
 
 @pytest.fixture
-async def example_bot(tmp_path):
-    async with BotHarness.from_spec(ROOT / "commands.example.yaml", data_dir=tmp_path / "data",
-                                    model_factory=lambda *a: None, voice_factory=lambda *a: None) as harness:
+async def example_bot(hypotez_bot):
+    async with hypotez_bot(spec=ROOT / "commands.example.yaml", model=False, voice=False) as harness:
         yield harness
 
 
@@ -232,13 +199,12 @@ async def test_every_argument_type_explains_in_the_servers_language(example_bot,
     assert latin_words(reply) == [], reply
 
 
-async def test_unreadable_audio_is_explained_in_the_bots_language(tmp_path):
+async def test_unreadable_audio_is_explained_in_the_bots_language(tmp_path, hypotez_bot):
     garbage = [("voice-message.ogg", b"OggS" + b"\0" * 200, "audio/ogg")]
-    async with BotHarness.from_spec(english_spec(tmp_path), data_dir=tmp_path / "data",
-                                    templates_dir=ROOT / "templates") as bot:
+    async with hypotez_bot(spec=english_spec(tmp_path), templates_dir=TEMPLATES) as bot:
         reply = (await bot.send("", attachments=garbage)).content
     assert reply == "🎧 the file is not readable audio (corrupt, truncated or not audio at all)"
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data") as bot:
+    async with hypotez_bot(spec=ROOT / "commands.yaml") as bot:
         reply = (await bot.send("", attachments=garbage)).content
     assert reply == ("🎧 Не удалось обработать аудио: файл не читается как аудио "
                      "(повреждён, обрезан или это вообще не аудио)")

@@ -9,15 +9,13 @@ import re
 
 import pytest
 from fakes.openai_server import running_fake
-from test_reasons import latin_words
-from test_reasons_jobs import ROOT, TRAINER, attachment, openai_factory, spec_in
+from support import FAQ, ROOT, TEMPLATES, TRAINER, attachment, latin_words, openai_factory, spec_in
 
 from hypotez.reasons import Reason, builtin_catalog
 from hypotez.services.model.finetune_check import check_chat_dataset
 from hypotez.services.model.jobs import FAILED, RUNNING, Job
-from hypotez.testing import GUILD_ID, BotHarness
+from hypotez.testing import GUILD_ID
 
-FAQ = ROOT / "tests" / "data" / "model" / "faq.jsonl"
 # The backend's name from the settings ("local"): an identifier, the same in every language.
 BACKEND = {"local"}
 
@@ -55,9 +53,8 @@ LAST_JOB = {"ru": "Последнее обучение: `{id}` — заверш�
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
-async def test_progress_and_model_word_the_status_and_events_in_the_reply_language(tmp_path, language):
-    async with BotHarness.from_spec(spec_in(language, tmp_path), data_dir=tmp_path / "data",
-                                    templates_dir=ROOT / "templates", voice_factory=lambda *a: None) as bot:
+async def test_progress_and_model_word_the_status_and_events_in_the_reply_language(tmp_path, language, hypotez_bot):
+    async with hypotez_bot(spec=spec_in(language, tmp_path), templates_dir=TEMPLATES, voice=False) as bot:
         job_id, texts, _ = await train(bot, FAQ.read_bytes())
         status = (await bot.send("!model")).content
         answers = len((await bot.app.services.model.state(str(GUILD_ID))).model.positives)
@@ -70,9 +67,8 @@ async def test_progress_and_model_word_the_status_and_events_in_the_reply_langua
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
-async def test_a_failed_jobs_last_event_is_worded_with_its_reason(tmp_path, language):
-    async with BotHarness.from_spec(spec_in(language, tmp_path), data_dir=tmp_path / "data",
-                                    templates_dir=ROOT / "templates", voice_factory=lambda *a: None) as bot:
+async def test_a_failed_jobs_last_event_is_worded_with_its_reason(tmp_path, language, hypotez_bot):
+    async with hypotez_bot(spec=spec_in(language, tmp_path), templates_dir=TEMPLATES, voice=False) as bot:
         job_id, texts, _ = await train(bot, FAQ.read_bytes(), "!train positive=no")
         status = (await bot.send("!model")).content
     last = {"ru": "не удалось — 40% (не удалось: в данных только отрицательные примеры: добавьте хотя бы один "
@@ -85,9 +81,8 @@ async def test_a_failed_jobs_last_event_is_worded_with_its_reason(tmp_path, lang
         assert f"`{job_id}` — не удалось (в данных только отрицательные примеры" in status
 
 
-async def test_the_stored_event_keeps_its_english_text_beside_its_key(tmp_path):
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
-                                    templates_dir=ROOT / "templates", voice_factory=lambda *a: None) as bot:
+async def test_the_stored_event_keeps_its_english_text_beside_its_key(tmp_path, hypotez_bot):
+    async with hypotez_bot(spec=ROOT / "commands.yaml", templates_dir=TEMPLATES, voice=False) as bot:
         await train(bot, FAQ.read_bytes())
         stored = (await bot.services_of().storage.jobs())[0]
         answers = len((await bot.app.services.model.state(str(GUILD_ID))).model.positives)
@@ -98,9 +93,8 @@ async def test_the_stored_event_keeps_its_english_text_beside_its_key(tmp_path):
     assert stored["status"] == "succeeded"
 
 
-async def test_old_jobs_and_events_without_keys_still_show_their_text(tmp_path):
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
-                                    templates_dir=ROOT / "templates", voice_factory=lambda *a: None) as bot:
+async def test_old_jobs_and_events_without_keys_still_show_their_text(tmp_path, hypotez_bot):
+    async with hypotez_bot(spec=ROOT / "commands.yaml", templates_dir=TEMPLATES, voice=False) as bot:
         storage = bot.services_of().storage
         old = Job.new("local", status=RUNNING, events=[{"time": 1.0, "message": "an old event, in English"}])
         await storage.save_job(old.id, old.status, old.to_dict())
@@ -141,10 +135,9 @@ OPENAI_STEPS = {
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
-async def test_fine_tuning_progress_in_the_reply_language(tmp_path, fake, language):
-    async with BotHarness.from_spec(spec_in(language, tmp_path), data_dir=tmp_path / "data",
-                                    templates_dir=ROOT / "templates", model_factory=openai_factory(fake),
-                                    voice_factory=lambda *a: None) as bot:
+async def test_fine_tuning_progress_in_the_reply_language(tmp_path, fake, language, hypotez_bot):
+    async with hypotez_bot(spec=spec_in(language, tmp_path), templates_dir=TEMPLATES, model=openai_factory(fake),
+                           voice=False) as bot:
         _, texts, _ = await train(bot, FAQ.read_bytes())
         stored = (await bot.services_of().storage.jobs())[0]
     shown = "\n".join(texts)
@@ -168,11 +161,10 @@ NOT_READY = {
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
-async def test_the_fine_tuning_data_check_is_worded_in_the_reply_language(tmp_path, fake, language):
+async def test_the_fine_tuning_data_check_is_worded_in_the_reply_language(tmp_path, fake, language, hypotez_bot):
     few = b"".join(FAQ.read_bytes().splitlines(keepends=True)[:3])
-    async with BotHarness.from_spec(spec_in(language, tmp_path), data_dir=tmp_path / "data",
-                                    templates_dir=ROOT / "templates", model_factory=openai_factory(fake),
-                                    voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=spec_in(language, tmp_path), templates_dir=TEMPLATES, model=openai_factory(fake),
+                           voice=False) as bot:
         _, texts, result = await train(bot, few)
         stored = (await bot.services_of().storage.jobs())[0]
     assert NOT_READY[language] in result and NOT_READY[language] in texts[-1]

@@ -4,33 +4,13 @@ through discord.py's real machinery; a provider's own message is shown as receiv
 text by older versions still show their text."""
 
 import json
-from pathlib import Path
 
 import pytest
 from fakes.openai_server import running_fake
+from support import ADMIN, FAQ, ROOT, TEMPLATES, TRAINER, attachment, openai_factory, spec_in
 
 from hypotez.reasons import Reason
-from hypotez.services.model import create_model_service
 from hypotez.services.model.jobs import FAILED, Job
-from hypotez.testing import BotHarness
-
-ROOT = Path(__file__).resolve().parent.parent
-FAQ = ROOT / "tests" / "data" / "model" / "faq.jsonl"
-TRAINER = {"roles": ["Trainer"]}
-ADMIN = {"permissions": ["administrator"]}
-
-
-def spec_in(language: str, tmp_path: Path) -> Path:
-    if language == "ru":
-        return ROOT / "commands.yaml"
-    spec = tmp_path / "commands.yaml"
-    spec.write_text((ROOT / "commands.yaml").read_text(encoding="utf-8").replace("language: ru", "language: en"),
-                    encoding="utf-8")
-    return spec
-
-
-def attachment(name: str, data: bytes) -> list[tuple[str, bytes, str]]:
-    return [(name, data, "application/octet-stream")]
 
 
 async def failed_reply(bot, message: str = "!train positive=no") -> str:
@@ -51,9 +31,8 @@ ONLY_NEGATIVES = {
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
-async def test_a_failed_job_is_explained_in_the_reply_language(tmp_path, language):
-    async with BotHarness.from_spec(spec_in(language, tmp_path), data_dir=tmp_path / "data",
-                                    templates_dir=ROOT / "templates", voice_factory=lambda *a: None) as bot:
+async def test_a_failed_job_is_explained_in_the_reply_language(tmp_path, language, hypotez_bot):
+    async with hypotez_bot(spec=spec_in(language, tmp_path), templates_dir=TEMPLATES, voice=False) as bot:
         text = await failed_reply(bot)
         job = (await bot.services_of().storage.jobs())[0]
         assert text == ONLY_NEGATIVES[language].format(id=job["id"])
@@ -62,9 +41,8 @@ async def test_a_failed_job_is_explained_in_the_reply_language(tmp_path, languag
     assert f"({reason})" in status
 
 
-async def test_the_stored_reason_is_worded_again_when_the_server_changes_language(tmp_path):
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
-                                    templates_dir=ROOT / "templates", voice_factory=lambda *a: None) as bot:
+async def test_the_stored_reason_is_worded_again_when_the_server_changes_language(tmp_path, hypotez_bot):
+    async with hypotez_bot(spec=ROOT / "commands.yaml", templates_dir=TEMPLATES, voice=False) as bot:
         await failed_reply(bot)
         stored = (await bot.services_of().storage.jobs())[0]
         # the English text stays beside the key, for older versions and for people reading the database
@@ -75,9 +53,8 @@ async def test_the_stored_reason_is_worded_again_when_the_server_changes_languag
     assert "(the data has only negative examples: add at least one positive example)" in status
 
 
-async def test_a_job_stored_as_plain_text_still_shows_its_text(tmp_path):
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
-                                    templates_dir=ROOT / "templates", voice_factory=lambda *a: None) as bot:
+async def test_a_job_stored_as_plain_text_still_shows_its_text(tmp_path, hypotez_bot):
+    async with hypotez_bot(spec=ROOT / "commands.yaml", templates_dir=TEMPLATES, voice=False) as bot:
         storage = bot.services_of().storage
         old = Job.new("local", status=FAILED, error="an old failure, in English", hint="try again")
         await storage.save_job(old.id, old.status, {k: v for k, v in old.to_dict().items()})
@@ -111,14 +88,6 @@ async def fake():
         yield server
 
 
-def openai_factory(fake):
-    def make(spec, data, storage):
-        return create_model_service({"backend": "openai", "api_key": "sk-test", "base_url": fake.url,
-                                           "mode": "fine_tune", "poll_interval": 0.01, "max_poll_interval": 0.05,
-                                           "max_retries": 1}, data, storage)
-    return make
-
-
 PROVIDER_CASES = [
     ("failed", None, "ru", "не удалось: ошибка сервиса модели: Training file has invalid examples.\nЧто делать: "
                            "исправьте данные, о которых говорит ошибка, и обучите заново"),
@@ -136,12 +105,11 @@ PROVIDER_CASES = [
 
 @pytest.mark.parametrize("status, refusal, language, expected", PROVIDER_CASES)
 async def test_a_providers_failure_is_worded_around_its_own_message(tmp_path, fake, status, refusal, language,
-                                                                      expected):
+                                                                      expected, hypotez_bot):
     if status:
         fake.job_statuses = ["validating_files", status]
     fake.refuse_jobs = refusal
-    async with BotHarness.from_spec(spec_in(language, tmp_path), data_dir=tmp_path / "data",
-                                    templates_dir=ROOT / "templates", model_factory=openai_factory(fake),
-                                    voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=spec_in(language, tmp_path), templates_dir=TEMPLATES, model=openai_factory(fake),
+                           voice=False) as bot:
         text = await failed_reply(bot, "!train")
     assert expected in text

@@ -15,7 +15,6 @@ import pytest
 
 from hypotez.adapters.discord_reload import attach_reloader
 from hypotez.reload import Reloader, Watcher
-from hypotez.testing import BotHarness
 
 _modules = itertools.count()
 
@@ -61,9 +60,8 @@ def handlers_of(folder: Path):
 
 
 @pytest.fixture
-async def bot(folder, tmp_path):
-    async with BotHarness.from_spec(folder / "commands.yaml", data_dir=tmp_path / "data",
-                                    model_factory=lambda *a: None, voice_factory=lambda *a: None) as harness:
+async def bot(folder, hypotez_bot):
+    async with hypotez_bot(spec=folder / "commands.yaml", model=False, voice=False) as harness:
         harness.reloader = Reloader(harness.app, folder / "commands.yaml", display_name="commands.yaml")
         attach_reloader(harness.bot, harness.reloader)
         yield harness
@@ -231,11 +229,10 @@ def test_console_reload_directive(folder, tmp_path):
     assert code == 0, stderr
 
 
-async def test_run_watch_bot_syncs_at_start_and_reloads_by_itself(folder, tmp_path):
+async def test_run_watch_bot_syncs_at_start_and_reloads_by_itself(folder, tmp_path, hypotez_bot):
     from hypotez.adapters.discord_reload import WatchingBot
 
-    harness = BotHarness.from_spec(folder / "commands.yaml", data_dir=tmp_path / "data",
-                                   model_factory=lambda *a: None, voice_factory=lambda *a: None)
+    harness = hypotez_bot(spec=folder / "commands.yaml", model=False, voice=False)
     # The bot `hypotez run --watch` runs, driven offline like any other.
     harness.bot = WatchingBot(harness.app, spec_path=folder / "commands.yaml", interval=0.05)
     async with harness as bot:

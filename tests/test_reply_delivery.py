@@ -11,24 +11,15 @@ real machinery (BotHarness) on the shipped commands.yaml, prefix and slash, and 
 import json
 import subprocess
 import sys
-from pathlib import Path
-
-import pytest
 
 from deadline import deadline
+from support import ROOT, TEMPLATES, english_spec
+
 from hypotez.outgoing import MAX_MESSAGES
-from hypotez.testing import BotHarness
 from hypotez.text import DISCORD_LIMIT, FENCE
 
-ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "commands.yaml"
 TRAINER = {"roles": ["Trainer"]}
-
-
-@pytest.fixture
-async def bot(tmp_path):
-    async with BotHarness.from_spec(SPEC, data_dir=tmp_path / "data", voice_factory=lambda *a: None) as harness:
-        yield harness
 
 
 def assert_sendable(messages) -> None:
@@ -98,12 +89,6 @@ def characters_ru(n: int) -> str:
 MANY_CASES = json.dumps([QUESTIONS[0]] * 40, ensure_ascii=False)
 
 
-def english_spec(tmp_path: Path) -> Path:
-    spec = tmp_path / "commands.yaml"
-    spec.write_text(SPEC.read_text(encoding="utf-8").replace("language: ru", "language: en"), encoding="utf-8")
-    return spec
-
-
 async def test_a_report_longer_than_five_messages_is_sent_as_a_text_file(bot):
     await trained(bot)
     reply = await bot.send("!test " + MANY_CASES)
@@ -127,9 +112,8 @@ async def test_the_file_and_its_summary_are_the_same_for_slash_commands(bot):
     assert len(slash) == 1 and slash[0].kind == "response" and slash[0].files[0].filename == "reply.txt"
 
 
-async def test_the_summary_is_in_the_replys_language(tmp_path):
-    async with BotHarness.from_spec(english_spec(tmp_path), data_dir=tmp_path / "data",
-                                    templates_dir=ROOT / "templates", voice_factory=lambda *a: None) as bot:
+async def test_the_summary_is_in_the_replys_language(tmp_path, hypotez_bot):
+    async with hypotez_bot(spec=english_spec(tmp_path), templates_dir=TEMPLATES, voice=False) as bot:
         await trained(bot)
         [message] = (await bot.send("!test " + MANY_CASES)).messages
     characters = len(message.files[0].data.decode("utf-8"))
@@ -153,13 +137,12 @@ async def chatty(inv):
 """
 
 
-async def test_a_long_message_a_handler_posts_itself_is_sent_as_a_file_too(tmp_path):
+async def test_a_long_message_a_handler_posts_itself_is_sent_as_a_file_too(tmp_path, hypotez_bot):
     (tmp_path / "chatty.py").write_text(HANDLERS)
     (tmp_path / "commands.yaml").write_text(
         "bot: {language: en}\ncommands:\n  chatty:\n    description: Posts a long report\n"
         "    handler: chatty:chatty\n    text: finished\n")
-    async with BotHarness.from_spec(tmp_path / "commands.yaml", data_dir=tmp_path / "data",
-                                    model_factory=lambda *a: None, voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=tmp_path / "commands.yaml", model=False, voice=False) as bot:
         posted, answer = (await bot.send("!chatty")).messages
     report = posted.files[0].data.decode("utf-8")
     assert report.startswith("step 0: done") and report.count("step ") == 400

@@ -5,13 +5,9 @@ slash, with the fake Discord refusing requests."""
 
 import json
 import logging
-from pathlib import Path
 
 import pytest
 
-from hypotez.testing import BotHarness
-
-ROOT = Path(__file__).resolve().parent.parent
 TRAINER = {"roles": ["Trainer"]}
 
 SPEC = """
@@ -33,19 +29,9 @@ async def report(inv):
 
 
 @pytest.fixture
-async def bot(tmp_path):
-    (tmp_path / "reports.py").write_text(HANDLERS)
-    (tmp_path / "report.csv").write_text("a,b\n1,2\n")
-    (tmp_path / "commands.yaml").write_text(SPEC)
-    async with BotHarness.from_spec(tmp_path / "commands.yaml", data_dir=tmp_path / "data",
-                                    model_factory=lambda *a: None, voice_factory=lambda *a: None) as harness:
-        yield harness
-
-
-@pytest.fixture
-async def shipped(tmp_path):
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
-                                    voice_factory=lambda *a: None) as harness:
+async def bot(hypotez_bot):
+    async with hypotez_bot(spec=SPEC, files={"reports.py": HANDLERS, "report.csv": "a,b\n1,2\n"}, model=False,
+                           voice=False) as harness:
         yield harness
 
 
@@ -75,22 +61,22 @@ async def test_a_refused_upload_to_a_slash_command_is_explained_too(bot):
     assert notice.content == REFUSED_REPORT and notice.kind == "response" and notice.files == []
 
 
-async def test_a_long_answer_whose_file_is_refused_says_so(shipped):
+async def test_a_long_answer_whose_file_is_refused_says_so(shipped_bot):
     answer = "Длинный ответ. " * 100
     examples = "\n".join(json.dumps({"prompt": p, "completion": answer}, ensure_ascii=False)
                          for p in ("расскажи подробно", "объясни подробно"))
-    await shipped.send("!train", attachments=[("long.jsonl", examples.encode(), "application/octet-stream")],
+    await shipped_bot.send("!train", attachments=[("long.jsonl", examples.encode(), "application/octet-stream")],
                        **TRAINER)
-    await shipped.settle(60)
-    shipped.http.failure = refuse_uploads
-    [notice] = (await shipped.send("!test " + json.dumps(["расскажи подробно"] * 40, ensure_ascii=False))).messages
+    await shipped_bot.settle(60)
+    shipped_bot.http.failure = refuse_uploads
+    [notice] = (await shipped_bot.send("!test " + json.dumps(["расскажи подробно"] * 40, ensure_ascii=False))).messages
     assert notice.content == ("⚠️ Не удалось отправить ответ с файлами (`reply.txt`): Discord ответил ошибкой "
                               "503; попробуйте позже.")
 
 
-async def test_an_answer_cut_off_midway_says_how_much_got_through(shipped):
+async def test_an_answer_cut_off_midway_says_how_much_got_through(shipped_bot):
     for n in range(3):
-        await shipped.send("!feedback " + "слово " * 240, user_id=5_000 + n)
+        await shipped_bot.send("!feedback " + "слово " * 240, user_id=5_000 + n)
     posts = []
 
     def refuse_the_second_message(request):
@@ -99,8 +85,8 @@ async def test_an_answer_cut_off_midway_says_how_much_got_through(shipped):
             return 503 if len(posts) == 2 else None
         return None
 
-    shipped.http.failure = refuse_the_second_message
-    first, notice = (await shipped.send("!feedback")).messages
+    shipped_bot.http.failure = refuse_the_second_message
+    first, notice = (await shipped_bot.send("!feedback")).messages
     assert first.content.startswith("**Последние отзывы:**")
     assert notice.content == "⚠️ Ответ оборвался после 1 сообщения: Discord ответил ошибкой 503; попробуйте позже."
 

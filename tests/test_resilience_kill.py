@@ -20,8 +20,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-FAQ = ROOT / "tests" / "data" / "model" / "faq.jsonl"
+from support import FAQ, ROOT
+
 SEED = 7
 KILLED_RUNS = 4
 JOB_STATUSES = {"validating", "queued", "running", "succeeded", "failed", "cancelled"}

@@ -10,11 +10,9 @@ import random
 import re
 import sqlite3
 from collections import Counter
-from pathlib import Path
 
-from hypotez.testing import BotHarness
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 USERS = 50
 FEEDBACK_PER_USER = 5  # the spec allows 3 per 60 s per user
 ALLOWED_FEEDBACK = 3
@@ -24,10 +22,9 @@ def user_id(n: int) -> int:
     return 5_000_000_000_000_000 + n
 
 
-async def test_500_concurrent_invocations_from_50_users_all_answered_and_cooldowns_hold(tmp_path, caplog):
+async def test_500_concurrent_invocations_from_50_users_all_answered_and_cooldowns_hold(tmp_path, caplog, hypotez_bot):
     rng = random.Random(500)
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
-                                    voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=ROOT / "commands.yaml", voice=False) as bot:
         invocations = []  # (user number, kind, awaitable)
         for n in range(USERS):
             who = {"author": f"user{n}", "user_id": user_id(n)}

@@ -5,11 +5,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support import ROOT
 
 from hypotez.cli import main
-from hypotez.testing import BotHarness
-
-ROOT = Path(__file__).resolve().parent.parent
 
 # Comments, an anchor, a block scalar, a section after `commands:`, Windows line endings and no final
 # line break: all of it must survive `new command` byte for byte.
@@ -49,10 +47,9 @@ def test_new_command_inserts_an_entry_and_keeps_every_other_byte(odd, capsys):
     assert main(["validate", str(odd)]) == 0
 
 
-async def test_the_new_command_answers_at_once(odd, tmp_path):
+async def test_the_new_command_answers_at_once(odd, tmp_path, hypotez_bot):
     assert new_command(odd, "rules") == 0
-    async with BotHarness.from_spec(odd, data_dir=tmp_path / "data", model_factory=lambda *a: None,
-                                    voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=odd, model=False, voice=False) as bot:
         assert (await bot.send("!rules")).content == \
             "This is the answer of `!rules`, ann. Change it in templates/en/rules.j2."
 

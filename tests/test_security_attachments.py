@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support import ROOT, TEMPLATES
 
 from hypotez.attachments import AttachmentPolicy, AttachmentRefused
-from hypotez.errors import SpecError
 from hypotez.registry import load_spec_text
-from hypotez.testing import CDN, BotHarness
+from hypotez.errors import SpecError
+from hypotez.testing import CDN
 
-ROOT = Path(__file__).resolve().parent.parent
 TRAINER = {"roles": ["Trainer"]}
 DATASET = (json.dumps({"prompt": "как дела", "completion": "хорошо"}, ensure_ascii=False) + "\n").encode()
 
@@ -41,12 +41,8 @@ def spec_with(tmp_path: Path, attachments: dict) -> Path:
     return path
 
 
-def harness(spec: Path, tmp_path: Path, **kwargs) -> BotHarness:
-    return BotHarness.from_spec(spec, data_dir=tmp_path / "data", templates_dir=ROOT / "templates", **kwargs)
-
-
-async def test_an_attachment_on_discords_cdn_is_downloaded(tmp_path):
-    async with harness(ROOT / "commands.yaml", tmp_path, voice_factory=lambda *a: None) as bot:
+async def test_an_attachment_on_discords_cdn_is_downloaded(tmp_path, hypotez_bot):
+    async with hypotez_bot(spec=ROOT / "commands.yaml", templates_dir=TEMPLATES, voice=False) as bot:
         reply = await bot.send("!train", attachments=[("t.jsonl", DATASET, None)], **TRAINER)
         await bot.settle()
     assert "Обучение начато" in reply.content
@@ -54,8 +50,8 @@ async def test_an_attachment_on_discords_cdn_is_downloaded(tmp_path):
 
 
 @pytest.mark.parametrize("url", OFF_CDN)
-async def test_an_attachment_elsewhere_is_refused_and_never_fetched(tmp_path, url):
-    async with harness(ROOT / "commands.yaml", tmp_path, voice_factory=lambda *a: None) as bot:
+async def test_an_attachment_elsewhere_is_refused_and_never_fetched(tmp_path, url, hypotez_bot):
+    async with hypotez_bot(spec=ROOT / "commands.yaml", templates_dir=TEMPLATES, voice=False) as bot:
         by_message = await bot.send("!train", attachments=[("t.jsonl", DATASET, None, url)], **TRAINER)
         by_slash = await bot.slash("train", attachments={"file": ("t.jsonl", DATASET, None, url)}, **TRAINER)
     for reply in (by_message.content, by_slash.content):
@@ -65,18 +61,18 @@ async def test_an_attachment_elsewhere_is_refused_and_never_fetched(tmp_path, ur
     assert bot.http.fetched == []
 
 
-async def test_a_voice_message_elsewhere_is_refused_before_any_audio_work(tmp_path):
-    async with harness(ROOT / "commands.yaml", tmp_path) as bot:
+async def test_a_voice_message_elsewhere_is_refused_before_any_audio_work(tmp_path, hypotez_bot):
+    async with hypotez_bot(spec=ROOT / "commands.yaml", templates_dir=TEMPLATES) as bot:
         reply = await bot.send("", attachments=[("voice-message.ogg", b"OggS" + bytes(400), "audio/ogg",
                                                  "https://evil.example/voice-message.ogg")])
     assert "Не могу взять вложение 'voice-message.ogg': оно лежит на evil.example" in reply.content
     assert bot.http.fetched == []
 
 
-async def test_an_attachment_over_the_size_limit_is_refused_before_downloading(tmp_path):
+async def test_an_attachment_over_the_size_limit_is_refused_before_downloading(tmp_path, hypotez_bot):
     spec = spec_with(tmp_path, {"max_bytes": 1000})
     big = DATASET * 40
-    async with harness(spec, tmp_path, voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=spec, templates_dir=TEMPLATES, voice=False) as bot:
         reply = await bot.send("!train", attachments=[("big.jsonl", big, None)], **TRAINER)
         small = await bot.send("!train", attachments=[("small.jsonl", DATASET, None)], **TRAINER)
         await bot.settle()
@@ -87,9 +83,9 @@ async def test_an_attachment_over_the_size_limit_is_refused_before_downloading(t
     assert len(bot.http.fetched) == 1 and bot.http.fetched[0].endswith("/small.jsonl")
 
 
-async def test_the_host_list_comes_from_the_settings(tmp_path):
+async def test_the_host_list_comes_from_the_settings(tmp_path, hypotez_bot):
     spec = spec_with(tmp_path, {"hosts": ["files.example.org"]})
-    async with harness(spec, tmp_path, voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=spec, templates_dir=TEMPLATES, voice=False) as bot:
         ours = await bot.send("!train", attachments=[("t.jsonl", DATASET, None, "https://files.example.org/t.jsonl")],
                               **TRAINER)
         cdn = await bot.send("!train", attachments=[("t.jsonl", DATASET, None)], **TRAINER)
@@ -106,8 +102,8 @@ async def test_the_host_list_comes_from_the_settings(tmp_path):
     "!getfile https://evil.example/secret",
     "посмотри https://cdn.discordapp.com/attachments/1/2/t.jsonl",
 ])
-async def test_a_url_a_user_types_is_never_fetched(tmp_path, text):
-    async with harness(ROOT / "commands.yaml", tmp_path, voice_factory=lambda *a: None) as bot:
+async def test_a_url_a_user_types_is_never_fetched(tmp_path, text, hypotez_bot):
+    async with hypotez_bot(spec=ROOT / "commands.yaml", templates_dir=TEMPLATES, voice=False) as bot:
         reply = await bot.send(text, **TRAINER)
     assert reply.messages and "💥" not in reply.content
     assert bot.http.fetched == []
@@ -141,10 +137,10 @@ def test_bad_attachment_settings_are_located_problems(tmp_path, settings, messag
 # --- self-hosted file servers: an explicit scheme://host:port entry ----------------------------
 
 
-async def test_an_explicit_scheme_host_and_port_entry_admits_exactly_that_server(tmp_path):
+async def test_an_explicit_scheme_host_and_port_entry_admits_exactly_that_server(tmp_path, hypotez_bot):
     spec = spec_with(tmp_path, {"hosts": ["cdn.discordapp.com", "http://files.internal:8080"]})
     admitted = "http://files.internal:8080/attachments/t.jsonl"
-    async with harness(spec, tmp_path, voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=spec, templates_dir=TEMPLATES, voice=False) as bot:
         ours = await bot.send("!train", attachments=[("t.jsonl", DATASET, None, admitted)], **TRAINER)
         other_port = await bot.send("!train", attachments=[("t.jsonl", DATASET, None, "http://files.internal/t")],
                                     **TRAINER)

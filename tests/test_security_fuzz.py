@@ -7,22 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import ROOT
 
 from hypotez.arguments import ConversionContext, bind_text, finish
 from hypotez.checks import Cooldowns
+from hypotez.declaration.model import ArgumentSpec, CommandSpec, frozen_mapping
 from hypotez.errors import SpecError, UserInputError
 from hypotez.invocation import ChannelRef, MemberRef
 from hypotez.services.datafolder import DataFolder
 from hypotez.registry import load_spec_text
-from hypotez.declaration.model import ArgumentSpec, CommandSpec, frozen_mapping
-from hypotez.testing import BotHarness
 
-ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = (ROOT / "commands.yaml").read_text(encoding="utf-8")
 
 # Characters that matter to the parser, the converters and the data folder, and some that do not.
@@ -68,14 +66,14 @@ def test_any_text_for_every_argument_type_gives_values_or_a_user_error(tmp_path_
             assert values["p"].is_relative_to(folder.root.resolve())
 
 
-def test_every_shipped_command_with_any_arguments_answers_without_crashing(tmp_path):
+def test_every_shipped_command_with_any_arguments_answers_without_crashing(tmp_path, hypotez_bot):
     """Through discord.py and the real handlers; cooldowns run on a fast clock so they do not hide
     the commands behind their cooldown reply."""
     (tmp_path / "data" / "datasets").mkdir(parents=True)
     (tmp_path / "data" / "datasets" / "faq.jsonl").write_text((ROOT / "tests/data/model/faq.jsonl").read_text())
     names = sorted({*yaml.safe_load(SHIPPED)["commands"], "help", "отзыв", "исправить", "zzz"})
     loop = asyncio.new_event_loop()
-    harness = BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data", voice_factory=lambda *a: None)
+    harness = hypotez_bot(spec=ROOT / "commands.yaml", voice=False)
     clock = itertools.count(0, 1000)
     harness.app.dispatcher.cooldowns = Cooldowns(clock=lambda: float(next(clock)))
     loop.run_until_complete(harness.__aenter__())

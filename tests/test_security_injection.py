@@ -6,13 +6,9 @@ the sandbox holds when a spec's own template tries them."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from hypotez.testing import BotHarness
-
-ROOT = Path(__file__).resolve().parent.parent
 TRAINER = {"roles": ["Trainer"]}
 
 PAYLOADS = [
@@ -39,13 +35,6 @@ def assert_shown_verbatim(text: str, payloads: list[str] = PAYLOADS) -> None:
         rest = rest.replace(payload, "")
     for sign in EVALUATED:
         assert sign not in rest, (sign, text)
-
-
-@pytest.fixture
-async def bot(tmp_path):
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
-                                    voice_factory=lambda *a: None) as harness:
-        yield harness
 
 
 async def test_feedback_with_template_syntax_is_listed_as_text(bot):
@@ -114,14 +103,13 @@ commands:
 
 
 @pytest.fixture
-async def attacked(tmp_path):
+async def attacked(tmp_path, hypotez_bot):
     (tmp_path / "templates" / "en").mkdir(parents=True)
     for name, source in ATTACKS.items():
         (tmp_path / "templates" / "en" / f"{name}.j2").write_text(source)
     commands = "\n".join(f"  {name}:\n    description: tries {name}\n    reply: {name}" for name in ATTACKS)
     (tmp_path / "commands.yaml").write_text(SPEC.format(commands=commands))
-    async with BotHarness.from_spec(tmp_path / "commands.yaml", data_dir=tmp_path / "data",
-                                    model_factory=lambda *a: None, voice_factory=lambda *a: None) as harness:
+    async with hypotez_bot(spec=tmp_path / "commands.yaml", model=False, voice=False) as harness:
         yield harness
 
 

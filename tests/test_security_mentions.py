@@ -6,11 +6,11 @@ The assertions are on what discord.py actually sent: the fake Discord HTTP API r
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from hypotez.testing import CHANNEL_ID, BotHarness
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+from hypotez.testing import CHANNEL_ID
+
 ROLE_ID = 1_000_000_000_000_777
 USER_ID = 4_000_000_000_000_999
 PING = f"@everyone @here <@&{ROLE_ID}> <@{USER_ID}> <@!{USER_ID}>"
@@ -21,9 +21,8 @@ def _pings_dataset(prompt: str) -> bytes:
     return (json.dumps({"prompt": prompt, "completion": f"зову всех: {PING}"}, ensure_ascii=False) + "\n").encode()
 
 
-async def test_no_reply_of_any_kind_can_ping_anyone(tmp_path):
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
-                                    voice_factory=lambda *a: None) as bot:
+async def test_no_reply_of_any_kind_can_ping_anyone(tmp_path, hypotez_bot):
+    async with hypotez_bot(spec=ROOT / "commands.yaml", voice=False) as bot:
         # Training by message and by slash command: a started message, progress edits, the result.
         await bot.send("!train", attachments=[("pings.jsonl", _pings_dataset("кто здесь"), "application/json")],
                        **TRAINER)
@@ -76,12 +75,11 @@ commands:
 """
 
 
-async def test_static_replies_cannot_ping_either(tmp_path):
+async def test_static_replies_cannot_ping_either(tmp_path, hypotez_bot):
     (tmp_path / "templates" / "en").mkdir(parents=True)
     (tmp_path / "templates" / "en" / "shout.j2").write_text(PING)
     (tmp_path / "commands.yaml").write_text(STATIC_SPEC)
-    async with BotHarness.from_spec(tmp_path / "commands.yaml", data_dir=tmp_path / "data",
-                                    model_factory=lambda *a: None, voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=tmp_path / "commands.yaml", model=False, voice=False) as bot:
         command = bot.app.dispatcher.find("shout")
         assert bot.app.dispatcher.static_reply(command, None, "") is not None  # the short cut is taken
         assert (await bot.send("!shout")).content == "attention @everyone @here"

@@ -7,10 +7,9 @@ import logging
 
 import pytest
 
-import hypotez.adapters.discord_bot as discord_bot
+import hypotez.adapters.discord_run as discord_run
 from hypotez.cli import main
 from hypotez.redaction import MASK, Redactor, redact_logs
-from hypotez.testing import BotHarness
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz012345"
 
@@ -53,15 +52,10 @@ async def progress(inv):
 
 
 @pytest.fixture
-async def bot(tmp_path):
-    (tmp_path / "templates" / "en").mkdir(parents=True)
-    for name in ("crash", "refuse"):
-        (tmp_path / "templates" / "en" / f"{name}.j2").write_text("never shown")
-    (tmp_path / "templates" / "en" / "shown.j2").write_text("done: {{ token }}")
-    (tmp_path / "leaky.py").write_text(HANDLERS)
-    (tmp_path / "commands.yaml").write_text(SPEC)
-    async with BotHarness.from_spec(tmp_path / "commands.yaml", data_dir=tmp_path / "data",
-                                    model_factory=lambda *a: None, voice_factory=lambda *a: None) as harness:
+async def bot(hypotez_bot):
+    files = {"templates/en/crash.j2": "never shown", "templates/en/refuse.j2": "never shown",
+             "templates/en/shown.j2": "done: {{ token }}", "leaky.py": HANDLERS}
+    async with hypotez_bot(spec=SPEC, files=files, model=False, voice=False) as harness:
         harness.bot.http.token = TOKEN  # what logging in sets
         yield harness
 
@@ -107,7 +101,7 @@ def test_hypotez_run_failures_never_show_the_token(tmp_path, monkeypatch, capsys
         logging.getLogger("discord.client").error("login failed for %s", token)
         raise RuntimeError(f"gateway refused {token}")
 
-    monkeypatch.setattr(discord_bot._RunningBot, "login", failing_login)
+    monkeypatch.setattr(discord_run.RunningBot, "login", failing_login)
     monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "commands.yaml").write_text("commands:\n  ping:\n    description: ping\n")

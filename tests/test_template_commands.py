@@ -9,8 +9,6 @@ import sys
 
 import pytest
 
-from hypotez.testing import BotHarness
-
 SPEC = '''
 bot:
   name: cardbot
@@ -76,9 +74,8 @@ def spec_dir(tmp_path):
 
 
 @pytest.fixture
-async def bot(spec_dir, tmp_path):
-    async with BotHarness.from_spec(spec_dir / "commands.yaml", data_dir=tmp_path / "data",
-                                    model_factory=lambda *a: None, voice_factory=lambda *a: None) as harness:
+async def bot(spec_dir, hypotez_bot):
+    async with hypotez_bot(spec=spec_dir / "commands.yaml", model=False, voice=False) as harness:
         yield harness
 
 

@@ -8,12 +8,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from support import FAQ, ROOT
 
 from hypotez.reasons import Reason
 from hypotez.testing import GUILD_ID, BotHarness
 
-ROOT = Path(__file__).resolve().parent.parent
-FAQ = ROOT / "tests" / "data" / "model" / "faq.jsonl"
 TRAINER = {"roles": ["Trainer"]}
 OTHER = 2_000_000_000_000_001  # a second server the bot is in
 QUESTION = "как тебя зовут?"
@@ -32,13 +31,6 @@ def spec_with(tmp_path: Path, settings: str) -> Path:
     path.write_text(text, encoding="utf-8")
     (tmp_path / "templates").symlink_to(ROOT / "templates")
     return path
-
-
-@pytest.fixture
-async def bot(tmp_path):
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=tmp_path / "data",
-                                    voice_factory=lambda *a: None) as harness:
-        yield harness
 
 
 async def test_feedback_of_one_server_is_not_listed_on_another_or_in_direct_messages(bot):
@@ -130,9 +122,9 @@ async def test_direct_messages_have_no_data_folder_and_their_own_feedback(bot):
     assert "отзыв в личке" in (await bot.send("!feedback", dm=True, user_id=11)).content
 
 
-async def test_direct_messages_are_answered_by_the_home_servers_model_read_only(tmp_path):
+async def test_direct_messages_are_answered_by_the_home_servers_model_read_only(tmp_path, hypotez_bot):
     spec = spec_with(tmp_path, f'  home_server: "{GUILD_ID}"\n')
-    async with BotHarness.from_spec(spec, data_dir=tmp_path / "data", voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=spec, voice=False) as bot:
         await bot.send("!train", attachments=faq(), **TRAINER)
         await bot.settle()
         assert (await bot.send(QUESTION, dm=True)).content == TRAINED
@@ -141,9 +133,9 @@ async def test_direct_messages_are_answered_by_the_home_servers_model_read_only(
         assert "точность 100%" in (await bot.send("!test " + cases, dm=True)).content
 
 
-async def test_a_shared_bot_shares_everything_between_servers(tmp_path):
+async def test_a_shared_bot_shares_everything_between_servers(tmp_path, hypotez_bot):
     spec = spec_with(tmp_path, "  tenancy: shared\n")
-    async with BotHarness.from_spec(spec, data_dir=tmp_path / "data", voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=spec, voice=False) as bot:
         await bot.send("!feedback общий отзыв", guild=OTHER, user_id=21)
         assert "общий отзыв" in (await bot.send("!feedback", user_id=22)).content
         await bot.send("!train", attachments=faq(), guild=OTHER, **TRAINER)
@@ -196,10 +188,10 @@ async def make_single_server_data(data: Path, feedback_servers: list[int]) -> No
     assert (folder.internal / "models" / "local" / "v1").is_dir()
 
 
-async def test_a_single_server_database_and_data_folder_are_handed_to_their_server(tmp_path):
+async def test_a_single_server_database_and_data_folder_are_handed_to_their_server(tmp_path, hypotez_bot):
     data = tmp_path / "data"
     await make_single_server_data(data, [GUILD_ID])
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=data, voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=ROOT / "commands.yaml", data_dir=data, voice=False) as bot:
         assert (await bot.send(QUESTION)).content == TRAINED  # its model
         assert f"старый отзыв {GUILD_ID}" in (await bot.send("!feedback")).content
         assert [f.filename for f in (await bot.send("!getfile datasets/faq.jsonl", **TRAINER)).files] == ["faq.jsonl"]
@@ -212,23 +204,23 @@ async def test_a_single_server_database_and_data_folder_are_handed_to_their_serv
         assert not (await bot.send("!getfile datasets/faq.jsonl", guild=OTHER, **TRAINER)).files
     assert not (data / "datasets").exists() and (data / "servers" / str(GUILD_ID) / "datasets" / "faq.jsonl").is_file()
     # a second start finds nothing left to move and keeps working
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=data, voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=ROOT / "commands.yaml", data_dir=data, voice=False) as bot:
         assert (await bot.send(QUESTION)).content == TRAINED
 
 
-async def test_data_naming_several_servers_stays_aside_until_adopted(tmp_path, caplog):
+async def test_data_naming_several_servers_stays_aside_until_adopted(tmp_path, caplog, hypotez_bot):
     from hypotez.cli import main
 
     data = tmp_path / "data"
     await make_single_server_data(data, [GUILD_ID, OTHER])
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=data, voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=ROOT / "commands.yaml", data_dir=data, voice=False) as bot:
         assert (await bot.send(QUESTION)).content != TRAINED
         assert (await bot.send(QUESTION, guild=OTHER)).content != TRAINED
     assert "hypotez adopt SERVER_ID" in caplog.text and str(OTHER) in caplog.text
     assert (data / "datasets" / "faq.jsonl").is_file()  # nothing moved
 
     assert main(["adopt", str(OTHER), "--spec", str(ROOT / "commands.yaml"), "--data", str(data)]) == 0
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=data, voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=ROOT / "commands.yaml", data_dir=data, voice=False) as bot:
         assert (await bot.send(QUESTION, guild=OTHER)).content == TRAINED
         assert "старый отзыв" in (await bot.send("!feedback", guild=OTHER)).content
         assert (await bot.send(QUESTION)).content != TRAINED
@@ -243,9 +235,9 @@ def test_adopt_refuses_what_is_not_a_server_id(tmp_path, capsys):
 
 # -- a training job resumed after a restart reports where it was started ------------------------------
 
-async def test_a_resumed_job_edits_its_progress_message_and_posts_its_result(tmp_path):
+async def test_a_resumed_job_edits_its_progress_message_and_posts_its_result(tmp_path, hypotez_bot):
     data = tmp_path / "data"
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=data, voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=ROOT / "commands.yaml", data_dir=data, voice=False) as bot:
         started = await bot.send("!train", attachments=faq(), guild=OTHER, **TRAINER)
         job_id = started.content.split("`")[1]
         await bot.settle()
@@ -257,7 +249,7 @@ async def test_a_resumed_job_edits_its_progress_message_and_posts_its_result(tmp
         storage.save_job_sync(job_id, "running", {**job, "status": "running", "progress": 0.4, "finished": None},
                               tenant=str(OTHER))
 
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=data, voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=ROOT / "commands.yaml", data_dir=data, voice=False) as bot:
         await bot.settle()
         channel = str(BotHarness.channel_of(OTHER))
         edits = [r for r in bot.http.requests
@@ -269,9 +261,9 @@ async def test_a_resumed_job_edits_its_progress_message_and_posts_its_result(tmp
         assert (await bot.send(QUESTION)).content != TRAINED  # still that server's model only
 
 
-async def test_a_resumed_job_whose_progress_message_is_gone_posts_a_new_one(tmp_path):
+async def test_a_resumed_job_whose_progress_message_is_gone_posts_a_new_one(tmp_path, hypotez_bot):
     data = tmp_path / "data"
-    async with BotHarness.from_spec(ROOT / "commands.yaml", data_dir=data, voice_factory=lambda *a: None) as bot:
+    async with hypotez_bot(spec=ROOT / "commands.yaml", data_dir=data, voice=False) as bot:
         job_id = (await bot.send("!train", attachments=faq(), **TRAINER)).content.split("`")[1]
         await bot.settle()
         storage = bot.app.services.storage
@@ -279,7 +271,7 @@ async def test_a_resumed_job_whose_progress_message_is_gone_posts_a_new_one(tmp_
         job["extra"]["notify"]["message_id"] = "999"  # deleted while the bot was down
         storage.save_job_sync(job_id, "running", {**job, "status": "running"}, tenant=str(GUILD_ID))
 
-    restarted = BotHarness.from_spec(ROOT / "commands.yaml", data_dir=data, voice_factory=lambda *a: None)
+    restarted = hypotez_bot(spec=ROOT / "commands.yaml", data_dir=data, voice=False)
     restarted.http.missing_messages.add("999")
     async with restarted as bot:
         await bot.settle()

@@ -9,13 +9,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from support import ROOT, no_service
 
 from hypotez.app import build_app, build_services
 from hypotez.invocation import Author, Place
 from hypotez.pipeline import Request
 from hypotez.registry import load_spec
 
-ROOT = Path(__file__).resolve().parent.parent
 SECRET = "TOP-SECRET-SENTINEL"
 
 ESCAPES = [
@@ -51,7 +51,7 @@ def world(tmp_path):
     os.symlink(secret, data / "link_file")
     os.symlink(data / "loop", data / "loop")
     spec = load_spec(ROOT / "commands.yaml")
-    app = build_app(spec, build_services(spec, root, model_factory=lambda *a: None, voice_factory=lambda *a: None))
+    app = build_app(spec, build_services(spec, root, model_factory=no_service, voice_factory=no_service))
     yield app, data, outside, secret
     app.services.storage.close()
 

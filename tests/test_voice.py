@@ -122,11 +122,11 @@ async def google(tmp_path):
     fake = FakeGoogle()
     fake.mp3 = convert(speech_wav("hello world", tmp_path / "g.wav"), tmp_path / "g.mp3", "-codec:a",
                        "libmp3lame").read_bytes()
-    runner, url = await start(fake.app())
+    server, url = await start(fake.app())
     fake.url = url
     yield fake
     fake.released.set()
-    await runner.cleanup()
+    await server.close()
 
 
 async def test_google_recogniser_is_used_online(tmp_path, google, service):

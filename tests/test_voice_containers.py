@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from audio import convert, voice_message
+from support import TEMPLATES, english_voice_spec
 
 from hypotez.services.model import Example
 from hypotez.services.voice.audio import (
@@ -16,16 +17,6 @@ from hypotez.services.voice.audio import (
     probe_seconds,
     to_wav,
 )
-from hypotez.testing import BotHarness
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def english_voice_spec(tmp_path: Path) -> Path:
-    text = (ROOT / "commands.yaml").read_text(encoding="utf-8")
-    spec = tmp_path / "commands.yaml"
-    spec.write_text(text.replace("  voice:\n", "  voice:\n    language: en-US\n", 1), encoding="utf-8")
-    return spec
 
 
 def playlist(target: Path) -> bytes:
@@ -34,9 +25,8 @@ def playlist(target: Path) -> bytes:
 
 
 @pytest.fixture
-async def bot(tmp_path):
-    async with BotHarness.from_spec(english_voice_spec(tmp_path), data_dir=tmp_path / "data",
-                                    templates_dir=ROOT / "templates") as harness:
+async def bot(hypotez_bot, tmp_path):
+    async with hypotez_bot(spec=english_voice_spec(tmp_path), templates_dir=TEMPLATES) as harness:
         yield harness
 
 

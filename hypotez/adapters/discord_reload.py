@@ -11,7 +11,10 @@ from typing import Any
 
 import discord
 
-from hypotez.adapters.discord_bot import HypotezBot, RunningBot, prefix_command, run_bot, send_parts, slash_command
+from hypotez.adapters.discord_bot import HypotezBot
+from hypotez.adapters.discord_commands import prefix_command, slash_command
+from hypotez.adapters.discord_run import RunningBot, run_bot
+from hypotez.adapters.discord_sending import send_parts
 from hypotez.adapters.discord_install import builders, install_commands
 from hypotez.app import App
 from hypotez.reload import DEFAULT_INTERVAL, Reloader, ReloadResult, Watcher

@@ -32,201 +32,31 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import datetime
-import hashlib
 import itertools
-import json
 import secrets
 import ssl
 import tempfile
 import time
-import zlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import trustme
-from aiohttp import WSMsgType, web
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
+from fakes.discord_gateway_side import GatewaySide, Session
+from fakes.discord_model import API, CDN, CERT_NAMES, Fault, File, Interaction, Message, Request
+from fakes.discord_rest import RestSide
 from hypotez.adapters.discord_endpoint import TEST_CA_ENV, TEST_SERVER_ENV
-from hypotez.testing import user_payload
-
-API = r"/api/v{version:\d+}"
-GATEWAY_URL = "wss://gateway.discord.gg"
-RESUME_GATEWAY_URL = "wss://gateway-us-east1-b.discord.gg"
-CDN = "https://cdn.discordapp.com"
-MESSAGE_CONTENT_INTENT = 1 << 15
-EPHEMERAL = 1 << 6  # message flag
-# Every name discord.py may reach for a text bot; the certificate covers them all.
-CERT_NAMES = ("discord.com", "*.discord.com", "discord.gg", "*.discord.gg", "discordapp.com", "*.discordapp.com",
-              "discordapp.net", "*.discordapp.net")
+from hypotez.adapters.discord_payloads import timestamp, user_payload
 
 
-class Op:
-    DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE, VOICE_STATE, RESUME, RECONNECT = 0, 1, 2, 3, 4, 6, 7
-    REQUEST_MEMBERS, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 8, 9, 10, 11
+class FakeDiscord(RestSide, GatewaySide):
+    """The test server. ``async with FakeDiscord() as discord:`` starts it on a free loopback port.
 
-
-def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    # Exactly "application/json", as Discord sends it: discord.py parses JSON only for that exact type.
-    return web.Response(body=json.dumps(body).encode(), status=status,
-                        headers={"Content-Type": "application/json", **(headers or {})})
-
-
-def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).isoformat()
-
-
-@dataclass
-class File:
-    filename: str
-    data: bytes
-    content_type: str | None = None
-
-
-@dataclass
-class Message:
-    """A message in the fake's world: a user's, or one the bot sent (``kind`` bot/original/followup)."""
-
-    id: str
-    channel_id: str
-    author: dict[str, Any]
-    content: str
-    kind: str
-    files: list[File] = field(default_factory=list)
-    attachments: list[dict[str, Any]] = field(default_factory=list)
-    allowed_mentions: dict[str, Any] | None = None
-    interaction_id: str | None = None
-    flags: int = 0  # 64: ephemeral (only the user who ran the command sees it)
-    edits: list[str] = field(default_factory=list)
-    edited_at: list[float] = field(default_factory=list)
-    created: float = field(default_factory=time.perf_counter)
-    deleted: bool = False
-
-    @property
-    def text(self) -> str:
-        """The latest content (after edits)."""
-        return self.edits[-1] if self.edits else self.content
-
-    @property
-    def ephemeral(self) -> bool:
-        return bool(self.flags & EPHEMERAL)
-
-
-@dataclass
-class Interaction:
-    id: str
-    token: str
-    name: str
-    channel_id: str
-    callbacks: list[dict[str, Any]] = field(default_factory=list)
-    refused: list[dict[str, Any]] = field(default_factory=list)  # callbacks answered with an error
-    original: Message | None = None
-    followups: list[Message] = field(default_factory=list)
-
-    @property
-    def messages(self) -> list[Message]:
-        """What the user sees: the original response (once it has content) and the follow-ups."""
-        original = [self.original] if self.original is not None and not self.original.deleted \
-            and (self.original.text or self.original.files) else []
-        return original + self.followups
-
-
-@dataclass
-class Fault:
-    """An injected error: the next ``times`` requests to ``route`` (e.g. ``POST /channels/{channel_id}/messages``)
-    are answered with ``status`` (429: with ``retry_after``)."""
-
-    route: str
-    status: int = 429
-    retry_after: float = 0.5
-    times: int = 1
-    channel_id: str | None = None
-    hits: list[float] = field(default_factory=list)
-
-
-@dataclass
-class Request:
-    method: str
-    route: str
-    path: str
-    status: int
-    at: float
-
-
-class _Compressor:
-    """Transport compression the client asked for in the gateway URL (``compress=...``)."""
-
-    def __init__(self, kind: str | None):
-        self.kind = kind
-        self._zstd: Any = None
-        if kind == "zlib-stream":
-            self._zlib = zlib.compressobj()
-        elif kind == "zstd-stream":
-            self._zstd = _zstd_compressor()
-        elif kind is not None:
-            raise ValueError(f"unknown compression {kind!r}")
-
-    def pack(self, text: str) -> bytes | str:
-        if self.kind is None:
-            return text
-        data = text.encode()
-        if self.kind == "zlib-stream":
-            return self._zlib.compress(data) + self._zlib.flush(zlib.Z_SYNC_FLUSH)
-        return self._zstd(data)
-
-
-def _zstd_compressor() -> Callable[[bytes], bytes]:
-    try:  # Python ≥ 3.14
-        from compression import zstd  # type: ignore[import-not-found]
-
-        compressor = zstd.ZstdCompressor()
-        return lambda data: compressor.compress(data, mode=zstd.ZstdCompressor.FLUSH_BLOCK)
-    except ImportError:
-        import zstandard  # type: ignore[import-not-found]
-
-        stream = zstandard.ZstdCompressor().compressobj()
-        return lambda data: stream.compress(data) + stream.flush(zstandard.COMPRESSOBJ_FLUSH_BLOCK)
-
-
-class _Connection:
-    """One gateway websocket."""
-
-    def __init__(self, request: web.Request, ws: web.WebSocketResponse, compressor: _Compressor):
-        self.request = request
-        self.ws = ws
-        self.compressor = compressor
-        self.lock = asyncio.Lock()  # one writer at a time: the compression stream is stateful
-
-    async def send(self, payload: dict[str, Any]) -> None:
-        await self.send_text(json.dumps(payload))
-
-    async def send_text(self, text: str) -> None:
-        async with self.lock:
-            packed = self.compressor.pack(text)
-            if isinstance(packed, bytes):
-                await self.ws.send_bytes(packed)
-            else:
-                await self.ws.send_str(packed)
-
-    def drop(self) -> None:
-        """Cut the connection without a close frame, as a network failure would."""
-        transport = self.request.transport
-        if transport is not None:
-            transport.abort()
-
-
-@dataclass
-class _Session:
-    id: str
-    seq: int = 0
-    log: list[dict[str, Any]] = field(default_factory=list)  # every dispatched event, for RESUME
-    connection: _Connection | None = None
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-
-class FakeDiscord:
-    """The test server. ``async with FakeDiscord() as discord:`` starts it on a free loopback port."""
+    This class holds the world (server, channels, users, what happened) and what tests call; its REST
+    routes are in :class:`~fakes.discord_rest.RestSide`, its gateway in
+    :class:`~fakes.discord_gateway_side.GatewaySide`."""
 
     def __init__(self, *, token: str = "test-token.fake.discord", message_content_allowed: bool = True,
                  heartbeat_interval: float = 41.25, global_limit: float | None = None,
@@ -268,13 +98,13 @@ class FakeDiscord:
         self.said_at: dict[str, float] = {}  # user message id → when it was dispatched
         self.faults: list[Fault] = []
         self.cdn: dict[str, File] = {}
-        self.sessions: dict[str, _Session] = {}
+        self.sessions: dict[str, Session] = {}
         self.ready = asyncio.Event()  # GUILD_CREATE sent: the bot sees the server
         # Waiters by channel id (None: any change), so a busy channel does not wake every waiter.
         self._waiters: dict[str | None, list[tuple[Callable[[], Any], asyncio.Future[Any]]]] = \
             collections.defaultdict(list)
         self._recent: collections.deque[float] = collections.deque()
-        self._runner: web.AppRunner | None = None
+        self._server: TestServer | None = None
         self._dir = tempfile.TemporaryDirectory(prefix="fake-discord-")
         self.ca_file = Path(self._dir.name) / "ca.pem"
         self.port = 0
@@ -314,19 +144,17 @@ class FakeDiscord:
         ca.cert_pem.write_to_path(str(self.ca_file))
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert(*CERT_NAMES).configure_cert(context)
-        self._runner = web.AppRunner(self.app(), handle_signals=False, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=context)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._server = TestServer(self.app(), host="127.0.0.1")
+        await self._server.start_server(ssl=context, access_log=None)
+        self.port = self._server.port
         return self
 
     async def close(self) -> None:
         for session in self.sessions.values():
             if session.connection is not None:
                 await session.connection.ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        if self._server is not None:
+            await self._server.close()
         self._dir.cleanup()
 
     async def __aenter__(self) -> "FakeDiscord":
@@ -355,7 +183,7 @@ class FakeDiscord:
 
     def _member(self, name: str) -> dict[str, Any]:
         roles = [self.roles["Trainer"]] if name in self.trainers else []
-        return {"roles": roles, "joined_at": _now(), "deaf": False, "mute": False, "flags": 0}
+        return {"roles": roles, "joined_at": timestamp(), "deaf": False, "mute": False, "flags": 0}
 
     def _guild(self) -> dict[str, Any]:
         # @everyone: read/send messages, attach files, use application commands, connect/speak; no admin.
@@ -365,20 +193,20 @@ class FakeDiscord:
         roles = [{"id": role_id, "name": name, "permissions": str(everyone if name == "@everyone" else 0),
                   "position": 0 if name == "@everyone" else 1, "color": 0, "hoist": False, "managed": False,
                   "mentionable": False, "flags": 0} for name, role_id in self.roles.items()]
-        members = [{"user": user, "roles": [], "joined_at": _now(), "deaf": False, "mute": False, "flags": 0}
+        members = [{"user": user, "roles": [], "joined_at": timestamp(), "deaf": False, "mute": False, "flags": 0}
                    for user in (self.bot_user, self.owner)]
         return {"id": self.guild_id, "name": "Test Server", "owner_id": self.owner["id"], "unavailable": False,
                 "features": [], "emojis": [], "stickers": [], "member_count": len(members), "large": False,
                 "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
                 "mfa_level": 0, "premium_tier": 0, "system_channel_flags": 0, "preferred_locale": "ru",
-                "nsfw_level": 0, "joined_at": _now(), "roles": roles, "channels": channels, "members": members,
+                "nsfw_level": 0, "joined_at": timestamp(), "roles": roles, "channels": channels, "members": members,
                 "voice_states": [], "presences": [], "threads": [], "stage_instances": [],
                 "guild_scheduled_events": [], "soundboard_sounds": []}
 
     def _message_payload(self, message: Message) -> dict[str, Any]:
         payload = {"id": message.id, "channel_id": message.channel_id, "guild_id": self.guild_id,
-                   "author": message.author, "content": message.text, "timestamp": _now(),
-                   "edited_timestamp": _now() if message.edits else None, "tts": False, "mention_everyone": False,
+                   "author": message.author, "content": message.text, "timestamp": timestamp(),
+                   "edited_timestamp": timestamp() if message.edits else None, "tts": False, "mention_everyone": False,
                    "mentions": [], "mention_roles": [], "attachments": message.attachments, "embeds": [],
                    "components": [], "pinned": False, "type": 0, "flags": 0}
         if message.kind == "user":
@@ -472,7 +300,7 @@ class FakeDiscord:
         """MESSAGE_UPDATE for a user's message whose member ``roles`` are role objects where Discord sends
         role ids: a payload discord.py's parser cannot read (it raises)."""
         payload = self._message_payload(message)
-        payload["edited_timestamp"] = _now()
+        payload["edited_timestamp"] = timestamp()
         payload["member"]["roles"] = [{"id": role_id, "name": name} for name, role_id in self.roles.items()
                                       if name != "@everyone"]
         await self.dispatch("MESSAGE_UPDATE", payload)
@@ -528,420 +356,3 @@ class FakeDiscord:
         finally:
             if entry in waiters:
                 waiters.remove(entry)
-
-    # -- faults ----------------------------------------------------------------------------------------
-
-    def fail(self, route: str, *, status: int = 429, retry_after: float = 0.5, times: int = 1,
-             channel: str | None = None) -> Fault:
-        """Answer the next ``times`` requests to ``route`` (``"POST /channels/{channel_id}/messages"``) with
-        ``status``; a 429 carries ``retry_after`` like Discord's."""
-        fault = Fault(route, status, retry_after, times, self.channel(channel) if channel else None)
-        self.faults.append(fault)
-        return fault
-
-    def _fault_for(self, route: str, request: web.Request) -> Fault | None:
-        for fault in self.faults:
-            if fault.times > 0 and fault.route == route and \
-                    (fault.channel_id is None or request.match_info.get("channel_id") == fault.channel_id):
-                fault.times -= 1
-                fault.hits.append(time.perf_counter())
-                return fault
-        return None
-
-    def _over_global_limit(self) -> float | None:
-        """Seconds to wait when the global limit is reached, else None (and the request is counted)."""
-        if self.global_limit is None:
-            return None
-        now = time.monotonic()
-        while self._recent and now - self._recent[0] >= 1.0:
-            self._recent.popleft()
-        if len(self._recent) >= self.global_limit:
-            return max(0.001, 1.0 - (now - self._recent[0]))
-        self._recent.append(now)
-        return None
-
-    def _rate_limit_headers(self, route: str, request: web.Request) -> dict[str, str]:
-        major = request.match_info.get("channel_id") or request.match_info.get("token") or ""
-        bucket = hashlib.sha1(f"{route}:{major}".encode()).hexdigest()[:16]
-        return {"X-RateLimit-Limit": str(self.bucket_limit), "X-RateLimit-Remaining": str(self.bucket_limit - 1),
-                "X-RateLimit-Reset": f"{time.time() + 1:.3f}", "X-RateLimit-Reset-After": "1.000",
-                "X-RateLimit-Bucket": bucket}
-
-    @staticmethod
-    def _too_many(retry_after: float, scope: str) -> web.Response:
-        # Discord's 429 body and headers; discord.py only trusts a 429 that came through Discord's proxy
-        # (a ``Via`` header), anything else it takes for a Cloudflare ban.
-        body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": scope == "global"}
-        headers = {"Retry-After": str(max(1, round(retry_after))), "X-RateLimit-Scope": scope, "Via": "1.1 google"}
-        if scope == "global":
-            headers["X-RateLimit-Global"] = "true"
-        else:
-            headers.update({"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "0",
-                            "X-RateLimit-Reset-After": f"{retry_after:.3f}",
-                            "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}"})
-        return _json(body, status=429, headers=headers)
-
-    @web.middleware
-    async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        info = request.match_info
-        canonical = info.route.resource.canonical if info.route.resource is not None else request.path
-        route = f"{request.method} {canonical.removeprefix('/api/v{version}')}"
-        response = await self._answer(request, handler, route)
-        self.requests.append(Request(request.method, route, request.path, response.status, time.perf_counter()))
-        return response
-
-    async def _answer(self, request: web.Request, handler: Any, route: str) -> web.StreamResponse:
-        api = request.path.startswith("/api/")
-        # Interactions and webhooks are authorised by their token in the URL, like on Discord.
-        authorised = "/interactions/" in request.path or "/webhooks/" in request.path
-        if api and not authorised and request.headers.get("Authorization") != f"Bot {self.token}":
-            return _json({"message": "401: Unauthorized", "code": 0}, status=401)
-        if api:
-            wait = self._over_global_limit()
-            if wait is not None:
-                return self._too_many(wait, "global")
-            fault = self._fault_for(route, request)
-            if fault is not None:
-                if fault.status == 429:
-                    return self._too_many(fault.retry_after, "user")
-                return _json({"message": f"injected {fault.status}", "code": 0}, status=fault.status)
-        response = await handler(request)
-        if api:
-            response.headers.update(self._rate_limit_headers(route, request))
-        return response
-
-    # -- REST ------------------------------------------------------------------------------------------
-
-    async def me(self, request: web.Request) -> web.Response:
-        return _json(self.bot_user)
-
-    async def application_info(self, request: web.Request) -> web.Response:
-        return _json({
-            "id": self.application_id, "name": "hypotez", "description": "", "icon": None, "bot_public": True,
-            "bot_require_code_grant": False, "owner": self.owner, "team": None, "verify_key": "0" * 64,
-            "flags": 1 << 19 if self.message_content_allowed else 0, "bot": self.bot_user})
-
-    async def gateway_bot(self, request: web.Request) -> web.Response:
-        return _json({"url": GATEWAY_URL, "shards": 1, "session_start_limit": {
-            "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1}})
-
-    async def bulk_overwrite(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        self.command_syncs.append(body)
-        self.commands = {}
-        for command in body:
-            self.commands[command["name"]] = {**command, "id": self.next_id(), "application_id": self.application_id,
-                                              "version": self.next_id(), "type": command.get("type", 1)}
-        self._notify()
-        if self.syncs_without_ids > 0:
-            self.syncs_without_ids -= 1
-            return _json([{key: value for key, value in command.items() if key != "id"}
-                          for command in self.commands.values()])
-        return _json(list(self.commands.values()))
-
-    async def list_commands(self, request: web.Request) -> web.Response:
-        return _json(list(self.commands.values()))
-
-    async def _read_body(self, request: web.Request) -> tuple[dict[str, Any], list[File]]:
-        if not request.content_type.startswith("multipart/"):
-            return await request.json(), []
-        body: dict[str, Any] = {}
-        files: list[File] = []
-        reader = await request.multipart()
-        async for part in reader:
-            if part.name == "payload_json":
-                body = json.loads(await part.text())
-            elif part.name and part.name.startswith("files["):
-                files.append(File(part.filename or part.name, bytes(await part.read()),
-                                  part.headers.get("Content-Type")))
-        return body, files
-
-    def _bot_message(self, channel_id: str, body: dict[str, Any], files: list[File], kind: str,
-                     interaction: Interaction | None = None) -> Message:
-        return Message(self.next_id(), channel_id, self.bot_user, body.get("content") or "", kind, files,
-                       self._store_files(channel_id, files), body.get("allowed_mentions"),
-                       interaction.id if interaction else None, int(body.get("flags") or 0))
-
-    async def _echo(self, event: str, message: Message) -> None:
-        if self.echo_bot_messages:
-            await self.dispatch(event, self._message_payload(message))
-
-    async def create_message(self, request: web.Request) -> web.Response:
-        channel_id = request.match_info["channel_id"]
-        if channel_id not in self.channels.values():
-            return _json({"message": "Unknown Channel", "code": 10003}, status=404)
-        body, files = await self._read_body(request)
-        if not body.get("content") and not files:
-            return _json({"message": "Cannot send an empty message", "code": 50006}, status=400)
-        if len(body.get("content") or "") > 2000:
-            return _json({"message": "Invalid Form Body", "code": 50035, "errors": {"content": {
-                "_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 2000 or fewer in length."}]}}},
-                status=400)
-        message = self._add(self._bot_message(channel_id, body, files, "bot"))
-        await self._echo("MESSAGE_CREATE", message)
-        return _json(self._message_payload(message))
-
-    def _find(self, message_id: str, channel_id: str | None = None) -> Message | None:
-        message = self.messages.get(message_id)
-        if message is None or (channel_id is not None and message.channel_id != channel_id):
-            return None
-        return message
-
-    async def get_message(self, request: web.Request) -> web.Response:
-        message = self._find(request.match_info["message_id"], request.match_info["channel_id"])
-        if message is None:
-            return _json({"message": "Unknown Message", "code": 10008}, status=404)
-        return _json(self._message_payload(message))
-
-    def _edit(self, message: Message, body: dict[str, Any]) -> None:
-        message.edits.append(body.get("content") if body.get("content") is not None else message.text)
-        message.edited_at.append(time.perf_counter())
-        self._notify(message.channel_id)
-
-    async def edit_message(self, request: web.Request) -> web.Response:
-        message = self._find(request.match_info["message_id"], request.match_info["channel_id"])
-        if message is None or message.kind == "user":
-            return _json({"message": "Unknown Message", "code": 10008}, status=404)
-        body, _files = await self._read_body(request)
-        self._edit(message, body)
-        await self._echo("MESSAGE_UPDATE", message)
-        return _json(self._message_payload(message))
-
-    async def delete_message(self, request: web.Request) -> web.Response:
-        message = self._find(request.match_info["message_id"], request.match_info["channel_id"])
-        if message is None:
-            return _json({"message": "Unknown Message", "code": 10008}, status=404)
-        message.edits.append("")
-        self._notify(message.channel_id)
-        return web.Response(status=204)
-
-    async def typing(self, request: web.Request) -> web.Response:
-        return web.Response(status=204)
-
-    def _interaction(self, request: web.Request) -> Interaction | None:
-        token = request.match_info["token"]
-        return next((i for i in self.interactions.values() if i.token == token), None)
-
-    async def interaction_callback(self, request: web.Request) -> web.Response:
-        interaction = self.interactions.get(request.match_info["interaction_id"])
-        if interaction is None or interaction.token != request.match_info["token"]:
-            return _json({"message": "Unknown interaction", "code": 10062}, status=404)
-        if interaction.callbacks:
-            return _json({"message": "Interaction has already been acknowledged.", "code": 40060},
-                                     status=400)
-        body, files = await self._read_body(request)
-        kind = body.get("type")
-        if self.immediate_responses_only and kind != 4:
-            interaction.refused.append(body)
-            self._notify()
-            return _json({"message": f"Interaction response type {kind} is not supported", "code": 50035,
-                          "errors": {"type": {"_errors": [{"code": "BASE_TYPE_CHOICES",
-                                                            "message": "Value must be one of (4,)."}]}}},
-                         status=400)
-        interaction.callbacks.append(body)
-        if kind in (4, 5):  # a message (4), or "thinking…" to be filled in by the first follow-up (5)
-            interaction.original = self._bot_message(interaction.channel_id, body.get("data") or {}, files,
-                                                     "original", interaction)
-            self._add(interaction.original)
-        self._notify()
-        resource: dict[str, Any] = {"type": kind}
-        if interaction.original is not None:
-            resource["message"] = self._message_payload(interaction.original)
-        return _json({
-            "interaction": {"id": interaction.id, "type": 2, "response_message_id": interaction.original.id
-                            if interaction.original else None, "response_message_loading": kind == 5,
-                            "response_message_ephemeral": bool(interaction.original and interaction.original.ephemeral),
-                            "activity_instance_id": None},
-            "resource": resource})
-
-    async def followup(self, request: web.Request) -> web.StreamResponse:
-        interaction = self._interaction(request)
-        if interaction is None:
-            return _json({"message": "Unknown Webhook", "code": 10015}, status=404)
-        body, files = await self._read_body(request)
-        original = interaction.original
-        deferred = interaction.callbacks and interaction.callbacks[0].get("type") == 5
-        if deferred and original is not None and not original.deleted and not original.text and not original.files \
-                and not original.edits:
-            # Discord: the first follow-up after a deferred response fills in the "thinking…" message.
-            original.content, original.files = body.get("content") or "", files
-            original.attachments = self._store_files(interaction.channel_id, files)
-            message = original
-            self._notify(interaction.channel_id)
-        else:
-            message = self._bot_message(interaction.channel_id, body, files, "followup", interaction)
-            interaction.followups.append(message)
-            self._add(message)
-        if request.query.get("wait") in ("1", "true", "True"):
-            return _json(self._message_payload(message))
-        return web.Response(status=204)
-
-    async def get_followup(self, request: web.Request) -> web.Response:
-        interaction = self._interaction(request)
-        message_id = request.match_info["message_id"]
-        message = (interaction.original if interaction and message_id == "@original"
-                   else self._find(message_id))
-        if message is None:
-            return _json({"message": "Unknown Message", "code": 10008}, status=404)
-        return _json(self._message_payload(message))
-
-    async def edit_followup(self, request: web.Request) -> web.Response:
-        interaction = self._interaction(request)
-        message_id = request.match_info["message_id"]
-        message = (interaction.original if interaction and message_id == "@original"
-                   else self._find(message_id))
-        if interaction is None or message is None or message.interaction_id != interaction.id:
-            return _json({"message": "Unknown Message", "code": 10008}, status=404)
-        body, _files = await self._read_body(request)
-        self._edit(message, body)
-        return _json(self._message_payload(message))
-
-    async def delete_followup(self, request: web.Request) -> web.Response:
-        interaction = self._interaction(request)
-        message_id = request.match_info["message_id"]
-        message = (interaction.original if interaction and message_id == "@original"
-                   else self._find(message_id))
-        if interaction is None or message is None or message.interaction_id != interaction.id or message.deleted:
-            return _json({"message": "Unknown Message", "code": 10008}, status=404)
-        message.deleted = True
-        self._notify(message.channel_id)
-        return web.Response(status=204)
-
-    async def cdn_file(self, request: web.Request) -> web.Response:
-        file = self.cdn.get(request.path)
-        if file is None:
-            return web.Response(status=404, text="Not Found")
-        return web.Response(body=file.data, content_type=file.content_type or "application/octet-stream")
-
-    # -- gateway ---------------------------------------------------------------------------------------
-
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send an event to the bot's sessions; a disconnected session gets it when it resumes."""
-        for session in list(self.sessions.values()):
-            async with session.lock:
-                session.seq += 1
-                payload = {"op": Op.DISPATCH, "t": event, "s": session.seq, "d": data}
-                session.log.append(payload)
-                if session.connection is not None:
-                    try:
-                        await session.connection.send(payload)
-                    except ConnectionError:  # it dropped: the event waits in the log for RESUME
-                        session.connection = None
-
-    def _live_session(self) -> _Session | None:
-        return next((s for s in self.sessions.values() if s.connection is not None), None)
-
-    async def drop_gateway(self) -> None:
-        """Cut the gateway connection abruptly (as a network failure would)."""
-        session = self._live_session()
-        if session is None:
-            raise RuntimeError("no gateway connection to drop")
-        async with session.lock:
-            connection, session.connection = session.connection, None
-            assert connection is not None
-            connection.drop()
-
-    async def send_reconnect(self) -> None:
-        """op 7 RECONNECT: Discord asks the client to reconnect and resume."""
-        session = self._live_session()
-        if session is None or session.connection is None:
-            raise RuntimeError("no gateway connection")
-        await session.connection.send({"op": Op.RECONNECT, "d": None})
-
-    async def invalidate_session(self) -> None:
-        """op 9 INVALID_SESSION (not resumable): the client must identify again and gets a new session."""
-        session = self._live_session()
-        if session is None or session.connection is None:
-            raise RuntimeError("no gateway connection")
-        connection = session.connection
-        del self.sessions[session.id]
-        await connection.send({"op": Op.INVALID_SESSION, "d": False})
-
-    def _log_gateway(self, entry: dict[str, Any]) -> None:
-        self.gateway_log.append(entry)
-        self._notify()
-
-    def connections(self, kind: str) -> list[dict[str, Any]]:
-        return [entry for entry in self.gateway_log if entry["kind"] == kind]
-
-    async def gateway(self, request: web.Request) -> web.StreamResponse:
-        compress = request.query.get("compress")
-        try:
-            compressor = _Compressor(compress)
-        except (ValueError, ImportError):
-            return _json({"message": f"unsupported compression {compress!r}"}, status=400)
-        ws = web.WebSocketResponse(max_msg_size=0)
-        await ws.prepare(request)
-        connection = _Connection(request, ws, compressor)
-        session: _Session | None = None
-        info = {"host": request.host.split(":")[0], "query": dict(request.query)}
-        try:
-            await connection.send({"op": Op.HELLO, "d": {"heartbeat_interval": int(self.heartbeat_interval * 1000)}})
-            async for frame in ws:
-                if frame.type != WSMsgType.TEXT:
-                    continue
-                payload = json.loads(frame.data)
-                op, data = payload.get("op"), payload.get("d")
-                if op == Op.HEARTBEAT:
-                    self.heartbeats.append(data)
-                    await connection.send({"op": Op.HEARTBEAT_ACK})
-                    self._notify()
-                elif op == Op.IDENTIFY:
-                    session = await self._identify(connection, data, info)
-                    if session is None:
-                        break
-                elif op == Op.RESUME:
-                    session = await self._resume(connection, data, info)
-                    if session is None:
-                        break
-        except ConnectionError:  # the client went away mid-send: the session waits for a RESUME
-            pass
-        finally:
-            if session is not None and session.connection is connection:
-                session.connection = None
-            self._log_gateway({"kind": "closed", **info, "code": ws.close_code})
-        return ws
-
-    async def _identify(self, connection: _Connection, data: dict[str, Any], info: dict[str, Any]) -> _Session | None:
-        self._log_gateway({"kind": "identify", **info, "intents": data.get("intents")})
-        if data.get("token") != self.token:
-            return await self._refuse(connection, 4004, "Authentication failed.", info)
-        if data.get("intents", 0) & MESSAGE_CONTENT_INTENT and not self.message_content_allowed:
-            return await self._refuse(connection, 4014, "Disallowed intent(s).", info)
-        session = _Session(secrets.token_hex(16))
-        self.sessions[session.id] = session
-        async with session.lock:
-            session.connection = connection
-        await self.dispatch("READY", {
-            "v": 10, "user": self.bot_user, "guilds": [{"id": self.guild_id, "unavailable": True}],
-            "session_id": session.id, "session_type": "normal", "resume_gateway_url": RESUME_GATEWAY_URL,
-            "application": {"id": self.application_id, "flags": 1 << 19 if self.message_content_allowed else 0},
-            "private_channels": [], "relationships": [], "presences": [], "guild_join_requests": [],
-            "geo_ordered_rtc_regions": [], "user_settings": {}})
-        await self.dispatch("GUILD_CREATE", self._guild())
-        self.ready.set()
-        self._notify()
-        return session
-
-    async def _refuse(self, connection: _Connection, code: int, reason: str, info: dict[str, Any]) -> None:
-        self._log_gateway({"kind": "refused", **info, "code": code})
-        await connection.ws.close(code=code, message=reason.encode())
-
-    async def _resume(self, connection: _Connection, data: dict[str, Any], info: dict[str, Any]) -> _Session | None:
-        self._log_gateway({"kind": "resume", **info, "seq": data.get("seq")})
-        session = self.sessions.get(data.get("session_id", ""))
-        if session is None or data.get("token") != self.token:
-            await connection.send({"op": Op.INVALID_SESSION, "d": False})
-            return None
-        async with session.lock:
-            seq = data.get("seq") or 0
-            for payload in session.log:
-                if payload["s"] > seq:
-                    await connection.send(payload)
-            session.connection = connection
-            session.seq += 1
-            resumed = {"op": Op.DISPATCH, "t": "RESUMED", "s": session.seq, "d": {}}
-            session.log.append(resumed)
-            await connection.send(resumed)
-        self._notify()
-        return session

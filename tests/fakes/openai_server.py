@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, AsyncIterator
 
 from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 
 @dataclass
@@ -154,21 +155,10 @@ class FakeOpenAI:
         })
 
 
-async def start_fake(fake: FakeOpenAI) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(fake.app())
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}/v1"
-
-
 @contextlib.asynccontextmanager
 async def running_fake() -> AsyncIterator[FakeOpenAI]:
     """A FakeOpenAI serving on 127.0.0.1 (its ``url`` set) for the duration of the block."""
     server = FakeOpenAI()
-    runner, server.url = await start_fake(server)
-    try:
+    async with TestServer(server.app(), host="127.0.0.1") as http:
+        server.url = f"http://{http.host}:{http.port}/v1"
         yield server
-    finally:
-        await runner.cleanup()

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 
 from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 
 @dataclass
@@ -60,10 +61,8 @@ class FakeGoogle:
         return web.Response(text=")]}'\n\n" + str(len(line)) + "\n" + line + "\n")
 
 
-async def start(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}"
+async def start(app: web.Application) -> tuple[TestServer, str]:
+    """Serve ``app`` on 127.0.0.1; the server (to close) and its address."""
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    return server, f"http://{server.host}:{server.port}"

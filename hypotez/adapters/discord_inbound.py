@@ -1,0 +1,113 @@
+"""Discord objects → hypotez data: the author, the place, attachments, members and channels named in
+a message, and the :class:`~hypotez.pipeline.Request` a message becomes."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import discord
+
+from hypotez.adapters.discord_sending import DiscordOutbox
+from hypotez.attachments import AttachmentPolicy
+from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Place
+from hypotez.pipeline import Request
+
+NOTHING: frozenset[str] = frozenset()
+
+
+@functools.lru_cache(maxsize=1024)
+def permission_names(value: int) -> frozenset[str]:
+    """The names of the permissions in a permission value. Walking discord.py's flags costs tens of
+    microseconds, and a server has only a few distinct values: each is worked out once. Aliases count
+    (iterating skips them): a spec may name a flag either way (``manage_emojis``/``manage_expressions``)."""
+    permissions = discord.Permissions(value)
+    return frozenset(name for name in discord.Permissions.VALID_FLAGS if getattr(permissions, name))
+
+
+def author_of(user: discord.abc.User) -> Author:
+    roles = permissions = NOTHING
+    voice_id = voice_name = None
+    if isinstance(user, discord.Member):
+        roles = frozenset(role.name for role in user.roles if not role.is_default())
+        permissions = permission_names(user.guild_permissions.value)
+        if user.voice is not None and user.voice.channel is not None:
+            voice_id, voice_name = str(user.voice.channel.id), user.voice.channel.name
+    return Author(id=str(user.id), name=user.name, display_name=user.display_name, roles=roles,
+                  permissions=permissions, is_bot=user.bot, voice_channel_id=voice_id,
+                  voice_channel_name=voice_name)
+
+
+def place_of(channel: Any, guild: discord.Guild | None) -> Place:
+    return Place(channel_id=str(channel.id), channel_name=getattr(channel, "name", None) or "",
+                 guild_id=str(guild.id) if guild else None, guild_name=guild.name if guild else None)
+
+
+def attachment_of(attachment: discord.Attachment, policy: AttachmentPolicy | None = None) -> Attachment:
+    """The attachment for handlers; reading it downloads only from the policy's hosts, within its size."""
+    policy = policy or AttachmentPolicy()
+    return Attachment(filename=attachment.filename, size=attachment.size, content_type=attachment.content_type,
+                      url=attachment.url,
+                      read=policy.guard(attachment.filename, attachment.url, attachment.size, attachment.read))
+
+
+class DiscordResolver:
+    """Finds members and channels by mention, id or name in the message's server."""
+
+    def __init__(self, guild: discord.Guild | None, message: discord.Message | None = None):
+        self.guild = guild
+        self.message = message
+
+    @staticmethod
+    def _id(text: str) -> int | None:
+        digits = text.strip().lstrip("<@!#&").rstrip(">")
+        return int(digits) if digits.isdigit() else None
+
+    def member(self, text: str) -> MemberRef | None:
+        found: discord.abc.User | None = None
+        wanted = self._id(text)
+        if self.message is not None and wanted is not None:
+            found = next((m for m in self.message.mentions if m.id == wanted), None)
+        if found is None and self.guild is not None:
+            found = self.guild.get_member(wanted) if wanted is not None else \
+                self.guild.get_member_named(text.strip().lstrip("@"))
+        return member_ref(found) if found is not None else None
+
+    def channel(self, text: str) -> ChannelRef | None:
+        if self.guild is None:
+            return None
+        wanted = self._id(text)
+        found = self.guild.get_channel(wanted) if wanted is not None else \
+            discord.utils.get(self.guild.channels, name=text.strip().lstrip("#"))
+        return channel_ref(found) if found is not None else None
+
+
+def member_ref(user: discord.abc.User) -> MemberRef:
+    return MemberRef(id=str(user.id), name=user.name, display_name=user.display_name, mention=user.mention)
+
+
+def channel_ref(channel: Any) -> ChannelRef:
+    return ChannelRef(id=str(channel.id), name=getattr(channel, "name", "") or "", mention=channel.mention)
+
+
+def request_from_message(bot: Any, message: discord.Message) -> Request:
+    """The request a message makes; ``bot`` is the HypotezBot it came to (its attachment policy,
+    redactor and voice gateway)."""
+    reference = message.reference.message_id if message.reference and message.reference.message_id else None
+    guild = message.guild
+    me = bot.user
+    return Request(
+        author=author_of(message.author),
+        place=place_of(message.channel, guild),
+        content=message.content,
+        message_id=str(message.id),
+        reference_id=str(reference) if reference else None,
+        attachments=tuple(attachment_of(a, bot.attachment_policy) for a in message.attachments)
+        if message.attachments else (),
+        outbox=DiscordOutbox(message.channel, bot.redactor()),
+        voice=bot.voice_gateway,
+        resolver=DiscordResolver(guild, message),
+        mentions_bot=me is not None and me in message.mentions,
+    )
+
+

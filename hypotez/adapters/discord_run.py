@@ -1,0 +1,78 @@
+"""Running the bot against Discord: the running bot (slash commands synced in the background), and
+clear messages when Discord refuses the token or the Message Content intent."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import discord
+
+from hypotez.adapters.discord_bot import HypotezBot
+from hypotez.adapters.discord_endpoint import TEST_SERVER_ENV, TestServer
+from hypotez.adapters.discord_gateway import SlashSync
+from hypotez.app import App
+from hypotez.redaction import redact_logs
+
+log = logging.getLogger("hypotez.discord")
+
+
+class RunningBot(HypotezBot):
+    """The bot of ``hypotez run``: its slash commands are synced with Discord in the background."""
+
+    slash_sync: SlashSync | None = None
+
+    async def setup_hook(self) -> None:
+        await super().setup_hook()
+        # In the background: start-up never waits on it, and a failed sync is retried.
+        self.slash_sync = SlashSync(self.sync_slash_commands)
+        self.slash_sync.start()
+
+    async def close(self) -> None:
+        if self.slash_sync is not None:
+            await self.slash_sync.stop()
+        await super().close()
+
+    async def on_ready(self) -> None:
+        log.info("logged in as %s; prefix %r", self.user, self.app.spec.settings.prefix)
+
+
+INVALID_TOKEN = ("Discord refused the token (DISCORD_TOKEN). Get a new one at "
+                 "https://discord.com/developers/applications → your application → Bot → Reset Token, "
+                 "and put it in .env as DISCORD_TOKEN=...")
+MISSING_INTENT = ("Discord refused the Message Content intent. Enable it at "
+                  "https://discord.com/developers/applications → your application → Bot → "
+                  "Privileged Gateway Intents → Message Content Intent, then start the bot again.")
+
+
+async def _run(app: App, token: str, *, test_server: TestServer | None = None, **kwargs: Any) -> int:
+    if test_server is not None:
+        # Tests only: Discord's hosts resolve to a local test server (see discord_endpoint).
+        log.warning("connecting to the Discord test server at %s instead of Discord (%s is set)",
+                    test_server.address, TEST_SERVER_ENV)
+        kwargs["connector"] = test_server.connector()
+    bot = kwargs.pop("bot_class", RunningBot)(app, **kwargs)
+    try:
+        async with bot:
+            await bot.start(token)
+    except discord.LoginFailure:
+        log.error(INVALID_TOKEN)
+        return 1
+    except discord.PrivilegedIntentsRequired:
+        log.error(MISSING_INTENT)
+        return 1
+    finally:
+        await app.aclose()
+    return 0
+
+
+def run_bot(app: App, token: str, *, test_server: TestServer | None = None, **kwargs: Any) -> int:
+    # The token never reaches a log line: discord.py's debug output, tracebacks, our own messages.
+    unredact = redact_logs([token])
+    try:
+        return asyncio.run(_run(app, token, test_server=test_server, **kwargs))
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        unredact()
