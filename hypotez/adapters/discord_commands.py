@@ -1,10 +1,10 @@
 """The spec's commands as real discord.py commands: a prefix command and, when the spec asks for one,
-a slash command per command. :func:`build_commands` is what a bot adds (at start and after a reload)."""
+a slash command per command. :func:`hypotez.adapters.discord_install.install_commands` puts them on a bot
+(at start and after a reload)."""
 
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -24,22 +24,6 @@ SLASH_TYPES: dict[str, Any] = {
     "text": str, "integer": int, "number": float, "boolean": bool, "choice": str, "json": str, "path": str,
     "attachment": discord.Attachment, "member": discord.Member, "channel": discord.abc.GuildChannel,
 }
-
-
-@dataclass(frozen=True)
-class DiscordCommands:
-    """The discord.py commands of a spec: every prefix command, and the slash commands."""
-
-    prefix: list[commands.Command]
-    slash: list[app_commands.Command]
-
-
-def build_commands(app: App) -> DiscordCommands:
-    """The discord.py commands for ``app``'s spec, to add to a bot (``bot.add_command``,
-    ``bot.tree.add_command``)."""
-    return DiscordCommands(prefix=[prefix_command(app, spec) for spec in app.spec.commands],
-                           slash=[slash_command(app, spec) for spec in app.spec.commands if spec.slash])
-
 
 
 def prefix_command(app: App, spec: CommandSpec) -> commands.Command:

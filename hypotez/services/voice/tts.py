@@ -17,6 +17,7 @@ from pathlib import Path
 from gtts import gTTS
 from gtts.tts import gTTSError
 
+from hypotez.errors import HypotezError
 from hypotez.services.voice.audio import require_tool, wav_to_ogg_opus
 
 log = logging.getLogger("hypotez.voice.tts")
@@ -44,7 +45,7 @@ RHVOICE_VOICE_FOLDERS = (Path("/usr/share/RHVoice/voices"), Path("/usr/local/sha
 ESPEAK_DEFAULT_SPEED = 150  # words per minute: what RHVoice's rate 100 % is taken for
 
 
-class TtsUnavailable(RuntimeError):
+class TtsUnavailable(HypotezError):
     """The engine cannot speak here (not installed, no voice for the language): use espeak-ng."""
 
 

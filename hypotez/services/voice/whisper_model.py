@@ -23,6 +23,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
+from hypotez.errors import HypotezError
 from hypotez.reasons import Reason
 
 log = logging.getLogger("hypotez.voice.whisper")
@@ -40,7 +41,7 @@ VOCABULARY_FILES = ("vocabulary.txt", "vocabulary.json")
 CHUNK = 1 << 20
 
 
-class WhisperModelMissing(Exception):
+class WhisperModelMissing(HypotezError):
     """No usable Whisper model: ``reason`` says what is wrong and what to do."""
 
     def __init__(self, reason: Reason):
