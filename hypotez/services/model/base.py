@@ -25,7 +25,7 @@ from hypotez.services.datafolder import DataFolder
 from hypotez.services.durable import atomic_write
 from hypotez.services.model.datasets import Example
 from hypotez.services.model.jobs import FAILED, QUEUED, UNFINISHED, Job
-from hypotez.services.model.local import RetrievalModel, normalise
+from hypotez.services.model.retrieval import RetrievalModel, normalise
 from hypotez.services.storage import Storage
 from hypotez.services.tenant import tenant_state
 

@@ -13,7 +13,7 @@ from hypotez.services.datafolder import DataFolder
 from hypotez.services.model.base import CURRENT_SETTING, Listener, ModelService, Prediction, TenantModelState
 from hypotez.services.model.datasets import read_file
 from hypotez.services.model.jobs import RUNNING, SUCCEEDED, Job
-from hypotez.services.model.local import RetrievalModel
+from hypotez.services.model.retrieval import RetrievalModel
 from hypotez.services.storage import Storage
 
 DEFAULT_THRESHOLD = 0.55

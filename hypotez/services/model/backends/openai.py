@@ -29,7 +29,7 @@ from hypotez.services.datafolder import DataFolder
 from hypotez.services.model.datasets import Example, read_file
 from hypotez.services.model.finetune_check import check_chat_dataset
 from hypotez.services.model.jobs import CANCELLED, FAILED, RUNNING, SUCCEEDED, VALIDATING, Job
-from hypotez.services.model.local import normalise
+from hypotez.services.model.retrieval import normalise
 from hypotez.services.model.backends.local import LocalModelService
 from hypotez.services.storage import Storage
 

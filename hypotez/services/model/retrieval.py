@@ -1,4 +1,5 @@
-"""The embedded, offline model: retrieval over the training examples with scikit-learn.
+"""The retrieval model the local backend trains and answers with: search over the training examples with
+scikit-learn.
 
 Prompts are vectorised with TF-IDF over words and character n-grams (so it works for Russian and
 English alike, and tolerates typos); a question is answered with the completion of the most similar
