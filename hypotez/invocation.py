@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol
 from hypotez.incoming import Attachment, Author, ChannelRef, MemberRef, Place
 from hypotez.outgoing import EditableMessage, Outbox
 from hypotez.services.datafolder import OpenedFile
+from hypotez.reasons import builtin_catalog
 
 if TYPE_CHECKING:
     from hypotez.services import Services
     from hypotez.declaration.model import CommandSpec, Spec
+    from hypotez.reasons import Reasons
 
 __all__ = ["Attachment", "Author", "ChannelRef", "EditableMessage", "Invocation", "MemberRef", "OpenedFile",
            "Outbox", "Place", "Resolver", "Response"]
@@ -66,12 +68,16 @@ class Invocation:
     renderer: "Callable[[Invocation, str | None, dict[str, Any]], str] | None" = None
     # The whole spec (the help command lists the commands from it).
     spec: "Spec | None" = None
+    # The reason catalogs of the registry this invocation runs on (set by the pipeline): a handler words a
+    # Reason exactly as error replies do, and after a hot reload still with the catalogs it began with.
+    reasons: "Reasons | None" = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     def word(self, reason: Any) -> Any:
         """``reason`` in the reply's language (a Reason from the catalogs; plain text as it is). For
         reasons a handler puts in its reply data: error replies are worded by the pipeline itself."""
-        return self.services.word(reason, self.language)
+        catalog = self.reasons.catalog(self.language) if self.reasons is not None else builtin_catalog(self.language)
+        return catalog.render(reason)
 
     @property
     def can_render(self) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -73,9 +73,7 @@ class Dispatcher:
         self.inline = InlineRenderer(self.renderer, self.spec.settings.language, self.rng)
         # The words for the reasons errors carry, per language (render_error).
         self.reasons = registry.reasons
-        # Handlers see the services with this registry's reasons (Invocation.word); the services themselves
-        # are shared, so after a hot reload each dispatcher still words with the catalogs it began with.
-        self.services = replace(services, reasons=self.reasons)
+        self.services = services
         self._index = self.spec.command_index()
         self.tenancy = Tenancy.from_settings(self.spec.settings.tenancy, self.spec.settings.home_server)
         # Commands whose reply is the same for everyone (static_reply), found when the registry was built.
@@ -182,7 +180,7 @@ class Dispatcher:
             language=language, message_id=request.message_id, reference_id=request.reference_id,
             content=request.content, attachments=request.attachments, outbox=request.outbox,
             voice=request.voice, spec=self.spec,
-            renderer=self._render_for,
+            renderer=self._render_for, reasons=self.reasons,
         )
         return await self._call(command, invocation, arguments, request)
 
@@ -262,7 +260,7 @@ class Dispatcher:
                       guild_id=target.get("guild_id"))
         return Invocation(command=command, author=author, place=place, services=self.services_at(place, author),
                           language=self._allowed(target.get("language")), outbox=outbox, spec=self.spec,
-                          renderer=self._render_for)
+                          renderer=self._render_for, reasons=self.reasons)
 
     def _conversion_context(self, request: Request) -> ConversionContext:
         data = self.services_for(request).data

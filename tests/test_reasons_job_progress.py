@@ -98,17 +98,17 @@ async def test_old_jobs_and_events_without_keys_still_show_their_text(tmp_path, 
         storage = bot.services_of().storage
         old = Job.new("local", status=RUNNING, events=[{"time": 1.0, "message": "an old event, in English"}])
         await storage.save_job(old.id, old.status, old.to_dict())
-        ru = bot.app.services
+        ru = bot.app.dispatcher.reasons.catalog("ru")
         data = Job.from_dict((await storage.jobs())[0]).template_data()
-        assert ru.word(data["last_event"], "ru") == "an old event, in English"
-        assert ru.word(data["status"], "ru") == "идёт"
+        assert ru.render(data["last_event"]) == "an old event, in English"
+        assert ru.render(data["status"]) == "идёт"
         # a key this version does not know (written by a newer one), and a status it has no words for
         newer = Job.new("local", status="paused", created=old.created + 1,
                         events=[{"time": 2.0, "message": "a newer event",
                                  "reason": {"$reason": "job.event.from_the_future", "params": {}}}])
         await storage.save_job(newer.id, newer.status, newer.to_dict())
         data = Job.from_dict((await storage.jobs())[0]).template_data()
-        assert ru.word(data["last_event"], "ru") == "a newer event" and ru.word(data["status"], "ru") == "paused"
+        assert ru.render(data["last_event"]) == "a newer event" and ru.render(data["status"]) == "paused"
         status = (await bot.send("!model")).content
     assert f"Последнее обучение: `{newer.id}` — paused." in status
 

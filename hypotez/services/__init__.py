@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from hypotez.reasons import Reasons, builtin_catalog
 from hypotez.services.datafolder import DataFolder
 from hypotez.services.storage import Storage
 from hypotez.services.tenant import NoDataFolder, TenantModel, TenantStorage, tenant_folder
@@ -20,9 +19,6 @@ class Services:
     # None where the app was built without them.
     model: Any = None
     voice: Any = None
-    # The spec's reason catalogs. The Dispatcher hands handlers a copy of the services carrying its own
-    # (built with the spec it runs), so a handler words a Reason exactly as error replies do.
-    reasons: Reasons | None = None
     # The views handed to each scope (for_scope): built once per scope, since one is needed per message.
     _views: dict[Scope, "Services"] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -36,12 +32,6 @@ class Services:
                            model=TenantModel(self.model, scope) if self.model is not None else None)
             self._views[scope] = view
         return view
-
-    def word(self, reason: Any, language: str) -> Any:
-        """``reason`` in ``language``: a Reason from the catalogs; anything else (a provider's own
-        message, a handler's plain text) as it is."""
-        catalog = self.reasons.catalog(language) if self.reasons is not None else builtin_catalog(language)
-        return catalog.render(reason)
 
     async def aclose(self) -> None:
         for service in (self.model, self.voice):
