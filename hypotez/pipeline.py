@@ -29,7 +29,7 @@ from hypotez.outgoing import LimitedOutbox, OutgoingMessage, finish_reply, not_s
 from hypotez.reasons import Reason
 from hypotez.registry import Registry
 from hypotez.rendering import TemplateMissing
-from hypotez.replies import InlineRenderer
+from hypotez.inline_answers import InlineRenderer
 from hypotez.scope import base_scope, invocation_scope
 from hypotez.services import Services
 from hypotez.declaration.model import DEFAULT_REPLY, ArgumentSpec, CommandSpec
@@ -150,7 +150,7 @@ class Dispatcher:
                     and request.place.channel_name not in messages.channels:
                 return None
         command = CommandSpec(name=MESSAGE_COMMAND, description="conversational reply", handler=messages.handler,
-                              replies=messages.replies, slash=False, builtin=True)
+                              reply_templates=messages.reply_templates, slash=False, builtin=True)
         return await self.run_command(command, request, {"message": request.content})
 
     async def unknown_command(self, name: str, request: Request) -> OutgoingMessage:
@@ -301,10 +301,10 @@ class Dispatcher:
 
     def _render_reply(self, command: CommandSpec, key: str | None, data: dict[str, Any],
                       invocation: Invocation) -> str:
-        template = command.replies.get(key or DEFAULT_REPLY)
+        template = command.reply_templates.get(key or DEFAULT_REPLY)
         if template is None:
             raise LookupError(f"command {command.name!r} has no reply template for outcome {key!r}; "
-                              f"it declares: {', '.join(command.replies)}")
+                              f"it declares: {', '.join(command.reply_templates)}")
         language = invocation.language
         constant = self.renderer.constant(template, language)
         if constant is not None:

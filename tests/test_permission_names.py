@@ -47,3 +47,10 @@ async def test_every_name_lets_in_a_member_who_has_that_permission(tmp_path):
         for name in PRIVILEGED_ALIASES:
             reply = await bot.send(f"!p{ALL_NAMES.index(name)}")
             assert reply.content != f"ok {name}" and "p" in reply.content, name
+
+
+def test_the_declarations_list_is_exactly_discord_pys():
+    """The declaration stage keeps its own copy (it imports nothing of Discord); discord.py decides."""
+    from hypotez.declaration.permissions import DISCORD_PERMISSIONS
+
+    assert list(DISCORD_PERMISSIONS) == ALL_NAMES

@@ -75,7 +75,7 @@ def loaded_after(imports: str, names: list[str]) -> set[str]:
 
 def test_the_declaration_stage_imports_no_later_stage():
     later = ["hypotez.arguments", "hypotez.rendering", "hypotez.embeds", "hypotez.scope", "hypotez.registry",
-             "hypotez.pipeline", "hypotez.replies", "jinja2", "discord"]
+             "hypotez.pipeline", "hypotez.inline_answers", "jinja2", "discord"]
     # The wording of reasons is a leaf every stage may use: what it brings in is not the declaration's.
     wording = loaded_after("hypotez.reasons", later)
     assert loaded_after("hypotez.declaration, hypotez.declaration.loader", later) - wording == set()

@@ -75,7 +75,7 @@ def build_command(name: str, raw: dict[str, Any], settings: Settings, locations:
         help=raw.get("help", "").strip(),
         handler=raw.get("handler"),
         # An answer written in the spec replaces the default template file.
-        replies=frozen_mapping({} if inline is not None and "reply" not in raw else _replies(raw.get("reply"), name)),
+        reply_templates=frozen_mapping({} if inline is not None and "reply" not in raw else _replies(raw.get("reply"), name)),
         arguments=arguments,
         permissions=_permissions(permissions_raw),
         cooldown=CooldownSpec(cooldown_raw["rate"], float(cooldown_raw["per"]), cooldown_raw.get("scope", "user"))
@@ -99,7 +99,7 @@ def build_settings(raw: dict[str, Any]) -> Settings:
     if messages_raw and messages_raw.get("handler"):
         messages = MessagesSpec(
             handler=messages_raw["handler"],
-            replies=frozen_mapping(_replies(messages_raw.get("reply"), "answer")),
+            reply_templates=frozen_mapping(_replies(messages_raw.get("reply"), "answer")),
             channels=tuple(str(c) for c in messages_raw.get("channels") or ()),
             mention_only=bool(messages_raw.get("mention_only", False)),
         )
@@ -132,7 +132,7 @@ def builtin_help(settings: Settings) -> CommandSpec:
         name=HELP_COMMAND,
         description=HELP_DESCRIPTIONS.get(settings.language, HELP_DESCRIPTIONS["en"]),
         handler="hypotez.builtin_commands:help_command",
-        replies=frozen_mapping({DEFAULT_REPLY: "help", "command": "help_command"}),
+        reply_templates=frozen_mapping({DEFAULT_REPLY: "help", "command": "help_command"}),
         arguments=(ArgumentSpec(name="command", type="text", required=False,
                                 description="a command to explain"),),
         slash=settings.slash,

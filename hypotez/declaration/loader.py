@@ -150,7 +150,7 @@ def _check(declaration: Declaration, bot_raw: dict[str, Any]) -> None:
     refs = declaration.templates
     for command in spec.commands:
         if command.builtin:
-            refs.update({("commands",): t for t in command.replies.values()})
+            refs.update({("commands",): t for t in command.reply_templates.values()})
             continue
         cpath = ("commands", command.name)
         command_raw = declaration.raw_commands[command.name]
@@ -163,10 +163,10 @@ def _check(declaration: Declaration, bot_raw: dict[str, Any]) -> None:
             declaration.handlers.append(HandlerRef(cpath + ("handler",), command.handler,
                                                    [a.name for a in command.arguments]))
         if isinstance(command_raw.get("reply"), dict):
-            for key, template in command.replies.items():
+            for key, template in command.reply_templates.items():
                 refs[cpath + ("reply", key)] = template
-        elif DEFAULT_REPLY in command.replies:
-            refs[cpath + ("reply",) if "reply" in command_raw else cpath] = command.replies[DEFAULT_REPLY]
+        elif DEFAULT_REPLY in command.reply_templates:
+            refs[cpath + ("reply",) if "reply" in command_raw else cpath] = command.reply_templates[DEFAULT_REPLY]
         if command.handler is None:
             declaration.template_only.append(command)
         check_arg_order(checker, command)
@@ -175,7 +175,7 @@ def _check(declaration: Declaration, bot_raw: dict[str, Any]) -> None:
         mpath = ("bot", "messages")
         declaration.handlers.append(HandlerRef(mpath + ("handler",), settings.messages.handler, []))
         reply_raw = bot_raw["messages"].get("reply")
-        for key, template in settings.messages.replies.items():
+        for key, template in settings.messages.reply_templates.items():
             refs[mpath + ("reply", key) if isinstance(reply_raw, dict) else mpath + ("reply",)] = template
 
     for kind in ERROR_KINDS:

@@ -140,7 +140,7 @@ class CommandSpec:
     help: str = ""
     handler: str | None = None
     # outcome key → template name; DEFAULT_REPLY is used when the handler names no outcome.
-    replies: Mapping[str, str] = field(default_factory=frozen_mapping)
+    reply_templates: Mapping[str, str] = field(default_factory=frozen_mapping)
     arguments: tuple[ArgumentSpec, ...] = ()
     permissions: PermissionSpec = PermissionSpec()
     cooldown: CooldownSpec | None = None
@@ -167,7 +167,7 @@ class CommandSpec:
         """It may answer the same to everyone: unrestricted, no handler, no arguments, and an answer that
         is a text or a template (whether that is plain text is the renderers' to say)."""
         return (self.handler is None and not self.arguments and self.unrestricted
-                and (self.inline is not None or DEFAULT_REPLY in self.replies))
+                and (self.inline is not None or DEFAULT_REPLY in self.reply_templates))
 
     def argument(self, name: str) -> ArgumentSpec | None:
         return next((a for a in self.arguments if a.name == name), None)
@@ -182,7 +182,7 @@ class MessagesSpec:
     """How the bot answers messages that are not commands (conversational replies)."""
 
     handler: str
-    replies: Mapping[str, str] = field(default_factory=frozen_mapping)
+    reply_templates: Mapping[str, str] = field(default_factory=frozen_mapping)
     channels: tuple[str, ...] = ()
     mention_only: bool = False
 

@@ -7,17 +7,13 @@ import copy
 import json
 from typing import Any
 
-import discord
 
+from hypotez.declaration.permissions import DISCORD_PERMISSIONS
 from hypotez.declaration.model import ERROR_KINDS
 
 ARGUMENT_TYPES = ["text", "integer", "number", "boolean", "choice", "json", "path", "attachment",
                   "member", "channel"]
 
-# Every permission name discord.py knows (``discord.Permissions.VALID_FLAGS``), its aliases included
-# (``manage_emojis`` and ``manage_expressions`` are one flag): a list written here by hand fell behind
-# discord.py and refused names it accepts.
-DISCORD_PERMISSIONS = sorted(discord.Permissions.VALID_FLAGS)
 
 # Names people know from Discord's own settings screens (not discord.py's) → discord.py's names.
 PERMISSION_SYNONYMS = {
@@ -272,7 +268,7 @@ SCHEMA: dict[str, Any] = {
             "description": "Who may run it: any one of 'roles', or all of 'discord' permissions.",
             "properties": {
                 "roles": {"type": "array", "items": {"type": "string", "minLength": 1}},
-                "discord": {"type": "array", "items": {"enum": DISCORD_PERMISSIONS}},
+                "discord": {"type": "array", "items": {"enum": list(DISCORD_PERMISSIONS)}},
                 "users": {"type": "array", "items": {"type": ["string", "integer"]}},
             },
         },

@@ -78,7 +78,7 @@ class RegistryChecker:
             self.problems.append(SpecProblem(file, line, column, message, hint))
 
         base = self.spec_dir
-        for name in command.replies.values():
+        for name in command.reply_templates.values():
             for language in self.settings.languages:
                 if language == self.settings.language or self.renderer.own_file(name, language) is not None:
                     check_template_names(self.renderer, name, language, command,

@@ -16,7 +16,7 @@ from hypotez.declaration.model import DEFAULT_REPLY, ERROR_KINDS, ArgumentSpec, 
 from hypotez.reasons import Reasons
 from hypotez.registry.handlers import resolve_handler
 from hypotez.rendering import Renderer
-from hypotez.replies import inline_constant
+from hypotez.inline_answers import inline_constant
 
 # command name → (the command, language → its text), for the commands answered without running anything.
 StaticTexts = dict[str, tuple[CommandSpec, dict[str, str]]]
@@ -70,7 +70,7 @@ class Registry:
                 if command.inline is not None:
                     text = inline_constant(command, language, settings.language)
                 else:
-                    text = self.renderer.compiled_constant(command.replies[DEFAULT_REPLY], language)
+                    text = self.renderer.compiled_constant(command.reply_templates[DEFAULT_REPLY], language)
                 if text is not None:
                     texts[language] = text
             if texts:
@@ -91,7 +91,7 @@ def _handler_names(spec: Spec) -> list[str]:
 
 
 def template_names(spec: Spec) -> set[str]:
-    names = {name for command in spec.commands for name in command.replies.values()}
+    names = {name for command in spec.commands for name in command.reply_templates.values()}
     if spec.settings.messages is not None:
-        names |= set(spec.settings.messages.replies.values())
+        names |= set(spec.settings.messages.reply_templates.values())
     return names | {spec.error_template(kind) for kind in ERROR_KINDS}
