@@ -76,6 +76,7 @@ class Dispatcher:
         self.services = services
         self._index = self.spec.command_index()
         self.tenancy = Tenancy.from_settings(self.spec.settings.tenancy, self.spec.settings.home_server)
+        self._server_views: dict[str, Services] = {}
         # Commands whose reply is the same for everyone (static_reply), found when the registry was built.
         self._static_texts = registry.static_texts
 
@@ -247,7 +248,13 @@ class Dispatcher:
         return self.services_at(request.place, request.author)
 
     def services_at(self, place: Place, author: Author) -> Services:
-        return self.services.for_scope(self.tenancy.scope(place.guild_id, author.id))
+        guild_id = place.guild_id
+        if guild_id is not None:  # a server's scope is the same for all its members: on every message's path
+            view = self._server_views.get(guild_id)
+            if view is None:
+                view = self._server_views[guild_id] = self.services.for_scope(self.tenancy.scope(guild_id, ""))
+            return view
+        return self.services.for_scope(self.tenancy.scope(None, author.id))
 
     def invocation_for_job(self, target: Mapping[str, Any], outbox: Outbox) -> Invocation | None:
         """An invocation that reports a resumed job where it was started (``target``: what
@@ -263,9 +270,8 @@ class Dispatcher:
                           renderer=self._render_for, reasons=self.reasons)
 
     def _conversion_context(self, request: Request) -> ConversionContext:
-        data = self.services_for(request).data
-
         def resolve_path(argument: ArgumentSpec, value: str) -> Path:
+            data = self.services_for(request).data  # looked up only for commands that take a path
             return data.resolve(value, must_exist=argument.must_exist, kind=argument.kind)
 
         def permit(argument: ArgumentSpec) -> None:
