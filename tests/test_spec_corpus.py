@@ -83,6 +83,11 @@ EXPECTED = {
         "{file}:5:14: handler module 'no_such_module' cannot be found (no_such_module is missing)\n"
         '    hint: check the spelling; handler modules live in the handlers/ folder\n'
     ),
+    'handler_module_renamed': (
+        "{file}:5:14: handler module 'hypotez.builtins' cannot be found (hypotez.builtins is missing)\n"
+        '    hint: hypotez.builtins is now called hypotez.builtin_commands: write handler: '
+        'hypotez.builtin_commands:language\n'
+    ),
     'handler_needs_undeclared': (
         "{file}:5:14: handler 'spec_handlers:needs_extra' needs a parameter 'extra' that the spec does not declare\n"
         "    hint: declare an argument 'extra' for this command, or give the parameter a default\n"

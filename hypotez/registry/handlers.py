@@ -50,6 +50,10 @@ def _import_module(module_name: str, spec_dir: Path | None) -> Any:
         return module
 
 
+# Modules of hypotez that specs name and that were renamed: their old name gets a hint with the new one.
+RENAMED_MODULES = {"hypotez.builtins": "hypotez.builtin_commands"}
+
+
 def _prefixes(module_name: str) -> set[str]:
     parts = module_name.split(".")
     return {".".join(parts[: i + 1]) for i in range(len(parts))}
@@ -60,8 +64,11 @@ def resolve_handler(dotted: str, spec_dir: Path | None = None) -> Callable[..., 
     try:
         module = _import_module(module_name, spec_dir)
     except ModuleNotFoundError as error:
+        renamed = RENAMED_MODULES.get(module_name)
+        hint = (f"{module_name} is now called {renamed}: write handler: {renamed}:{function_name}" if renamed
+                else "check the spelling; handler modules live in the handlers/ folder")
         raise HandlerProblem(f"handler module {module_name!r} cannot be found ({error.name} is missing)",
-                             "check the spelling; handler modules live in the handlers/ folder") from None
+                             hint) from None
     except SyntaxError as error:
         raise HandlerProblem(f"handler module {module_name!r} has a Python syntax error at "
                              f"{Path(error.filename or '?').name}:{error.lineno}: {error.msg}") from None
