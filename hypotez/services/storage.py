@@ -71,6 +71,7 @@ TENANT_INDEXES = """
 CREATE INDEX IF NOT EXISTS feedback_by_tenant ON feedback (tenant, id);
 CREATE INDEX IF NOT EXISTS corrections_by_tenant ON corrections (tenant, id);
 CREATE INDEX IF NOT EXISTS jobs_by_tenant ON jobs (tenant, created);
+CREATE INDEX IF NOT EXISTS answers_by_tenant ON answers (tenant);
 """
 # Settings that belong to the bot, not to a tenant: the slash-command marker, each server's language.
 GLOBAL_SETTINGS = ("slash_hash", "language:", "tenancy.")
