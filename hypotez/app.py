@@ -17,7 +17,7 @@ from hypotez.progress import NOTIFY, JobProgress
 from hypotez.services import Services
 from hypotez.services.datafolder import DataFolder
 from hypotez.services.legacy import adopt_legacy_data
-from hypotez.services.storage import Storage
+from hypotez.services.storage import Storage, open_storage
 from hypotez.declaration.model import Spec
 from hypotez.registry import Registry, load_registry
 
@@ -83,7 +83,7 @@ def build_services(spec: Spec, data_dir: Path, *, model_factory: ServiceFactory 
                    voice_factory: ServiceFactory | None = None) -> Services:
     """Build the services the spec's settings ask for. Service factories can be swapped (tests)."""
     data = DataFolder(data_dir).ensure()
-    storage = Storage(data.internal / spec.settings.storage.get("database", "hypotez.sqlite3"))
+    storage = open_storage(spec.settings.storage, data.internal)
     model = (model_factory or default_model_factory)(spec, data, storage)
     voice = (voice_factory or default_voice_factory)(spec, data, storage)
     return Services(data=data, storage=storage, model=model, voice=voice)

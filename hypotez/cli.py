@@ -205,7 +205,7 @@ def cmd_adopt(args: argparse.Namespace) -> int:
     from hypotez.app import data_dir_from_env
     from hypotez.services.datafolder import DataFolder
     from hypotez.services.legacy import adopt, has_legacy_data, legacy_files
-    from hypotez.services.storage import Storage
+    from hypotez.services.storage import open_storage
     from hypotez.registry import load_spec
 
     if not args.server.isdigit():
@@ -214,7 +214,7 @@ def cmd_adopt(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     spec = load_spec(Path(args.spec), display_name=args.spec)
     data = DataFolder(data_dir_from_env(args.data))
-    storage = Storage(data.internal / spec.settings.storage.get("database", "hypotez.sqlite3"))
+    storage = open_storage(spec.settings.storage, data.internal)
     try:
         if not has_legacy_data(storage, data) and not legacy_files(data):
             print(f"nothing to adopt: {data.root} has no data from before servers were separated")

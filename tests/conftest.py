@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from support import SHIPPED_SPEC
 
+pytest_plugins = ("postgres_fixture",)  # a real PostgreSQL server: postgres_server, postgres_url
+
 
 @pytest.fixture
 async def shipped_bot(hypotez_bot):

@@ -10,6 +10,7 @@ from typing import Any
 
 from hypotez.declaration.permissions import DISCORD_PERMISSIONS
 from hypotez.declaration.model import ERROR_KINDS
+from hypotez.declaration.schema_storage import STORAGE_SCHEMA
 
 ARGUMENT_TYPES = ["text", "integer", "number", "boolean", "choice", "json", "path", "attachment",
                   "member", "channel"]
@@ -160,8 +161,7 @@ SCHEMA: dict[str, Any] = {
                 "home_server": {"type": ["string", "integer"], "pattern": r"^[0-9]+$",
                                 "description": "The server (id) whose model answers direct messages "
                                                "(isolated bots). Without it direct messages get no model."},
-                "storage": {"type": "object", "additionalProperties": False,
-                            "properties": {"database": {"type": "string", "pattern": r"^[\w.-]+$"}}},
+                "storage": STORAGE_SCHEMA,
                 "attachments": {
                     "type": "object", "additionalProperties": False,
                     "description": "Which attachments the bot downloads.",

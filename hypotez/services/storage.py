@@ -1,7 +1,11 @@
-"""SQLite storage (WAL) for feedback, corrections, the bot's sent answers, jobs and small settings.
+"""The storage of feedback, corrections, the bot's sent answers, jobs and small settings: one API over
+a backend — SQLite (the embedded default, :mod:`storage_sqlite`) or PostgreSQL (:mod:`storage_postgres`),
+chosen by ``bot.storage.database`` (:mod:`storage_open`). Queries are written once, with ``?``
+placeholders, in SQL both accept; :mod:`storage_dialect` holds what differs, and
+:mod:`storage_migrations` brings either schema up to date when the storage opens.
 
 Every write is committed before the method returns, so an acknowledged write survives a crash.
-Calls are async and run the SQLite work in a worker thread, so the event loop never blocks on I/O.
+Calls are async and run the database work in a worker thread, so the event loop never blocks on I/O.
 
 Rows belong to a tenant (a server, a direct-message user, or ``""``: the one tenant of a shared bot and
 where rows written before servers were separated live). Every read and write names its tenant; no
@@ -13,142 +17,64 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import sqlite3
-import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created REAL NOT NULL,
-    user_id TEXT NOT NULL,
-    user_name TEXT NOT NULL,
-    guild_id TEXT,
-    channel_id TEXT,
-    text TEXT NOT NULL,
-    tenant TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS answers (
-    message_id TEXT PRIMARY KEY,
-    created REAL NOT NULL,
-    channel_id TEXT,
-    user_id TEXT,
-    prompt TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    tenant TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS corrections (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created REAL NOT NULL,
-    message_id TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    prompt TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    correction TEXT NOT NULL,
-    tenant TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    created REAL NOT NULL,
-    updated REAL NOT NULL,
-    status TEXT NOT NULL,
-    data TEXT NOT NULL,
-    tenant TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS settings (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-"""
+from hypotez.services.storage_migrations import TENANT_TABLES, migrate
+from hypotez.services.storage_open import backend_for, open_backend
+from hypotez.services.storage_records import GLOBAL_SETTINGS, Correction, Feedback, StoredAnswer, setting_key
 
-# Tables whose rows belong to a tenant. A database made before servers were separated lacks the column:
-# it is added (rows then belong to the legacy tenant "") and indexed.
-TENANT_TABLES = ("feedback", "answers", "corrections", "jobs")
-TENANT_INDEXES = """
-CREATE INDEX IF NOT EXISTS feedback_by_tenant ON feedback (tenant, id);
-CREATE INDEX IF NOT EXISTS corrections_by_tenant ON corrections (tenant, id);
-CREATE INDEX IF NOT EXISTS jobs_by_tenant ON jobs (tenant, created);
-CREATE INDEX IF NOT EXISTS answers_by_tenant ON answers (tenant);
-"""
-# Settings that belong to the bot, not to a tenant: the slash-command marker, each server's language.
-GLOBAL_SETTINGS = ("slash_hash", "language:", "tenancy.")
+__all__ = ["Correction", "Feedback", "Storage", "StoredAnswer", "open_storage", "setting_key"]
 
 
-def setting_key(key: str, tenant: str) -> str:
-    """The stored key of a tenant's setting. The legacy tenant keeps the keys older versions wrote."""
-    return f"{tenant}/{key}" if tenant else key
-
-
-@dataclass(frozen=True, slots=True)
-class Feedback:
-    id: int
-    created: float
-    user_id: str
-    user_name: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoredAnswer:
-    message_id: str
-    created: float
-    channel_id: str | None
-    user_id: str | None
-    prompt: str
-    answer: str
-
-
-@dataclass(frozen=True, slots=True)
-class Correction:
-    id: int
-    created: float
-    message_id: str
-    user_id: str
-    prompt: str
-    answer: str
-    correction: str
+def open_storage(storage_settings: Mapping[str, Any], internal: Path,
+                 env: Mapping[str, str] | None = None) -> "Storage":
+    """The storage the settings (``bot.storage``, or ``HYPOTEZ_DATABASE_URL``) name; files in ``internal``."""
+    return Storage(backend_for(storage_settings, internal, env))
 
 
 class Storage:
-    def __init__(self, path: Path | str):
-        self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._lock = threading.Lock()
+    def __init__(self, target: Any):
+        """``target``: a backend, a PostgreSQL URL, or the path of a SQLite file."""
+        self.backend = target if hasattr(target, "transaction") else open_backend(target)
         # guild id → its reply language (None: the spec's default); read once, kept in step on writes.
         self._languages: dict[str, str | None] = {}
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            # FULL: a committed transaction is on disk before commit returns, even in WAL mode.
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.executescript(SCHEMA)
-            self._add_tenant_columns()
-            self._db.executescript(TENANT_INDEXES)
+        try:
+            migrate(self.backend)
+        except BaseException:
+            self.backend.close()
+            raise
 
-    def _add_tenant_columns(self) -> None:
-        for table in TENANT_TABLES:
-            columns = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
-            if "tenant" not in columns:
-                self._db.execute(f"ALTER TABLE {table} ADD COLUMN tenant TEXT NOT NULL DEFAULT ''")
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file (None on PostgreSQL)."""
+        return self.backend.path
+
+    @property
+    def _db(self):
+        """The SQLite connection (the tests look at its pragmas)."""
+        return self.backend.connection
+
+    def describe(self) -> str:
+        return self.backend.describe()
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self.backend.close()
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def _run(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
-        with self._lock:
-            return self._db.execute(sql, params)
+    def _run(self, sql: str, params: tuple = ()) -> None:
+        self.backend.run(sql, params)
 
     def _all(self, sql: str, params: tuple = ()) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+        return self.backend.all(sql, params)
+
+    def _insert(self, sql: str, params: tuple) -> int:
+        """Run an INSERT and return the new row's id (RETURNING: SQLite 3.35+ and PostgreSQL). All rows are
+        fetched: SQLite commits the statement only once it has been stepped to its end."""
+        return int(self.backend.all(f"{sql} RETURNING id", params)[0][0])
 
     async def _in_thread(self, fn, *args):
         return await asyncio.to_thread(fn, *args)
@@ -157,12 +83,11 @@ class Storage:
 
     def add_feedback_sync(self, user_id: str, user_name: str, text: str,
                           guild_id: str | None = None, channel_id: str | None = None, *, tenant: str = "") -> int:
-        cur = self._run(
+        return self._insert(
             "INSERT INTO feedback (created, user_id, user_name, guild_id, channel_id, text, tenant) "
             "VALUES (?,?,?,?,?,?,?)",
             (time.time(), user_id, user_name, guild_id, channel_id, text, tenant),
         )
-        return int(cur.lastrowid)
 
     async def add_feedback(self, user_id: str, user_name: str, text: str,
                            guild_id: str | None = None, channel_id: str | None = None, *, tenant: str = "") -> int:
@@ -184,8 +109,10 @@ class Storage:
     def record_answer_sync(self, message_id: str, prompt: str, answer: str,
                            channel_id: str | None = None, user_id: str | None = None, *, tenant: str = "") -> None:
         self._run(
-            "INSERT OR REPLACE INTO answers (message_id, created, channel_id, user_id, prompt, answer, tenant) "
-            "VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO answers (message_id, created, channel_id, user_id, prompt, answer, tenant) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT(message_id) DO UPDATE SET created=excluded.created, "
+            "channel_id=excluded.channel_id, user_id=excluded.user_id, prompt=excluded.prompt, "
+            "answer=excluded.answer, tenant=excluded.tenant",
             (str(message_id), time.time(), channel_id, user_id, prompt, answer, tenant),
         )
 
@@ -207,8 +134,9 @@ class Storage:
 
     def last_console_answer_number_sync(self) -> int:
         """The highest short numeric answer id (the console numbers its messages; Discord ids are longer)."""
-        rows = self._all("SELECT MAX(CAST(message_id AS INTEGER)) FROM answers "
-                         "WHERE length(message_id) < 16 AND message_id NOT GLOB '*[^0-9]*'")
+        dialect = self.backend.dialect
+        rows = self._all(f"SELECT MAX(CAST(message_id AS {dialect.integer})) FROM answers "
+                         f"WHERE length(message_id) < 16 AND {dialect.digits_only('message_id')}")
         return int(rows[0][0] or 0)
 
     async def last_console_answer_number(self) -> int:
@@ -216,12 +144,11 @@ class Storage:
 
     def add_correction_sync(self, message_id: str, user_id: str, prompt: str, answer: str,
                             correction: str, *, tenant: str = "") -> int:
-        cur = self._run(
+        return self._insert(
             "INSERT INTO corrections (created, message_id, user_id, prompt, answer, correction, tenant) "
             "VALUES (?,?,?,?,?,?,?)",
             (time.time(), str(message_id), user_id, prompt, answer, correction, tenant),
         )
-        return int(cur.lastrowid)
 
     async def add_correction(self, message_id: str, user_id: str, prompt: str, answer: str,
                              correction: str, *, tenant: str = "") -> int:
@@ -321,20 +248,14 @@ class Storage:
         """Give every legacy row (tenant "") to ``tenant``, in one transaction: all of it moves or none."""
         if not tenant:
             raise ValueError("the legacy rows need a tenant to move to")
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for table in TENANT_TABLES:
-                    self._db.execute(f"UPDATE {table} SET tenant = ? WHERE tenant = ''", (tenant,))
-                keys = [row[0] for row in self._db.execute("SELECT key FROM settings")]
-                for key in keys:
-                    if "/" not in key and not key.startswith(GLOBAL_SETTINGS):
-                        self._db.execute("UPDATE OR REPLACE settings SET key = ? WHERE key = ?",
-                                         (setting_key(key, tenant), key))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self.backend.transaction() as tx:
+            for table in TENANT_TABLES:
+                tx.run(f"UPDATE {table} SET tenant = ? WHERE tenant = ''", (tenant,))
+            for (key,) in tx.all("SELECT key FROM settings"):
+                if "/" not in key and not key.startswith(GLOBAL_SETTINGS):
+                    # The legacy value wins over one the tenant already had, as it always did.
+                    tx.run("DELETE FROM settings WHERE key = ?", (setting_key(key, tenant),))
+                    tx.run("UPDATE settings SET key = ? WHERE key = ?", (setting_key(key, tenant), key))
 
     # -- per-server reply language (`!language`) ---------------------------------------------
 

@@ -1,0 +1,97 @@
+"""The PostgreSQL backend of the storage, for bots that outgrow one process (``bot.storage.database:
+postgresql://…`` or ``HYPOTEZ_DATABASE_URL``).
+
+psycopg 3, synchronous, with a connection pool: the storage API already runs its calls in worker threads,
+so a blocking driver fits it as it is (asyncpg would need a second, async, code path for every call),
+and psycopg is what the PostgreSQL job queue (procrastinate) speaks too. Connections are in autocommit:
+a write outside a transaction is committed (synchronous_commit) before the call returns, as on SQLite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool
+
+from hypotez.errors import ConfigError
+from hypotez.services.storage_dialect import POSTGRESQL_DIALECT
+
+CONNECT_TIMEOUT = 10  # seconds: an unreachable server is reported at start-up, not waited for
+POOL_SIZE = 8  # more than the default thread pool's share the bot uses at once; idle ones are cheap
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "(an unreadable PostgreSQL URL)"
+    host = parts.get("host", "localhost")
+    port = parts.get("port", "5432")
+    user = f"{parts['user']}@" if parts.get("user") else ""
+    return f"postgresql://{user}{host}:{port}/{parts.get('dbname', '')}"
+
+
+def connect_error(url: str, setting: str, error: Exception) -> ConfigError:
+    """One clear message for a database that cannot be used: which setting, what the server said."""
+    said = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
+    return ConfigError(f"{setting}: cannot use the PostgreSQL database {redacted(url)}: {said}",
+                       "check the host, port, database name, user and password in that setting "
+                       "(postgresql://USER:PASSWORD@HOST:PORT/DATABASE) and that the server is running")
+
+
+class PostgresTransaction:
+    def __init__(self, connection: psycopg.Connection):
+        self._connection = connection
+
+    def run(self, sql: str, params: Sequence = ()) -> None:
+        self._connection.execute(POSTGRESQL_DIALECT.sql(sql), params)
+
+    def all(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        return self._connection.execute(POSTGRESQL_DIALECT.sql(sql), params).fetchall()
+
+    def many(self, sql: str, rows: Iterable[Sequence]) -> None:
+        with self._connection.cursor() as cursor:
+            cursor.executemany(POSTGRESQL_DIALECT.sql(sql), rows)
+
+
+class PostgresBackend:
+    dialect = POSTGRESQL_DIALECT
+    path = None  # not a file
+
+    def __init__(self, url: str, *, setting: str = "bot.storage.database", pool_size: int = POOL_SIZE):
+        self.url = url
+        # One connection first, so a wrong URL, a refused password or a server that is down is one
+        # message naming the setting (a pool only reports that it timed out).
+        try:
+            psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT).close()
+        except (psycopg.Error, ValueError) as error:
+            raise connect_error(url, setting, error) from None
+        self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True, name="hypotez-storage",
+                                    kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT})
+
+    def describe(self) -> str:
+        return f"PostgreSQL database {redacted(self.url)}"
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def run(self, sql: str, params: Sequence = ()) -> None:
+        with self._pool.connection() as connection:
+            connection.execute(self.dialect.sql(sql), params)
+
+    def all(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        with self._pool.connection() as connection:
+            return connection.execute(self.dialect.sql(sql), params).fetchall()
+
+    def one(self, sql: str, params: Sequence = ()) -> tuple | None:
+        with self._pool.connection() as connection:
+            return connection.execute(self.dialect.sql(sql), params).fetchone()
+
+    @contextmanager
+    def transaction(self) -> Iterator[PostgresTransaction]:
+        with self._pool.connection() as connection, connection.transaction():
+            yield PostgresTransaction(connection)
