@@ -9,6 +9,7 @@ a write outside a transaction is committed (synchronous_commit) before the call 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -37,10 +38,24 @@ def redacted(url: str) -> str:
 
 def connect_error(url: str, setting: str, error: Exception) -> ConfigError:
     """One clear message for a database that cannot be used: which setting, what the server said."""
-    said = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
+    said = " ".join(line.strip() for line in str(error).splitlines() if line.strip()) or type(error).__name__
+    # libpq says "connection to server at "HOST", port N failed: REASON": the reason is what matters.
+    said = re.sub(r"^(FATAL|ERROR):\s+", "", said.rsplit(" failed: ", 1)[-1])
     return ConfigError(f"{setting}: cannot use the PostgreSQL database {redacted(url)}: {said}",
                        "check the host, port, database name, user and password in that setting "
                        "(postgresql://USER:PASSWORD@HOST:PORT/DATABASE) and that the server is running")
+
+
+def check_url(url: str, setting: str) -> None:
+    """Refuse a URL that cannot name a database, before any connection is tried."""
+    hint = "write it as postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.ProgrammingError as error:
+        raise ConfigError(f"{setting}: {redacted(url)} is not a PostgreSQL URL ({error})", hint) from None
+    for port in str(parts.get("port", "5432")).split(","):
+        if not port.isdigit():
+            raise ConfigError(f"{setting}: the port {port!r} in {redacted(url)} is not a number", hint)
 
 
 class PostgresTransaction:
@@ -64,6 +79,7 @@ class PostgresBackend:
 
     def __init__(self, url: str, *, setting: str = "bot.storage.database", pool_size: int = POOL_SIZE):
         self.url = url
+        check_url(url, setting)
         # One connection first, so a wrong URL, a refused password or a server that is down is one
         # message naming the setting (a pool only reports that it timed out).
         try:
