@@ -16,6 +16,7 @@ from typing import Sequence
 
 from hypotez.i18n import counted, plural
 from hypotez.errors import ConfigError, HypotezError, SpecError, SpecFileError
+from hypotez.cli_storage import add_storage_command
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -63,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     adopt.add_argument("server", help="the server's id (Discord: right-click the server → Copy Server ID)")
     adopt.add_argument("--spec", default="commands.yaml")
     adopt.add_argument("--data", default=None, help="data folder (default: $HYPOTEZ_DATA or ./data)")
+    add_storage_command(sub, COMMANDS)
     return parser
 
 
