@@ -167,3 +167,24 @@ async def test_the_async_api_runs_the_same_calls_concurrently(store):
     assert await store.last_console_answer_number() == 5
     await store.set_guild_language("10", "ru")
     assert await store.guild_language("10") == "ru"
+
+
+def test_model_versions_are_kept_once_per_tenant_and_backend(store):
+    store.models.save_sync("local", "v1", b"\x00first", tenant="10")
+    store.models.save_sync("local", "v1", b"changed", tenant="10")  # a trained version never changes
+    store.models.save_sync("local", "v2", b"second", tenant="10")
+    store.models.save_sync("openai", "v1", b"other backend", tenant="10")
+    store.models.save_sync("local", "v1", b"other server", tenant="11")
+    assert store.models.archive_sync("local", "v1", tenant="10") == b"\x00first"
+    assert store.models.versions_sync("local", tenant="10") == ["v1", "v2"]
+    assert store.models.has_sync("openai", "v1", tenant="10") and not store.models.has_sync("openai", "v2", tenant="10")
+    assert store.models.archive_sync("local", "v2", tenant="11") is None
+
+
+def test_legacy_model_versions_move_to_the_server_unless_it_has_that_version(store):
+    store.models.save_sync("local", "v1", b"legacy v1", tenant="")
+    store.models.save_sync("local", "v2", b"legacy v2", tenant="")
+    store.models.save_sync("local", "v1", b"own v1", tenant="10")
+    store.adopt_legacy_sync("10")
+    assert store.models.archive_sync("local", "v1", tenant="10") == b"own v1"
+    assert store.models.archive_sync("local", "v2", tenant="10") == b"legacy v2"

@@ -13,7 +13,8 @@ from hypotez.cli import main
 from hypotez.services.storage import Storage
 from hypotez.services.storage_copy import COPIED_TABLES, row_counts
 
-TABLE_ORDER = {"feedback": "id", "answers": "message_id", "corrections": "id", "jobs": "id", "settings": "key"}
+TABLE_ORDER = {"feedback": "id", "answers": "message_id", "corrections": "id", "jobs": "id", "settings": "key",
+               "models": "tenant, backend, version"}
 
 
 def filled(path) -> Storage:
@@ -25,6 +26,7 @@ def filled(path) -> Storage:
         storage.add_correction_sync(f"{tenant}77", "1", "вопрос", "ответ", f"лучше {tenant}", tenant=tenant)
         storage.save_job_sync(f"job-{tenant}", "done", {"id": f"job-{tenant}", "status": "done"}, tenant=tenant)
         storage.set_setting_sync("active", {"dataset": f"faq-{tenant}"}, tenant=tenant)
+        storage.models.save_sync("local", "v1", bytes(range(256)) * 40 + tenant.encode(), tenant=tenant)
     storage.set_guild_language_sync("10", "en")
     return storage
 
@@ -49,7 +51,7 @@ def test_the_copy_holds_every_row_of_every_tenant_and_numbers_new_rows_after_the
     source.close()
     assert main(["storage", "migrate", "--to", postgres_url, "--from", str(tmp_path / "db.sqlite3")]) == 0
     out = capsys.readouterr().out
-    assert "feedback 9, answers 3, corrections 3, jobs 3, settings 4 rows" in out
+    assert "feedback 9, answers 3, corrections 3, jobs 3, settings 4, models 3 rows" in out
     assert "hypotez-test" not in out  # the password is not printed
 
     target = Storage(postgres_url)
@@ -57,6 +59,7 @@ def test_the_copy_holds_every_row_of_every_tenant_and_numbers_new_rows_after_the
         assert contents(target) == expected
         assert [f.text for f in target.latest_feedback_sync(3, tenant="11")] == ["отзыв 11-2", "отзыв 11-1", "отзыв 11-0"]
         assert target.guild_language_sync("10") == "en"
+        assert target.models.archive_sync("local", "v1", tenant="11") == bytes(range(256)) * 40 + b"11"
         assert target.add_feedback_sync("5", "new", "после копии", tenant="10") == 10
         assert target.add_correction_sync("1", "1", "q", "a", "c", tenant="10") == 4
     finally:
@@ -71,8 +74,8 @@ def test_a_second_copy_is_refused_and_changes_nothing(tmp_path, postgres_url, ca
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert err.startswith("hypotez: the PostgreSQL database postgresql://postgres@127.0.0.1:")
-    assert "is not empty (feedback 9, answers 3, corrections 3, jobs 3, settings 4 rows) — it looks like this " \
-           "copy was made already" in err
+    assert "is not empty (feedback 9, answers 3, corrections 3, jobs 3, settings 4, models 3 rows) — it looks " \
+           "like this copy was made already" in err
     assert "copies into an empty database only" in err and "Traceback" not in err
     target = Storage(postgres_url)
     assert row_counts(target)["feedback"] == 9

@@ -77,7 +77,7 @@ def test_a_sqlite_file_from_before_servers_were_separated_is_upgraded_in_place(t
         assert {"feedback_by_tenant", "corrections_by_tenant", "jobs_by_tenant", "answers_by_tenant"} <= indexes
     finally:
         storage.close()
-    assert [v for v, _ in versions(path)] == [1, 2]
+    assert [v for v, _ in versions(path)] == [m.version for m in MIGRATIONS]
 
 
 def test_a_sqlite_file_with_tenants_but_no_recorded_version_is_upgraded_in_place(tmp_path):
@@ -93,7 +93,7 @@ def test_a_sqlite_file_with_tenants_but_no_recorded_version_is_upgraded_in_place
         assert storage.latest_feedback_sync(tenant="") == []
     finally:
         storage.close()
-    assert [v for v, _ in versions(path)] == [1, 2]
+    assert [v for v, _ in versions(path)] == [m.version for m in MIGRATIONS]
 
 
 def test_a_failed_migration_leaves_the_database_at_the_previous_version(database):
@@ -144,4 +144,4 @@ def test_processes_opening_a_new_postgresql_database_at_once_migrate_it_once(pos
     for thread in threads:
         thread.join()
     assert errors == []
-    assert [v for v, _ in versions(postgres_url)] == [1, 2]
+    assert [v for v, _ in versions(postgres_url)] == [m.version for m in MIGRATIONS]

@@ -17,12 +17,15 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import threading
 import time
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from hypotez.services.storage_migrations import TENANT_TABLES, migrate
+from hypotez.services.storage_models import ModelArchives
 from hypotez.services.storage_open import backend_for, open_backend
 from hypotez.services.storage_records import GLOBAL_SETTINGS, Correction, Feedback, StoredAnswer, setting_key
 
@@ -39,13 +42,22 @@ class Storage:
     def __init__(self, target: Any):
         """``target``: a backend, a PostgreSQL URL, or the path of a SQLite file."""
         self.backend = target if hasattr(target, "transaction") else open_backend(target)
-        # guild id → its reply language (None: the spec's default); read once, kept in step on writes.
+        # guild id → its reply language (None: the spec's default); read once, kept in step on writes
+        # (this process's own, and other processes' through the change announcements).
         self._languages: dict[str, str | None] = {}
+        # Changes announced by other processes (storage_notify): heard once something is cached.
+        self._origin = uuid.uuid4().hex
+        self._watchers: list[Callable[[str | None, str | None], None]] = []
+        self._listener: Any = None
+        self._listening = False
+        self._listen_lock = threading.Lock()
+        self._generation = 0  # counts the changes heard, so a read racing one is not cached
         try:
             migrate(self.backend)
         except BaseException:
             self.backend.close()
             raise
+        self.models = ModelArchives(self.backend)
 
     @property
     def path(self) -> Path | None:
@@ -61,7 +73,50 @@ class Storage:
         return self.backend.describe()
 
     def close(self) -> None:
+        with self._listen_lock:
+            self._listening = True  # closed: never start listening again
+            listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.stop()
         self.backend.close()
+
+    # -- changes made by other processes ----------------------------------------------------
+
+    def watch(self, callback: Callable[[str | None, str | None], None]) -> None:
+        """Call ``callback(tenant, key)`` (in a background thread) when another process changes one of
+        ``tenant``'s settings; ``(None, None)``: any setting may have changed. Never called on SQLite."""
+        self._watchers.append(callback)
+        self._listen()
+
+    def _listen(self) -> None:
+        with self._listen_lock:
+            if not self._listening:
+                self._listening = True
+                self._listener = self.backend.listen(self._origin, self._heard)
+
+    def _heard(self, stored_key: str | None) -> None:
+        self._generation += 1
+        if stored_key is None:
+            self._languages.clear()
+            tenant, key = None, None
+        else:
+            if stored_key.startswith("language:"):
+                self._languages.pop(stored_key.partition(":")[2], None)
+            tenant, sep, key = stored_key.partition("/")
+            if not sep:
+                tenant, key = "", stored_key
+        for callback in list(self._watchers):
+            callback(tenant, key)
+
+    def _write_setting(self, stored_key: str, value: str | None) -> None:
+        """Set (None: delete) a setting and announce it to the other processes, in one transaction."""
+        with self.backend.transaction() as tx:
+            if value is None:
+                tx.run("DELETE FROM settings WHERE key = ?", (stored_key,))
+            else:
+                tx.run("INSERT INTO settings (key, value) VALUES (?, ?) "
+                       "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (stored_key, value))
+            self.backend.announce(tx, self._origin, stored_key)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -219,10 +274,7 @@ class Storage:
         return await self._in_thread(functools.partial(self.get_setting_sync, key, default, tenant=tenant))
 
     def set_setting_sync(self, key: str, value: Any, *, tenant: str = "") -> None:
-        self._run(
-            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-            (setting_key(key, tenant), json.dumps(value, ensure_ascii=False)),
-        )
+        self._write_setting(setting_key(key, tenant), json.dumps(value, ensure_ascii=False))
 
     async def set_setting(self, key: str, value: Any, *, tenant: str = "") -> None:
         await self._in_thread(functools.partial(self.set_setting_sync, key, value, tenant=tenant))
@@ -251,6 +303,10 @@ class Storage:
         with self.backend.transaction() as tx:
             for table in TENANT_TABLES:
                 tx.run(f"UPDATE {table} SET tenant = ? WHERE tenant = ''", (tenant,))
+            # Model versions the tenant has already stay its own (as their folders do, services/legacy.py).
+            tx.run("UPDATE models SET tenant = ? WHERE tenant = '' AND NOT EXISTS (SELECT 1 FROM models AS own "
+                   "WHERE own.tenant = ? AND own.backend = models.backend AND own.version = models.version)",
+                   (tenant, tenant))
             for (key,) in tx.all("SELECT key FROM settings"):
                 if "/" not in key and not key.startswith(GLOBAL_SETTINGS):
                     # The legacy value wins over one the tenant already had, as it always did.
@@ -272,9 +328,14 @@ class Storage:
         return guild_id is None or guild_id in self._languages
 
     def guild_language_sync(self, guild_id: str) -> str | None:
-        if guild_id not in self._languages:
-            self._languages[guild_id] = self.get_setting_sync(self._language_key(guild_id))
-        return self._languages[guild_id]
+        if guild_id in self._languages:
+            return self._languages[guild_id]
+        self._listen()  # hear other processes' changes from before the read on
+        generation = self._generation
+        language = self.get_setting_sync(self._language_key(guild_id))
+        if generation == self._generation:  # no change heard meanwhile: the value read is still current
+            self._languages[guild_id] = language
+        return language
 
     async def guild_language(self, guild_id: str | None) -> str | None:
         if guild_id is None:
@@ -284,10 +345,8 @@ class Storage:
         return await self._in_thread(self.guild_language_sync, guild_id)
 
     def set_guild_language_sync(self, guild_id: str, language: str | None) -> None:
-        if language is None:
-            self._run("DELETE FROM settings WHERE key = ?", (self._language_key(guild_id),))
-        else:
-            self.set_setting_sync(self._language_key(guild_id), language)
+        self._write_setting(self._language_key(guild_id),
+                            None if language is None else json.dumps(language, ensure_ascii=False))
         self._languages[guild_id] = language
 
     async def set_guild_language(self, guild_id: str, language: str | None) -> None:

@@ -15,7 +15,7 @@ from hypotez.services.storage_dialect import POSTGRESQL, SQLITE
 
 # Every table the storage keeps, in the order they are copied; a table added by a migration is added here
 # (tests/test_storage_copy.py fails while one is missing). Tables with an id the database numbers.
-COPIED_TABLES = ("feedback", "answers", "corrections", "jobs", "settings")
+COPIED_TABLES = ("feedback", "answers", "corrections", "jobs", "settings", "models")
 NUMBERED_TABLES = ("feedback", "corrections")
 BATCH = 2000  # rows read and written at a time: memory stays small on a big answers table
 

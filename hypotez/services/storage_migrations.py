@@ -28,7 +28,7 @@ VERSION_TABLE = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIM
 # Any number: the key of the advisory lock that serializes migrations of one PostgreSQL database.
 MIGRATION_LOCK = 0x6879706F74657A  # "hypotez"
 
-# Tables whose rows belong to a tenant.
+# Tables whose rows belong to a tenant, as migration 2 found them (later tables have the column from the start).
 TENANT_TABLES = ("feedback", "answers", "corrections", "jobs")
 
 
@@ -100,10 +100,18 @@ _POSTGRESQL_TENANTS = _script(
     *_TENANT_INDEXES,
 )
 
+# -- 3: trained models, where every process finds them ------------------------------------------
+
+_MODELS = "CREATE TABLE IF NOT EXISTS models (tenant TEXT NOT NULL, backend TEXT NOT NULL, version TEXT NOT NULL, " \
+          "created {real} NOT NULL, archive {blob} NOT NULL, PRIMARY KEY (tenant, backend, version))"
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "feedback, answers, corrections, jobs and settings",
               {SQLITE: _SQLITE_TABLES, POSTGRESQL: _POSTGRESQL_TABLES}),
     Migration(2, "rows belong to a tenant", {SQLITE: _sqlite_tenants, POSTGRESQL: _POSTGRESQL_TENANTS}),
+    Migration(3, "trained models shared by every process",
+              {SQLITE: _script(_MODELS.format(real="REAL", blob="BLOB")),
+               POSTGRESQL: _script(_MODELS.format(real="DOUBLE PRECISION", blob="BYTEA"))}),
 )
 LATEST = MIGRATIONS[-1].version
 

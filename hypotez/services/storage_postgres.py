@@ -19,6 +19,7 @@ from psycopg_pool import ConnectionPool
 
 from hypotez.errors import ConfigError
 from hypotez.services.storage_dialect import POSTGRESQL_DIALECT
+from hypotez.services.storage_notify import CHANNEL, ChangeListener, payload
 
 CONNECT_TIMEOUT = 10  # seconds: an unreachable server is reported at start-up, not waited for
 POOL_SIZE = 8  # more than the default thread pool's share the bot uses at once; idle ones are cheap
@@ -111,3 +112,12 @@ class PostgresBackend:
     def transaction(self) -> Iterator[PostgresTransaction]:
         with self._pool.connection() as connection, connection.transaction():
             yield PostgresTransaction(connection)
+
+    # -- changes heard by the other processes (storage_notify) ------------------------------
+
+    def announce(self, tx: PostgresTransaction, origin: str, key: str) -> None:
+        """Announce a change of setting ``key``, delivered when ``tx`` commits."""
+        tx.run("SELECT pg_notify(?, ?)", (CHANNEL, payload(origin, key)))
+
+    def listen(self, origin: str, callback) -> ChangeListener:
+        return ChangeListener(self.url, origin, callback)

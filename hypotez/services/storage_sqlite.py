@@ -78,3 +78,10 @@ class SQLiteBackend:
                 self.connection.execute("ROLLBACK")
                 raise
             self.connection.execute("COMMIT")
+
+    # One process uses the file: there are no other processes to tell of a change.
+    def announce(self, tx: SQLiteTransaction, origin: str, key: str) -> None:
+        return None
+
+    def listen(self, origin: str, callback) -> None:
+        return None

@@ -26,6 +26,7 @@ from hypotez.services.durable import atomic_write
 from hypotez.services.model.datasets import Example
 from hypotez.services.model.jobs import FAILED, QUEUED, UNFINISHED, Job
 from hypotez.services.model.retrieval import RetrievalModel, normalise
+from hypotez.services.model_sharing import follow_current_models
 from hypotez.services.storage import Storage
 from hypotez.services.tenant import tenant_state
 
@@ -98,6 +99,7 @@ class ModelService(abc.ABC):
     async def start(self, resume_listener: Callable[[Job], Listener | None] | None = None) -> None:
         """Resume unfinished jobs (of every tenant). ``resume_listener`` gives each resumed job the
         listener that reports its progress where it was started (None: nobody is told)."""
+        follow_current_models(self.storage, self._states)  # another process's new model, without a restart
         for data in await self.storage.jobs(UNFINISHED, limit=10_000):
             job = Job.from_dict(data)
             log.info("resuming training job %s (%s)", job.id, job.status)

@@ -14,6 +14,7 @@ from hypotez.services.model.base import CURRENT_SETTING, Listener, ModelService,
 from hypotez.services.model.datasets import read_file
 from hypotez.services.model.jobs import RUNNING, SUCCEEDED, Job
 from hypotez.services.model.retrieval import RetrievalModel
+from hypotez.services.model_sharing import fetch, publish
 from hypotez.services.storage import Storage
 
 DEFAULT_THRESHOLD = 0.55
@@ -47,7 +48,7 @@ class LocalModelService(ModelService):
     async def _load(self, state: TenantModelState, tenant: str) -> None:
         current = await self.storage.get_setting(CURRENT_SETTING, tenant=tenant)
         folder = self.models_dir(tenant) / current if current else None
-        if folder is not None and folder.is_dir():
+        if folder is not None and await fetch(self.storage, self.backend_name, current, folder, tenant=tenant):
             state.model = await asyncio.to_thread(RetrievalModel.load, folder)
             state.model_id = current
 
@@ -65,6 +66,7 @@ class LocalModelService(ModelService):
         job.event(Reason("job.event.saving"), 0.8)
         await self._update(job, listener)
         await asyncio.to_thread(model.save, self.models_dir(job.tenant) / version)
+        await publish(self.storage, self.backend_name, version, self.models_dir(job.tenant) / version, tenant=job.tenant)
         await self.storage.set_setting(CURRENT_SETTING, version, tenant=job.tenant)
         state = await self.state(job.tenant)
         state.model, state.model_id = model, version
@@ -74,11 +76,12 @@ class LocalModelService(ModelService):
 
     async def _next_version(self, tenant: str) -> str:
         folder = self.models_dir(tenant)
+        shared = await self.storage.models.versions(self.backend_name, tenant=tenant)  # other processes' too
 
         def scan() -> str:
             folder.mkdir(parents=True, exist_ok=True)
-            numbers = [int(p.name[1:]) for p in folder.iterdir()
-                       if p.name.startswith("v") and p.name[1:].isdigit()]
+            numbers = [int(name[1:]) for name in [p.name for p in folder.iterdir()] + shared
+                       if name.startswith("v") and name[1:].isdigit()]
             return f"v{max(numbers, default=0) + 1}"
 
         return await asyncio.to_thread(scan)
