@@ -19,13 +19,15 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from hypotez.errors import HypotezError
+
 SUPERUSER = "postgres"
 PASSWORD = "hypotez-test"
 # Settings for a throw-away server; durable=True keeps PostgreSQL's defaults (fsync on), for benchmarks.
 FAST_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
 
 
-class PostgresUnavailable(RuntimeError):
+class PostgresUnavailable(HypotezError):
     """No PostgreSQL server can be started here; the message says why and how to get one."""
 
 
