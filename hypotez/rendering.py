@@ -206,9 +206,9 @@ class Renderer:
         except _RENDER_FAILURES as error:
             filename = template.filename or "<template>"
             line = _failed_line(error, filename)
-            where = None if template.filename is None else \
-                self._shown_path(template.filename) + (f":{line}" if line else "")
-            text_line = f" (line {line} of the text)" if template.filename is None and line else ""
+            inline = filename == "<template>"  # a text written in the spec: the pipeline says where
+            where = None if inline else self._shown_path(filename) + (f":{line}" if line else "")
+            text_line = f" (line {line} of the text)" if inline and line and line > 1 else ""
             problem = getattr(error, "message", None) or str(error)
             raise TemplateFailed(where, f"{problem}{text_line}") from None
 

@@ -113,7 +113,10 @@ class TemplateWalker:
 
     def _If(self, node: nodes.If) -> None:
         self.expr(node.test)
+        # {% if later is defined %}{{ later }}{% endif %}: inside, the name is there.
+        self.frames.append({name: ANY for name in _guarded(node.test)})
         self.body(node.body)
+        self.frames.pop()
         for branch in node.elif_:
             self._If(branch)
         self.body(node.else_)
@@ -271,6 +274,15 @@ class TemplateWalker:
         if node.name in _TEXT:
             return str
         return _NUMBER.get(node.name, ANY)
+
+
+def _guarded(test: nodes.Node) -> list[str]:
+    """The names an ``if`` test makes sure are defined (``x is defined``, joined with ``and``)."""
+    if isinstance(test, nodes.And):
+        return _guarded(test.left) + _guarded(test.right)
+    if isinstance(test, nodes.Test) and test.name == "defined" and isinstance(test.node, nodes.Name):
+        return [test.node.name]
+    return []
 
 
 def _shown(node: nodes.Node) -> str:
