@@ -31,7 +31,7 @@ class Member(str):
         shown = display_name or name
         self = super().__new__(cls, shown)
         self.id, self.name, self.display_name = id, name, shown
-        self.mention = mention or (f"<@{id}>" if id.isdigit() else f"@{name}")
+        self.mention = mention or (f"<@{id}>" if id.isdigit() else f"@{name}" if name else "")
         return self
 
 
