@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Iterable
 
@@ -79,3 +80,22 @@ def format_date(value: object, language: str | None, *, format: str = "short") -
     if isinstance(moment, datetime):
         moment = moment.date()
     return _babel_date(moment, format=format, locale=locale_for(language))
+
+
+# The letters of CLDR's date fields (era, year, quarter, month, week, day, weekday); quoted text is literal.
+_DATE_FIELDS = set("GyYuUrQqMLlwWdDFgEec")
+
+
+def date_format_problem(format: str) -> str | None:
+    """Why ``format`` is not one the ``date`` filter takes (None when it is): a misspelt name ("longg"),
+    strftime's ``%d.%m.%Y``, or a pattern with letters that are not date fields (``HH:mm`` is a time)."""
+    if format in DATE_FORMATS:
+        return None
+    if "%" in format:
+        return "strftime's %-codes are not CLDR patterns: write dd.MM.yyyy for 01.12.2026"
+    unquoted = re.sub(r"'[^']*'", "", format)
+    stray = sorted({letter for letter in unquoted if letter.isascii() and letter.isalpha()} - _DATE_FIELDS)
+    if stray:
+        return f"{', '.join(repr(letter) for letter in stray)} " + \
+            ("is not a date field" if len(stray) == 1 else "are not date fields")
+    return None

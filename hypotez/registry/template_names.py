@@ -66,9 +66,10 @@ def command_scope(label: str, arguments: Iterable[ArgumentSpec], handler: Callab
                      has_handler)
 
 
-def unknown_names(env: jinja2.Environment, tree: nodes.Template, scope: NameScope) -> list[Unknown]:
+def walked(env: jinja2.Environment, tree: nodes.Template, scope: NameScope) -> TemplateWalker:
     walker = TemplateWalker(scope.shapes, [*env.globals, *_JINJA_NAMES], strict=scope.strict)
-    return walker.walk(tree)
+    walker.walk(tree)
+    return walker
 
 
 def message(unknown: Unknown, where: str) -> str:
@@ -89,6 +90,9 @@ def hint(unknown: Unknown, scope: NameScope) -> str:
     has = [name for name in unknown.known if not name.startswith("_")]
     close = get_close_matches(unknown.name, has, n=1, cutoff=0.6)
     kind = shapes.kind(unknown.base_shape)
+    if not has and kind:  # {{ user.id }}: another name of the scope has it (caller.id)
+        close = [f"{name}.{unknown.name}" for name, shape in scope.shapes.items()
+                 if unknown.name in (shapes.declared(shape) or ())][:1]
     listed = f"'{unknown.base}' has: {', '.join(has)}" if has else \
         f"'{unknown.base}' is {kind}: it has no attributes to read" if kind else ""
     if scope.has_handler and unknown.base.split(".")[0].split("[")[0] in (scope.data or ()):
@@ -125,16 +129,28 @@ def check_template_file(renderer: Renderer, template: str, language: str, scope:
     if Path(filename).is_relative_to(BUILTIN_TEMPLATES):
         return  # hypotez's own (help, errors): checked by its tests
     where = f"template '{template}' of {scope.label}"
-    for unknown in unknown_names(renderer.environment(language), tree, scope):
+    walker = walked(renderer.environment(language), tree, scope)
+    shown = shown_path(filename or template)
+    for unknown in walker.found:
         text = lines[unknown.line - 1] if 0 < unknown.line <= len(lines) else ""
-        add_at(shown_path(filename or template), unknown.line, column(text, unknown), message(unknown, where),
-               hint(unknown, scope))
+        add_at(shown, unknown.line, column(text, unknown), message(unknown, where), hint(unknown, scope))
+    for misused in walker.misused:
+        text = lines[misused.line - 1] if 0 < misused.line <= len(lines) else ""
+        add_at(shown, misused.line, text.find(misused.needle) + 1 or 1, f"{misused.message} ({where})", misused.hint)
 
 
 def check_text(env: jinja2.Environment, source: str, what: str, scope: NameScope,
                add: Callable[[str, str], None]) -> None:
     """Check a text written in the spec (already known to compile); ``add(message, hint)``."""
     multiline = "\n" in source.strip("\n")
-    for unknown in unknown_names(env, env.parse(source), scope):
-        line = f" (line {unknown.line} of the text)" if multiline else ""
-        add(message(unknown, what) + line, hint(unknown, scope))
+    walker = walked(env, env.parse(source), scope)
+    for unknown in walker.found:
+        if unknown.base is None:
+            line = f" (line {unknown.line} of the text)" if multiline else ""
+            add(message(unknown, what) + line, hint(unknown, scope))
+        else:
+            add(message(unknown, what + (f", line {unknown.line} of the text" if multiline else "")),
+                hint(unknown, scope))
+    for misused in walker.misused:
+        line = f", line {misused.line} of the text" if multiline else ""
+        add(f"{misused.message} ({what}{line})", misused.hint)

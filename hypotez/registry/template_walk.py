@@ -8,12 +8,14 @@ lets everything after it through, so only what is certainly missing is reported.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import get_close_matches
 from typing import Any, Iterable, Mapping
 
 from jinja2 import nodes
 from jinja2.runtime import LoopContext
 
 from hypotez import shapes
+from hypotez.i18n import DATE_FORMATS, date_format_problem
 from hypotez.shapes import ANY, MISSING
 
 # Filters whose result has a shape known from their input: the same value, one of its items, a text, a number.
@@ -42,6 +44,17 @@ class Unknown:
     known: tuple[str, ...]  # what exists there: the names in scope, or the attributes of the base
 
 
+@dataclass(frozen=True, slots=True)
+class Misused:
+    """A filter given an argument it cannot take (``date('longg')``): said at validate time instead of
+    written wrong in every reply."""
+
+    line: int
+    needle: str  # what to look for on the line, for the column
+    message: str
+    hint: str
+
+
 class TemplateWalker:
     """Walks one template's tree; :attr:`found` lists what it reads that cannot exist.
 
@@ -54,6 +67,7 @@ class TemplateWalker:
         self.strict = strict
         self.frames: list[dict[str, Any]] = []
         self.found: list[Unknown] = []
+        self.misused: list[Misused] = []
 
     # -- names -----------------------------------------------------------------------------------
 
@@ -266,6 +280,9 @@ class TemplateWalker:
         base = self.expr(node.node, lenient=lenient or node.name in _LENIENT_FILTERS) \
             if node.node is not None else ANY
         self.arguments(node)
+        if node.name == "date" and node.args and isinstance(node.args[0], nodes.Const) \
+                and isinstance(node.args[0].value, str):
+            self.date_format(node.args[0].value, node.lineno)
         if node.name in _SAME:
             extra = [self.expr(node.args[0])] if node.name in _LENIENT_FILTERS and node.args else []
             return shapes.union([base, *extra]) if extra else base
@@ -274,6 +291,16 @@ class TemplateWalker:
         if node.name in _TEXT:
             return str
         return _NUMBER.get(node.name, ANY)
+
+
+    def date_format(self, format: str, line: int) -> None:
+        problem = date_format_problem(format)
+        if problem is None:
+            return
+        close = get_close_matches(format, DATE_FORMATS, n=1, cutoff=0.6)
+        said = problem + "; the formats: short, medium, long, full, or a CLDR pattern such as dd.MM.yyyy"
+        self.misused.append(Misused(line, format, f"'{format}' is not a date format",
+                                    f"did you mean '{close[0]}'? ({said})" if close else said))
 
 
 def _guarded(test: nodes.Node) -> list[str]:
