@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections.abc
 import dataclasses
+import functools
 import datetime
 import inspect
 import types
@@ -51,7 +52,9 @@ def union(shapes: Iterable[Any]) -> Any:
     return found[0] if len(found) == 1 else Union[tuple(found)]  # type: ignore[return-value]
 
 
+@functools.lru_cache(maxsize=512)
 def _hints(cls: Any) -> dict[str, Any]:
+    """The annotations of a class or function, resolved once (read-only: shared by every caller)."""
     try:
         return get_type_hints(cls)
     except Exception:  # an annotation naming something not importable here: its keys, unchecked

@@ -126,9 +126,16 @@ def check_declaration(declaration: Declaration, renderer: Renderer, *, check_han
                 handlers[ref.dotted] = function
     for path, argument in declaration.defaults:
         checker.default(path, argument)
+    scopes: dict[str, NameScope] = {}
+
     def scope_of(command: CommandSpec) -> NameScope:
-        return command_scope(f"command '{command.name}'", command.arguments,
-                             handlers.get(command.handler) if command.handler else None, command.handler is not None)
+        """What the command's texts and templates are given (made once per command)."""
+        scope = scopes.get(command.name)
+        if scope is None:
+            scope = scopes[command.name] = command_scope(
+                f"command '{command.name}'", command.arguments,
+                handlers.get(command.handler) if command.handler else None, command.handler is not None)
+        return scope
 
     inline = InlineChecker(checker.add, renderer.environment(spec.settings.language), spec.settings, scope_of)
     for command in spec.commands:

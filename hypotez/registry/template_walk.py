@@ -268,6 +268,8 @@ class TemplateWalker:
 
     def step(self, base_node: nodes.Node, attr: str, line: int, lenient: bool) -> Any:
         base = self.expr(base_node, lenient=lenient)
+        if attr.startswith("_"):
+            return ANY  # private names: the sandbox refuses them when the template runs
         found = shapes.attribute(base, attr)
         if found is MISSING:
             if not lenient:
