@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from hypotez import Invocation, Response
 from hypotez.errors import BadArgument, NotFound
 from hypotez.reasons import Reason
@@ -9,7 +11,32 @@ from hypotez.reasons import Reason
 RECENT_FEEDBACK = 5
 
 
-async def feedback(invocation: Invocation, feedback_text: str | None = None) -> Response:
+class FeedbackSaved(TypedDict):
+    id: int
+    text: str
+
+
+class FeedbackEntry(TypedDict):
+    id: int
+    user: str
+    text: str
+    created: str
+
+
+class FeedbackLatest(TypedDict):
+    entries: list[FeedbackEntry]
+
+
+class CorrectionSaved(TypedDict):
+    id: int
+    message_id: str
+    prompt: str
+    answer: str
+    correction: str
+
+
+async def feedback(invocation: Invocation,
+                   feedback_text: str | None = None) -> Response[FeedbackSaved] | Response[FeedbackLatest]:
     storage = invocation.services.storage
     if feedback_text and feedback_text.strip():
         feedback_id = await storage.add_feedback(
@@ -24,7 +51,8 @@ async def feedback(invocation: Invocation, feedback_text: str | None = None) -> 
                                       for f in recent]}, template="latest")
 
 
-async def correct(invocation: Invocation, message_id: str | None = None, correction: str = "") -> Response:
+async def correct(invocation: Invocation, message_id: str | None = None,
+                  correction: str = "") -> Response[CorrectionSaved]:
     """Record a better answer for one of the bot's earlier messages.
 
     The message is named by its id, or, on Discord, by replying to it (then no id is needed)."""

@@ -15,7 +15,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypedDict
 
 from hypotez import Invocation, Response
 from hypotez.errors import BadArgument, PathRefused
@@ -31,7 +31,25 @@ ARCHIVE_TIMEOUT = 300
 COPY_CHUNK = 1 << 20
 
 
-async def getfile(invocation: Invocation, file_path: Path) -> Response:
+class SentFile(TypedDict):
+    file: str
+    size: int
+
+
+class Archived(TypedDict):
+    directory: str
+    archive: str
+    files: int
+    size: int
+    skipped: int
+
+
+class Selected(Archived):
+    positive: bool
+    kind: str
+
+
+async def getfile(invocation: Invocation, file_path: Path) -> Response[SentFile]:
     data = invocation.services.data
     opened = await asyncio.to_thread(data.open_file, file_path, max_bytes=MAX_UPLOAD_BYTES,
                                      too_big="files.too_big_to_send")
@@ -131,7 +149,7 @@ def _archive_now(data: DataFolder, directory: Path, label: str) -> tuple[Path, S
         raise BadArgument(None, Reason("files.archives_unusable", folder=ARCHIVES_FOLDER, reason=reason)) from None
 
 
-async def _archive(invocation: Invocation, directory: Path) -> dict:
+async def _archive(invocation: Invocation, directory: Path) -> Archived:
     data = invocation.services.data
     if directory.is_relative_to(data.archives):
         raise BadArgument("directory", Reason("files.archives_folder"))
@@ -142,11 +160,12 @@ async def _archive(invocation: Invocation, directory: Path) -> dict:
             "size": size, "skipped": made.skipped}
 
 
-async def archive(invocation: Invocation, directory: Path) -> Response:
+async def archive(invocation: Invocation, directory: Path) -> Response[Archived]:
     return Response(data=await _archive(invocation, directory))
 
 
-async def select_dataset(invocation: Invocation, path_to_dir_positive: Path, positive: bool = True) -> Response:
+async def select_dataset(invocation: Invocation, path_to_dir_positive: Path,
+                         positive: bool = True) -> Response[Selected]:
     data = invocation.services.data
     counted = await asyncio.to_thread(survey, data, path_to_dir_positive)
     if counted.files == 0:

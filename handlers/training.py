@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from hypotez import Invocation, Response
 from hypotez.errors import BadArgument
@@ -19,6 +19,68 @@ MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 MAX_TEST_CASES = 500
 # A file of test cases is read whole: at most this much (500 cases of a few KB each fit easily).
 MAX_TEST_FILE_BYTES = 5 * 1024 * 1024
+
+
+class JobData(TypedDict):
+    """A training job, as its progress, finished and failed templates see it (Job.template_data)."""
+
+    id: str
+    status: str
+    progress: int
+    examples: int
+    negatives: int
+    error: str | None
+    hint: str | None
+    model_id: str | None
+    backend: str
+    description: str
+    last_event: str | None
+    seconds: float
+    tokens: int | None
+    epochs: int | None
+    estimated_cost: float | None
+
+
+class TrainStarted(JobData):
+    source: str
+    total: int
+
+
+class Prediction(TypedDict):
+    input: str
+    output: str | None
+    expected: str | None
+    correct: bool | None
+    similarity: float
+
+
+class Mismatch(TypedDict):
+    input: str
+    output: str | None
+    expected: str | None
+
+
+class EvaluationReport(TypedDict):
+    predictions: list[Prediction]
+    scored: int
+    correct: int
+    accuracy: int | None
+    mismatches: list[Mismatch]
+
+
+class ModelStatus(TypedDict):
+    backend: str
+    model_id: str | None
+    answers: int
+    negatives: int
+    last_job: JobData | None
+
+
+class ChatAnswer(TypedDict):
+    answer: str | None
+    message: str
+    transcript: str | None
+    spoken: str | None
 
 
 def _model(invocation: Invocation):
@@ -66,7 +128,8 @@ async def _examples_from_sources(invocation: Invocation, data: Path | None, data
 
 
 async def train(invocation: Invocation, data: Path | None = None, data_dir: Path | None = None,
-                positive: bool = True, corrections: bool = False, file: Attachment | None = None) -> Response:
+                positive: bool = True, corrections: bool = False,
+                file: Attachment | None = None) -> Response[TrainStarted | JobData]:
     model = _model(invocation)
     examples, source = await _examples_from_sources(invocation, data, data_dir, positive, file, corrections)
     progress = JobProgress(invocation) if invocation.outbox is not None and invocation.can_render else None
@@ -133,7 +196,8 @@ def _looks_like_a_path(text: str) -> bool:
     return 0 < len(text) <= 200 and not any(ch.isspace() for ch in text)
 
 
-async def test(invocation: Invocation, test_data: str | None = None, file: Path | None = None) -> Response:
+async def test(invocation: Invocation, test_data: str | None = None,
+               file: Path | None = None) -> Response[EvaluationReport]:
     """``test_data`` is a JSON list typed inline (anyone may); ``file`` a JSON file in the data folder
     (only who the spec lets give that argument: reading the data folder is not for everyone)."""
     model = _model(invocation)
@@ -162,14 +226,14 @@ async def test(invocation: Invocation, test_data: str | None = None, file: Path 
     })
 
 
-async def model_status(invocation: Invocation) -> Response:
+async def model_status(invocation: Invocation) -> Response[ModelStatus]:
     status = await _model(invocation).status()
     if status.get("last_job"):
         status["last_job"] = job_template_data(invocation, status["last_job"])
     return Response(data=status)
 
 
-async def chat_reply(invocation: Invocation) -> Response:
+async def chat_reply(invocation: Invocation) -> Response[ChatAnswer]:
     """Answer a message that is not a command with the model (a transcript for voice messages)."""
     model = invocation.services.model
     text = invocation.content.strip()

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from hypotez import Invocation, Response
 from hypotez.services.voice import VoiceConnectError, VoicePermissionError
 
 
-async def join(invocation: Invocation) -> Response:
+class Joined(TypedDict, total=False):
+    channel: str  # the voice channel's name (it replaces the scope's text channel in these templates)
+    outcome: str  # "joined", "moved" or "already"
+    missing: list[str]  # the permissions the bot lacks there
+    reason: str
+
+
+async def join(invocation: Invocation) -> Response[Joined]:
     author, place = invocation.author, invocation.place
     if invocation.voice is None or place.guild_id is None:
         return Response(template="unavailable")
@@ -22,7 +31,7 @@ async def join(invocation: Invocation) -> Response:
                     template="already" if outcome == "already" else "joined")
 
 
-async def leave(invocation: Invocation) -> Response:
+async def leave(invocation: Invocation) -> Response[None]:
     place = invocation.place
     if invocation.voice is None or place.guild_id is None:
         return Response(template="unavailable")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from hypotez.errors import BadArgument, NotFound, WrongPlace
 from hypotez.reasons import Reason
@@ -50,7 +50,21 @@ LANGUAGE_NAMES = {"ru": "русский", "en": "English", "de": "Deutsch", "fr"
 RESET_WORDS = ("default", "reset", "по-умолчанию", "сброс")
 
 
-async def language(invocation: Invocation, language: str | None = None) -> Response:
+class LanguageEntry(TypedDict):
+    code: str
+    name: str
+
+
+class LanguageData(TypedDict, total=False):
+    """What the language command's templates are given (checked by `hypotez validate`)."""
+
+    default: str
+    available: list[LanguageEntry]
+    current: str
+    chosen: bool
+
+
+async def language(invocation: Invocation, language: str | None = None) -> Response[LanguageData]:
     """`!language` shows the server's reply language; `!language ru` sets it (admins, by the spec's
     permissions); `!language default` goes back to the spec's default. Stored, so it survives restarts."""
     spec = invocation.spec

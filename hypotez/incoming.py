@@ -5,6 +5,7 @@ this module imports nothing of hypotez (the pipeline, tenancy and the services a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Awaitable, Callable
 
 
@@ -27,12 +28,28 @@ class Author:
         return self.display_name or self.name
 
 
+@dataclass(frozen=True, slots=True)
+class ServerFacts:
+    """What templates may show of a server besides its name and id (``server.member_count``...), as the
+    adapter knows it. Gathered only when a template asks (:attr:`Place.facts`)."""
+
+    member_count: int = 0
+    owner: "MemberRef | None" = None
+    icon: str = ""  # the icon's link, empty without one
+    created: datetime | None = None
+    description: str = ""
+    boosts: int = 0
+    boost_level: int = 0
+
+
 @dataclass(slots=True)
 class Place:
     channel_id: str
     channel_name: str = ""
     guild_id: str | None = None
     guild_name: str | None = None
+    # Gathers the server's facts, called only when a template reads them (most replies do not).
+    facts: Callable[[], ServerFacts] | None = None
 
     @property
     def is_dm(self) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Generic, Protocol, TypeVar
 
 # What handlers read from an invocation, importable from here as before.
 from hypotez.incoming import Attachment, Author, ChannelRef, MemberRef, Place
@@ -32,8 +32,13 @@ class Resolver(Protocol):
     def channel(self, text: str) -> ChannelRef | None: ...
 
 
+# The shape of a handler's data (a TypedDict): ``-> Response[Greeting]`` lets `validate` check every name
+# the command's templates read against it (hypotez.registry.handler_data).
+Data = TypeVar("Data")
+
+
 @dataclass(slots=True)
-class Response:
+class Response(Generic[Data]):
     """What a handler returns: data for a template, which of the command's templates to use,
     and files to attach. A handler may also return a plain dict (the data) or None."""
 

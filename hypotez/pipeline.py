@@ -28,7 +28,7 @@ from hypotez.invocation import Attachment, Author, Invocation, Outbox, Place, Re
 from hypotez.outgoing import LimitedOutbox, OutgoingMessage, finish_reply, not_sent_reply
 from hypotez.reasons import Reason
 from hypotez.registry import Registry
-from hypotez.rendering import TemplateMissing
+from hypotez.rendering import TemplateFailed, TemplateMissing
 from hypotez.inline_answers import InlineRenderer
 from hypotez.scope import base_scope, invocation_scope
 from hypotez.services import Services
@@ -288,10 +288,11 @@ class Dispatcher:
 
     # -- rendering --------------------------------------------------------------------------
 
-    def template_data(self, invocation: Invocation | None, language: str) -> dict[str, Any]:
+    def template_data(self, invocation: Invocation | None, language: str,
+                      reads: frozenset[str] | None = None) -> dict[str, Any]:
         base = base_scope(self.prefix, self.spec.settings.name, language)
         if invocation is not None:
-            base.update(invocation_scope(invocation))
+            base.update(invocation_scope(invocation, names=reads))
         return base
 
     def _render_answer(self, command: CommandSpec, key: str | None, data: dict[str, Any],
@@ -299,7 +300,10 @@ class Dispatcher:
         """The reply for an outcome: the answer written in the spec (text/embed), or a template file."""
         if command.inline is not None and key in (None, DEFAULT_REPLY):
             scope = {**self.template_data(invocation, invocation.language), **data}
-            return self.inline.render(command, scope, invocation.language)
+            try:
+                return self.inline.render(command, scope, invocation.language)
+            except TemplateFailed as failed:  # the text is the spec's own: it is where the command is
+                raise failed.of_command(command.name, str(command.location) if command.location else None) from None
         return self._render_reply(command, key, data, invocation), []
 
     def _render_for(self, invocation: Invocation, key: str | None, data: dict[str, Any]) -> str:
@@ -317,8 +321,11 @@ class Dispatcher:
             return constant
         reads = self.renderer.reads(template, language)
         if reads is None or not data.keys() >= reads:  # it reads the user, the channel, the date...
-            data = {**self.template_data(invocation, language), **data}
-        return self.renderer.render(template, data, language)
+            data = {**self.template_data(invocation, language, reads), **data}
+        try:
+            return self.renderer.render(template, data, language)
+        except TemplateFailed as failed:
+            raise failed.of_command(command.name) from None
 
     def render_error(self, error: Exception, command: CommandSpec | None, language: str, *,
                      internal: bool = False) -> OutgoingMessage:

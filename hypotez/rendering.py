@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import threading
+import traceback
 from functools import partial
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple
@@ -18,8 +19,10 @@ from jinja2.compiler import CodeGenerator, Frame
 from jinja2.idtracking import VAR_LOAD_RESOLVE
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from hypotez.errors import HypotezError
-from hypotez.i18n import format_datetime, format_list, format_number, format_seconds, format_size, plural
+from hypotez.errors import BadReply, HypotezError
+from hypotez.i18n import (format_date, format_datetime, format_list, format_number, format_seconds, format_size,
+                          plural)
+from hypotez.reasons import Reason
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "builtin_templates"
 TEMPLATE_SUFFIX = ".j2"
@@ -31,6 +34,47 @@ class TemplateMissing(HypotezError, LookupError):
         self.language = language
         self.searched = searched
         super().__init__(f"template {name!r} not found (looked in {', '.join(searched)})")
+
+
+class TemplateFailed(BadReply):
+    """A template that failed while it rendered: a name or attribute its data lacks (``{{ nmae }}``), a
+    filter given what it cannot take. The spec's author must act: the log names the template's FILE:LINE,
+    the person gets the short ``bad_reply`` apology, never a traceback."""
+
+    def __init__(self, location: str | None, problem: str, command: str = ""):
+        self.problem = problem
+        super().__init__(command, [problem], location)
+
+    def of_command(self, command: str, location: str | None = None) -> "TemplateFailed":
+        """The same failure, naming the command whose answer it was (and where, when the text is the spec's)."""
+        return TemplateFailed(self.location or location, self.problem, command)
+
+    def template_data(self) -> dict[str, Any]:
+        reason = Reason("template.failed")
+        return {"reason": reason, "reasons": [reason]}
+
+
+# What a template's mistakes raise while rendering (an included template missing is a LookupError).
+_RENDER_FAILURES = (jinja2.TemplateError, TypeError, ValueError, AttributeError, LookupError, ArithmeticError)
+
+
+def _failed_line(error: BaseException, filename: str) -> int | None:
+    """The template line that raised: Jinja rewrites the traceback so a template's frames carry its file
+    name and its own line numbers."""
+    line = None
+    for frame, lineno in traceback.walk_tb(error.__traceback__):
+        if frame.f_code.co_filename == filename:
+            line = lineno
+    return line
+
+
+class _Utf8Loader(jinja2.FileSystemLoader):
+    """Template files as UTF-8 text, without the byte-order mark some editors put first (it would open
+    every reply with an invisible U+FEFF)."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        return source.removeprefix("\ufeff"), filename, uptodate
 
 
 def _search_path(templates_dir: Path, language: str, default_language: str) -> list[Path]:
@@ -45,6 +89,12 @@ def _search_path(templates_dir: Path, language: str, default_language: str) -> l
 def _dates(language: str):
     """The ``datetime`` filter: ``{{ now | datetime }}``, ``{{ now | datetime('short') }}``."""
     return lambda moment, format="medium": format_datetime(moment, language, format=format)
+
+
+def _day(language: str):
+    """The ``date`` filter: ``{{ server.created | date }}`` → 01.12.2026 in Russian; ``date('long')``,
+    ``date('dd MMMM')`` (CLDR's names and patterns). Takes dates, datetimes and ISO texts."""
+    return lambda moment, format="short": format_date(moment, language, format=format)
 
 
 def _sentence(text: Any) -> str:
@@ -111,7 +161,7 @@ class Renderer:
             if env is None:
                 folders = [str(p) for p in _search_path(self.templates_dir, language, self.default_language)]
                 env = ImmutableSandboxedEnvironment(
-                    loader=jinja2.FileSystemLoader(folders),
+                    loader=_Utf8Loader(folders),
                     undefined=jinja2.StrictUndefined,
                     autoescape=False,
                     trim_blocks=True,
@@ -126,6 +176,7 @@ class Renderer:
                 env.filters["seconds"] = partial(format_seconds, language=language)
                 env.filters["listing"] = partial(format_list, language=language)
                 env.filters["datetime"] = _dates(language)
+                env.filters["date"] = _day(language)
                 env.filters["code"] = _code
                 env.filters["sentence"] = _sentence
                 env.globals["plural"] = words
@@ -147,7 +198,19 @@ class Renderer:
             compiled = self._compile(name, language)
         if isinstance(compiled, str):
             return compiled
-        return compiled.render(**data).strip()
+        return self._run(compiled, data)
+
+    def _run(self, template: jinja2.Template, data: dict[str, Any]) -> str:
+        try:
+            return template.render(**data).strip()
+        except _RENDER_FAILURES as error:
+            filename = template.filename or "<template>"
+            line = _failed_line(error, filename)
+            inline = filename == "<template>"  # a text written in the spec: the pipeline says where
+            where = None if inline else self._shown_path(filename) + (f":{line}" if line else "")
+            text_line = f" (line {line} of the text)" if inline and line and line > 1 else ""
+            problem = getattr(error, "message", None) or str(error)
+            raise TemplateFailed(where, f"{problem}{text_line}") from None
 
     def constant(self, name: str, language: str) -> str | None:
         """The text of a template without any ``{{ }}`` or ``{% %}``, None for the others: callers skip
@@ -171,7 +234,7 @@ class Renderer:
             self._compiled[key] = compiled
         if isinstance(compiled, str):
             return compiled.strip()
-        return compiled.render(**data).strip()
+        return self._run(compiled, data)
 
     def _compile(self, name: str, language: str) -> jinja2.Template | str:
         """Read, parse and compile template ``name`` once (the one parse also tells whether it is plain

@@ -42,7 +42,7 @@ def test_the_guide_has_files_and_commands_to_try():
 def test_every_step_of_the_guide_works_as_shown(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HYPOTEZ_", "DISCORD_"))}
     env.update(PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}", PYTHONUNBUFFERED="1",
-               PYTHONIOENCODING="utf-8")
+               PYTHONIOENCODING="utf-8", REPO=str(ROOT))  # $REPO: the reader's copy of the repository
     for number, step in enumerate(steps(GUIDE.read_text(encoding="utf-8")), 1):
         if step[0] == "file":
             _, name, body, mode = step

@@ -116,6 +116,9 @@ async def attacked(tmp_path, hypotez_bot):
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 async def test_the_sandbox_refuses_attribute_walks_in_templates(attacked, name, caplog):
     reply = await attacked.send(f"!{name}")
-    assert reply.content.startswith("💥 Something went wrong"), reply.content
+    # The sandbox refuses the walk; the template's author is told in the log, the person gets bad_reply.
+    assert reply.content.startswith(f"⚠️ The answer of `!{name}` cannot be sent to Discord: its template has a "
+                                    "mistake."), reply.content
+    assert f"templates/en/{name}.j2:1: the answer of command '{name}' cannot be sent" in caplog.text
     for sign in ("<class", "uid=", "root:", "subclasses", "__", "[1]"):
         assert sign not in reply.content

@@ -22,11 +22,13 @@ import itertools
 import mimetypes
 import sys
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
 from hypotez.app import App
 from hypotez.embeds import EmbedData
+from hypotez.incoming import ServerFacts
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, OpenedFile, Place
 from hypotez.outgoing import Attachable, FileData
 from hypotez.pipeline import OutgoingMessage, Request
@@ -119,11 +121,17 @@ class ConsoleSession:
     voice_gateway: Any = None
     reloader: Any = None  # hypotez.reload.Reloader, for :reload
     place: Place = field(default_factory=lambda: CONSOLE_GUILD)
+    server_facts: Callable[[], ServerFacts] = field(init=False)
     _ids: Callable[[], int] = field(default_factory=lambda: itertools.count(1).__next__)
 
     def __post_init__(self) -> None:
         self.author = Author(id="console-user", name=self.user_name, display_name=self.user_name,
                              permissions=frozenset({"administrator"}))
+        # The console's server: you own it, you are its one member, and it came to be with this session.
+        facts = ServerFacts(member_count=1, owner=MemberRef(self.author.id, self.user_name, self.user_name),
+                            created=datetime.now(timezone.utc))
+        self.server_facts = lambda: facts
+        self.place = replace(self.place, facts=self.server_facts)
 
     def next_id(self) -> str:
         return str(self._ids())
@@ -177,8 +185,8 @@ class ConsoleSession:
                                   voice_channel_name="voice" if self.voice_on else None)
             self.say(f"(console) you are {'in' if self.voice_on else 'not in'} a voice channel")
         elif name == "server":
-            self.place = CONSOLE_GUILD if not argument else replace(CONSOLE_GUILD, guild_id=argument,
-                                                                    guild_name=argument)
+            self.place = replace(CONSOLE_GUILD, facts=self.server_facts) if not argument else \
+                replace(CONSOLE_GUILD, guild_id=argument, guild_name=argument, facts=self.server_facts)
             self.say(f"(console) you are on server {self.place.guild_name!r}; its files are in "
                      f"{self.data_folder()}")
         elif name == "dm":

@@ -10,6 +10,7 @@ import discord
 
 from hypotez.adapters.discord_sending import DiscordOutbox
 from hypotez.attachments import AttachmentPolicy
+from hypotez.incoming import ServerFacts
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Place
 from hypotez.pipeline import Request
 
@@ -40,7 +41,20 @@ def author_of(user: discord.abc.User) -> Author:
 
 def place_of(channel: Any, guild: discord.Guild | None) -> Place:
     return Place(channel_id=str(channel.id), channel_name=getattr(channel, "name", None) or "",
-                 guild_id=str(guild.id) if guild else None, guild_name=guild.name if guild else None)
+                 guild_id=str(guild.id) if guild else None, guild_name=guild.name if guild else None,
+                 facts=functools.partial(server_facts, guild) if guild else None)
+
+
+def server_facts(guild: discord.Guild) -> ServerFacts:
+    """What templates show of a server (``server.member_count``, ``server.owner``...). The owner's name
+    is known when discord.py has them among the server's members; their id and mention always."""
+    owner = guild.owner
+    owner_ref = member_ref(owner) if owner is not None else \
+        MemberRef(id=str(guild.owner_id), name="", mention=f"<@{guild.owner_id}>") if guild.owner_id else None
+    return ServerFacts(member_count=guild.member_count or 0, owner=owner_ref,
+                       icon=guild.icon.url if guild.icon is not None else "", created=guild.created_at,
+                       description=guild.description or "", boosts=guild.premium_subscription_count or 0,
+                       boost_level=guild.premium_tier)
 
 
 def attachment_of(attachment: discord.Attachment, policy: AttachmentPolicy | None = None) -> Attachment:

@@ -11,11 +11,13 @@ later one a follow-up, and each can be edited.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Any, Awaitable, TypeVar
 
 import discord
 
+from hypotez.adapters.discord_inbound import server_facts
 from hypotez.invocation import Place
 
 log = logging.getLogger("hypotez.discord")
@@ -34,7 +36,8 @@ def interaction_place(interaction: discord.Interaction) -> Place:
     return Place(channel_id=str(interaction.channel_id) if interaction.channel_id else "",
                  channel_name=getattr(channel, "name", None) or "",
                  guild_id=str(interaction.guild_id) if interaction.guild_id else None,
-                 guild_name=guild.name if guild is not None else None)
+                 guild_name=guild.name if guild is not None else None,
+                 facts=functools.partial(server_facts, guild) if guild is not None else None)
 
 
 class InteractionAnswer:

@@ -10,14 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from hypotez.arguments import ConversionContext, Validator, convert, validator_for
 from hypotez.declaration.loader import Declaration
 from hypotez.declaration.model import ArgumentSpec, CommandSpec, Settings
 from hypotez.errors import HypotezError, SpecProblem
 from hypotez.registry.handlers import HandlerProblem, check_signature, resolve_handler
-from hypotez.registry.inline_checks import InlineChecker, check_template_names, template_path
+from hypotez.registry.inline_checks import InlineChecker, template_path
+from hypotez.registry.template_languages import check_other_languages, elsewhere_hint
+from hypotez.registry.template_names import NameScope, check_template_file, command_scope
 from hypotez.rendering import Renderer
 
 
@@ -71,18 +73,19 @@ class RegistryChecker:
                 elif self.renderer.own_file(name, other) is not None:
                     for kind, message in self.renderer.check([name], other).values():
                         self.add(path, message, at_key=False)
+        check_other_languages(self.renderer, names, broken, self.settings, self.add)
 
-    def template_names(self, command: CommandSpec) -> None:
-        """The template files of a command without a handler may only use the scope and its arguments."""
+    def template_names(self, templates: Iterable[str], scope: NameScope) -> None:
+        """Every name and attribute the template files read is one they are given (template_names)."""
         def add_at(file: str, line: int, column: int, message: str, hint: str | None) -> None:
             self.problems.append(SpecProblem(file, line, column, message, hint))
 
         base = self.spec_dir
-        for name in command.reply_templates.values():
+        for name in templates:
             for language in self.settings.languages:
                 if language == self.settings.language or self.renderer.own_file(name, language) is not None:
-                    check_template_names(self.renderer, name, language, command,
-                                         lambda filename: template_path(filename, base), add_at)
+                    check_template_file(self.renderer, name, language, scope,
+                                        lambda filename: template_path(filename, base), add_at)
 
     def _template_hint(self, name: str, language: str) -> str:
         folder = self.renderer.templates_dir / language
@@ -91,6 +94,9 @@ class RegistryChecker:
         close = get_close_matches(name, existing, n=1)
         if close:
             return f"did you mean '{close[0]}'?"
+        elsewhere = elsewhere_hint(self.renderer.templates_dir, name, language)
+        if elsewhere:
+            return elsewhere
         return f"create templates/{language}/{name}.j2"
 
     def default(self, path: tuple[Any, ...], argument: ArgumentSpec) -> None:
@@ -120,12 +126,27 @@ def check_declaration(declaration: Declaration, renderer: Renderer, *, check_han
                 handlers[ref.dotted] = function
     for path, argument in declaration.defaults:
         checker.default(path, argument)
-    inline = InlineChecker(checker.add, renderer.environment(spec.settings.language), spec.settings)
+    scopes: dict[str, NameScope] = {}
+
+    def scope_of(command: CommandSpec) -> NameScope:
+        """What the command's texts and templates are given (made once per command)."""
+        scope = scopes.get(command.name)
+        if scope is None:
+            scope = scopes[command.name] = command_scope(
+                f"command '{command.name}'", command.arguments,
+                handlers.get(command.handler) if command.handler else None, command.handler is not None)
+        return scope
+
+    inline = InlineChecker(checker.add, renderer.environment(spec.settings.language), spec.settings, scope_of)
     for command in spec.commands:
         if not command.builtin:
             inline.check(command, declaration.raw_commands[command.name])
     checker.templates(declaration.templates)
-    for command in declaration.template_only:
-        checker.template_names(command)
+    for command in spec.commands:
+        checker.template_names(command.reply_templates.values(), scope_of(command))
+    messages = spec.settings.messages
+    if messages is not None:
+        checker.template_names(messages.reply_templates.values(), command_scope(
+            "the answers to messages (bot: messages:)", (), handlers.get(messages.handler), True))
     renderer.forget_sources()
     return handlers

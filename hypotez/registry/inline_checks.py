@@ -5,17 +5,15 @@ wherever a text is fixed (texts with ``{{ }}`` are checked when the reply is sen
 
 from __future__ import annotations
 
-import re
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping
 
 import jinja2
 from jinja2 import meta, nodes
 
 from hypotez import embeds as limits
-from hypotez.rendering import Renderer
-from hypotez.scope import SCOPE
+from hypotez.registry.template_names import NameScope, check_text, command_scope
 from hypotez.declaration.model import ANY_LANGUAGE, CommandSpec, EmbedSpec, Settings, pick_language
 
 Add = Callable[..., None]  # RegistryChecker.add(path, message, hint=None, *, at_key=True, severity="error")
@@ -41,20 +39,17 @@ def undeclared_names(env: jinja2.Environment, source: str | nodes.Template,
     return sorted(first.items(), key=lambda item: (item[1], item[0]))
 
 
-def unknown_name_hint(name: str, known: Iterable[str], arguments: list[str]) -> str:
-    close = get_close_matches(name, list(known), n=1, cutoff=0.6)
-    listed = "names you can use: " + ", ".join(SCOPE) + \
-        ("; and the arguments: " + ", ".join(arguments) if arguments else "")
-    return f"did you mean '{close[0]}'? ({listed})" if close else listed
-
-
 class InlineChecker:
     """Checks one command's ``text:`` / ``embed:``; problems go through the loader's ``add``."""
 
-    def __init__(self, add: Add, env: jinja2.Environment, settings: Settings):
+    def __init__(self, add: Add, env: jinja2.Environment, settings: Settings,
+                 scope_of: Callable[[CommandSpec], NameScope] | None = None):
         self.add = add
         self.env = env
         self.settings = settings
+        # What a command's texts are given (its handler's declared data): handlers resolved by the caller.
+        self.scope_of = scope_of or (lambda command: command_scope(f"command '{command.name}'", command.arguments,
+                                                                   None, command.handler is not None))
 
     def check(self, command: CommandSpec, raw: Mapping[str, Any]) -> None:
         inline = command.inline
@@ -66,7 +61,7 @@ class InlineChecker:
                                         f"'{'text' if 'text' in raw else 'embed'}' (the answer written here)",
                      "keep one of them: 'text'/'embed' for an answer written in this file, 'reply' for "
                      "templates in templates/<language>/")
-        known = None if command.handler else set(SCOPE) | {a.name for a in command.arguments}
+        known = self.scope_of(command)
         arguments = [a.name for a in command.arguments]
         if "text" in raw:
             raw_text = raw["text"]
@@ -99,10 +94,10 @@ class InlineChecker:
                 self.add(path, f"{what} has no '{language}' translation; the '{fallback}' one is used",
                          f"add '{language}: ...' next to the others", severity="warning")
 
-    def _source(self, path: tuple[Any, ...], source: str, what: str, known: set[str] | None,
+    def _source(self, path: tuple[Any, ...], source: str, what: str, known: NameScope,
                 arguments: list[str]) -> None:
         try:
-            names = undeclared_names(self.env, source)
+            undeclared_names(self.env, source)  # compiles it: unknown filters and tests are found here
         except jinja2.TemplateSyntaxError as error:
             line = f" (line {error.lineno} of the text)" if source.count("\n") and error.lineno else ""
             self.add(path, f"{what} does not compile: {error.message}{line}",
@@ -111,16 +106,12 @@ class InlineChecker:
         except RecursionError:
             self.add(path, f"{what} is nested too deeply to be a template", at_key=False)
             return
-        if known is None:
-            return  # a handler provides more data: only the handler knows what
-        for name, lineno in names:
-            if name not in known:
-                line = f" (line {lineno} of the text)" if source.count("\n") else ""
-                self.add(path, f"unknown name '{name}' in {what}{line}",
-                         unknown_name_hint(name, known, arguments), at_key=False)
+        if is_static(source):
+            return
+        check_text(self.env, source, what, known, lambda message, hint: self.add(path, message, hint, at_key=False))
 
     def _embed(self, path: tuple[Any, ...], command: CommandSpec, raw: Mapping[str, Any], embed: EmbedSpec,
-               known: set[str] | None, arguments: list[str]) -> None:
+               known: NameScope, arguments: list[str]) -> None:
         what = f"the embed of command '{command.name}'"
         if "color" in raw and limits.parse_color(embed.color) is None:
             self.add(path + ("color",), f"'color' of {what} is not a colour: {raw['color']!r}",
@@ -172,28 +163,6 @@ class InlineChecker:
                                    f"{f' in {language}' if len(self.settings.languages) > 1 else ''}; "
                                    f"Discord allows {limits.TOTAL_MAX:,}", "shorten them, or split the answer")
                     break
-
-
-def check_template_names(renderer: Renderer, name: str, language: str, command: CommandSpec,
-                         shown_path: Callable[[str], str], add_at: Callable[..., None]) -> None:
-    """A template-only command's template file may only use the scope and the arguments."""
-    parsed = renderer.parsed(name, language)
-    if parsed is None:
-        return  # missing, broken or not UTF-8: the template check reports it
-    source, filename, tree, unknown = parsed
-    known = set(SCOPE) | {a.name for a in command.arguments}
-    if unknown <= known:
-        return  # every name it reads is known: no need to find where each is used
-    names = undeclared_names(renderer.environment(language), tree, unknown)
-    lines = source.splitlines()
-    for unknown, lineno in names:
-        if unknown in known:
-            continue
-        text = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
-        match = re.search(rf"\b{re.escape(unknown)}\b", text)
-        add_at(shown_path(filename or name), lineno, match.start() + 1 if match else 1,
-               f"unknown name '{unknown}' in template '{name}' of command '{command.name}'",
-               unknown_name_hint(unknown, known, [a.name for a in command.arguments]))
 
 
 def template_path(filename: str, base: Path) -> str:
