@@ -16,6 +16,7 @@ from typing import Sequence
 
 from hypotez.i18n import counted, plural
 from hypotez.errors import ConfigError, HypotezError, SpecError, SpecFileError
+from hypotez import run_options
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -42,11 +43,13 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--spec", default="commands.yaml")
     console.add_argument("--data", default=None, help="data folder (default: $HYPOTEZ_DATA or ./data)")
     _watch_options(console)
+    run_options.add_log_options(console)
 
     run = sub.add_parser("run", help="run the bot on Discord (token from DISCORD_TOKEN or .env)")
     run.add_argument("--spec", default="commands.yaml")
     run.add_argument("--data", default=None, help="data folder (default: $HYPOTEZ_DATA or ./data)")
     _watch_options(run)
+    run_options.add_observability_options(run)
 
     sub.add_parser("schema", help="print the JSON Schema of commands.yaml")
 
@@ -126,7 +129,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _load_app(args: argparse.Namespace):
     from hypotez.app import load_app
 
-    return load_app(args.spec, args.data)
+    return load_app(args.spec, args.data, observer=run_options.observer_for(args))
 
 
 def cmd_console(args: argparse.Namespace) -> int:
@@ -165,11 +168,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     test_server = TestServer.from_env()  # tests only; None means Discord itself
     app = _load_app(args)
+    options = run_options.run_keywords(args)
     if args.watch:
         from hypotez.adapters.discord_reload import run_watching_bot
 
-        return run_watching_bot(app, token, Path(args.spec), args.interval, test_server=test_server)
-    return run_bot(app, token, test_server=test_server)
+        return run_watching_bot(app, token, Path(args.spec), args.interval, test_server=test_server, **options)
+    return run_bot(app, token, test_server=test_server, **options)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -242,7 +246,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     level = logging.INFO if args.command == "run" else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from hypotez.observability.jsonlog import configure_logging
+
+    configure_logging(level, getattr(args, "log_format", "text"))
     try:
         return COMMANDS[args.command](args)
     except SpecFileError as error:

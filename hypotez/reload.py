@@ -105,7 +105,7 @@ class Reloader:
         registry built (spec checked, handlers resolved, every template compiled) and its dispatcher."""
         registry = load_registry(self.spec_path, templates_dir=self.templates_dir, display_name=self.display_name)
         old = self.app.dispatcher
-        return Dispatcher(registry, self.app.services, cooldowns=old.cooldowns, rng=old.rng)
+        return Dispatcher(registry, self.app.services, cooldowns=old.cooldowns, rng=old.rng, observer=old.observer)
 
     async def _swap(self, dispatcher: Dispatcher) -> ReloadResult:
         old = self.app.spec

@@ -185,6 +185,8 @@ class GatewaySide:
             return await self._refuse(connection, 4004, "Authentication failed.", info)
         if data.get("intents", 0) & MESSAGE_CONTENT_INTENT and not self.message_content_allowed:
             return await self._refuse(connection, 4014, "Disallowed intent(s).", info)
+        if self.identify_gate is not None:
+            await self.identify_gate.wait()
         session = Session(secrets.token_hex(16))
         self.sessions[session.id] = session
         async with session.lock:

@@ -99,6 +99,8 @@ class FakeDiscord(RestSide, GatewaySide):
         self.faults: list[Fault] = []
         self.cdn: dict[str, File] = {}
         self.sessions: dict[str, Session] = {}
+        # While this event is unset, IDENTIFY waits before READY (tests of a bot not yet connected).
+        self.identify_gate: asyncio.Event | None = None
         self.ready = asyncio.Event()  # GUILD_CREATE sent: the bot sees the server
         # Waiters by channel id (None: any change), so a busy channel does not wake every waiter.
         self._waiters: dict[str | None, list[tuple[Callable[[], Any], asyncio.Future[Any]]]] = \
