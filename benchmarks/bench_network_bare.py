@@ -80,8 +80,9 @@ async def main(users: int, seconds: float, rounds: int) -> int:
               f"(rounds: {rounds_text} ms; ~{statistics.median(rates[name]):.0f} answered/s)")
     ratio = statistics.median(per_message["hypotez run"]) / bare
     with_metrics = statistics.median(per_message["hypotez run --metrics-port"]) / bare
+    paired = statistics.median(h / b for h, b in zip(per_message["hypotez run"], per_message["bare discord.py"]))
     print(f"  hypotez / bare = {ratio:.2f} (target <= {TARGET:.2f}): {verdict(ratio <= TARGET)}; "
-          f"with metrics on: {with_metrics:.2f}")
+          f"with metrics on: {with_metrics:.2f}; median of the rounds' own ratios: {paired:.2f}")
     print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; exit codes "
           + ", ".join(f"{name} {code}" for name, code in codes.items()) + ")")
     return 0 if ratio <= TARGET and not any(codes.values()) else 1

@@ -67,8 +67,7 @@ class Dispatcher:
     def __init__(self, registry: Registry, services: Services, *, cooldowns: Cooldowns | None = None,
                  rng: random.Random | None = None, observer: Observer | None = None):
         self.registry = registry
-        # Told how each command went (metrics); the plain Observer does nothing.
-        self.observer = observer if observer is not None else Observer()
+        self.observer = observer if observer is not None else Observer()  # told how commands went (metrics)
         self.spec = registry.spec
         self.handlers = registry.handlers
         self.renderer = registry.renderer
@@ -160,8 +159,7 @@ class Dispatcher:
         return await self.run_command(command, request, {"message": request.content})
 
     async def unknown_command(self, name: str, request: Request) -> OutgoingMessage:
-        error = UnknownCommand(name, self.suggestions(name))
-        return self.render_error(error, None, await self.resolve_language(request))
+        return self.render_error(UnknownCommand(name, self.suggestions(name)), None, await self.resolve_language(request))
 
     async def run_command(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any]) -> OutgoingMessage:
         """Run ``command``. ``raw`` is the text after the command name (prefix commands, console) or a
@@ -173,7 +171,7 @@ class Dispatcher:
         context = LOG_CONTEXT.set((request.place.guild_id, command.name))  # log lines name the server, command
         try:
             reply = await self._run_command(command, request, raw)
-        finally:
+        finally:  # the context is this task's: reset it, or the next message handled by the task keeps it
             LOG_CONTEXT.reset(context)
         self.observer.command_done(command.name, outcome_of(reply.is_error, reply.error_kind), perf_counter() - started)
         return reply
@@ -215,9 +213,8 @@ class Dispatcher:
         text = texts[1].get(language)
         if text is None:
             return None
-        reply = self._finished(OutgoingMessage(text=text), language)
         self.observer.command_done(command.name, OK, perf_counter() - started)
-        return reply
+        return self._finished(OutgoingMessage(text=text), language)
 
     def _arguments(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any]) -> dict[str, Any]:
         """The handler's keyword arguments: ``raw`` bound to the command's arguments, converted, validated."""
@@ -336,8 +333,11 @@ class Dispatcher:
         if constant is not None:
             return constant
         reads = self.renderer.reads(template, language)
-        if reads is None or not data.keys() >= reads:  # it reads the user, the channel, the date...
-            data = {**self.template_data(invocation, language), **data}
+        if reads is None or not data.keys() >= reads:  # it reads the prefix, the user, the channel, the date...
+            scope = base_scope(self.prefix, self.spec.settings.name, language)
+            if reads is None or not (data.keys() | scope.keys()) >= reads:  # who asks, where, when: built only if read
+                scope.update(invocation_scope(invocation))
+            data = {**scope, **data}
         return self.renderer.render(template, data, language)
 
     def render_error(self, error: Exception, command: CommandSpec | None, language: str, *,
