@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--data", default=None, help="data folder (default: $HYPOTEZ_DATA or ./data)")
     _watch_options(run)
     run_options.add_observability_options(run)
+    run_options.add_shard_options(run)
 
     sub.add_parser("schema", help="print the JSON Schema of commands.yaml")
 
@@ -239,6 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
+        run_options.check(args, parser.error)
     except _UsageError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE

@@ -4,7 +4,7 @@ format (``--log-format``), and shards. :func:`run_keywords` turns them into what
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Any, Callable
 
 from hypotez.observability.jsonlog import LOG_FORMATS
 
@@ -30,6 +30,46 @@ def add_observability_options(parser: argparse.ArgumentParser) -> None:
     add_log_options(parser)
 
 
+def add_shard_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--shards", type=shard_ids, default=None, metavar="IDS",
+                        help="the shards this process runs, e.g. 0-3 or 0,2,5-7 (needs --shard-count)")
+    parser.add_argument("--shard-count", type=shard_count, default=None, metavar="N",
+                        help="how many shards the bot has across all its processes (alone: this process runs all)")
+
+
+def shard_count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of shards: give a whole number from 1, "
+                                         "e.g. --shard-count 8")
+    return int(text)
+
+
+def shard_ids(text: str) -> list[int]:
+    """'0-3' → [0, 1, 2, 3]; '0,2,5-7' → [0, 2, 5, 6, 7]."""
+    found: set[int] = set()
+    for part in text.split(","):
+        first, dash, last = part.strip().partition("-")
+        if not first.isdigit() or (dash and not last.isdigit()):
+            raise argparse.ArgumentTypeError(
+                f"{part.strip()!r} is not a shard or a range of shards: write shard numbers like 0-3 or 0,2,5-7")
+        low, high = int(first), int(last) if dash else int(first)
+        if high < low:
+            raise argparse.ArgumentTypeError(f"the range {part.strip()} runs backwards: write {high}-{low}")
+        found.update(range(low, high + 1))
+    return sorted(found)
+
+
+def check(args: argparse.Namespace, error: Callable[[str], Any]) -> None:
+    """Problems between options, reported through ``error`` (the parser's: a usage error)."""
+    shards, count = getattr(args, "shards", None), getattr(args, "shard_count", None)
+    if shards is not None and count is None:
+        error("--shards needs --shard-count: how many shards the bot has in all (e.g. --shards 0-3 --shard-count 8)")
+    if shards is not None and count is not None and shards[-1] >= count:
+        beyond = [str(s) for s in shards if s >= count]
+        what = f"shard {beyond[0]} is" if len(beyond) == 1 else f"shards {', '.join(beyond)} are"
+        error(f"{what} beyond --shard-count {count}: shards are numbered 0 to {count - 1}")
+
+
 def observer_for(args: argparse.Namespace) -> Any:
     """The app's observer: metrics when asked for, else None (the plain observer, which costs nothing)."""
     if getattr(args, "metrics_port", None) is None:
@@ -43,4 +83,7 @@ def run_keywords(args: argparse.Namespace) -> dict[str, Any]:
     keywords: dict[str, Any] = {}
     if getattr(args, "metrics_port", None) is not None:
         keywords["metrics_address"] = (args.metrics_host, args.metrics_port)
+    if getattr(args, "shard_count", None) is not None:
+        keywords["shard_count"] = args.shard_count
+        keywords["shard_ids"] = args.shards  # None: every shard in this process
     return keywords

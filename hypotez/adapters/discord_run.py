@@ -13,6 +13,7 @@ from hypotez.adapters.discord_bot import HypotezBot
 from hypotez.adapters.discord_endpoint import TEST_SERVER_ENV, TestServer
 from hypotez.adapters.discord_gateway import SlashSync
 from hypotez.adapters.discord_observe import observability_server
+from hypotez.adapters.discord_shards import IdentifyTurns, identify_lock_for, sharded
 from hypotez.app import App
 from hypotez.observability.metrics import Metrics
 from hypotez.redaction import redact_logs
@@ -55,7 +56,11 @@ async def _run(app: App, token: str, *, test_server: TestServer | None = None,
         log.warning("connecting to the Discord test server at %s instead of Discord (%s is set)",
                     test_server.address, TEST_SERVER_ENV)
         kwargs["connector"] = test_server.connector()
-    bot = kwargs.pop("bot_class", RunningBot)(app, **kwargs)
+    bot_class = kwargs.pop("bot_class", RunningBot)
+    if kwargs.get("shard_count") is not None:  # some of the bot's shards: their IDENTIFYs take turns
+        bot_class = sharded(bot_class)
+        kwargs["identify_turns"] = IdentifyTurns(identify_lock_for(app, token))
+    bot = bot_class(app, **kwargs)
     endpoint = None
     if metrics_address is not None:  # /metrics and /healthz, on this loop, before the bot logs in
         metrics = app.observer if isinstance(app.observer, Metrics) else None
