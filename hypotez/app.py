@@ -50,6 +50,13 @@ class App:
     def spec(self) -> Spec:
         return self.dispatcher.spec
 
+    def observe(self, observer: Observer) -> None:
+        """Report to ``observer`` from now on: the app, its dispatcher and the model service's jobs."""
+        self.observer = self.dispatcher.observer = observer
+        model = self.services.model
+        if model is not None and hasattr(model, "observer"):
+            model.observer = observer
+
     async def start(self, outboxes: OutboxFactory | None = None) -> None:
         """Start what runs in the background: training jobs left unfinished are resumed, and, when the
         adapter can post in a channel by its id (``outboxes``), report there as they would have."""
@@ -111,10 +118,10 @@ def build_app(source: Registry | Spec, services: Services, observer: Observer | 
     """The app on a registry (or on a spec already validated, whose registry is built here). ``observer``
     is told how it works (metrics); the model service reports its jobs to it too."""
     registry = source if isinstance(source, Registry) else Registry.from_spec(source)
-    observer = observer if observer is not None else Observer()
-    if services.model is not None and hasattr(services.model, "observer"):
-        services.model.observer = observer
-    return App(services=services, dispatcher=Dispatcher(registry, services, observer=observer), observer=observer)
+    app = App(services=services, dispatcher=Dispatcher(registry, services))
+    if observer is not None:
+        app.observe(observer)
+    return app
 
 
 def load_app(spec_path: str | Path = DEFAULT_SPEC, data_dir: str | Path | None = None, *,

@@ -130,7 +130,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _load_app(args: argparse.Namespace):
     from hypotez.app import load_app
 
-    return load_app(args.spec, args.data, observer=run_options.observer_for(args))
+    return load_app(args.spec, args.data)
 
 
 def cmd_console(args: argparse.Namespace) -> int:
@@ -169,7 +169,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     test_server = TestServer.from_env()  # tests only; None means Discord itself
     app = _load_app(args)
-    options = run_options.run_keywords(args)
+    options = run_options.run_keywords(args, app)
     if args.watch:
         from hypotez.adapters.discord_reload import run_watching_bot
 

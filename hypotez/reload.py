@@ -34,7 +34,7 @@ log = logging.getLogger("hypotez.reload")
 
 DEFAULT_INTERVAL = 1.0
 # Settings read once when the services are built: a change needs a restart.
-_SERVICE_SETTINGS = ("model", "voice", "storage")
+_SERVICE_SETTINGS = ("model", "voice", "storage", "metrics")
 
 
 @dataclass(slots=True)

@@ -8,6 +8,8 @@ from typing import Any, Callable
 
 from hypotez.observability.jsonlog import LOG_FORMATS
 
+DEFAULT_METRICS_HOST = "127.0.0.1"
+
 
 def port(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 65535:
@@ -25,7 +27,7 @@ def add_log_options(parser: argparse.ArgumentParser) -> None:
 def add_observability_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--metrics-port", type=port, default=None, metavar="PORT",
                         help="serve Prometheus metrics on http://HOST:PORT/metrics and health on /healthz")
-    parser.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST",
+    parser.add_argument("--metrics-host", default=None, metavar="HOST",
                         help="the address --metrics-port listens on (default 127.0.0.1; 0.0.0.0: every interface)")
     add_log_options(parser)
 
@@ -70,19 +72,18 @@ def check(args: argparse.Namespace, error: Callable[[str], Any]) -> None:
         error(f"{what} beyond --shard-count {count}: shards are numbered 0 to {count - 1}")
 
 
-def observer_for(args: argparse.Namespace) -> Any:
-    """The app's observer: metrics when asked for, else None (the plain observer, which costs nothing)."""
-    if getattr(args, "metrics_port", None) is None:
-        return None
-    from hypotez.observability.metrics import Metrics
-
-    return Metrics()
-
-
-def run_keywords(args: argparse.Namespace) -> dict[str, Any]:
+def run_keywords(args: argparse.Namespace, app: Any) -> dict[str, Any]:
+    """What :func:`~hypotez.adapters.discord_run.run_bot` takes for these options. When metrics are
+    served (``--metrics-port``, or ``bot.metrics`` in the spec), the app reports to a :class:`Metrics`."""
     keywords: dict[str, Any] = {}
-    if getattr(args, "metrics_port", None) is not None:
-        keywords["metrics_address"] = (args.metrics_host, args.metrics_port)
+    settings = app.spec.settings.metrics
+    port = args.metrics_port if args.metrics_port is not None else settings.get("port")
+    if port is not None:
+        from hypotez.observability.metrics import Metrics
+
+        host = args.metrics_host or settings.get("host") or DEFAULT_METRICS_HOST
+        keywords["metrics_address"] = (host, int(port))
+        app.observe(Metrics())
     if getattr(args, "shard_count", None) is not None:
         keywords["shard_count"] = args.shard_count
         keywords["shard_ids"] = args.shards  # None: every shard in this process

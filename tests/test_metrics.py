@@ -130,3 +130,36 @@ def test_a_metrics_port_in_use_is_a_clear_message(tmp_path, monkeypatch, caplog)
     assert code == 1
     assert f"cannot serve metrics on 127.0.0.1:{port}" in caplog.text
     assert "choose another --metrics-port" in caplog.text
+
+
+MINIMAL_SPEC = """
+bot:
+  prefix: "!"
+  language: en
+  metrics: {port: PORT}
+commands:
+  ping:
+    description: Answers pong
+    text: pong
+"""
+
+
+def test_bot_metrics_in_the_spec_is_where_hypotez_run_serves(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("DISCORD_TOKEN", "not-a-real-token.for-this-test")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        spec = tmp_path / "commands.yaml"
+        spec.write_text(MINIMAL_SPEC.replace("PORT", str(port)), encoding="utf-8")
+        code = main(["run", "--spec", str(spec), "--data", str(tmp_path / "data")])
+    assert code == 1
+    assert f"cannot serve metrics on 127.0.0.1:{port}" in caplog.text
+
+
+def test_a_bad_bot_metrics_setting_is_a_located_problem(tmp_path, capsys):
+    spec = tmp_path / "commands.yaml"
+    spec.write_text(MINIMAL_SPEC.replace("PORT", '"http", hots: x'), encoding="utf-8")
+    assert main(["validate", str(spec)]) == 1
+    out = capsys.readouterr().out
+    assert f"{spec}:5:" in out and "port" in out and "hots" in out, out
