@@ -42,7 +42,7 @@ async def start(bot_process, server, variant: tuple[str, ...] | None, data_dir: 
 
 
 async def main(users: int, seconds: float, rounds: int) -> int:
-    for part in ("discord_model", "discord_gateway_side", "discord_rest"):
+    for part in ("discord_model", "discord_gateway_side", "discord_guilds_side", "discord_rest"):
         _load_test_fake(part)
     fake = _load_test_fake("discord_server")
     bot_process = _load_test_fake("bot_process")
