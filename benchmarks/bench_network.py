@@ -158,7 +158,7 @@ def ms(seconds: float) -> str:
 
 
 async def main(users: int, seconds: float, rounds: int) -> int:
-    for part in ("discord_model", "discord_gateway_side", "discord_rest"):  # the parts discord_server imports
+    for part in ("discord_model", "discord_gateway_side", "discord_guilds_side", "discord_rest"):  # the parts discord_server imports
         _load_test_fake(part)
     fake = _load_test_fake("discord_server")
     bot_process = _load_test_fake("bot_process")

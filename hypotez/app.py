@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from hypotez.invocation import Outbox
+from hypotez.observability.observer import Observer
 from hypotez.pipeline import Dispatcher
 from hypotez.progress import NOTIFY, JobProgress
 from hypotez.services import Services
@@ -38,6 +39,8 @@ class App:
     services: Services
     # Swapped whole by a hot reload (a new registry, a new dispatcher): one assignment, seen at once.
     dispatcher: Dispatcher
+    # Told how commands, replies and jobs went (hypotez.observability); the plain one does nothing.
+    observer: Observer = field(default_factory=Observer)
 
     @property
     def registry(self) -> Registry:
@@ -46,6 +49,13 @@ class App:
     @property
     def spec(self) -> Spec:
         return self.dispatcher.spec
+
+    def observe(self, observer: Observer) -> None:
+        """Report to ``observer`` from now on: the app, its dispatcher and the model service's jobs."""
+        self.observer = self.dispatcher.observer = observer
+        model = self.services.model
+        if model is not None and hasattr(model, "observer"):
+            model.observer = observer
 
     async def start(self, outboxes: OutboxFactory | None = None) -> None:
         """Start what runs in the background: training jobs left unfinished are resumed, and, when the
@@ -104,17 +114,22 @@ def default_voice_factory(spec: Spec, data: DataFolder, storage: Storage) -> Any
     return VoiceService.from_settings(settings, data)
 
 
-def build_app(source: Registry | Spec, services: Services) -> App:
-    """The app on a registry (or on a spec already validated, whose registry is built here)."""
+def build_app(source: Registry | Spec, services: Services, observer: Observer | None = None) -> App:
+    """The app on a registry (or on a spec already validated, whose registry is built here). ``observer``
+    is told how it works (metrics); the model service reports its jobs to it too."""
     registry = source if isinstance(source, Registry) else Registry.from_spec(source)
-    return App(services=services, dispatcher=Dispatcher(registry, services))
+    app = App(services=services, dispatcher=Dispatcher(registry, services))
+    if observer is not None:
+        app.observe(observer)
+    return app
 
 
-def load_app(spec_path: str | Path = DEFAULT_SPEC, data_dir: str | Path | None = None, **factories: Any) -> App:
+def load_app(spec_path: str | Path = DEFAULT_SPEC, data_dir: str | Path | None = None, *,
+             observer: Observer | None = None, **factories: Any) -> App:
     """Load the spec and build its registry (raises SpecError / SpecFileError), then the app on the
     embedded defaults."""
     registry = load_registry(Path(spec_path))
     for warning in registry.spec.warnings:
         log.warning("%s", warning.format())
     services = build_services(registry.spec, data_dir_from_env(data_dir), **factories)
-    return build_app(registry, services)
+    return build_app(registry, services, observer)

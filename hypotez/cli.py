@@ -17,6 +17,7 @@ from typing import Sequence
 from hypotez.i18n import counted, plural
 from hypotez.errors import ConfigError, HypotezError, SpecError, SpecFileError
 from hypotez.cli_storage import add_storage_command
+from hypotez import run_options
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -43,11 +44,14 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--spec", default="commands.yaml")
     console.add_argument("--data", default=None, help="data folder (default: $HYPOTEZ_DATA or ./data)")
     _watch_options(console)
+    run_options.add_log_options(console)
 
     run = sub.add_parser("run", help="run the bot on Discord (token from DISCORD_TOKEN or .env)")
     run.add_argument("--spec", default="commands.yaml")
     run.add_argument("--data", default=None, help="data folder (default: $HYPOTEZ_DATA or ./data)")
     _watch_options(run)
+    run_options.add_observability_options(run)
+    run_options.add_shard_options(run)
 
     sub.add_parser("schema", help="print the JSON Schema of commands.yaml")
 
@@ -167,11 +171,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     test_server = TestServer.from_env()  # tests only; None means Discord itself
     app = _load_app(args)
+    options = run_options.run_keywords(args, app)
     if args.watch:
         from hypotez.adapters.discord_reload import run_watching_bot
 
-        return run_watching_bot(app, token, Path(args.spec), args.interval, test_server=test_server)
-    return run_bot(app, token, test_server=test_server)
+        return run_watching_bot(app, token, Path(args.spec), args.interval, test_server=test_server, **options)
+    return run_bot(app, token, test_server=test_server, **options)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -237,6 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
+        run_options.check(args, parser.error)
     except _UsageError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
@@ -244,7 +250,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     level = logging.INFO if args.command == "run" else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from hypotez.observability.jsonlog import configure_logging
+
+    configure_logging(level, getattr(args, "log_format", "text"))
     try:
         return COMMANDS[args.command](args)
     except SpecFileError as error:

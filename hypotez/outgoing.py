@@ -68,6 +68,7 @@ class OutgoingMessage:
     text: str
     files: list[Attachable] = field(default_factory=list)
     is_error: bool = False
+    error_kind: str | None = None  # an error reply's kind (metrics count them): bad_argument, internal_error...
     prompt: str | None = None
     embeds: list[EmbedData] = field(default_factory=list)
     language: str | None = None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import random
+from time import perf_counter
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
@@ -30,6 +31,8 @@ from hypotez.reasons import Reason
 from hypotez.registry import Registry
 from hypotez.rendering import TemplateFailed, TemplateMissing
 from hypotez.inline_answers import InlineRenderer
+from hypotez.observability.jsonlog import LOG_CONTEXT
+from hypotez.observability.observer import OK, Observer, outcome_of
 from hypotez.scope import base_scope, invocation_scope
 from hypotez.services import Services
 from hypotez.declaration.model import DEFAULT_REPLY, ArgumentSpec, CommandSpec
@@ -62,8 +65,9 @@ class Dispatcher:
     invocation already running keeps the one it began with."""
 
     def __init__(self, registry: Registry, services: Services, *, cooldowns: Cooldowns | None = None,
-                 rng: random.Random | None = None):
+                 rng: random.Random | None = None, observer: Observer | None = None):
         self.registry = registry
+        self.observer = observer if observer is not None else Observer()  # told how commands went (metrics)
         self.spec = registry.spec
         self.handlers = registry.handlers
         self.renderer = registry.renderer
@@ -155,8 +159,7 @@ class Dispatcher:
         return await self.run_command(command, request, {"message": request.content})
 
     async def unknown_command(self, name: str, request: Request) -> OutgoingMessage:
-        error = UnknownCommand(name, self.suggestions(name))
-        return self.render_error(error, None, await self.resolve_language(request))
+        return self.render_error(UnknownCommand(name, self.suggestions(name)), None, await self.resolve_language(request))
 
     async def run_command(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any]) -> OutgoingMessage:
         """Run ``command``. ``raw`` is the text after the command name (prefix commands, console) or a
@@ -164,6 +167,16 @@ class Dispatcher:
         static = self.static_reply(command, request.place.guild_id, raw)
         if static is not None:
             return static
+        started = perf_counter()
+        context = LOG_CONTEXT.set((request.place.guild_id, command.name))  # log lines name the server, command
+        try:
+            reply = await self._run_command(command, request, raw)
+        finally:  # the context is this task's: reset it, or the next message handled by the task keeps it
+            LOG_CONTEXT.reset(context)
+        self.observer.command_done(command.name, outcome_of(reply.is_error, reply.error_kind), perf_counter() - started)
+        return reply
+
+    async def _run_command(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any]) -> OutgoingMessage:
         language = self._cached_language(request.place.guild_id) or await self.resolve_language(request)
         checked = not command.unrestricted
         try:
@@ -193,11 +206,15 @@ class Dispatcher:
         texts = self._static_texts.get(command.name)
         if texts is None or texts[0] is not command or (raw.strip() if isinstance(raw, str) else raw):
             return None
+        started = perf_counter()
         language = self._cached_language(guild_id)
         if language is None:  # a server's first message: its language is in the database
             return None
         text = texts[1].get(language)
-        return self._finished(OutgoingMessage(text=text), language) if text is not None else None
+        if text is None:
+            return None
+        self.observer.command_done(command.name, OK, perf_counter() - started)
+        return self._finished(OutgoingMessage(text=text), language)
 
     def _arguments(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any]) -> dict[str, Any]:
         """The handler's keyword arguments: ``raw`` bound to the command's arguments, converted, validated."""
@@ -330,6 +347,7 @@ class Dispatcher:
     def render_error(self, error: Exception, command: CommandSpec | None, language: str, *,
                      internal: bool = False) -> OutgoingMessage:
         kind = error.kind if not internal and isinstance(error, (CommandError, BadReply)) else "internal_error"
+        self.observer.error(kind, command.name if command is not None else None)
         data: dict[str, Any] = base_scope(self.prefix, self.spec.settings.name, language)
         if isinstance(error, (CommandError, BadReply)):
             data.update(self.reasons.localise(error.template_data(), language))
@@ -346,7 +364,7 @@ class Dispatcher:
         except (TemplateMissing, jinja2.TemplateError) as template_error:
             log.error("error template for %r failed: %s", kind, template_error)
             text = f"⚠️ {error}" if isinstance(error, HypotezError) and not internal else "⚠️ Something went wrong."
-        return self._finished(OutgoingMessage(text=text, is_error=True), language)
+        return self._finished(OutgoingMessage(text=text, is_error=True, error_kind=kind), language)
 
     # -- what is sent -----------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ log = logging.getLogger("hypotez.reload")
 
 DEFAULT_INTERVAL = 1.0
 # Settings read once when the services are built: a change needs a restart.
-_SERVICE_SETTINGS = ("model", "voice", "storage")
+_SERVICE_SETTINGS = ("model", "voice", "storage", "metrics")
 
 
 @dataclass(slots=True)
@@ -105,7 +105,7 @@ class Reloader:
         registry built (spec checked, handlers resolved, every template compiled) and its dispatcher."""
         registry = load_registry(self.spec_path, templates_dir=self.templates_dir, display_name=self.display_name)
         old = self.app.dispatcher
-        return Dispatcher(registry, self.app.services, cooldowns=old.cooldowns, rng=old.rng)
+        return Dispatcher(registry, self.app.services, cooldowns=old.cooldowns, rng=old.rng, observer=old.observer)
 
     async def _swap(self, dispatcher: Dispatcher) -> ReloadResult:
         old = self.app.spec

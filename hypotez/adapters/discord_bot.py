@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import logging
+from time import perf_counter
 from typing import Any
 
 import aiohttp
@@ -91,11 +92,15 @@ class HypotezBot(commands.Bot):
             return
         messages: list[Any] = []
         redact = self.redactor()
+        started = perf_counter()
         try:
             embeds = [embed.map_text(redact) for embed in reply.embeds] if reply.embeds else ()
             await send_parts(send, redact(reply.text), reply.files, embeds, messages)
         except (discord.HTTPException, aiohttp.ClientError, OSError) as error:
+            self.app.observer.reply_sent(perf_counter() - started, False)
             await self._tell_not_sent(send, reply, request, error, len(messages))
+        else:
+            self.app.observer.reply_sent(perf_counter() - started, True)
         if messages and reply.prompt is not None and request is not None:  # an answer !correct may refer to later
             await self.app.dispatcher.remember(reply, request, str(messages[0].id))
 

@@ -12,7 +12,10 @@ import discord
 from hypotez.adapters.discord_bot import HypotezBot
 from hypotez.adapters.discord_endpoint import TEST_SERVER_ENV, TestServer
 from hypotez.adapters.discord_gateway import SlashSync
+from hypotez.adapters.discord_observe import observability_server
+from hypotez.adapters.discord_shards import IdentifyTurns, identify_lock_for, sharded
 from hypotez.app import App
+from hypotez.observability.metrics import Metrics
 from hypotez.redaction import redact_logs
 
 log = logging.getLogger("hypotez.discord")
@@ -46,13 +49,29 @@ MISSING_INTENT = ("Discord refused the Message Content intent. Enable it at "
                   "Privileged Gateway Intents → Message Content Intent, then start the bot again.")
 
 
-async def _run(app: App, token: str, *, test_server: TestServer | None = None, **kwargs: Any) -> int:
+async def _run(app: App, token: str, *, test_server: TestServer | None = None,
+               metrics_address: tuple[str, int] | None = None, **kwargs: Any) -> int:
     if test_server is not None:
         # Tests only: Discord's hosts resolve to a local test server (see discord_endpoint).
         log.warning("connecting to the Discord test server at %s instead of Discord (%s is set)",
                     test_server.address, TEST_SERVER_ENV)
         kwargs["connector"] = test_server.connector()
-    bot = kwargs.pop("bot_class", RunningBot)(app, **kwargs)
+    bot_class = kwargs.pop("bot_class", RunningBot)
+    if kwargs.get("shard_count") is not None:  # some of the bot's shards: their IDENTIFYs take turns
+        bot_class = sharded(bot_class)
+        kwargs["identify_turns"] = IdentifyTurns(identify_lock_for(app, token))
+    bot = bot_class(app, **kwargs)
+    endpoint = None
+    if metrics_address is not None:  # /metrics and /healthz, on this loop, before the bot logs in
+        metrics = app.observer if isinstance(app.observer, Metrics) else None
+        endpoint = observability_server(bot, metrics, *metrics_address)
+        try:
+            await endpoint.start()
+        except OSError as error:
+            log.error("cannot serve metrics on %s:%d (%s): choose another --metrics-port", *metrics_address,
+                      error.strerror or error)
+            await app.aclose()
+            return 1
     try:
         async with bot:
             await bot.start(token)
@@ -63,11 +82,14 @@ async def _run(app: App, token: str, *, test_server: TestServer | None = None, *
         log.error(MISSING_INTENT)
         return 1
     finally:
+        if endpoint is not None:
+            await endpoint.stop()
         await app.aclose()
     return 0
 
 
 def run_bot(app: App, token: str, *, test_server: TestServer | None = None, **kwargs: Any) -> int:
+    """Run the bot until it is stopped. ``metrics_address`` (host, port): serve /metrics and /healthz."""
     # The token never reaches a log line: discord.py's debug output, tracebacks, our own messages.
     unredact = redact_logs([token])
     try:

@@ -209,6 +209,8 @@ class Settings:
     tenancy: str = "isolated"
     # The server whose model answers direct messages (isolated bots); None: direct messages get no model.
     home_server: str | None = None
+    # Where hypotez run serves metrics and health (hypotez.declaration.schema_metrics); empty: nowhere.
+    metrics: Mapping[str, Any] = field(default_factory=frozen_mapping)
 
 
 ERROR_KINDS = ("unknown_command", "missing_argument", "bad_argument", "not_allowed", "on_cooldown",

@@ -11,6 +11,7 @@ from typing import Any
 from hypotez.declaration.permissions import DISCORD_PERMISSIONS
 from hypotez.declaration.model import ERROR_KINDS
 from hypotez.declaration.schema_storage import STORAGE_SCHEMA
+from hypotez.declaration.schema_metrics import METRICS_SCHEMA
 
 ARGUMENT_TYPES = ["text", "integer", "number", "boolean", "choice", "json", "path", "attachment",
                   "member", "channel"]
@@ -177,6 +178,7 @@ SCHEMA: dict[str, Any] = {
                                       "description": "Largest attachment downloaded, in bytes (default 25 MB)."},
                     },
                 },
+                "metrics": METRICS_SCHEMA,
             },
         },
         "commands": {

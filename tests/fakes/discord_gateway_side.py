@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import time
 import zlib
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -85,6 +86,7 @@ class Session:
     log: list[dict[str, Any]] = field(default_factory=list)  # every dispatched event, for RESUME
     connection: Connection | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    shard: list[int] | None = None  # [id, count] when it identified as a shard
 
 
 class GatewaySide:
@@ -92,9 +94,12 @@ class GatewaySide:
 
     # -- gateway ---------------------------------------------------------------------------------------
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send an event to the bot's sessions; a disconnected session gets it when it resumes."""
-        for session in list(self.sessions.values()):
+    async def dispatch(self, event: str, data: dict[str, Any], *, only: Session | None = None) -> None:
+        """Send an event to the bot's sessions that hear its server (its shard's; ``only``: to that session);
+        a disconnected session gets it when it resumes."""
+        for session in [only] if only is not None else list(self.sessions.values()):
+            if only is None and not self.hears(session.shard, data):
+                continue
             async with session.lock:
                 session.seq += 1
                 payload = {"op": Op.DISPATCH, "t": event, "s": session.seq, "d": data}
@@ -180,22 +185,29 @@ class GatewaySide:
         return ws
 
     async def _identify(self, connection: Connection, data: dict[str, Any], info: dict[str, Any]) -> Session | None:
-        self._log_gateway({"kind": "identify", **info, "intents": data.get("intents")})
+        shard = data.get("shard")
+        self._log_gateway({"kind": "identify", **info, "intents": data.get("intents"), "shard": shard,
+                           "time": time.monotonic()})
         if data.get("token") != self.token:
             return await self._refuse(connection, 4004, "Authentication failed.", info)
         if data.get("intents", 0) & MESSAGE_CONTENT_INTENT and not self.message_content_allowed:
             return await self._refuse(connection, 4014, "Disallowed intent(s).", info)
-        session = Session(secrets.token_hex(16))
+        if self.identify_gate is not None:
+            await self.identify_gate.wait()
+        session = Session(secrets.token_hex(16), shard=list(shard) if shard else None)
         self.sessions[session.id] = session
         async with session.lock:
             session.connection = connection
+        guilds = self.guilds_on(session.shard)
         await self.dispatch("READY", {
-            "v": 10, "user": self.bot_user, "guilds": [{"id": self.guild_id, "unavailable": True}],
+            "v": 10, "user": self.bot_user, "guilds": [{"id": g, "unavailable": True} for g in guilds],
+            **({"shard": session.shard} if session.shard else {}),
             "session_id": session.id, "session_type": "normal", "resume_gateway_url": RESUME_GATEWAY_URL,
             "application": {"id": self.application_id, "flags": 1 << 19 if self.message_content_allowed else 0},
             "private_channels": [], "relationships": [], "presences": [], "guild_join_requests": [],
-            "geo_ordered_rtc_regions": [], "user_settings": {}})
-        await self.dispatch("GUILD_CREATE", self._guild())
+            "geo_ordered_rtc_regions": [], "user_settings": {}}, only=session)
+        for guild_id in guilds:
+            await self.dispatch("GUILD_CREATE", self._guild(guild_id), only=session)
         self.ready.set()
         self._notify()
         return session

@@ -109,8 +109,8 @@ class RestSide:
             "flags": 1 << 19 if self.message_content_allowed else 0, "bot": self.bot_user})
 
     async def gateway_bot(self, request: web.Request) -> web.Response:
-        return json_response({"url": GATEWAY_URL, "shards": 1, "session_start_limit": {
-            "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1}})
+        return json_response({"url": GATEWAY_URL, "shards": self.shard_count_hint, "session_start_limit": {
+            "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": self.max_concurrency}})
 
     async def bulk_overwrite(self, request: web.Request) -> web.Response:
         body = await request.json()

@@ -45,13 +45,14 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from fakes.discord_gateway_side import GatewaySide, Session
+from fakes.discord_guilds_side import GuildsSide
 from fakes.discord_model import API, CDN, CERT_NAMES, Fault, File, Interaction, Message, Request
 from fakes.discord_rest import RestSide
 from hypotez.adapters.discord_endpoint import TEST_CA_ENV, TEST_SERVER_ENV
 from hypotez.adapters.discord_payloads import timestamp, user_payload
 
 
-class FakeDiscord(RestSide, GatewaySide):
+class FakeDiscord(RestSide, GatewaySide, GuildsSide):
     """The test server. ``async with FakeDiscord() as discord:`` starts it on a free loopback port.
 
     This class holds the world (server, channels, users, what happened) and what tests call; its REST
@@ -61,7 +62,8 @@ class FakeDiscord(RestSide, GatewaySide):
     def __init__(self, *, token: str = "test-token.fake.discord", message_content_allowed: bool = True,
                  heartbeat_interval: float = 41.25, global_limit: float | None = None,
                  bucket_limit: int = 10_000, echo_bot_messages: bool = True, channels: Iterable[str] = ("general",),
-                 trainers: Iterable[str] = ("ann",), immediate_responses_only: bool = False):
+                 trainers: Iterable[str] = ("ann",), immediate_responses_only: bool = False,
+                 shards: int = 1, max_concurrency: int = 1):
         self.token = token
         self.message_content_allowed = message_content_allowed
         self.heartbeat_interval = heartbeat_interval
@@ -83,6 +85,7 @@ class FakeDiscord(RestSide, GatewaySide):
         self.channels: dict[str, str] = {}
         for name in channels:
             self.channels[name] = self.next_id()
+        self._init_guilds(shards, max_concurrency)  # more servers: add_guild (fakes.discord_guilds_side)
         self.users: dict[str, dict[str, Any]] = {}
         self.trainers = set(trainers)
         # what happened
@@ -99,6 +102,8 @@ class FakeDiscord(RestSide, GatewaySide):
         self.faults: list[Fault] = []
         self.cdn: dict[str, File] = {}
         self.sessions: dict[str, Session] = {}
+        # While this event is unset, IDENTIFY waits before READY (tests of a bot not yet connected).
+        self.identify_gate: asyncio.Event | None = None
         self.ready = asyncio.Event()  # GUILD_CREATE sent: the bot sees the server
         # Waiters by channel id (None: any change), so a busy channel does not wake every waiter.
         self._waiters: dict[str | None, list[tuple[Callable[[], Any], asyncio.Future[Any]]]] = \
@@ -185,17 +190,20 @@ class FakeDiscord(RestSide, GatewaySide):
         roles = [self.roles["Trainer"]] if name in self.trainers else []
         return {"roles": roles, "joined_at": timestamp(), "deaf": False, "mute": False, "flags": 0}
 
-    def _guild(self) -> dict[str, Any]:
+    def _guild(self, guild_id: str | None = None) -> dict[str, Any]:
         # @everyone: read/send messages, attach files, use application commands, connect/speak; no admin.
         everyone = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 31) | (1 << 20) | (1 << 21)
+        guild_id = guild_id or self.guild_id
         channels = [{"id": channel_id, "type": 0, "name": name, "position": index, "permission_overwrites": [],
-                     "guild_id": self.guild_id} for index, (name, channel_id) in enumerate(self.channels.items())]
+                     "guild_id": guild_id} for index, (name, channel_id) in enumerate(self.channels.items())
+                    if self.guild_of(channel_id) == guild_id]
+        role_ids = {**self.roles, "@everyone": guild_id}  # @everyone's id is its server's
         roles = [{"id": role_id, "name": name, "permissions": str(everyone if name == "@everyone" else 0),
                   "position": 0 if name == "@everyone" else 1, "color": 0, "hoist": False, "managed": False,
-                  "mentionable": False, "flags": 0} for name, role_id in self.roles.items()]
+                  "mentionable": False, "flags": 0} for name, role_id in role_ids.items()]
         members = [{"user": user, "roles": [], "joined_at": timestamp(), "deaf": False, "mute": False, "flags": 0}
                    for user in (self.bot_user, self.owner)]
-        return {"id": self.guild_id, "name": "Test Server", "owner_id": self.owner["id"], "unavailable": False,
+        return {"id": guild_id, "name": self.guild_names[guild_id], "owner_id": self.owner["id"], "unavailable": False,
                 "features": [], "emojis": [], "stickers": [], "member_count": len(members), "large": False,
                 "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
                 "mfa_level": 0, "premium_tier": 0, "system_channel_flags": 0, "preferred_locale": "ru",
@@ -204,7 +212,7 @@ class FakeDiscord(RestSide, GatewaySide):
                 "guild_scheduled_events": [], "soundboard_sounds": []}
 
     def _message_payload(self, message: Message) -> dict[str, Any]:
-        payload = {"id": message.id, "channel_id": message.channel_id, "guild_id": self.guild_id,
+        payload = {"id": message.id, "channel_id": message.channel_id, "guild_id": self.guild_of(message.channel_id),
                    "author": message.author, "content": message.text, "timestamp": timestamp(),
                    "edited_timestamp": timestamp() if message.edits else None, "tts": False, "mention_everyone": False,
                    "mentions": [], "mention_roles": [], "attachments": message.attachments, "embeds": [],
@@ -270,6 +278,7 @@ class FakeDiscord(RestSide, GatewaySide):
             raise LookupError(f"/{name} was never synced (synced: {sorted(self.commands)})")
         kinds = {option["name"]: option["type"] for option in command.get("options", [])}
         channel_id = self.channel(channel)
+        guild_id = self.guild_of(channel_id)
         interaction = Interaction(self.next_id(), secrets.token_urlsafe(24), name, channel_id)
         self.interactions[interaction.id] = interaction
         everyone_and_member = str((1 << 11) | (1 << 31) | (1 << 10) | (1 << 15))
@@ -281,12 +290,12 @@ class FakeDiscord(RestSide, GatewaySide):
             option_payloads.append({"name": key, "type": 11, "value": attachment["id"]})
         payload: dict[str, Any] = {
             "id": interaction.id, "application_id": self.application_id, "type": 2, "token": interaction.token,
-            "version": 1, "guild_id": self.guild_id, "channel_id": channel_id,
-            "channel": {"id": channel_id, "type": 0, "name": channel, "guild_id": self.guild_id, "position": 0,
+            "version": 1, "guild_id": guild_id, "channel_id": channel_id,
+            "channel": {"id": channel_id, "type": 0, "name": channel, "guild_id": guild_id, "position": 0,
                         "permission_overwrites": []},
             "member": {**self._member(user), "user": self.user(user), "permissions": everyone_and_member},
             "locale": "ru", "guild_locale": "ru", "app_permissions": str((1 << 53) - 1), "entitlements": [],
-            "authorizing_integration_owners": {"0": self.guild_id}, "context": 0,
+            "authorizing_integration_owners": {"0": guild_id}, "context": 0,
             "attachment_size_limit": 10 * 1024 * 1024,
             "data": {"id": command["id"], "name": name, "type": 1, "guild_id": None, "options": option_payloads,
                      "resolved": resolved},

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, Mapping
 
 from hypotez.errors import UserInputError
+from hypotez.observability.observer import Observer
 from hypotez.reasons import Reason
 from hypotez.services.datafolder import DataFolder
 from hypotez.services.durable import atomic_write
@@ -79,6 +80,7 @@ class ModelService(abc.ABC):
         self._states: dict[str, TenantModelState] = {}
         self._tasks: set[asyncio.Task] = set()
         self._lock = asyncio.Lock()  # one training at a time: jobs queue up
+        self.observer = Observer()  # told when jobs queue, run and end (metrics); the app may give another
 
     @classmethod
     @abc.abstractmethod
@@ -184,18 +186,27 @@ class ModelService(abc.ABC):
                 log.exception("progress listener failed for %s", job.id)
 
     async def _run(self, job: Job, listener: Listener | None) -> None:
-        async with self._lock:
-            try:
-                await asyncio.wait_for(self._train_job(job, listener), self.train_timeout)
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log.exception("training job %s failed", job.id)
-                job.status, job.error = FAILED, _reason(error)
-                job.hint = job.hint or Reason("job.hint_retry")
-                job.finished = time.time()
-                job.event(Reason("job.event.failed", error=job.error))
-                await self._update(job, listener)
+        timer = self.observer.job_timer(self.backend_name)
+        try:
+            async with self._lock:
+                timer.started()
+                await self._run_now(job, listener)
+        finally:
+            timer.finished(job.status)
+        log.info("training job %s %s", job.id, job.status)
+
+    async def _run_now(self, job: Job, listener: Listener | None) -> None:
+        try:
+            await asyncio.wait_for(self._train_job(job, listener), self.train_timeout)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.exception("training job %s failed", job.id)
+            job.status, job.error = FAILED, _reason(error)
+            job.hint = job.hint or Reason("job.hint_retry")
+            job.finished = time.time()
+            job.event(Reason("job.event.failed", error=job.error))
+            await self._update(job, listener)
 
     @abc.abstractmethod
     async def _train_job(self, job: Job, listener: Listener | None) -> None:

@@ -1,0 +1,97 @@
+"""The bot's CPU per answered ``!hi`` over the network: ``hypotez run`` (the shipped commands.yaml) vs a
+bare, hand-written discord.py bot answering ``!hi`` with the same text (benchmarks/_bare_bot.py), and
+``hypotez run --metrics-port`` (the Prometheus endpoint on), each a subprocess connected to a local
+Discord test server of its own (TLS on 127.0.0.1) through the same transport settings.
+
+Users say ``!hi`` in closed loops (one channel each); in each round every bot is measured once, in
+alternating order, so machine noise falls on all of them. The figure is the bot process's CPU time
+(user + system, /proc) per answered message in the measured window; the median over rounds is
+compared. Target: hypotez ≤ 1.10× the bare bot.
+
+    .venv/bin/python benchmarks/bench_network_bare.py [--users 16] [--seconds 4] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+from _common import verdict
+from bench_network import ROOT, Driver, _load_test_fake, measure
+
+TARGET = 1.10
+BARE_BOT = ROOT / "benchmarks" / "_bare_bot.py"
+VARIANTS = {"bare discord.py": None, "hypotez run": (), "hypotez run --metrics-port": ("--metrics-port", "0")}
+
+
+async def start(bot_process, server, variant: tuple[str, ...] | None, data_dir: Path):
+    if variant is not None:
+        return await bot_process.BotProcess.start(server.env(), data_dir=data_dir, extra_args=variant)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("HYPOTEZ_", "DISCORD_"))}
+    environment.update(server.env())
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(BARE_BOT), env=environment, cwd=str(ROOT), stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    return bot_process.BotProcess(process)
+
+
+async def main(users: int, seconds: float, rounds: int) -> int:
+    for part in ("discord_model", "discord_gateway_side", "discord_guilds_side", "discord_rest"):
+        _load_test_fake(part)
+    fake = _load_test_fake("discord_server")
+    bot_process = _load_test_fake("bot_process")
+    per_message: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    rates: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    codes: dict[str, int] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        async with AsyncExitStack() as stack:
+            running = {}
+            for index, (name, variant) in enumerate(VARIANTS.items()):
+                server = await stack.enter_async_context(fake.FakeDiscord(channels=[f"c{i}" for i in range(users)]))
+                bot = await start(bot_process, server, variant, Path(tmp) / f"data{index}")
+                running[name] = (server, bot, Driver(server, users))
+            try:
+                for server, bot, driver in running.values():
+                    await bot.alongside(server.wait_until(lambda s=server: s.ready.is_set(), 120, "the bot"))
+                    await bot.alongside(driver.idle(50))  # warm-up: first templates, connection pool
+                names = list(VARIANTS)
+                for round_index in range(rounds):
+                    for name in (names if round_index % 2 == 0 else names[::-1]):
+                        server, bot, driver = running[name]
+                        result = await measure(driver, bot, seconds, warmup=0.5)
+                        per_message[name].append(result.bot_cores / result.throughput)
+                        rates[name].append(result.throughput)
+            finally:
+                for name, (server, bot, driver) in running.items():
+                    codes[name] = await bot.stop()
+    bare = statistics.median(per_message["bare discord.py"])
+    print(f"bench_network_bare: bot CPU per answered !hi through the local Discord test server (TLS, 127.0.0.1); "
+          f"{users} users in closed loops, {rounds} interleaved rounds of {seconds:g} s, medians")
+    for name in VARIANTS:
+        cost = statistics.median(per_message[name])
+        rounds_text = ", ".join(f"{value * 1000:.3f}" for value in per_message[name])
+        print(f"  {name:28s} {cost * 1000:6.3f} ms per message = {cost / bare:4.2f}x bare "
+              f"(rounds: {rounds_text} ms; ~{statistics.median(rates[name]):.0f} answered/s)")
+    ratio = statistics.median(per_message["hypotez run"]) / bare
+    with_metrics = statistics.median(per_message["hypotez run --metrics-port"]) / bare
+    paired = statistics.median(h / b for h, b in zip(per_message["hypotez run"], per_message["bare discord.py"]))
+    print(f"  hypotez / bare = {ratio:.2f} (target <= {TARGET:.2f}): {verdict(ratio <= TARGET)}; "
+          f"with metrics on: {with_metrics:.2f}; median of the rounds' own ratios: {paired:.2f}")
+    print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; exit codes "
+          + ", ".join(f"{name} {code}" for name, code in codes.items()) + ")")
+    return 0 if ratio <= TARGET and not any(codes.values()) else 1
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=16, help="users talking at once (one channel each)")
+    parser.add_argument("--seconds", type=float, default=4.0, help="length of each measured round")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
+    arguments = parser.parse_args()
+    raise SystemExit(asyncio.run(main(arguments.users, arguments.seconds, arguments.rounds)))
