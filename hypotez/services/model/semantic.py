@@ -46,9 +46,37 @@ BACKGROUND_OVERLAP = 0.93
 NEGATIVE_SIMILARITY = 0.95
 
 
+BACKGROUND_VECTORS = "data/background.{encoder}.npz"
+
+
+def _data(name: str):
+    return resources.files("hypotez.services.model").joinpath(name)
+
+
 def background_questions() -> list[str]:
-    text = resources.files("hypotez.services.model").joinpath("data/background.txt").read_text("utf-8")
+    text = _data("data/background.txt").read_text("utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def shipped_background(encoder: str, questions: list[str]) -> np.ndarray | None:
+    """The background's vectors shipped with the package for ``encoder`` (encoding them takes seconds),
+    if they were made from these very questions; else None."""
+    shipped = _data(BACKGROUND_VECTORS.format(encoder=encoder))
+    if not shipped.is_file():
+        return None
+    with shipped.open("rb") as file, np.load(file, allow_pickle=False) as parts:
+        if str(parts["fingerprint"]) != fingerprint(questions):
+            return None
+        return parts["vectors"].astype(np.float32)
+
+
+def write_background(matcher: "Matcher", folder: Path) -> Path:
+    """Encode the background and write it where :func:`shipped_background` finds it (run after editing
+    ``data/background.txt``; tests/test_model_paraphrase.py checks the shipped file is current)."""
+    questions = background_questions()
+    path = folder / Path(BACKGROUND_VECTORS.format(encoder=matcher.name)).name
+    np.savez(path, vectors=matcher.encode(questions).astype(np.float16), fingerprint=np.array(fingerprint(questions)))
+    return path
 
 
 class Matcher:
@@ -62,8 +90,12 @@ class Matcher:
 
     @property
     def background(self) -> np.ndarray:
-        if self._background is None:  # computed on first use: a few seconds, once per process
-            self._background = self.encoder.encode(background_questions())
+        if self._background is None:
+            questions = background_questions()
+            self._background = shipped_background(self.name, questions)
+            if self._background is None:  # the questions were edited: a few seconds, once per process
+                log.info("encoding the %d background questions with %s", len(questions), self.name)
+                self._background = self.encoder.encode(questions)
         return self._background
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -167,3 +199,4 @@ def _max_similarity(rows: np.ndarray, against: np.ndarray, chunk: int = 4096) ->
     for start in range(0, len(against), chunk):
         np.maximum(best, (rows @ against[start:start + chunk].T).max(axis=1), out=best)
     return best
+
