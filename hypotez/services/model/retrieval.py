@@ -32,6 +32,7 @@ import numpy as np
 
 from hypotez.services.durable import fsync_dir, fsync_file
 from hypotez.services.model.datasets import Example
+from hypotez.services.model.lexical import StemmedWords
 from hypotez.services.model.semantic import Matcher, SemanticIndex, fingerprint
 
 # scikit-learn, scipy and joblib are imported where they are used: importing them costs seconds, and
@@ -96,7 +97,8 @@ class RetrievalModel:
         prompts = [normalise(e.prompt) for e in positives]
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
+        words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, tokenizer=StemmedWords(),
+                                token_pattern=None, lowercase=False)
         chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
         matrix = _combine(words.fit_transform(prompts), chars.fit_transform(prompts))
         semantic = None
