@@ -48,6 +48,7 @@ NEIGHBOURS = 8
 POSTINGS_BUDGET = 50_000
 CANDIDATES = 256
 MIN_FEATURES = 8
+QUERY_CHARS = 500
 # A negative example bans its answer for prompts at least this similar to its own prompt.
 NEGATIVE_SIMILARITY = 0.8
 
@@ -145,7 +146,9 @@ class RetrievalModel:
 
     def _semantic_matches(self, text: str, limit: int, min_similarity: float) -> list[Match]:
         assert self.matcher is not None and self.semantic is not None
-        query = self.matcher.encode([normalise(text)])[0]
+        # A question is a sentence or two; the rest of a long message would cost encoding time (the
+        # engine's time grows with the text) without changing which prompt is nearest.
+        query = self.matcher.encode([normalise(text)[:QUERY_CHARS]])[0]
         # A few more than asked for: banned answers are skipped.
         rows, similarities = self.semantic.nearest(query, limit + NEIGHBOURS)
         confidences = self.semantic.confidence(query, similarities)
@@ -229,7 +232,10 @@ class RetrievalModel:
                                                   or semantic.fingerprint != fingerprint(prompts)):
             log.info("model %s: encoding its %d prompts with %s", folder.name, len(positives), matcher.name)
             semantic = SemanticIndex.build(matcher, prompts, [normalise(e.prompt) for e in negatives])
-            semantic.save(folder)
+            try:
+                semantic.save(folder)
+            except OSError as error:  # answered from memory all the same; encoded again next start
+                log.warning("model %s: cannot save its vectors (%s)", folder.name, error)
         return cls(positives, negatives, parts["words"], parts["chars"], matrix, parts["negative_vectors"],
                    parts.get("postings"), semantic, matcher)
 
