@@ -127,7 +127,12 @@ async def test_evaluate_scores_cases_with_expected_outputs(service):
     assert report["predictions"][2].output is None
 
 
-async def test_training_does_not_block_the_event_loop(service):
+async def test_training_does_not_block_the_event_loop(folder):
+    # The lexical index on 20,000 examples (encoding them with the sentence encoder takes minutes here;
+    # tests/test_model_paraphrase.py checks that encoding does not block the loop either).
+    storage = Storage(folder.internal / "db.sqlite3")
+    service = LocalModelService(folder, storage, encoder="none")
+    await service.start()
     examples = [Example(f"вопрос номер {i} про тему {i % 97}", f"ответ {i}") for i in range(20_000)]
     ticks = 0
 
@@ -142,6 +147,8 @@ async def test_training_does_not_block_the_event_loop(service):
     task.cancel()
     assert ticks > 5
     assert await service.reply("вопрос номер 123 про тему 26") == "ответ 123"
+    await service.aclose()
+    storage.close()
 
 
 # --- the data checks -------------------------------------------------------------------------

