@@ -177,12 +177,14 @@ EXPECTED = {
         "    hint: keep 25 or fewer, or set 'slash: false' for this command\n"
     ),
     'unclosed_double_quote': (
-        '{file}:3:18: YAML syntax error: found unexpected end of stream (while scanning a quoted scalar)\n'
-        '    hint: a quote is not closed: add the closing quote on the same line\n'
+        '{file}:3:18: the quote (") opened here is not closed\n'
+        '    hint: add the closing " at the end of the text, on the same line (for a text over several lines, '
+        "write '|' and the lines below it, indented)\n"
     ),
     'unclosed_single_quote': (
-        '{file}:3:18: YAML syntax error: found unexpected end of stream (while scanning a quoted scalar)\n'
-        '    hint: a quote is not closed: add the closing quote on the same line\n'
+        "{file}:3:18: the quote (') opened here is not closed\n"
+        "    hint: add the closing ' at the end of the text, on the same line (for a text over several lines, "
+        "write '|' and the lines below it, indented)\n"
     ),
     'unknown_argument_type': (
         "{file}:6:21: 'type' in argument 'sides' of command 'roll' is 'integr'; allowed: text, integer, number, boolean, choice, json, path, attachment, member, channel\n"

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from hypotez.declaration.yamlmistakes import explain_syntax_error
 from hypotez.errors import HypotezError, SpecProblem
 
 # A spec is a small hand-written file; anything far larger is a mistake (a wrong file, a paste).
@@ -98,6 +99,12 @@ def _yaml_error_problem(file: str, error: yaml.YAMLError, text: str = "") -> Spe
         problem = f"character U+{ord(character):04X} is not allowed in YAML" if character else str(error)
         return SpecProblem(file, line, column, problem, _hint_for_yaml_error(error))
     problem = getattr(error, "problem", None) or str(error)
+    if "could not determine a constructor for the tag" in problem and mark is not None:
+        tag = problem.split("'")[1] if "'" in problem else "!"
+        written = text.split("\n")[line - 1][column - 1:].split(" #")[0].strip() if text else tag
+        quoted = f'"{written}"' if '"' not in written else "'" + written.replace("'", "''") + "'"
+        return SpecProblem(file, line, column, f"a text starting with '{tag[:1]}' must be in quotes (YAML reads "
+                                               f"'{tag}' as a tag)", f"write it in quotes: {quoted}")
     message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
     hint = _hint_for_yaml_error(error)
     if mark is not None and text and 0 <= mark.index < len(text) and text[mark.index] == "\t":
@@ -192,6 +199,11 @@ def load_yaml(text: str | bytes, file: str) -> LoadedYaml:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as error:
         problem = _yaml_error_problem(file, error, text)
+        gave_up = getattr(error, "problem_mark", None)
+        if gave_up is not None and not isinstance(error, yaml.reader.ReaderError) and "tabs" not in (problem.hint or ""):
+            mistake = explain_syntax_error(text, gave_up.line)
+            if mistake is not None:
+                problem = SpecProblem(file, mistake.line, mistake.column, mistake.message, mistake.hint)
         if isinstance(error, yaml.reader.ReaderError):
             before = text[: error.position]
             line = before.count("\n") + 1
