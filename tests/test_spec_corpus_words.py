@@ -2,6 +2,7 @@
 line of the mistake, warnings for the silent traps, hints that say what to write. Each case asserts
 exactly what `hypotez validate` prints: FILE:LINE:COL, the message and the hint."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,47 @@ EXPECTED = {
         "{file}:3:18: “…” are typographic quotes, which YAML does not read as quotes, so the ': ' inside starts a new key\n"
         '    hint: put the whole text in straight quotes: description: "“Rules: be kind”"\n'
     ),
+    'hash_color_empty': (
+        "{file}:6:13: 'color' in command 'rules' must be a text or a whole number, not nothing (an empty value)\n"
+        '    hint: \'#\' starts a comment, so the value is empty: put it in quotes: color: "#2ECC71"\n'
+    ),
+    'hash_cuts_text': (
+        "{file}:4:11: warning: the text stops before ' #1 be kind': YAML reads ' #' as the start of a comment, so the text is only 'Rule'\n"
+        '    hint: put the whole text in quotes: text: "Rule #1 be kind"\n'
+        "{file}: OK — 1 command (1 also as slash command), language en, prefix '!', 1 warning\n"
+    ),
+    'hash_default_empty': (
+        "{file}:6:60: '#' starts a comment, so the rest of the line ('#general}') is not read and the '{' is not closed\n"
+        '    hint: put it in quotes: "#general"\n'
+    ),
+    'hash_value_empty': (
+        "{file}:6:14: 'footer' of the embed of command 'rules' must be a text or a mapping language: text (got nothing (an empty value))\n"
+        '    hint: \'#\' starts a comment, so the value is empty: put it in quotes: footer: "#rules"\n'
+    ),
+    'help_alias_replaces_builtin': (
+        "{file}:4:15: warning: the alias 'help' of command 'guide' replaces the built-in help (the list of every command)\n"
+        "    hint: if you want the built-in list, remove 'help' from the aliases\n"
+        "{file}: OK — 1 command (1 also as slash command), language en, prefix '!', 1 warning\n"
+    ),
+    'help_replaces_builtin': (
+        "{file}:2:3: warning: command 'help' replaces the built-in help (the list of every command)\n"
+        "    hint: if you want the built-in list, rename this command (e.g. 'guide')\n"
+        "{file}: OK — 1 command (1 also as slash command), language en, prefix '!', 1 warning\n"
+    ),
     'missing_colon': (
         "{file}:3:5: 'description Правила сервера' has no colon after 'description'\n"
         "    hint: write it as 'description: Правила сервера'\n"
+    ),
+    'quoted_number_and_boolean': (
+        "{file}:5:12: 'slash' in command 'rules' must be true or false, not 'false'\n"
+        '    hint: remove the quotes: slash: false\n'
+        "{file}:6:22: 'rate' in 'cooldown' of command 'rules' must be a whole number, not '2'\n"
+        '    hint: remove the quotes: rate: 2\n'
+    ),
+    'quoted_text_joined': (
+        '{file}:4:11: warning: this text in quotes is written over 2 lines, and YAML joins them into one line\n'
+        "    hint: to keep the line breaks, write 'text: |' and the lines below it, indented, without quotes\n"
+        "{file}: OK — 1 command (1 also as slash command), language en, prefix '!', 1 warning\n"
     ),
     'stray_bracket': (
         "{file}:4:23: an extra ']' here closes a list that was never opened\n"
@@ -69,7 +108,8 @@ def test_validate_says_what_the_mistake_is(name, capsys):
     out, err = capsys.readouterr()
     assert out == EXPECTED[name].replace("{file}", str(path))
     assert "Traceback" not in out + err
-    errors = [line for line in out.splitlines() if line.startswith(str(path)) and ": warning: " not in line]
+    located = re.compile(re.escape(str(path)) + r":\d+:\d+: (?!warning: )")
+    errors = [line for line in out.splitlines() if located.match(line)]
     assert code == (1 if errors else 0)
 
 

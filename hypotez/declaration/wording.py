@@ -10,6 +10,7 @@ import jsonschema
 
 from hypotez.errors import SpecProblem
 from hypotez.declaration import schema as schema_module
+from hypotez.declaration.traps import empty_value_hint
 from hypotez.declaration.yamlload import Locations
 
 _PATTERN_HINTS = {
@@ -26,6 +27,27 @@ def _type_words(expected: Any) -> str:
     if isinstance(expected, list):
         return " or ".join(words.get(t, t) for t in expected)
     return words.get(expected, str(expected))
+
+
+_BOOLEAN_WORDS = {"true", "false", "yes", "no", "on", "off"}
+
+
+def _unquoted(text: str, expected: Any) -> str | None:
+    """``text`` as it should be written without quotes, when it is a number or yes/no value where
+    one is expected ("200" for a whole number, "false" for true/false); else None. Quotes make YAML
+    read a text: we say so rather than guess, so a spec means the same to every YAML tool."""
+    expected = set(expected) if isinstance(expected, list) else {expected}
+    word = text.strip()
+    if "boolean" in expected and word.lower() in _BOOLEAN_WORDS:
+        return word.lower()
+    try:
+        if "integer" in expected and str(int(word)) == word.lstrip("+"):
+            return word
+        if "number" in expected and float(word) == float(word):
+            return word
+    except ValueError:
+        return None
+    return None
 
 
 def _actual_words(value: Any) -> str:
@@ -107,10 +129,12 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
             return [locations.problem(path, f"'text' of {where} must be a text, a list of texts (one is picked "
                                             f"at random) or a mapping language: text "
                                             f"(got {_actual_words(error.instance)})",
+                                      empty_value_hint(locations, path) or
                                       "put the text in quotes if it starts with a special character")]
         if len(path) >= 4 and path[2] == "embed":
             return [locations.problem(path, f"'{key}' of the embed of {where} must be a text or a mapping "
-                                            f"language: text (got {_actual_words(error.instance)})")]
+                                            f"language: text (got {_actual_words(error.instance)})",
+                                      empty_value_hint(locations, path))]
         return _explain(best, locations) if best is not None else []
 
     if rule == "additionalProperties":
@@ -142,9 +166,13 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
         what = f"'{key}'" if isinstance(key, str) else f"item {key + 1}" if isinstance(key, int) else "this value"
         hint = None
         if error.instance is None:
-            hint = "the value is empty: write it after the colon, or remove the line"
+            hint = empty_value_hint(locations, path) or \
+                "the value is empty: write it after the colon, or remove the line"
         elif error.validator_value == "object" and isinstance(error.instance, list):
             hint = "write 'name: value' lines here, not '- item' lines"
+        elif isinstance(error.instance, str) and _unquoted(error.instance, error.validator_value) is not None:
+            hint = f"remove the quotes: {key}: {_unquoted(error.instance, error.validator_value)}" \
+                if isinstance(key, str) else "remove the quotes"
         elif error.validator_value == "array" and isinstance(error.instance, str):
             hint = f"write it as a list: [{error.instance}]"
         if path[:1] == ("commands",) and len(path) == 2:

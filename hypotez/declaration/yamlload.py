@@ -6,6 +6,7 @@ PyYAML's composer gives each node its start mark; we build plain Python data fro
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,10 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 Path_ = tuple[Any, ...]
 _STR_TAG = "tag:yaml.org,2002:str"
+_NULL_TAG = "tag:yaml.org,2002:null"
+# ' #' followed at once by more than a space: meant as part of the text ('Rule #1', '#2ECC71'),
+# not as a comment ('  # a comment').
+_CUT_BY_COMMENT = re.compile(r"[ \t]+(?P<comment>#[^\s#].*)$")
 
 
 @dataclass(slots=True)
@@ -35,6 +40,11 @@ class Locations:
     file: str
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # Silent traps, noted while building (hypotez.declaration.traps words them): a plain text or an
+    # empty value followed on its line by '#' and more words, which YAML read as a comment → the
+    # comment; a text in quotes written over several lines (YAML joins them) → how many lines.
+    comments_after: dict[Path_, str] = field(default_factory=dict)
+    joined_lines: dict[Path_, int] = field(default_factory=dict)
 
     def of_value(self, path: Path_) -> tuple[int, int]:
         """The position of the value at ``path``, or of its nearest located ancestor."""
@@ -119,8 +129,9 @@ class _TooBig(HypotezError):
 class _Builder:
     """Turns a node tree into plain data, recording positions and duplicate keys."""
 
-    def __init__(self, file: str):
+    def __init__(self, file: str, text: str = ""):
         self.locations = Locations(file)
+        self._lines = text.split("\n") if text else []
         self.problems: list[SpecProblem] = []
         self._constructor = _Loader("")  # only used to construct scalars with YAML 1.1 rules
         self._count = 0
@@ -134,9 +145,21 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
+        if self._lines and node.tag in (_STR_TAG, _NULL_TAG):
+            self._note_traps(node, path)
         if node.tag == _STR_TAG:
             return node.value  # what the constructor would return for a text, without its dispatch
         return self._constructor.construct_object(node, deep=True)
+
+    def _note_traps(self, node: yaml.ScalarNode, path: Path_) -> None:
+        start, end = node.start_mark, node.end_mark
+        if node.style in (None, "") and end.line < len(self._lines):
+            rest = self._lines[end.line][end.column:]
+            cut = _CUT_BY_COMMENT.match(rest) if "#" in rest else None
+            if cut:
+                self.locations.comments_after[path] = cut["comment"].rstrip()
+        elif node.style in ('"', "'") and end.line > start.line:
+            self.locations.joined_lines[path] = end.line - start.line + 1
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
@@ -214,7 +237,7 @@ def load_yaml(text: str | bytes, file: str) -> LoadedYaml:
         return LoadedYaml(None, locations, [SpecProblem(file, 1, 1, "the file is nested too deeply to be a spec")])
     if node is None:
         return LoadedYaml(None, locations, [])
-    builder = _Builder(file)
+    builder = _Builder(file, text)
     try:
         data = builder.build(node, ())
     except yaml.YAMLError as error:  # e.g. a scalar that cannot be constructed (bad timestamp)

@@ -204,6 +204,14 @@ def _flow(number: int, line: str, value: str, column: int):
         if char in "\"'" and (index == 0 or value[index - 1] in " [{,"):
             quote = char
         elif char == "#" and index and value[index - 1] == " ":
+            if stack and index + 1 < len(value) and not value[index + 1].isspace():
+                word = re.match(r"[^,\]}]*", value[index:])[0].rstrip()
+                yield Mistake(number, column + index + 1, f"'#' starts a comment, so the rest of the line "
+                                                          f"({value[index:].rstrip()!r}) is not read and the "
+                                                          f"'{stack[0]}' is not closed",
+                              f"put it in quotes: {_quoted(word)}",
+                              lambda s, c=column + index, n=len(word): s[:c] + _quoted(s[c:c + n]) + s[c + n:])
+                return
             break
         elif char in "[{":
             stack.append(char)
