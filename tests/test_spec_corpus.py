@@ -43,9 +43,11 @@ EXPECTED = {
     ),
     'cooldown_per_zero': (
         "{file}:5:30: 'per' in 'cooldown' of command 'hi' must be greater than 0 (it is 0)\n"
+        '    hint: write a number greater than 0, e.g. per: 60\n'
     ),
     'cooldown_rate_text': (
         "{file}:5:22: 'rate' in 'cooldown' of command 'hi' must be a whole number, not 'often'\n"
+        '    hint: write a whole number, e.g. rate: 3\n'
     ),
     'default_fails_rule': (
         "{file}:6:51: the default of argument 'sides' fails its own rules: must be at least 2 (got 1)\n"
@@ -108,6 +110,8 @@ EXPECTED = {
     ),
     'invalid_regex': (
         "{file}:6:36: 'pattern' is not a valid regular expression: unterminated character set at position 0\n"
+        "    hint: fix the pattern (a Python regular expression): every [ and ( must close; to match a '[' or "
+        "'(' itself write '\\[' or '\\(', in single quotes\n"
     ),
     'list_document': (
         "{file}:1:1: the spec must be a mapping with 'bot:' and 'commands:' sections, not a list\n"
@@ -144,6 +148,7 @@ EXPECTED = {
     ),
     'rule_not_applicable': (
         "{file}:6:30: 'maxLength' only applies to text arguments (this one is integer)\n"
+        "    hint: for a number, write 'maximum:'\n"
     ),
     'scalar_document': (
         "{file}:1:1: the spec must be a mapping with 'bot:' and 'commands:' sections, not 'just some words'\n"
@@ -163,6 +168,7 @@ EXPECTED = {
     ),
     'template_does_not_compile': (
         "{file}:4:12: template 'broken_syntax' does not compile: unexpected '}' (templates/en/broken_syntax.j2, line 1)\n"
+        '    hint: check the {{ }} and {% %} pairs on that line: every one that opens must close\n'
     ),
     'template_missing': (
         "{file}:4:12: template 'okk' does not exist (templates/en/okk.j2)\n"

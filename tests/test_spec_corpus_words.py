@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from hypotez.cli import main
+from hypotez.rendering import Renderer
 
 WORDS = Path(__file__).parent / "specs" / "broken" / "words"
+# A misspelt filter's hint lists every filter a template has (Jinja's and hypotez's own).
+FILTERS = ", ".join(sorted(Renderer(WORDS / "templates").environment("en").filters))
 
 EXPECTED = {
     'apostrophe_in_single_quotes': (
@@ -27,6 +30,18 @@ EXPECTED = {
     'curly_quotes': (
         "{file}:3:18: “…” are typographic quotes, which YAML does not read as quotes, so the ': ' inside starts a new key\n"
         '    hint: put the whole text in straight quotes: description: "“Rules: be kind”"\n'
+    ),
+    'embed_field_split': (
+        "{file}:7:11: the embed field 'Members' is split into two list items: '- name:' and '- value:' are one field each\n"
+        "    hint: write 'value:' in the same item as 'name:': remove the '-' before 'value:' and indent it like 'name:'\n"
+    ),
+    'filter_misspelt': (
+        "{file}:4:11: the text of command 'shout' does not compile: No filter named 'uper'.\n"
+        "    hint: did you mean 'upper'? the filters are: {filters}\n"
+    ),
+    'filter_misspelt_in_file': (
+        "{file}:4:12: template 'shout' does not compile: No filter named 'uper'. (templates/en/shout.j2, line 1)\n"
+        "    hint: did you mean 'upper'? the filters are: {filters}\n"
     ),
     'hash_color_empty': (
         "{file}:6:13: 'color' in command 'rules' must be a text or a whole number, not nothing (an empty value)\n"
@@ -70,6 +85,10 @@ EXPECTED = {
         "    hint: to keep the line breaks, write 'text: |' and the lines below it, indented, without quotes\n"
         "{file}: OK — 1 command (1 also as slash command), language en, prefix '!', 1 warning\n"
     ),
+    'scope_server': (
+        "{file}:5:41: 'scope' in 'cooldown' of command 'ban_word' is 'server'; allowed: user, channel, guild, global\n"
+        "    hint: did you mean 'guild'? (Discord's API calls a server a guild)\n"
+    ),
     'stray_bracket': (
         "{file}:4:23: an extra ']' here closes a list that was never opened\n"
         '    hint: remove it: [правила]\n'
@@ -77,6 +96,10 @@ EXPECTED = {
     'text_starts_with_bang': (
         "{file}:4:11: a text starting with '!' must be in quotes (YAML reads '!rules' as a tag)\n"
         '    hint: write it in quotes: "!rules is this command"\n'
+    ),
+    'type_string': (
+        "{file}:6:21: 'type' in argument 'words' of command 'shout' is 'string'; allowed: text, integer, number, boolean, choice, json, path, attachment, member, channel\n"
+        "    hint: did you mean 'text'?\n"
     ),
     'unclosed_bracket': (
         "{file}:4:14: the list opened with '[' here is not closed\n"
@@ -98,6 +121,10 @@ EXPECTED = {
         "{file}:3:18: the quote (') opened here is not closed\n"
         "    hint: add the closing ' at the end of the text, on the same line (for a text over several lines, write '|' and the lines below it, indented)\n"
     ),
+    'where_server': (
+        "{file}:5:12: 'where' in command 'rules' is 'server'; allowed: any, guild, dm\n"
+        "    hint: did you mean 'guild'? (Discord's API calls a server a guild)\n"
+    ),
 }
 
 
@@ -106,7 +133,7 @@ def test_validate_says_what_the_mistake_is(name, capsys):
     path = WORDS / f"{name}.yaml"
     code = main(["validate", str(path)])
     out, err = capsys.readouterr()
-    assert out == EXPECTED[name].replace("{file}", str(path))
+    assert out == EXPECTED[name].replace("{file}", str(path)).replace("{filters}", FILTERS)
     assert "Traceback" not in out + err
     located = re.compile(re.escape(str(path)) + r":\d+:\d+: (?!warning: )")
     errors = [line for line in out.splitlines() if located.match(line)]
@@ -115,3 +142,15 @@ def test_validate_says_what_the_mistake_is(name, capsys):
 
 def test_every_case_has_a_file_and_an_expectation():
     assert {p.stem for p in WORDS.glob("*.yaml")} == set(EXPECTED)
+
+
+def test_validating_a_template_says_to_validate_the_spec(tmp_path, capsys, monkeypatch):
+    (tmp_path / "commands.yaml").write_text("commands:\n  hi:\n    description: Say hi\n    reply: hi\n")
+    (tmp_path / "templates" / "ru").mkdir(parents=True)
+    (tmp_path / "templates" / "ru" / "hi.j2").write_text("{{ user }}, привет!\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "templates/ru/hi.j2"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ("templates/ru/hi.j2:1:1: this is a template, not the spec (commands.yaml)\n"
+                   "    hint: validate the spec, which checks its templates too: hypotez validate commands.yaml\n")
+    assert "Traceback" not in out + err

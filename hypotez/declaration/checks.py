@@ -72,10 +72,12 @@ class DeclarationChecker:
             self.add(path + ("choices",), f"'choices' only applies to arguments of type choice "
                                           f"(this one is {argument.type})", "set 'type: choice'")
         if argument.greedy and argument.type != "text":
-            self.add(path + ("greedy",), "'greedy' only applies to text arguments")
+            self.add(path + ("greedy",), "'greedy' only applies to text arguments",
+                     "remove 'greedy:' (only a text argument can take the rest of the line)")
         for key in ("kind", "must_exist"):
             if key in raw and argument.type != "path":
-                self.add(path + (key,), f"'{key}' only applies to path arguments (this one is {argument.type})")
+                self.add(path + (key,), f"'{key}' only applies to path arguments (this one is {argument.type})",
+                         f"remove '{key}:', or set 'type: path'")
         if argument.type == "path" and not command.permissions.restricted and not argument.permissions.restricted:
             # A path reaches the data folder: a command anyone may run must not read it for anyone.
             self.add(path, f"argument '{argument.name}' of command '{command.name}' names a path in the data "
@@ -83,15 +85,17 @@ class DeclarationChecker:
                            "through it",
                      "add 'permissions:' to the argument (e.g. permissions: {roles: [Trainer]}) or to the command")
         if "schema" in raw and argument.type != "json":
-            self.add(path + ("schema",), f"'schema' only applies to json arguments (this one is {argument.type})")
+            self.add(path + ("schema",), f"'schema' only applies to json arguments (this one is {argument.type})",
+                     "remove 'schema:', or set 'type: json'")
         numeric = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}
         textual = {"minLength", "maxLength", "pattern"}
         for rule in argument.rules:
             if rule in numeric and argument.type not in ("integer", "number"):
                 self.add(path + (rule,), f"'{rule}' only applies to integer or number arguments "
-                                         f"(this one is {argument.type})")
+                                         f"(this one is {argument.type})", _instead(rule, argument.type))
             if rule in textual and argument.type not in ("text", "path", "choice"):
-                self.add(path + (rule,), f"'{rule}' only applies to text arguments (this one is {argument.type})")
+                self.add(path + (rule,), f"'{rule}' only applies to text arguments (this one is {argument.type})",
+                         _instead(rule, argument.type))
             if rule in ("minItems", "maxItems") and argument.type != "json":
                 self.add(path + (rule,), f"'{rule}' only applies to json arguments (this one is {argument.type})")
         if "pattern" in argument.rules:
@@ -99,7 +103,8 @@ class DeclarationChecker:
                 re.compile(argument.rules["pattern"])
             except re.error as error:
                 self.add(path + ("pattern",), f"'pattern' is not a valid regular expression: {error}",
-                         at_key=False)
+                         "fix the pattern (a Python regular expression): every [ and ( must close; to match a "
+                         "'[' or '(' itself write '\\[' or '\\(', in single quotes", at_key=False)
                 return False
         if argument.schema is not None:
             try:
@@ -160,3 +165,15 @@ def check_arg_order(checker: DeclarationChecker, command: CommandSpec) -> None:
                         "put required arguments first, so they can be typed without names")
             return
 
+
+# A rule written for the wrong type of argument, and the one meant: maxLength on a number is maximum.
+_COUNTERPARTS = {"minLength": "minimum", "maxLength": "maximum", "minimum": "minLength", "maximum": "maxLength"}
+
+
+def _instead(rule: str, argument_type: str) -> str:
+    other = _COUNTERPARTS.get(rule)
+    if other and argument_type in ("integer", "number"):
+        return f"for a number, write '{other}:'"
+    if other and argument_type in ("text", "path", "choice"):
+        return f"for the length of a text, write '{other}:'"
+    return f"remove '{rule}:'"

@@ -5,12 +5,24 @@ come from the YAML loader (hypotez.declaration.yamlload notes them while buildin
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from hypotez.errors import SpecProblem
 from hypotez.declaration.yamlload import Locations
 
 HELP = "help"
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")
+
+
+def not_a_spec(path: Path, file: str) -> SpecProblem:
+    """`hypotez validate templates/ru/hi.j2`: a template given where the spec is expected."""
+    spec = next((folder / "commands.yaml" for folder in path.resolve().parents
+                 if (folder / "commands.yaml").is_file()), None)
+    shown = Path(os.path.relpath(spec)).as_posix() if spec is not None else "commands.yaml"
+    return SpecProblem(file, 1, 1, "this is a template, not the spec (commands.yaml)",
+                       f"validate the spec, which checks its templates too: hypotez validate {shown}")
 
 
 def _quoted(text: str) -> str:

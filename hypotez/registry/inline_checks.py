@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, Mapping
 import jinja2
 from jinja2 import meta, nodes
 
+from hypotez.template_hints import syntax_hint
 from hypotez import embeds as limits
 from hypotez.rendering import Renderer
 from hypotez.scope import SCOPE
@@ -106,6 +107,7 @@ class InlineChecker:
         except jinja2.TemplateSyntaxError as error:
             line = f" (line {error.lineno} of the text)" if source.count("\n") and error.lineno else ""
             self.add(path, f"{what} does not compile: {error.message}{line}",
+                     syntax_hint(error.message or "", self.env) or
                      "check the {{ }} and {% %} pairs: every one that opens must close", at_key=False)
             return
         except RecursionError:
