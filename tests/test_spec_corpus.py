@@ -122,7 +122,7 @@ EXPECTED = {
         "    hint: did you mean 'language'?\n"
         "{file}:6:5: unknown key 'descripton' in command 'hi'\n"
         "    hint: did you mean 'description'?\n"
-        "{file}:12:21: 'type' in argument 'sides' of command 'roll' is 'integr'; allowed: text, integer, number, boolean, choice, json, path, attachment, member, channel\n"
+        "{file}:12:21: 'type' in argument 'sides' of command 'roll' is 'integr'; allowed: text, integer, number, boolean, choice, json, list, path, attachment, member, channel\n"
         "    hint: did you mean 'integer'?\n"
     ),
     'missing_description': (
@@ -193,7 +193,7 @@ EXPECTED = {
         "write '|' and the lines below it, indented)\n"
     ),
     'unknown_argument_type': (
-        "{file}:6:21: 'type' in argument 'sides' of command 'roll' is 'integr'; allowed: text, integer, number, boolean, choice, json, path, attachment, member, channel\n"
+        "{file}:6:21: 'type' in argument 'sides' of command 'roll' is 'integr'; allowed: text, integer, number, boolean, choice, json, list, path, attachment, member, channel\n"
         "    hint: did you mean 'integer'?\n"
     ),
     'unknown_discord_permission': (

@@ -98,7 +98,7 @@ EXPECTED = {
         '    hint: write it in quotes: "!rules is this command"\n'
     ),
     'type_string': (
-        "{file}:6:21: 'type' in argument 'words' of command 'shout' is 'string'; allowed: text, integer, number, boolean, choice, json, path, attachment, member, channel\n"
+        "{file}:6:21: 'type' in argument 'words' of command 'shout' is 'string'; allowed: text, integer, number, boolean, choice, json, list, path, attachment, member, channel\n"
         "    hint: did you mean 'text'?\n"
     ),
     'unclosed_bracket': (

@@ -96,8 +96,14 @@ class DeclarationChecker:
             if rule in textual and argument.type not in ("text", "path", "choice"):
                 self.add(path + (rule,), f"'{rule}' only applies to text arguments (this one is {argument.type})",
                          _instead(rule, argument.type))
-            if rule in ("minItems", "maxItems") and argument.type != "json":
-                self.add(path + (rule,), f"'{rule}' only applies to json arguments (this one is {argument.type})")
+            if rule in ("minItems", "maxItems", "uniqueItems") and argument.type not in ("json", "list"):
+                self.add(path + (rule,), f"'{rule}' only applies to list and json arguments "
+                                         f"(this one is {argument.type})", f"remove '{rule}:', or set 'type: list'")
+            if rule == "items" and argument.type != "list":
+                self.add(path + (rule,), f"'items' only applies to list arguments (this one is {argument.type})",
+                         "remove 'items:', or set 'type: list'")
+        if argument.type == "list" and not self._list_items(path, argument):
+            return False
         if "pattern" in argument.rules:
             try:
                 re.compile(argument.rules["pattern"])
@@ -118,6 +124,29 @@ class DeclarationChecker:
         if argument.type == "attachment" and "default" in raw:
             self.add(path + ("default",), "an attachment argument cannot have a default")
         return "default" in raw and raw["default"] is not None and argument.type not in ("attachment",)
+
+    def _list_items(self, path: tuple[Any, ...], argument: ArgumentSpec) -> bool:
+        """The rules under 'items:' of a list argument fit its item type; False if a pattern is broken."""
+        items = argument.rules.get("items") or {}
+        item_type = items.get("type", "text")
+        ipath = path + ("items",)
+        for rule in items:
+            if rule in ("minimum", "maximum") and item_type == "text":
+                self.add(ipath + (rule,), f"'{rule}' under 'items' only applies to items that are numbers",
+                         f"add 'type: integer' under 'items:', or for the length of an item write "
+                         f"'{_COUNTERPARTS[rule]}:'")
+            if rule in ("minLength", "maxLength", "pattern") and item_type != "text":
+                self.add(ipath + (rule,), f"'{rule}' under 'items' only applies to items that are texts "
+                                          f"(these are {item_type})", _instead(rule, item_type))
+        if "pattern" in items:
+            try:
+                re.compile(items["pattern"])
+            except re.error as error:
+                self.add(ipath + ("pattern",), f"'pattern' under 'items' is not a valid regular expression: "
+                                               f"{error}", "fix the pattern (a Python regular expression): "
+                                               "every [ and ( must close", at_key=False)
+                return False
+        return True
 
     def slash(self, command: CommandSpec) -> None:
         path = ("commands", command.name)
@@ -176,4 +205,6 @@ def _instead(rule: str, argument_type: str) -> str:
         return f"for a number, write '{other}:'"
     if other and argument_type in ("text", "path", "choice"):
         return f"for the length of a text, write '{other}:'"
+    if argument_type == "list":
+        return f"for each item, write it under 'items:' (items: {{{rule}: ...}})"
     return f"remove '{rule}:'"

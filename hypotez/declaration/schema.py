@@ -10,8 +10,9 @@ from typing import Any
 
 from hypotez.declaration.permissions import DISCORD_PERMISSIONS
 from hypotez.declaration.model import ERROR_KINDS
+from hypotez.declaration.schema_list import LIST_RULES
 
-ARGUMENT_TYPES = ["text", "integer", "number", "boolean", "choice", "json", "path", "attachment",
+ARGUMENT_TYPES = ["text", "integer", "number", "boolean", "choice", "json", "list", "path", "attachment",
                   "member", "channel"]
 
 
@@ -33,8 +34,9 @@ RULE_KEYWORDS: dict[str, dict[str, Any]] = {
     "maxLength": {"type": "integer", "minimum": 0, "description": "Most characters allowed."},
     "pattern": {"type": "string", "description": "A regular expression the text must match."},
     "enum": {"type": "array", "minItems": 1, "description": "The only values allowed."},
-    "minItems": {"type": "integer", "minimum": 0, "description": "JSON lists: fewest items."},
-    "maxItems": {"type": "integer", "minimum": 0, "description": "JSON lists: most items."},
+    "minItems": {"type": "integer", "minimum": 0, "description": "list and JSON lists: fewest items."},
+    "maxItems": {"type": "integer", "minimum": 0, "description": "list and JSON lists: most items."},
+    **LIST_RULES,
 }
 
 # bot.attachments.hosts: a host name (HTTPS on 443), or scheme://host:port for a file server of one's own.
