@@ -71,7 +71,8 @@ def test_new_command_refuses_clearly_and_changes_nothing(odd, capsys):
     assert new_command(odd, "help") == 1
     err = capsys.readouterr().err
     assert "hypotez: 'hi' is already a command (line 3)\nchoose another name" in err
-    assert "hypotez: 'Bad Name' cannot be a command name\nuse 1-32 lower-case letters, digits, - and _" in err
+    assert ("hypotez: command name 'Bad Name' is not allowed\na command name is one word without spaces (at most "
+            "64 characters), e.g. server_info or погода") in err
     assert "hypotez: 'help' is hypotez's own command" in err
     assert odd.read_bytes() == before
     assert not (odd.parent / "templates").exists()

@@ -160,7 +160,7 @@ EXPECTED = {
     ),
     'slash_name_upper': (
         "{file}:2:3: 'Hello' cannot be a slash command name: Discord allows 1-32 lower-case letters, digits, - and _\n"
-        "    hint: rename it, or set 'slash: false' for this command\n"
+        "    hint: write it in lower case: hello, or set 'slash: false' for this command\n"
     ),
     'tabs': (
         '{file}:3:1: YAML syntax error: found character that cannot start any token (while scanning for the next token)\n'

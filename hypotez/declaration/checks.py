@@ -13,6 +13,7 @@ from typing import Any
 
 import jsonschema
 
+from hypotez.declaration.names import SLASH_NAME_RULE, slash_name_hint, slash_name_ok
 from hypotez.errors import SpecProblem
 from hypotez.declaration.model import ArgumentSpec, CommandSpec, Settings
 from hypotez.declaration.yamlload import Locations
@@ -151,11 +152,8 @@ class DeclarationChecker:
     def slash(self, command: CommandSpec) -> None:
         path = ("commands", command.name)
         for name in command.names:
-            if not (1 <= len(name) <= 32) or any(not (ch.isalnum() or ch in "-_") for ch in name) \
-                    or name != name.lower():
-                self.add(path, f"'{name}' cannot be a slash command name: Discord allows 1-32 lower-case "
-                               "letters, digits, - and _",
-                         "rename it, or set 'slash: false' for this command")
+            if not slash_name_ok(name):
+                self.add(path, f"'{name}' cannot be a slash command name: {SLASH_NAME_RULE}", slash_name_hint(name))
                 break
         if len(command.description) > SLASH_DESCRIPTION_MAX:
             self.add(path + ("description",), f"the description of slash command '{command.name}' is "

@@ -51,7 +51,8 @@ _LOCALIZED = {"oneOf": [{"type": "string"},
                          "additionalProperties": {"type": "string"}}],
               "description": "A text (Jinja: {{ user }}, {{ argument }}), or one per language: {ru: ..., en: ...}."}
 _TEXTS = {"oneOf": [{"type": "string"}, {"type": "array", "minItems": 1, "items": {"type": "string"}}]}
-_TEMPLATE_NAME = {"type": "string", "pattern": r"^[A-Za-z0-9_./-]+$",
+# Letters of any script (a command 'погода' has templates/ru/погода.j2); nothing a file name cannot hold.
+_TEMPLATE_NAME = {"type": "string", "pattern": r'^[^\s:*?"<>|\\]+$',
                   "description": "A template file name in templates/<language>/, without the .j2 ending."}
 
 SCHEMA: dict[str, Any] = {
