@@ -34,8 +34,9 @@ EXPECTED = {
         "    hint: write 'name: value' lines here, not '- item' lines\n"
     ),
     'bad_indentation': (
-        '{file}:4:4: YAML syntax error: did not find expected key (while parsing a block mapping)\n'
-        '    hint: check the indentation: this line is indented differently from the lines around it\n'
+        '{file}:4:4: this line is indented differently from every key above it\n'
+        "    hint: this line is indented by 3 spaces, which lines it up with no key above: indent it by 4 spaces "
+        "like 'description:' (line 3) or by 2 spaces like 'hi:' (line 2)\n"
     ),
     'choice_without_choices': (
         "{file}:6:21: argument 'color' of command 'pick' is a choice but lists no choices\n"
@@ -83,7 +84,8 @@ EXPECTED = {
     ),
     'handler_module_missing': (
         "{file}:5:14: handler module 'no_such_module' cannot be found (no_such_module is missing)\n"
-        '    hint: check the spelling; handler modules live in the handlers/ folder\n'
+        '    hint: a handler module is a .py file beside the spec, named by its path: handlers/feedback.py is '
+        'handler: handlers.feedback:hi (modules here: spec_handlers)\n'
     ),
     'handler_module_renamed': (
         "{file}:5:14: handler module 'hypotez.builtins' cannot be found (hypotez.builtins is missing)\n"

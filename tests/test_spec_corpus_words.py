@@ -43,6 +43,10 @@ EXPECTED = {
         "{file}:4:12: template 'shout' does not compile: No filter named 'uper'. (templates/en/shout.j2, line 1)\n"
         "    hint: did you mean 'upper'? the filters are: {filters}\n"
     ),
+    'handler_module_misspelt': (
+        "{file}:4:14: handler module 'handlers.moderaton' cannot be found (handlers.moderaton is missing)\n"
+        '    hint: did you mean handler: handlers.moderation:ban?\n'
+    ),
     'hash_color_empty': (
         "{file}:6:13: 'color' in command 'rules' must be a text or a whole number, not nothing (an empty value)\n"
         '    hint: \'#\' starts a comment, so the value is empty: put it in quotes: color: "#2ECC71"\n'

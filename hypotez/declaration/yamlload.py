@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from hypotez.declaration.yamlmistakes import explain_syntax_error
+from hypotez.declaration.yamlmistakes import explain_syntax_error, indentation_hint
 from hypotez.errors import HypotezError, SpecProblem
 
 # A spec is a small hand-written file; anything far larger is a mistake (a wrong file, a paste).
@@ -119,6 +119,10 @@ def _yaml_error_problem(file: str, error: yaml.YAMLError, text: str = "") -> Spe
     hint = _hint_for_yaml_error(error)
     if mark is not None and text and 0 <= mark.index < len(text) and text[mark.index] == "\t":
         hint = "YAML does not allow tabs for indentation: indent with spaces"
+    elif hint and hint.startswith("check the indentation") and mark is not None and text:
+        lined_up = indentation_hint(text.split("\n"), mark.line)
+        if lined_up:
+            message, hint = "this line is indented differently from every key above it", lined_up
     return SpecProblem(file, line, column, message, hint)
 
 

@@ -266,3 +266,29 @@ def _wrap(column: int, length: int) -> Callable[[str], str]:
 
 def _closing(opening: str) -> str:
     return {"“": "”", "„": "“", "«": "»", "‘": "’"}[opening]
+
+
+def indentation_hint(lines: list[str], line: int) -> str | None:
+    """For a line (0-based) indented like no key above it: the columns it could line up with."""
+    if not 0 <= line < len(lines):
+        return None
+    own = len(lines[line]) - len(lines[line].lstrip(" "))
+    levels: dict[int, tuple[int, str]] = {}  # indentation → (line, key) of the nearest key above
+    for number in range(line - 1, -1, -1):
+        text = lines[number]
+        stripped = text.lstrip(" ")
+        key = _KEY.match(stripped.removeprefix("- "))
+        if not stripped or stripped.startswith("#") or not key:
+            continue
+        indent = len(text) - len(stripped)
+        if indent in levels or any(indent > deeper for deeper in levels):
+            continue  # inside a mapping below: not a level this line can belong to
+        levels[indent] = (number + 1, key["key"])
+        if indent == 0:
+            break
+    if own in levels or not levels:
+        return None
+    choices = [f"by {indent} spaces like '{key}:' (line {number})" for indent, (number, key) in
+               sorted(levels.items(), reverse=True)[:2]]
+    return (f"this line is indented by {own} spaces, which lines it up with no key above: indent it "
+            + " or ".join(choices))
