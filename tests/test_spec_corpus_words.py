@@ -23,6 +23,10 @@ EXPECTED = {
         '{file}:4:14: \'\\U\' inside "…" starts an escape sequence: a backslash is special in double quotes\n'
         "    hint: use single quotes, where a backslash is just a backslash: text: 'C:\\Users\\bot\\logs' (or write each backslash twice)\n"
     ),
+    'colon_in_list_item': (
+        "{file}:5:9: item 1 of 'text' of command 'tip' was read as a key and its value, not as a text: ': ' starts a key\n"
+        '    hint: put it in quotes: - "Tip: be kind"\n'
+    ),
     'colon_in_text': (
         "{file}:3:18: this text contains ': ', which YAML reads as the start of a new key\n"
         '    hint: put the whole text in quotes: description: "Rules: be kind"\n'

@@ -20,6 +20,15 @@ _PATTERN_HINTS = {
 }
 
 
+def _colon_text(value: Any) -> str | None:
+    """``Tip: be kind`` as the user wrote it, when YAML read it as a one-key mapping; else None."""
+    if isinstance(value, dict) and len(value) == 1:
+        [(key, item)] = value.items()
+        if isinstance(key, str) and isinstance(item, (str, int, float)) and not isinstance(item, bool):
+            return f"{key}: {item}"
+    return None
+
+
 def _type_words(expected: Any) -> str:
     words = {"object": "a mapping (key: value lines)", "array": "a list ([a, b] or '- item' lines)",
              "string": "a text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
@@ -168,6 +177,12 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
         if key == "reply":
             return [locations.problem(path, f"'reply' of {where} must be a template name or a mapping "
                                             f"of outcome: template name (got {_actual_words(error.instance)})")]
+        if key == "text" and len(path) == 3 and isinstance(error.instance, list):
+            split = [(i, _colon_text(item)) for i, item in enumerate(error.instance) if _colon_text(item)]
+            if split:
+                return [locations.problem(path + (i,), f"item {i + 1} of 'text' of {where} was read as a key "
+                                                       f"and its value, not as a text: ': ' starts a key",
+                                          f'put it in quotes: - "{text}"') for i, text in split]
         if key == "text" and len(path) == 3:
             return [locations.problem(path, f"'text' of {where} must be a text, a list of texts (one is picked "
                                             f"at random) or a mapping language: text "
