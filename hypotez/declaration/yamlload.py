@@ -31,6 +31,8 @@ _NULL_TAG = "tag:yaml.org,2002:null"
 # ' #' followed at once by more than a space: meant as part of the text ('Rule #1', '#2ECC71'),
 # not as a comment ('  # a comment').
 _CUT_BY_COMMENT = re.compile(r"[ \t]+(?P<comment>#[^\s#].*)$")
+_CUT_ANYWHERE = re.compile(r"[ \t]#[^\s#]")
+_QUOTES = ('"', "'")
 
 
 @dataclass(slots=True)
@@ -136,6 +138,10 @@ class _Builder:
     def __init__(self, file: str, text: str = ""):
         self.locations = Locations(file)
         self._lines = text.split("\n") if text else []
+        # The lines where ' #' is followed at once by more than a space: the only ones where a text
+        # can have been cut by a comment (most lines have none, so most texts cost one set look-up).
+        self._cut_lines = {number for number, line in enumerate(self._lines)
+                           if "#" in line and _CUT_ANYWHERE.search(line)}
         self.problems: list[SpecProblem] = []
         self._constructor = _Loader("")  # only used to construct scalars with YAML 1.1 rules
         self._count = 0
@@ -149,21 +155,22 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
-        if self._lines and node.tag in (_STR_TAG, _NULL_TAG):
-            self._note_traps(node, path)
         if node.tag == _STR_TAG:
+            if node.style:
+                if node.style in _QUOTES and node.end_mark.line != node.start_mark.line:
+                    self.locations.joined_lines[path] = node.end_mark.line - node.start_mark.line + 1
+            elif node.end_mark.line in self._cut_lines:
+                self._note_cut(node, path)
             return node.value  # what the constructor would return for a text, without its dispatch
+        if node.tag == _NULL_TAG and node.end_mark.line in self._cut_lines:
+            self._note_cut(node, path)
         return self._constructor.construct_object(node, deep=True)
 
-    def _note_traps(self, node: yaml.ScalarNode, path: Path_) -> None:
-        start, end = node.start_mark, node.end_mark
-        if node.style in (None, "") and end.line < len(self._lines):
-            rest = self._lines[end.line][end.column:]
-            cut = _CUT_BY_COMMENT.match(rest) if "#" in rest else None
-            if cut:
-                self.locations.comments_after[path] = cut["comment"].rstrip()
-        elif node.style in ('"', "'") and end.line > start.line:
-            self.locations.joined_lines[path] = end.line - start.line + 1
+    def _note_cut(self, node: yaml.ScalarNode, path: Path_) -> None:
+        end = node.end_mark
+        cut = _CUT_BY_COMMENT.match(self._lines[end.line][end.column:])
+        if cut:
+            self.locations.comments_after[path] = cut["comment"].rstrip()
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
