@@ -53,7 +53,7 @@ class ReloadResult:
 
     def report(self) -> str:
         if self.ok:
-            text = f"{self.file} reloaded: {self.commands} commands"
+            text = f"{self.file} reloaded: {counted(self.commands, 'command')}"
             warnings = [p for p in self.problems if p.severity == "warning"]
             if warnings:
                 text += f", {counted(len(warnings), 'warning')}"

@@ -94,3 +94,10 @@ def test_console_names_the_changed_template_and_prints_the_rejection_once(folder
     assert sum("does not compile" in line for line in shown) == 1
     assert "does not compile" not in stderr
     assert sys.executable  # the console ran in its own process
+
+
+async def test_one_command_is_counted_in_words(bot, folder):
+    (folder / "commands.yaml").write_text('bot:\n  language: en\ncommands:\n  hello:\n    description: Say hello\n'
+                                          '    text: "Hello again"\n')
+    result = await bot.reloader.reload([folder / "commands.yaml"])
+    assert result.report() == "commands.yaml reloaded: 1 command"
