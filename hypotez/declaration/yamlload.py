@@ -235,7 +235,10 @@ def load_yaml(text: str | bytes, file: str) -> LoadedYaml:
         problem = _yaml_error_problem(file, error, text)
         gave_up = getattr(error, "problem_mark", None)
         if gave_up is not None and not isinstance(error, yaml.reader.ReaderError) and "tabs" not in (problem.hint or ""):
-            mistake = explain_syntax_error(text, gave_up.line)
+            try:
+                mistake = explain_syntax_error(text, gave_up.line)
+            except RecursionError:  # a pathological file: PyYAML's own words will do
+                mistake = None
             if mistake is not None:
                 problem = SpecProblem(file, mistake.line, mistake.column, mistake.message, mistake.hint)
         if isinstance(error, yaml.reader.ReaderError):

@@ -39,10 +39,15 @@ class Mistake:
     mend: Callable[[str], str]  # the line, repaired
 
 
+_PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: each parse again costs little
+# What the parses again may read in all: a 2 MB spec gets a few tries, a hand-written one many.
+PARSE_BUDGET = 20_000_000
+
+
 def _parse_error_position(text: str) -> tuple[int, int] | None:
     """Where the first syntax error of ``text`` is, as (line, column) 0-based, or None if it parses."""
     try:
-        for _ in yaml.parse(text, Loader=yaml.SafeLoader):
+        for _ in yaml.parse(text, Loader=_PARSER):
             pass
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -58,10 +63,10 @@ def explain_syntax_error(text: str, error_line: int) -> Mistake | None:
     original = _parse_error_position(text)
     if original is None:
         return None
-    tries = 0
+    tries, most = 0, min(MAX_RETRIES, PARSE_BUDGET // max(len(text), 1))
     for mistake in _suspects(lines[: error_line + 1]):
         tries += 1
-        if tries > MAX_RETRIES:
+        if tries > most:
             break
         mended = list(lines)
         mended[mistake.line - 1] = mistake.mend(lines[mistake.line - 1])
