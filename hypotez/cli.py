@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from hypotez.i18n import counted, plural
 from hypotez.errors import ConfigError, HypotezError, SpecError, SpecFileError
@@ -88,7 +88,7 @@ def _github_property(text: str) -> str:
     return _github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _print_problems(error: SpecError, fmt: str) -> None:
+def _print_problems(error: SpecError, fmt: str, file: Any = None) -> None:
     if fmt == "json":
         import json
         print(json.dumps([{"file": p.file, "line": p.line, "column": p.column, "severity": p.severity,
@@ -102,7 +102,7 @@ def _print_problems(error: SpecError, fmt: str) -> None:
             print(f"::{level} file={_github_property(problem.file)},line={problem.line},col={problem.column},"
                   f"title=hypotez validate::{_github_data(text)}")
         else:
-            print(problem.format())
+            print(problem.format(), file=file or sys.stdout)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -258,9 +258,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpecFileError as error:
         print(f"hypotez: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except SpecError as error:
-        _print_problems(error, "text")
-        print(f"{len(error.errors)} problems: fix the spec, then try again (hypotez validate)", file=sys.stderr)
+    except SpecError as error:  # on stderr: stdout may be a file being written (hypotez docs > commands.html)
+        _print_problems(error, "text", file=sys.stderr)
+        print(f"{counted(len(error.errors), 'problem')}: fix the spec, then try again (hypotez validate)",
+              file=sys.stderr)
         return EXIT_PROBLEMS
     except ConfigError as error:
         print(f"hypotez: {error.format_message()}", file=sys.stderr)

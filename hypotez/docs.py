@@ -6,63 +6,108 @@ Both renderings read the same :func:`reference` data, so they always say the sam
 from __future__ import annotations
 
 import html
+import json
 from typing import Any
 
 from hypotez.builtin_commands import command_data
 from hypotez.declaration.model import ArgumentSpec, CommandSpec, PermissionSpec, Spec
+from hypotez.reasons import builtin_catalog
 
 
-def _rules(argument: ArgumentSpec) -> str:
-    rules = ", ".join(f"{k}: {v}" for k, v in argument.rules.items())
+class _Words:
+    """The reference's labels in one language (the ``docs.`` block of the reasons catalogs)."""
+
+    def __init__(self, language: str):
+        self.catalog = builtin_catalog(language)
+
+    def __call__(self, key: str, **params: Any) -> str:
+        return self.catalog.format(f"docs.{key}", params)
+
+    def answer(self, value: bool) -> str:
+        return self("yes") if value else self("no")
+
+
+def _typed(value: Any, words: _Words) -> str:
+    """A default as a user would type it: yes/no, not True/False; a list as a, b; 2, not 2.0."""
+    if isinstance(value, bool):
+        return words.answer(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_typed(item, words) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else str(value)
+
+
+def _rules(argument: ArgumentSpec, words: _Words) -> str:
+    rules = ", ".join(f"{k}: {_typed(v, words)}" for k, v in argument.rules.items() if k != "items")
+    if isinstance(argument.rules.get("items"), dict):
+        each = ", ".join(f"{k}: {_typed(v, words)}" for k, v in argument.rules["items"].items())
+        rules = ", ".join(filter(None, [rules, words("items", rules=each)]))
     if argument.choices:
-        rules = ", ".join(filter(None, [rules, "one of " + " / ".join(map(str, argument.choices))]))
+        rules = ", ".join(filter(None, [rules, words("one_of", choices=" / ".join(map(str, argument.choices)))]))
     if argument.type == "path":
-        rules = ", ".join(filter(None, [rules, f"inside the data folder ({argument.kind})"]))
+        kind = words(f"kind_{argument.kind}") if argument.kind in ("file", "dir", "any") else argument.kind
+        rules = ", ".join(filter(None, [rules, words("data_folder", kind=kind)]))
     if argument.permissions.restricted:
-        rules = ", ".join(filter(None, [rules, "given only by " + _allowed(argument.permissions)]))
+        rules = ", ".join(filter(None, [rules, words("given_only_by", who=_allowed(argument.permissions, words))]))
     return rules
 
 
-def _allowed(permissions: PermissionSpec) -> str:
+def _allowed(permissions: PermissionSpec, words: _Words) -> str:
     who = []
     if permissions.roles:
-        who.append("roles " + ", ".join(permissions.roles))
+        who.append(words("roles", names=", ".join(permissions.roles)))
     if permissions.discord:
-        who.append("permissions " + ", ".join(permissions.discord))
+        who.append(words("permissions", names=", ".join(permissions.discord)))
     if permissions.users:
-        who.append("users " + ", ".join(permissions.users))
-    return " or ".join(who) if who else "everyone"
+        who.append(words("users", names=", ".join(permissions.users)))
+    if not who:
+        return words("everyone")
+    text = who[0]
+    for other in who[1:]:
+        text = words("either", first=text, second=other)
+    return text
 
 
-def _who(command: CommandSpec) -> str:
-    return _allowed(command.permissions) + \
-        {"guild": " (servers only)", "dm": " (direct messages only)"}.get(command.where, "")
+def _who(command: CommandSpec, words: _Words) -> str:
+    place = {"guild": " " + words("servers_only"), "dm": " " + words("dm_only")}.get(command.where, "")
+    return _allowed(command.permissions, words) + place
 
 
-def reference(spec: Spec) -> dict[str, Any]:
-    """Everything the reference shows, as plain data."""
+def reference(spec: Spec, language: str | None = None) -> dict[str, Any]:
+    """Everything the reference shows, as plain data, worded in ``language`` (the bot's by default)."""
     settings = spec.settings
+    language = language or settings.language
+    words = _Words(language)
     prefix = settings.prefix
     commands = []
     for command in spec.commands:
         if command.hidden:
             continue
         entry = command_data(command, prefix)
+        cooldown = command.cooldown
         commands.append({
             "name": command.name, "description": entry["description"], "help": entry["help"],
             "usage": entry["usage"], "slash": f"/{command.name}" if command.slash else None,
             "aliases": [f"{prefix}{a}" for a in entry["aliases"]],
-            "arguments": [{"name": a.name, "type": a.type, "required": a.required,
-                           "default": str(a.default) if a.has_default else "", "rules": _rules(a),
-                           "description": a.description} for a in command.arguments],
-            "who": _who(command),
-            "cooldown": f"{command.cooldown.rate} per {command.cooldown.per:g} s per {command.cooldown.scope}"
-            if command.cooldown else None,
+            "arguments": [{"name": a.name, "type": words(f"type_{a.type}"), "required": words.answer(a.required),
+                           "default": _typed(a.default, words) if a.has_default else "",
+                           "rules": _rules(a, words), "description": a.description} for a in command.arguments],
+            "who": _who(command, words),
+            "cooldown": words("cooldown_value", rate=cooldown.rate, per=f"{cooldown.per:g}",
+                              scope=words(f"scope_{cooldown.scope}")) if cooldown else None,
             "examples": entry["examples"],
         })
+    labels = {key: words(key) for key in ("prefix", "language", "command", "does", "usage", "aliases", "argument",
+                                          "type", "required", "default", "rules", "description", "who",
+                                          "cooldown", "examples")}
+    labels["title"] = words("title", name=settings.name)
+    labels["slash_default"] = words("slash_default", answer=words.answer(settings.slash))
     return {"name": settings.name, "description": settings.description, "prefix": prefix,
-            "language": settings.language, "languages": list(settings.languages),
-            "slash": settings.slash, "commands": commands}
+            "language": language, "languages": list(settings.languages),
+            "slash": settings.slash, "commands": commands, "labels": labels, "also": words("also", slash="{slash}")}
 
 
 def _cell(text: object) -> str:
@@ -71,34 +116,37 @@ def _cell(text: object) -> str:
 
 def markdown_reference(spec: Spec) -> str:
     ref = reference(spec)
+    words = ref["labels"]
     prefix = ref["prefix"]
-    out = [f"# {ref['name']} — commands", ""]
+    out = [f"# {words['title']}", ""]
     if ref["description"]:
         out += [ref["description"], ""]
-    out += [f"Prefix: `{prefix}` · language: `{ref['language']}` · slash commands: "
-            f"{'yes' if ref['slash'] else 'no'} by default", ""]
-    out += ["| command | what it does |", "|---|---|"]
+    out += [f"{words['prefix']}: `{prefix}` · {words['language']}: `{ref['language']}` · {words['slash_default']}",
+            ""]
+    out += [f"| {words['command']} | {words['does']} |", "|---|---|"]
     out += [f"| [`{prefix}{c['name']}`](#{c['name']}) | {_cell(c['description'])} |" for c in ref["commands"]]
     out.append("")
     for c in ref["commands"]:
         out += [f"## {c['name']}", "", c["description"], ""]
         if c["help"]:
             out += [c["help"], ""]
-        out += [f"Usage: `{c['usage']}`" + (f" (also `{c['slash']}`)" if c["slash"] else ""), ""]
+        also = " (" + ref["also"].format(slash=f"`{c['slash']}`") + ")" if c["slash"] else ""
+        out += [f"{words['usage']}: `{c['usage']}`" + also, ""]
         if c["aliases"]:
-            out += ["Aliases: " + ", ".join(f"`{a}`" for a in c["aliases"]), ""]
+            out += [f"{words['aliases']}: " + ", ".join(f"`{a}`" for a in c["aliases"]), ""]
         if c["arguments"]:
-            out += ["| argument | type | required | default | rules | description |", "|---|---|---|---|---|---|"]
+            out += ["| " + " | ".join(words[k] for k in ("argument", "type", "required", "default", "rules",
+                                                         "description")) + " |", "|---|---|---|---|---|---|"]
             for a in c["arguments"]:
                 default = f"`{a['default']}`" if a["default"] else ""
-                out.append(f"| `{a['name']}` | {a['type']} | {'yes' if a['required'] else 'no'} | "
+                out.append(f"| `{a['name']}` | {a['type']} | {a['required']} | "
                            f"{_cell(default)} | {_cell(a['rules'])} | {_cell(a['description'])} |")
             out.append("")
-        out.append("Who may use it: " + c["who"])
+        out.append(f"{words['who']}: " + c["who"])
         if c["cooldown"]:
-            out.append(f"Cooldown: {c['cooldown']}")
+            out.append(f"{words['cooldown']}: {c['cooldown']}")
         if c["examples"]:
-            out += ["", "Examples:", ""] + [f"    {e}" for e in c["examples"]]
+            out += ["", f"{words['examples']}:", ""] + [f"    {e}" for e in c["examples"]]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -112,16 +160,17 @@ section{border-top:1px solid #eee;margin-top:1.5rem}pre{background:#f2f3f5;paddi
 def html_reference(spec: Spec) -> str:
     """The same reference as one self-contained HTML page (everything from the spec is escaped)."""
     ref = reference(spec)
+    words = {k: html.escape(v) for k, v in ref["labels"].items()}
     e = html.escape
     prefix = ref["prefix"]
     out = ["<!doctype html>", f'<html lang="{e(ref["language"])}">', "<head>", '<meta charset="utf-8">',
-           f"<title>{e(ref['name'])} — commands</title>", f"<style>{_STYLE}</style>", "</head>", "<body>",
-           f"<h1>{e(ref['name'])} — commands</h1>"]
+           f"<title>{words['title']}</title>", f"<style>{_STYLE}</style>", "</head>", "<body>",
+           f"<h1>{words['title']}</h1>"]
     if ref["description"]:
         out.append(f"<p>{e(ref['description'])}</p>")
-    out.append(f"<p>Prefix: <code>{e(prefix)}</code> · language: <code>{e(ref['language'])}</code> · slash "
-               f"commands: {'yes' if ref['slash'] else 'no'} by default</p>")
-    out += ["<table>", "<tr><th>command</th><th>what it does</th></tr>"]
+    out.append(f"<p>{words['prefix']}: <code>{e(prefix)}</code> · {words['language']}: "
+               f"<code>{e(ref['language'])}</code> · {words['slash_default']}</p>")
+    out += ["<table>", f"<tr><th>{words['command']}</th><th>{words['does']}</th></tr>"]
     out += [f'<tr><td><a href="#{e(c["name"])}"><code>{e(prefix + c["name"])}</code></a></td>'
             f"<td>{e(c['description'])}</td></tr>" for c in ref["commands"]]
     out.append("</table>")
@@ -129,24 +178,24 @@ def html_reference(spec: Spec) -> str:
         out += [f'<section id="{e(c["name"])}">', f"<h2>{e(c['name'])}</h2>", f"<p>{e(c['description'])}</p>"]
         if c["help"]:
             out.append(f"<p>{e(c['help'])}</p>")
-        also = f" (also <code>{e(c['slash'])}</code>)" if c["slash"] else ""
-        out.append(f"<p>Usage: <code>{e(c['usage'])}</code>{also}</p>")
+        also = " (" + e(ref["also"]).format(slash=f"<code>{e(c['slash'])}</code>") + ")" if c["slash"] else ""
+        out.append(f"<p>{words['usage']}: <code>{e(c['usage'])}</code>{also}</p>")
         if c["aliases"]:
-            out.append("<p>Aliases: " + ", ".join(f"<code>{e(a)}</code>" for a in c["aliases"]) + "</p>")
+            out.append(f"<p>{words['aliases']}: " + ", ".join(f"<code>{e(a)}</code>" for a in c["aliases"]) + "</p>")
         if c["arguments"]:
-            out += ["<table>", "<tr><th>argument</th><th>type</th><th>required</th><th>default</th><th>rules</th>"
-                               "<th>description</th></tr>"]
+            out += ["<table>", "<tr>" + "".join(f"<th>{words[k]}</th>" for k in (
+                "argument", "type", "required", "default", "rules", "description")) + "</tr>"]
             for a in c["arguments"]:
                 default = f"<code>{e(a['default'])}</code>" if a["default"] else ""
                 out.append(f"<tr><td><code>{e(a['name'])}</code></td><td>{e(a['type'])}</td>"
-                           f"<td>{'yes' if a['required'] else 'no'}</td><td>{default}</td><td>{e(a['rules'])}</td>"
+                           f"<td>{e(a['required'])}</td><td>{default}</td><td>{e(a['rules'])}</td>"
                            f"<td>{e(a['description'])}</td></tr>")
             out.append("</table>")
-        out.append(f"<p>Who may use it: {e(c['who'])}</p>")
+        out.append(f"<p>{words['who']}: {e(c['who'])}</p>")
         if c["cooldown"]:
-            out.append(f"<p>Cooldown: {e(c['cooldown'])}</p>")
+            out.append(f"<p>{words['cooldown']}: {e(c['cooldown'])}</p>")
         if c["examples"]:
-            out.append("<p>Examples:</p><pre>" + "\n".join(e(x) for x in c["examples"]) + "</pre>")
+            out.append(f"<p>{words['examples']}:</p><pre>" + "\n".join(e(x) for x in c["examples"]) + "</pre>")
         out.append("</section>")
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from hypotez.declaration.names import SLASH_NAME_RULE, name_ok, slash_name_hint, slash_name_ok
 from hypotez.i18n import counted
 from hypotez.errors import HypotezError, SpecError, SpecProblem
 from hypotez.declaration.loader import read_spec_file
@@ -94,11 +95,17 @@ class AddedCommand:
         return lines
 
 
-def _check_name(name: str) -> None:
-    if not (1 <= len(name) <= 32) or name != name.lower() or not all(c.isalnum() or c in "-_" for c in name):
-        raise NewCommandRefused(f"'{name}' cannot be a command name",
-                                "use 1-32 lower-case letters, digits, - and _ (so it also works as a slash "
-                                "command), e.g. rules or server_info")
+def _check_name(name: str, slash: bool | None = None) -> None:
+    """The rules validate applies to a hand-written command (hypotez.declaration.names); ``slash``:
+    whether the new command is a slash command too (the bot's default), once the spec is read."""
+    if not name_ok(name) or "/" in name or "\\" in name or name.startswith("."):
+        raise NewCommandRefused(f"command name '{name}' is not allowed",
+                                "a command name is one word without spaces (at most 64 characters), e.g. "
+                                "server_info or погода")
+    if slash and not slash_name_ok(name):
+        raise NewCommandRefused(f"'{name}' cannot be a slash command name: {SLASH_NAME_RULE}",
+                                slash_name_hint(name).split(", or set")[0] + " (or set 'slash: false' under "
+                                "'bot:' to make commands prefix-only)")
 
 
 def _insertion_line(text: str, file: str) -> tuple[int, int, int]:
@@ -141,6 +148,7 @@ def add_command(spec_path: Path, name: str, *, display_name: str | None = None) 
     except SpecError as error:
         raise NewCommandRefused(f"{file} has problems already; fix them first (hypotez validate {file}):",
                                 problems=error.errors) from None
+    _check_name(name, spec.settings.slash)
     for command in spec.commands:
         if name in command.names and not command.builtin:
             where = f" (line {command.location.line})" if command.location else ""

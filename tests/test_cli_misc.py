@@ -39,8 +39,9 @@ def test_docs_describe_every_command(capsys):
     for name in ("hi", "join", "leave", "instruction", "feedback", "train", "test", "model", "correct", "getfile", "archive",
                  "select_dataset", "help"):
         assert f"## {name}" in out
-    assert "Usage: `!select_dataset <path_to_dir_positive> [positive=yes|no]`" in out
-    assert "Who may use it: roles Trainer, Тренер or permissions manage_guild (servers only)" in out
+    # in the shipped bot's language
+    assert "Как вызвать: `!select_dataset <path_to_dir_positive> [positive=yes|no]`" in out
+    assert "Кто может вызвать: роли Trainer, Тренер или права manage_guild (только на серверах)" in out
 
 
 def test_no_command_is_a_usage_error(capsys):

@@ -78,7 +78,7 @@ def test_a_broken_spec_is_reported_not_a_traceback(tmp_path):
     result = subprocess.run([sys.executable, "-m", "hypotez", "console", "--spec", str(bad)], input="!hi\n",
                             capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert result.returncode == 1
-    assert f"{bad}:3:5: unknown key 'descripton' in command 'hi'" in result.stdout
+    assert f"{bad}:3:5: unknown key 'descripton' in command 'hi'" in result.stderr  # stdout is the bot's
     assert "Traceback" not in result.stderr
 
 

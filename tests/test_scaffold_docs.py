@@ -71,7 +71,8 @@ def test_new_command_refuses_clearly_and_changes_nothing(odd, capsys):
     assert new_command(odd, "help") == 1
     err = capsys.readouterr().err
     assert "hypotez: 'hi' is already a command (line 3)\nchoose another name" in err
-    assert "hypotez: 'Bad Name' cannot be a command name\nuse 1-32 lower-case letters, digits, - and _" in err
+    assert ("hypotez: command name 'Bad Name' is not allowed\na command name is one word without spaces (at most "
+            "64 characters), e.g. server_info or погода") in err
     assert "hypotez: 'help' is hypotez's own command" in err
     assert odd.read_bytes() == before
     assert not (odd.parent / "templates").exists()
@@ -95,10 +96,11 @@ def test_docs_html_is_one_escaped_page_with_every_command(capsys):
     assert page.startswith("<!doctype html>\n<html lang=\"ru\">")
     for name in ("hi", "train", "language", "select_dataset", "help"):
         assert f'<section id="{name}">' in page
-    assert "<p>Usage: <code>!select_dataset &lt;path_to_dir_positive&gt; [positive=yes|no]</code>" in page
-    assert "<td><code>feedback_text</code></td><td>text</td><td>no</td><td></td><td>maxLength: 1500</td>" in page
-    assert "<p>Who may use it: permissions administrator (servers only)</p>" in page
-    assert "<p>Cooldown: 3 per 60 s per user</p>" in page
+    # in the bot's language (the shipped bot is Russian)
+    assert "<p>Как вызвать: <code>!select_dataset &lt;path_to_dir_positive&gt; [positive=yes|no]</code>" in page
+    assert "<td><code>feedback_text</code></td><td>текст</td><td>нет</td><td></td><td>maxLength: 1500</td>" in page
+    assert "<p>Кто может вызвать: права administrator (только на серверах)</p>" in page
+    assert "<p>Ограничение: 3 за 60 с на пользователя</p>" in page
     assert "<pre>!feedback бот отвечает слишком медленно\n!feedback</pre>" in page
 
 
@@ -108,7 +110,7 @@ def test_docs_markdown_and_html_say_the_same(capsys):
     main(["docs", "--html", "--spec", str(ROOT / "commands.yaml")])
     page = capsys.readouterr().out
     assert markdown.count("\n## ") == page.count("<section ")
-    assert "Usage: `!language [language]` (also `/language`)" in markdown
+    assert "Как вызвать: `!language [language]` (или `/language`)" in markdown
 
 
 BROKEN = ("bot:\n  language: en\ncommands:\n  hi:\n    descripton: Say hi\n  yo:\n    description: Yo\n"

@@ -34,8 +34,9 @@ EXPECTED = {
         "    hint: write 'name: value' lines here, not '- item' lines\n"
     ),
     'bad_indentation': (
-        '{file}:4:4: YAML syntax error: did not find expected key (while parsing a block mapping)\n'
-        '    hint: check the indentation: this line is indented differently from the lines around it\n'
+        '{file}:4:4: this line is indented differently from every key above it\n'
+        "    hint: this line is indented by 3 spaces, which lines it up with no key above: indent it by 4 spaces "
+        "like 'description:' (line 3) or by 2 spaces like 'hi:' (line 2)\n"
     ),
     'choice_without_choices': (
         "{file}:6:21: argument 'color' of command 'pick' is a choice but lists no choices\n"
@@ -43,9 +44,11 @@ EXPECTED = {
     ),
     'cooldown_per_zero': (
         "{file}:5:30: 'per' in 'cooldown' of command 'hi' must be greater than 0 (it is 0)\n"
+        '    hint: write a number greater than 0, e.g. per: 60\n'
     ),
     'cooldown_rate_text': (
         "{file}:5:22: 'rate' in 'cooldown' of command 'hi' must be a whole number, not 'often'\n"
+        '    hint: write a whole number, e.g. rate: 3\n'
     ),
     'default_fails_rule': (
         "{file}:6:51: the default of argument 'sides' fails its own rules: must be at least 2 (got 1)\n"
@@ -81,7 +84,8 @@ EXPECTED = {
     ),
     'handler_module_missing': (
         "{file}:5:14: handler module 'no_such_module' cannot be found (no_such_module is missing)\n"
-        '    hint: check the spelling; handler modules live in the handlers/ folder\n'
+        '    hint: a handler module is a .py file beside the spec, named by its path: handlers/feedback.py is '
+        'handler: handlers.feedback:hi (modules here: spec_handlers)\n'
     ),
     'handler_module_renamed': (
         "{file}:5:14: handler module 'hypotez.builtins' cannot be found (hypotez.builtins is missing)\n"
@@ -108,6 +112,8 @@ EXPECTED = {
     ),
     'invalid_regex': (
         "{file}:6:36: 'pattern' is not a valid regular expression: unterminated character set at position 0\n"
+        "    hint: fix the pattern (a Python regular expression): every [ and ( must close; to match a '[' or "
+        "'(' itself write '\\[' or '\\(', in single quotes\n"
     ),
     'list_document': (
         "{file}:1:1: the spec must be a mapping with 'bot:' and 'commands:' sections, not a list\n"
@@ -118,7 +124,7 @@ EXPECTED = {
         "    hint: did you mean 'language'?\n"
         "{file}:6:5: unknown key 'descripton' in command 'hi'\n"
         "    hint: did you mean 'description'?\n"
-        "{file}:12:21: 'type' in argument 'sides' of command 'roll' is 'integr'; allowed: text, integer, number, boolean, choice, json, path, attachment, member, channel\n"
+        "{file}:12:21: 'type' in argument 'sides' of command 'roll' is 'integr'; allowed: text, integer, number, boolean, choice, json, list, path, attachment, member, channel\n"
         "    hint: did you mean 'integer'?\n"
     ),
     'missing_description': (
@@ -144,6 +150,7 @@ EXPECTED = {
     ),
     'rule_not_applicable': (
         "{file}:6:30: 'maxLength' only applies to text arguments (this one is integer)\n"
+        "    hint: for a number, write 'maximum:'\n"
     ),
     'scalar_document': (
         "{file}:1:1: the spec must be a mapping with 'bot:' and 'commands:' sections, not 'just some words'\n"
@@ -155,7 +162,7 @@ EXPECTED = {
     ),
     'slash_name_upper': (
         "{file}:2:3: 'Hello' cannot be a slash command name: Discord allows 1-32 lower-case letters, digits, - and _\n"
-        "    hint: rename it, or set 'slash: false' for this command\n"
+        "    hint: write it in lower case: hello, or set 'slash: false' for this command\n"
     ),
     'tabs': (
         '{file}:3:1: YAML syntax error: found character that cannot start any token (while scanning for the next token)\n'
@@ -163,6 +170,7 @@ EXPECTED = {
     ),
     'template_does_not_compile': (
         "{file}:4:12: template 'broken_syntax' does not compile: unexpected '}' (templates/en/broken_syntax.j2, line 1)\n"
+        '    hint: check the {{ }} and {% %} pairs on that line: every one that opens must close\n'
     ),
     'template_missing': (
         "{file}:4:12: template 'okk' does not exist (templates/en/okk.j2)\n"
@@ -177,15 +185,17 @@ EXPECTED = {
         "    hint: keep 25 or fewer, or set 'slash: false' for this command\n"
     ),
     'unclosed_double_quote': (
-        '{file}:3:18: YAML syntax error: found unexpected end of stream (while scanning a quoted scalar)\n'
-        '    hint: a quote is not closed: add the closing quote on the same line\n'
+        '{file}:3:18: the quote (") opened here is not closed\n'
+        '    hint: add the closing " at the end of the text, on the same line (for a text over several lines, '
+        "write '|' and the lines below it, indented)\n"
     ),
     'unclosed_single_quote': (
-        '{file}:3:18: YAML syntax error: found unexpected end of stream (while scanning a quoted scalar)\n'
-        '    hint: a quote is not closed: add the closing quote on the same line\n'
+        "{file}:3:18: the quote (') opened here is not closed\n"
+        "    hint: add the closing ' at the end of the text, on the same line (for a text over several lines, "
+        "write '|' and the lines below it, indented)\n"
     ),
     'unknown_argument_type': (
-        "{file}:6:21: 'type' in argument 'sides' of command 'roll' is 'integr'; allowed: text, integer, number, boolean, choice, json, path, attachment, member, channel\n"
+        "{file}:6:21: 'type' in argument 'sides' of command 'roll' is 'integr'; allowed: text, integer, number, boolean, choice, json, list, path, attachment, member, channel\n"
         "    hint: did you mean 'integer'?\n"
     ),
     'unknown_discord_permission': (

@@ -53,8 +53,9 @@ EXPECTED = {
         f"{RU}:1:1: a reasons catalog must be a mapping of reason keys to texts, not a list\n"
         "    hint: write nested 'key: text' lines, as in hypotez/builtin_templates/en/reasons.yaml\n"),
     "not_yaml": (1,
-        f"{RU}:2:10: YAML syntax error: found unexpected end of stream (while scanning a quoted scalar)\n"
-        "    hint: a quote is not closed: add the closing quote on the same line\n"),
+        f'{RU}:2:10: the quote (") opened here is not closed\n'
+        '    hint: add the closing " at the end of the text, on the same line (for a text over several lines, '
+        "write '|' and the lines below it, indented)\n"),
     "duplicate_key": (1,
         f"{RU}:3:3: duplicate key 'empty' (first written on line 2)\n"
         "    hint: YAML keeps only the last one: remove or rename one of them\n"),

@@ -253,7 +253,7 @@ async def run_console(app: App, lines: TextIO = sys.stdin, out: TextIO = sys.std
         from hypotez.reload import DEFAULT_INTERVAL, Reloader, Watcher
 
         session.reloader = Reloader(app, spec_path)
-        session.reloader.listeners.append(session.report_reload)
+        session.reloader.report_to_operator(session.report_reload)
         if watch:
             watcher = Watcher(session.reloader.watched_paths(), session.reloader.reload,
                               interval or DEFAULT_INTERVAL)

@@ -21,7 +21,8 @@ from hypotez.declaration.model import ArgumentSpec, CommandSpec
 from hypotez.pipeline import Request
 
 SLASH_TYPES: dict[str, Any] = {
-    "text": str, "integer": int, "number": float, "boolean": bool, "choice": str, "json": str, "path": str,
+    "text": str, "integer": int, "number": float, "boolean": bool, "choice": str, "json": str, "list": str,
+    "path": str,
     "attachment": discord.Attachment, "member": discord.Member, "channel": discord.abc.GuildChannel,
 }
 

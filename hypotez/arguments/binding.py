@@ -9,6 +9,13 @@ from hypotez.errors import BadArgument
 from hypotez.reasons import Reason
 
 
+# Arguments that take the rest of the line when only optional ones follow them (a text, a JSON value
+# with spaces in it, a list of items).
+REST_OF_LINE_TYPES = ("text", "json", "list")
+# The same, given by name: their value runs to the next name= (JSON and lists contain spaces).
+SPANNING_TYPES = ("json", "list")
+
+
 def _split_keyword(token: Token, command: CommandSpec) -> tuple[str, str] | None:
     if "=" not in token.text:
         return None
@@ -26,14 +33,23 @@ def bind_text(command: CommandSpec, text: str) -> dict[str, str]:
     bound: dict[str, str] = {}
     positional: list[Token] = []
     keyword_starts: list[int] = []
-    for token in tokens:
-        pair = None if token.quoted else _split_keyword(token, command)
+    pairs = [None if token.quoted else _split_keyword(token, command) for token in tokens]
+    skip_until = 0  # tokens before this one belong to a json or list value given by name
+    for index, (token, pair) in enumerate(zip(tokens, pairs)):
+        if index < skip_until:
+            continue
         if pair is None:
             positional.append(token)
             continue
         key, value = pair
         if key in bound:
             raise BadArgument(key, Reason("argument.given_twice", name=key))
+        if command.argument(key).type in SPANNING_TYPES:
+            # ["a b", "c"] or a, b, c given by name: the value runs to the next name=, spaces and all.
+            following = next((i for i in range(index + 1, len(tokens)) if pairs[i] is not None), len(tokens))
+            end = tokens[following].start if following < len(tokens) else len(text)
+            value = text[text.index("=", token.start) + 1:end].strip()
+            skip_until = following
         bound[key] = value
         keyword_starts.append(token.start)
 
@@ -43,12 +59,15 @@ def bind_text(command: CommandSpec, text: str) -> dict[str, str]:
             extra = " ".join(t.text for t in positional[index:])
             raise BadArgument(None, Reason("argument.too_many_values", extra=extra))
         argument = open_args.pop(0)
-        if argument.type == "text" and (argument.greedy or not any(a.required for a in open_args)):
+        if argument.type in REST_OF_LINE_TYPES and (argument.greedy or not any(a.required for a in open_args)):
             # A text argument followed only by optional ones takes the rest of the line (spacing
             # kept where it can be); the optional ones after it are then given by name.
             rest = positional[index:]
-            if len(rest) == 1:
+            if len(rest) == 1 and not (argument.type in SPANNING_TYPES and not rest[0].quoted):
                 bound[argument.name] = rest[0].text
+            elif argument.type in SPANNING_TYPES:  # as typed, up to a name= after it
+                end = min((start for start in keyword_starts if start > rest[0].start), default=len(text))
+                bound[argument.name] = text[rest[0].start:end].strip()
             elif any(start > rest[0].start for start in keyword_starts):
                 bound[argument.name] = " ".join(t.text for t in rest)
             else:

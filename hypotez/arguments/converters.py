@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
+from hypotez.arguments.lists import to_list
 from hypotez.arguments.rules import Validator, check_rules, validator_for
 from hypotez.declaration.model import ArgumentSpec, CommandSpec
 from hypotez.errors import BadArgument, MissingArgument
@@ -102,6 +103,13 @@ def _to_choice(argument: ArgumentSpec, value: Any) -> Any:
 def _to_text(argument: ArgumentSpec, value: Any) -> str:
     return str(value)
 
+
+_ITEM_CONVERTERS = {"text": lambda argument, item: str(item).strip(), "integer": _to_int, "number": _to_number}
+
+
+def _to_list(argument: ArgumentSpec, value: Any) -> list[Any]:
+    return to_list(argument, value, _ITEM_CONVERTERS)
+
 def _path(argument: ArgumentSpec, value: Any, context: ConversionContext) -> Any:
     check_rules(argument, str(value), context.validator(argument))  # the rules apply to the text typed
     if context.resolve_path is None:
@@ -151,6 +159,7 @@ CONVERTERS: dict[str, Converter] = {
     "boolean": _checked(_to_bool),
     "choice": _checked(_to_choice),
     "json": _checked(_to_json),
+    "list": _checked(_to_list),
     "path": _path,
     "member": _member,
     "channel": _channel,

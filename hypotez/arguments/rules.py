@@ -8,6 +8,7 @@ from typing import Any
 import jsonschema
 
 from hypotez.declaration.model import ArgumentSpec
+from hypotez.declaration.schema_list import ITEM_JSON_TYPES
 from hypotez.errors import BadArgument
 from hypotez.reasons import Reason
 
@@ -29,6 +30,11 @@ def _rules_schema(argument: ArgumentSpec) -> dict[str, Any] | None:
     if not argument.rules and not argument.schema:
         return None  # most arguments: nothing to check, nothing to build
     schema: dict[str, Any] = dict(argument.rules)
+    if isinstance(schema.get("items"), dict) and argument.type == "list":
+        # A list's items are converted to their type first; the rules then see that JSON type.
+        items = dict(schema["items"])
+        items["type"] = ITEM_JSON_TYPES[items.get("type", "text")]
+        schema["items"] = items
     if argument.schema:
         schema.update(argument.schema)
     return schema or None
@@ -81,6 +87,8 @@ def _rule_reason(error: jsonschema.ValidationError) -> Reason:
 
 def describe_rule_failure(argument: ArgumentSpec, error: jsonschema.ValidationError) -> Reason:
     reason = _rule_reason(error)
+    if argument.type == "list" and len(error.absolute_path) == 1:
+        return Reason("list.item", number=error.absolute_path[0] + 1, reason=reason)
     if error.absolute_path:
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
         return Reason("rule.at", where=where.lstrip("."), reason=reason)

@@ -13,6 +13,7 @@ from typing import Any
 
 import jsonschema
 
+from hypotez.declaration.names import SLASH_NAME_RULE, slash_name_hint, slash_name_ok
 from hypotez.errors import SpecProblem
 from hypotez.declaration.model import ArgumentSpec, CommandSpec, Settings
 from hypotez.declaration.yamlload import Locations
@@ -72,10 +73,12 @@ class DeclarationChecker:
             self.add(path + ("choices",), f"'choices' only applies to arguments of type choice "
                                           f"(this one is {argument.type})", "set 'type: choice'")
         if argument.greedy and argument.type != "text":
-            self.add(path + ("greedy",), "'greedy' only applies to text arguments")
+            self.add(path + ("greedy",), "'greedy' only applies to text arguments",
+                     "remove 'greedy:' (only a text argument can take the rest of the line)")
         for key in ("kind", "must_exist"):
             if key in raw and argument.type != "path":
-                self.add(path + (key,), f"'{key}' only applies to path arguments (this one is {argument.type})")
+                self.add(path + (key,), f"'{key}' only applies to path arguments (this one is {argument.type})",
+                         f"remove '{key}:', or set 'type: path'")
         if argument.type == "path" and not command.permissions.restricted and not argument.permissions.restricted:
             # A path reaches the data folder: a command anyone may run must not read it for anyone.
             self.add(path, f"argument '{argument.name}' of command '{command.name}' names a path in the data "
@@ -83,23 +86,32 @@ class DeclarationChecker:
                            "through it",
                      "add 'permissions:' to the argument (e.g. permissions: {roles: [Trainer]}) or to the command")
         if "schema" in raw and argument.type != "json":
-            self.add(path + ("schema",), f"'schema' only applies to json arguments (this one is {argument.type})")
+            self.add(path + ("schema",), f"'schema' only applies to json arguments (this one is {argument.type})",
+                     "remove 'schema:', or set 'type: json'")
         numeric = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}
         textual = {"minLength", "maxLength", "pattern"}
         for rule in argument.rules:
             if rule in numeric and argument.type not in ("integer", "number"):
                 self.add(path + (rule,), f"'{rule}' only applies to integer or number arguments "
-                                         f"(this one is {argument.type})")
+                                         f"(this one is {argument.type})", _instead(rule, argument.type))
             if rule in textual and argument.type not in ("text", "path", "choice"):
-                self.add(path + (rule,), f"'{rule}' only applies to text arguments (this one is {argument.type})")
-            if rule in ("minItems", "maxItems") and argument.type != "json":
-                self.add(path + (rule,), f"'{rule}' only applies to json arguments (this one is {argument.type})")
+                self.add(path + (rule,), f"'{rule}' only applies to text arguments (this one is {argument.type})",
+                         _instead(rule, argument.type))
+            if rule in ("minItems", "maxItems", "uniqueItems") and argument.type not in ("json", "list"):
+                self.add(path + (rule,), f"'{rule}' only applies to list and json arguments "
+                                         f"(this one is {argument.type})", f"remove '{rule}:', or set 'type: list'")
+            if rule == "items" and argument.type != "list":
+                self.add(path + (rule,), f"'items' only applies to list arguments (this one is {argument.type})",
+                         "remove 'items:', or set 'type: list'")
+        if argument.type == "list" and not self._list_items(path, argument):
+            return False
         if "pattern" in argument.rules:
             try:
                 re.compile(argument.rules["pattern"])
             except re.error as error:
                 self.add(path + ("pattern",), f"'pattern' is not a valid regular expression: {error}",
-                         at_key=False)
+                         "fix the pattern (a Python regular expression): every [ and ( must close; to match a "
+                         "'[' or '(' itself write '\\[' or '\\(', in single quotes", at_key=False)
                 return False
         if argument.schema is not None:
             try:
@@ -114,14 +126,34 @@ class DeclarationChecker:
             self.add(path + ("default",), "an attachment argument cannot have a default")
         return "default" in raw and raw["default"] is not None and argument.type not in ("attachment",)
 
+    def _list_items(self, path: tuple[Any, ...], argument: ArgumentSpec) -> bool:
+        """The rules under 'items:' of a list argument fit its item type; False if a pattern is broken."""
+        items = argument.rules.get("items") or {}
+        item_type = items.get("type", "text")
+        ipath = path + ("items",)
+        for rule in items:
+            if rule in ("minimum", "maximum") and item_type == "text":
+                self.add(ipath + (rule,), f"'{rule}' under 'items' only applies to items that are numbers",
+                         f"add 'type: integer' under 'items:', or for the length of an item write "
+                         f"'{_COUNTERPARTS[rule]}:'")
+            if rule in ("minLength", "maxLength", "pattern") and item_type != "text":
+                self.add(ipath + (rule,), f"'{rule}' under 'items' only applies to items that are texts "
+                                          f"(these are {item_type})", _instead(rule, item_type))
+        if "pattern" in items:
+            try:
+                re.compile(items["pattern"])
+            except re.error as error:
+                self.add(ipath + ("pattern",), f"'pattern' under 'items' is not a valid regular expression: "
+                                               f"{error}", "fix the pattern (a Python regular expression): "
+                                               "every [ and ( must close", at_key=False)
+                return False
+        return True
+
     def slash(self, command: CommandSpec) -> None:
         path = ("commands", command.name)
         for name in command.names:
-            if not (1 <= len(name) <= 32) or any(not (ch.isalnum() or ch in "-_") for ch in name) \
-                    or name != name.lower():
-                self.add(path, f"'{name}' cannot be a slash command name: Discord allows 1-32 lower-case "
-                               "letters, digits, - and _",
-                         "rename it, or set 'slash: false' for this command")
+            if not slash_name_ok(name):
+                self.add(path, f"'{name}' cannot be a slash command name: {SLASH_NAME_RULE}", slash_name_hint(name))
                 break
         if len(command.description) > SLASH_DESCRIPTION_MAX:
             self.add(path + ("description",), f"the description of slash command '{command.name}' is "
@@ -160,3 +192,17 @@ def check_arg_order(checker: DeclarationChecker, command: CommandSpec) -> None:
                         "put required arguments first, so they can be typed without names")
             return
 
+
+# A rule written for the wrong type of argument, and the one meant: maxLength on a number is maximum.
+_COUNTERPARTS = {"minLength": "minimum", "maxLength": "maximum", "minimum": "minLength", "maximum": "maxLength"}
+
+
+def _instead(rule: str, argument_type: str) -> str:
+    other = _COUNTERPARTS.get(rule)
+    if other and argument_type in ("integer", "number"):
+        return f"for a number, write '{other}:'"
+    if other and argument_type in ("text", "path", "choice"):
+        return f"for the length of a text, write '{other}:'"
+    if argument_type == "list":
+        return f"for each item, write it under 'items:' (items: {{{rule}: ...}})"
+    return f"remove '{rule}:'"

@@ -20,6 +20,7 @@ from hypotez.declaration.building import HELP_COMMAND, build_command, build_sett
 from hypotez.declaration.checks import SLASH_COMMANDS_MAX, DeclarationChecker, check_arg_order
 from hypotez.declaration.model import DEFAULT_REPLY, ERROR_KINDS, ArgumentSpec, CommandSpec, Settings, Spec
 from hypotez.declaration.reasons_check import check_reason_catalogs
+from hypotez.declaration.traps import TEMPLATE_SUFFIXES, not_a_spec, trap_warnings
 from hypotez.declaration.wording import VALIDATION_SCHEMA, schema_problems
 from hypotez.declaration.yamlload import MAX_SPEC_BYTES, Locations, load_yaml
 
@@ -100,6 +101,8 @@ def load_declaration(path: Path | str, *, templates_dir: Path | None = None,
 def load_declaration_text(text: str | bytes, *, path: Path, templates_dir: Path | None = None,
                           display_name: str | None = None) -> Declaration:
     file = display_name or str(path)
+    if path.suffix in TEMPLATE_SUFFIXES:
+        raise SpecError([not_a_spec(path, file)])
     loaded = load_yaml(text, file)
     problems = list(loaded.problems)
     if loaded.data is None and not problems:
@@ -138,6 +141,7 @@ def load_declaration_text(text: str | bytes, *, path: Path, templates_dir: Path 
     spec = Spec(settings=settings, commands=tuple(commands), path=path, templates_dir=templates)
     declaration = Declaration(spec, problems, locations, raw_commands=commands_raw)
     _check(declaration, bot_raw)
+    problems += trap_warnings(raw, locations, problems)
     problems += check_reason_catalogs(templates, settings.languages, spec_dir, file)
     return declaration
 

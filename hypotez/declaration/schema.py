@@ -12,8 +12,9 @@ from hypotez.declaration.permissions import DISCORD_PERMISSIONS
 from hypotez.declaration.model import ERROR_KINDS
 from hypotez.declaration.schema_storage import STORAGE_SCHEMA
 from hypotez.declaration.schema_metrics import METRICS_SCHEMA
+from hypotez.declaration.schema_list import LIST_RULES
 
-ARGUMENT_TYPES = ["text", "integer", "number", "boolean", "choice", "json", "path", "attachment",
+ARGUMENT_TYPES = ["text", "integer", "number", "boolean", "choice", "json", "list", "path", "attachment",
                   "member", "channel"]
 
 
@@ -35,8 +36,9 @@ RULE_KEYWORDS: dict[str, dict[str, Any]] = {
     "maxLength": {"type": "integer", "minimum": 0, "description": "Most characters allowed."},
     "pattern": {"type": "string", "description": "A regular expression the text must match."},
     "enum": {"type": "array", "minItems": 1, "description": "The only values allowed."},
-    "minItems": {"type": "integer", "minimum": 0, "description": "JSON lists: fewest items."},
-    "maxItems": {"type": "integer", "minimum": 0, "description": "JSON lists: most items."},
+    "minItems": {"type": "integer", "minimum": 0, "description": "list and JSON lists: fewest items."},
+    "maxItems": {"type": "integer", "minimum": 0, "description": "list and JSON lists: most items."},
+    **LIST_RULES,
 }
 
 # bot.attachments.hosts: a host name (HTTPS on 443), or scheme://host:port for a file server of one's own.
@@ -51,7 +53,8 @@ _LOCALIZED = {"oneOf": [{"type": "string"},
                          "additionalProperties": {"type": "string"}}],
               "description": "A text (Jinja: {{ user }}, {{ argument }}), or one per language: {ru: ..., en: ...}."}
 _TEXTS = {"oneOf": [{"type": "string"}, {"type": "array", "minItems": 1, "items": {"type": "string"}}]}
-_TEMPLATE_NAME = {"type": "string", "pattern": r"^[A-Za-z0-9_./-]+$",
+# Letters of any script (a command 'погода' has templates/ru/погода.j2); nothing a file name cannot hold.
+_TEMPLATE_NAME = {"type": "string", "pattern": r'^[^\s:*?"<>|\\]+$',
                   "description": "A template file name in templates/<language>/, without the .j2 ending."}
 
 SCHEMA: dict[str, Any] = {

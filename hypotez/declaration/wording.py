@@ -10,6 +10,7 @@ import jsonschema
 
 from hypotez.errors import SpecProblem
 from hypotez.declaration import schema as schema_module
+from hypotez.declaration.traps import empty_value_hint
 from hypotez.declaration.yamlload import Locations
 
 _PATTERN_HINTS = {
@@ -19,6 +20,15 @@ _PATTERN_HINTS = {
 }
 
 
+def _colon_text(value: Any) -> str | None:
+    """``Tip: be kind`` as the user wrote it, when YAML read it as a one-key mapping; else None."""
+    if isinstance(value, dict) and len(value) == 1:
+        [(key, item)] = value.items()
+        if isinstance(key, str) and isinstance(item, (str, int, float)) and not isinstance(item, bool):
+            return f"{key}: {item}"
+    return None
+
+
 def _type_words(expected: Any) -> str:
     words = {"object": "a mapping (key: value lines)", "array": "a list ([a, b] or '- item' lines)",
              "string": "a text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
@@ -26,6 +36,40 @@ def _type_words(expected: Any) -> str:
     if isinstance(expected, list):
         return " or ".join(words.get(t, t) for t in expected)
     return words.get(expected, str(expected))
+
+
+# Words people write for a value hypotez spells otherwise (other languages' and Discord's own names):
+# → (the value, why, or "").
+_SYNONYMS = {
+    "string": ("text", "", ), "str": ("text", ""), "int": ("integer", ""), "float": ("number", ""),
+    "bool": ("boolean", ""), "array": ("list", ""), "enum": ("choice", ""), "object": ("json", ""),
+    "dict": ("json", ""), "user": ("member", ""), "file": ("attachment", "or 'path' for a file of the data folder"),
+    "server": ("guild", "Discord's API calls a server a guild"),
+    "servers": ("guild", "Discord's API calls a server a guild"),
+    "private": ("dm", "a direct message"), "everywhere": ("any", ""), "all": ("any", ""),
+}
+# What a number in the spec could be, for hints ("e.g. per: 60").
+_EXAMPLES = {"rate": "3", "per": "60", "threshold": "0.55", "few_shot": "5", "recognisers": "1",
+             "max_bytes": "10000000", "max_seconds": "120", "speak_max_chars": "300", "epochs": "3"}
+_BOOLEAN_WORDS = {"true", "false", "yes", "no", "on", "off"}
+
+
+def _unquoted(text: str, expected: Any) -> str | None:
+    """``text`` as it should be written without quotes, when it is a number or yes/no value where
+    one is expected ("200" for a whole number, "false" for true/false); else None. Quotes make YAML
+    read a text: we say so rather than guess, so a spec means the same to every YAML tool."""
+    expected = set(expected) if isinstance(expected, list) else {expected}
+    word = text.strip()
+    if "boolean" in expected and word.lower() in _BOOLEAN_WORDS:
+        return word.lower()
+    try:
+        if "integer" in expected and str(int(word)) == word.lstrip("+"):
+            return word
+        if "number" in expected and float(word) == float(word):
+            return word
+    except ValueError:
+        return None
+    return None
 
 
 def _actual_words(value: Any) -> str:
@@ -84,9 +128,39 @@ def _schema_at(schema_path: list[Any]) -> dict[str, Any]:
 
 def schema_problems(errors: list[jsonschema.ValidationError], locations: Locations) -> list[SpecProblem]:
     problems: list[SpecProblem] = []
+    split = _split_fields(errors)
     for error in errors:
-        problems.extend(_explain(error, locations))
+        if id(error) in split:
+            problems.extend(split[id(error)](locations))
+        else:
+            problems.extend(_explain(error, locations))
     return problems
+
+
+def _missing(error: jsonschema.ValidationError) -> str | None:
+    return error.message.split("'")[1] if error.validator == "required" and "'" in error.message else None
+
+
+def _split_fields(errors: list[jsonschema.ValidationError]) -> dict[int, Any]:
+    """Embed fields written as two list items (`- name: A` then `- value: B`): one problem, at the
+    first, saying they belong in one item (not "add 'value:'" then "add 'name:'")."""
+    by_path = {tuple(e.absolute_path): e for e in errors if _missing(e) and len(e.absolute_path) >= 2
+               and e.absolute_path[-2] == "fields"}
+    words: dict[int, Any] = {}
+    for path, error in by_path.items():
+        following = by_path.get(path[:-1] + (path[-1] + 1,))
+        if _missing(error) != "value" or following is None or _missing(following) != "name":
+            continue
+        name = error.instance.get("name")
+
+        def problem(locations: Locations, path: tuple[Any, ...] = path, name: Any = name) -> list[SpecProblem]:
+            return [locations.problem(path, f"the embed field {name!r} is split into two list items: "
+                                            "'- name:' and '- value:' are one field each",
+                                      "write 'value:' in the same item as 'name:': remove the '-' before "
+                                      "'value:' and indent it like 'name:'")]
+        words[id(error)] = problem
+        words[id(following)] = lambda locations: []
+    return words
 
 
 def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[SpecProblem]:
@@ -103,14 +177,22 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
         if key == "reply":
             return [locations.problem(path, f"'reply' of {where} must be a template name or a mapping "
                                             f"of outcome: template name (got {_actual_words(error.instance)})")]
+        if key == "text" and len(path) == 3 and isinstance(error.instance, list):
+            split = [(i, _colon_text(item)) for i, item in enumerate(error.instance) if _colon_text(item)]
+            if split:
+                return [locations.problem(path + (i,), f"item {i + 1} of 'text' of {where} was read as a key "
+                                                       f"and its value, not as a text: ': ' starts a key",
+                                          f'put it in quotes: - "{text}"') for i, text in split]
         if key == "text" and len(path) == 3:
             return [locations.problem(path, f"'text' of {where} must be a text, a list of texts (one is picked "
                                             f"at random) or a mapping language: text "
                                             f"(got {_actual_words(error.instance)})",
+                                      empty_value_hint(locations, path) or
                                       "put the text in quotes if it starts with a special character")]
         if len(path) >= 4 and path[2] == "embed":
             return [locations.problem(path, f"'{key}' of the embed of {where} must be a text or a mapping "
-                                            f"language: text (got {_actual_words(error.instance)})")]
+                                            f"language: text (got {_actual_words(error.instance)})",
+                                      empty_value_hint(locations, path))]
         return _explain(best, locations) if best is not None else []
 
     if rule == "additionalProperties":
@@ -142,9 +224,15 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
         what = f"'{key}'" if isinstance(key, str) else f"item {key + 1}" if isinstance(key, int) else "this value"
         hint = None
         if error.instance is None:
-            hint = "the value is empty: write it after the colon, or remove the line"
+            hint = empty_value_hint(locations, path) or \
+                "the value is empty: write it after the colon, or remove the line"
         elif error.validator_value == "object" and isinstance(error.instance, list):
             hint = "write 'name: value' lines here, not '- item' lines"
+        elif isinstance(error.instance, str) and _unquoted(error.instance, error.validator_value) is not None:
+            hint = f"remove the quotes: {key}: {_unquoted(error.instance, error.validator_value)}" \
+                if isinstance(key, str) else "remove the quotes"
+        elif error.validator_value in ("integer", "number") and isinstance(key, str) and key in _EXAMPLES:
+            hint = f"write {_type_words(error.validator_value)}, e.g. {key}: {_EXAMPLES[key]}"
         elif error.validator_value == "array" and isinstance(error.instance, str):
             hint = f"write it as a list: [{error.instance}]"
         if path[:1] == ("commands",) and len(path) == 2:
@@ -166,8 +254,12 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
 
     if rule == "enum":
         allowed = [str(v) for v in error.validator_value]
-        close = get_close_matches(str(error.instance), allowed, n=1, cutoff=0.5)
+        synonym = _SYNONYMS.get(str(error.instance).lower())
+        close = [synonym[0]] if synonym and synonym[0] in allowed else \
+            get_close_matches(str(error.instance), allowed, n=1, cutoff=0.5)
         hint = f"did you mean '{close[0]}'?" if close else None
+        if close and synonym and synonym[0] == close[0] and synonym[1]:
+            hint = f"did you mean '{close[0]}'? ({synonym[1]})"
         what = f"'{key}'" if isinstance(key, str) else "value"
         return [locations.problem(path, f"{what} in {where} is {_actual_words(error.instance)}; "
                                         f"allowed: {', '.join(allowed)}", hint)]
@@ -187,8 +279,10 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
         words = {"minimum": "at least", "exclusiveMinimum": "greater than", "maximum": "at most",
                  "exclusiveMaximum": "less than"}[rule]
         what = f"'{key}'" if isinstance(key, str) else "this value"
+        example = _EXAMPLES.get(str(key))
+        hint = f"write a number {words} {error.validator_value}" + (f", e.g. {key}: {example}" if example else "")
         return [locations.problem(path, f"{what} in {where} must be {words} {error.validator_value} "
-                                        f"(it is {error.instance})")]
+                                        f"(it is {error.instance})", hint)]
 
     if rule in ("minLength", "minItems", "minProperties") and error.validator_value == 1:
         what = f"'{key}'" if isinstance(key, str) else "this value"

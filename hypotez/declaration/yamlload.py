@@ -6,11 +6,13 @@ PyYAML's composer gives each node its start mark; we build plain Python data fro
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from hypotez.declaration.yamlmistakes import explain_syntax_error, indentation_hint
 from hypotez.errors import HypotezError, SpecProblem
 
 # A spec is a small hand-written file; anything far larger is a mistake (a wrong file, a paste).
@@ -25,6 +27,12 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 Path_ = tuple[Any, ...]
 _STR_TAG = "tag:yaml.org,2002:str"
+_NULL_TAG = "tag:yaml.org,2002:null"
+# ' #' followed at once by more than a space: meant as part of the text ('Rule #1', '#2ECC71'),
+# not as a comment ('  # a comment').
+_CUT_BY_COMMENT = re.compile(r"[ \t]+(?P<comment>#[^\s#].*)$")
+_CUT_ANYWHERE = re.compile(r"[ \t]#[^\s#]")
+_QUOTES = ('"', "'")
 
 
 @dataclass(slots=True)
@@ -34,6 +42,11 @@ class Locations:
     file: str
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # Silent traps, noted while building (hypotez.declaration.traps words them): a plain text or an
+    # empty value followed on its line by '#' and more words, which YAML read as a comment → the
+    # comment; a text in quotes written over several lines (YAML joins them) → how many lines.
+    comments_after: dict[Path_, str] = field(default_factory=dict)
+    joined_lines: dict[Path_, int] = field(default_factory=dict)
 
     def of_value(self, path: Path_) -> tuple[int, int]:
         """The position of the value at ``path``, or of its nearest located ancestor."""
@@ -98,10 +111,20 @@ def _yaml_error_problem(file: str, error: yaml.YAMLError, text: str = "") -> Spe
         problem = f"character U+{ord(character):04X} is not allowed in YAML" if character else str(error)
         return SpecProblem(file, line, column, problem, _hint_for_yaml_error(error))
     problem = getattr(error, "problem", None) or str(error)
+    if "could not determine a constructor for the tag" in problem and mark is not None:
+        tag = problem.split("'")[1] if "'" in problem else "!"
+        written = text.split("\n")[line - 1][column - 1:].split(" #")[0].strip() if text else tag
+        quoted = f'"{written}"' if '"' not in written else "'" + written.replace("'", "''") + "'"
+        return SpecProblem(file, line, column, f"a text starting with '{tag[:1]}' must be in quotes (YAML reads "
+                                               f"'{tag}' as a tag)", f"write it in quotes: {quoted}")
     message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
     hint = _hint_for_yaml_error(error)
     if mark is not None and text and 0 <= mark.index < len(text) and text[mark.index] == "\t":
         hint = "YAML does not allow tabs for indentation: indent with spaces"
+    elif hint and hint.startswith("check the indentation") and mark is not None and text:
+        lined_up = indentation_hint(text.split("\n"), mark.line)
+        if lined_up:
+            message, hint = "this line is indented differently from every key above it", lined_up
     return SpecProblem(file, line, column, message, hint)
 
 
@@ -112,8 +135,13 @@ class _TooBig(HypotezError):
 class _Builder:
     """Turns a node tree into plain data, recording positions and duplicate keys."""
 
-    def __init__(self, file: str):
+    def __init__(self, file: str, text: str = ""):
         self.locations = Locations(file)
+        self._lines = text.split("\n") if text else []
+        # The lines where ' #' is followed at once by more than a space: the only ones where a text
+        # can have been cut by a comment (most lines have none, so most texts cost one set look-up).
+        self._cut_lines = {number for number, line in enumerate(self._lines)
+                           if "#" in line and _CUT_ANYWHERE.search(line)}
         self.problems: list[SpecProblem] = []
         self._constructor = _Loader("")  # only used to construct scalars with YAML 1.1 rules
         self._count = 0
@@ -128,8 +156,21 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
         if node.tag == _STR_TAG:
+            if node.style:
+                if node.style in _QUOTES and node.end_mark.line != node.start_mark.line:
+                    self.locations.joined_lines[path] = node.end_mark.line - node.start_mark.line + 1
+            elif node.end_mark.line in self._cut_lines:
+                self._note_cut(node, path)
             return node.value  # what the constructor would return for a text, without its dispatch
+        if node.tag == _NULL_TAG and node.end_mark.line in self._cut_lines:
+            self._note_cut(node, path)
         return self._constructor.construct_object(node, deep=True)
+
+    def _note_cut(self, node: yaml.ScalarNode, path: Path_) -> None:
+        end = node.end_mark
+        cut = _CUT_BY_COMMENT.match(self._lines[end.line][end.column:])
+        if cut:
+            self.locations.comments_after[path] = cut["comment"].rstrip()
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
@@ -192,6 +233,14 @@ def load_yaml(text: str | bytes, file: str) -> LoadedYaml:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as error:
         problem = _yaml_error_problem(file, error, text)
+        gave_up = getattr(error, "problem_mark", None)
+        if gave_up is not None and not isinstance(error, yaml.reader.ReaderError) and "tabs" not in (problem.hint or ""):
+            try:
+                mistake = explain_syntax_error(text, gave_up.line)
+            except RecursionError:  # a pathological file: PyYAML's own words will do
+                mistake = None
+            if mistake is not None:
+                problem = SpecProblem(file, mistake.line, mistake.column, mistake.message, mistake.hint)
         if isinstance(error, yaml.reader.ReaderError):
             before = text[: error.position]
             line = before.count("\n") + 1
@@ -202,7 +251,7 @@ def load_yaml(text: str | bytes, file: str) -> LoadedYaml:
         return LoadedYaml(None, locations, [SpecProblem(file, 1, 1, "the file is nested too deeply to be a spec")])
     if node is None:
         return LoadedYaml(None, locations, [])
-    builder = _Builder(file)
+    builder = _Builder(file, text)
     try:
         data = builder.build(node, ())
     except yaml.YAMLError as error:  # e.g. a scalar that cannot be constructed (bad timestamp)

@@ -12,6 +12,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from hypotez.template_hints import syntax_hint
 from hypotez.arguments import ConversionContext, Validator, convert, validator_for
 from hypotez.declaration.loader import Declaration
 from hypotez.declaration.model import ArgumentSpec, CommandSpec, Settings
@@ -55,7 +56,7 @@ class RegistryChecker:
         for path, name in names.items():
             if name in broken:
                 kind, message = broken[name]
-                hint = None
+                hint = syntax_hint(message, self.renderer.environment(language)) if kind == "broken" else None
                 if kind == "missing":
                     message = f"template '{name}' does not exist (templates/{language}/{name}.j2)"
                     hint = self._template_hint(name, language)
@@ -72,7 +73,8 @@ class RegistryChecker:
                              severity="warning", at_key=False)
                 elif self.renderer.own_file(name, other) is not None:
                     for kind, message in self.renderer.check([name], other).values():
-                        self.add(path, message, at_key=False)
+                        self.add(path, message, syntax_hint(message, self.renderer.environment(other)),
+                                 at_key=False)
         check_other_languages(self.renderer, names, broken, self.settings, self.add)
 
     def template_names(self, templates: Iterable[str], scope: NameScope) -> None:

@@ -54,6 +54,20 @@ def _import_module(module_name: str, spec_dir: Path | None) -> Any:
 RENAMED_MODULES = {"hypotez.builtins": "hypotez.builtin_commands"}
 
 
+def _module_hint(module_name: str, function_name: str, spec_dir: Path | None) -> str:
+    """What to write for a module that cannot be found: the closest module beside the spec, or how
+    a module is named (handlers/feedback.py is handlers.feedback)."""
+    here = sorted(".".join(path.relative_to(spec_dir).with_suffix("").parts)
+                  for folder in ((spec_dir, spec_dir / "handlers") if spec_dir else ())
+                  if folder.is_dir() for path in folder.glob("*.py") if not path.name.startswith("_"))
+    close = get_close_matches(module_name, here, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean handler: {close[0]}:{function_name}?"
+    known = f" (modules here: {', '.join(here)})" if here else ""
+    return (f"a handler module is a .py file beside the spec, named by its path: handlers/feedback.py is "
+            f"handler: handlers.feedback:{function_name}{known}")
+
+
 def _prefixes(module_name: str) -> set[str]:
     parts = module_name.split(".")
     return {".".join(parts[: i + 1]) for i in range(len(parts))}
@@ -66,7 +80,7 @@ def resolve_handler(dotted: str, spec_dir: Path | None = None) -> Callable[..., 
     except ModuleNotFoundError as error:
         renamed = RENAMED_MODULES.get(module_name)
         hint = (f"{module_name} is now called {renamed}: write handler: {renamed}:{function_name}" if renamed
-                else "check the spelling; handler modules live in the handlers/ folder")
+                else _module_hint(module_name, function_name, spec_dir))
         raise HandlerProblem(f"handler module {module_name!r} cannot be found ({error.name} is missing)",
                              hint) from None
     except SyntaxError as error:

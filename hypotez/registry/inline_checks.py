@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping
 import jinja2
 from jinja2 import meta, nodes
 
+from hypotez.template_hints import syntax_hint
 from hypotez import embeds as limits
 from hypotez.registry.template_names import NameScope, check_text, command_scope
 from hypotez.declaration.model import ANY_LANGUAGE, CommandSpec, EmbedSpec, Settings, pick_language
@@ -101,6 +102,7 @@ class InlineChecker:
         except jinja2.TemplateSyntaxError as error:
             line = f" (line {error.lineno} of the text)" if source.count("\n") and error.lineno else ""
             self.add(path, f"{what} does not compile: {error.message}{line}",
+                     syntax_hint(error.message or "", self.env) or
                      "check the {{ }} and {% %} pairs: every one that opens must close", at_key=False)
             return
         except RecursionError:

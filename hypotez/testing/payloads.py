@@ -28,7 +28,7 @@ def discord_place(guild_id: int | None, channel_id: int) -> Place:
 
 
 PERMISSION_BITS = dict(discord.Permissions.VALID_FLAGS)
-OPTION_TYPES = {"text": 3, "choice": 3, "json": 3, "path": 3, "integer": 4, "boolean": 5, "member": 6,
+OPTION_TYPES = {"text": 3, "choice": 3, "json": 3, "list": 3, "path": 3, "integer": 4, "boolean": 5, "member": 6,
                 "channel": 7, "number": 10, "attachment": 11}
 
 
