@@ -20,6 +20,7 @@ from typing import Any, Mapping, Sequence
 
 import jinja2
 
+from hypotez import command_groups
 from hypotez.arguments import ConversionContext, bind_text, finish
 from hypotez.checks import Cooldowns, check_argument_permissions, check_permissions, check_place
 from hypotez.embeds import EmbedData
@@ -92,6 +93,9 @@ class Dispatcher:
 
     def suggestions(self, name: str) -> list[str]:
         visible = [n for c in self.spec.commands if not c.hidden for n in c.names]
+        in_group = command_groups.suggestions(self.spec.groups, name, visible, fold=self.spec.settings.case_insensitive)
+        if in_group is not None:
+            return in_group
         return get_close_matches(name.lower(), visible, n=3, cutoff=0.6)
 
     def language_for(self, request: Request) -> str:
@@ -132,7 +136,7 @@ class Dispatcher:
         """Route a plain message: a command, a conversational message, or nothing to answer."""
         parts = self.split_command(request.content)
         if parts is not None:
-            name, rest = parts
+            name, rest = command_groups.resolve(self.spec.groups, *parts, fold=self.spec.settings.case_insensitive)
             command = self.find(name)
             if command is None:
                 return await self.unknown_command(name, request)

@@ -166,7 +166,7 @@ class HypotezBot(commands.Bot):
                           message_id=str(interaction.id))
         dispatcher = self.app.dispatcher
         language = await dispatcher.resolve_language(request)
-        name = interaction.command.name if interaction.command is not None else ""
+        name = interaction.command.qualified_name if interaction.command is not None else ""  # "tag add"
         command = dispatcher.find(name)
         if isinstance(error, app_commands.TransformerError) and command is not None:
             kind = "member" if error.type == discord.AppCommandOptionType.user else "channel"

@@ -15,6 +15,7 @@ from hypotez.adapters.discord_inbound import (DiscordResolver, attachment_of, au
                                               request_from_message)
 from hypotez.adapters.discord_interactions import InteractionAnswer, answer_in_time, interaction_place
 from hypotez.adapters.discord_sending import DiscordOutbox
+from hypotez.adapters.discord_slash_settings import apply_discord_side, ranged
 from hypotez.app import App
 from hypotez.attachments import AttachmentPolicy
 from hypotez.declaration.model import ArgumentSpec, CommandSpec
@@ -54,7 +55,7 @@ def _slash_parameters(spec: CommandSpec) -> list[inspect.Parameter]:
     for argument in spec.arguments:
         required = argument.required and not argument.has_default
         parameters.append(inspect.Parameter(
-            argument.name, inspect.Parameter.KEYWORD_ONLY, annotation=SLASH_TYPES[argument.type],
+            argument.name, inspect.Parameter.KEYWORD_ONLY, annotation=ranged(argument, SLASH_TYPES[argument.type]),
             default=inspect.Parameter.empty if required else None))
     return parameters
 
@@ -96,7 +97,10 @@ def slash_command(app: App, spec: CommandSpec) -> app_commands.Command:
                for a in spec.arguments if a.choices}
     if choices:
         callback.__discord_app_commands_param_choices__ = choices  # type: ignore[attr-defined]
-    return app_commands.Command(name=spec.name, description=_slash_description(spec.description),
-                                callback=callback)
+    # A subcommand is named by its own part ("add" of "tag add"); its group is built in discord_groups.
+    command = app_commands.Command(name=spec.name.rpartition(" ")[2], description=_slash_description(spec.description),
+                                   callback=callback)
+    apply_discord_side(command, spec.discord)
+    return command
 
 

@@ -10,6 +10,7 @@ from hypotez.declaration import schema as schema_module
 from hypotez.declaration.inline import build_inline
 from hypotez.declaration.model import (DEFAULT_REPLY, MISSING, ArgumentSpec, CommandSpec, CooldownSpec, Location,
                                        MessagesSpec, PermissionSpec, Settings, frozen_mapping)
+from hypotez.declaration.model_groups import DiscordSideSpec
 from hypotez.declaration.yamlload import Locations
 
 HELP_COMMAND = "help"
@@ -59,8 +60,12 @@ def _permissions(raw: dict[str, Any]) -> PermissionSpec:
                           users=tuple(str(u) for u in raw.get("users") or ()))
 
 
-def build_command(name: str, raw: dict[str, Any], settings: Settings, locations: Locations) -> CommandSpec:
-    path = ("commands", name)
+def build_command(name: str, raw: dict[str, Any], settings: Settings, locations: Locations,
+                  path: tuple[str, ...] | None = None) -> CommandSpec:
+    """``name`` is the whole name typed (``"tag add"`` for a subcommand, found at ``path`` in the YAML)."""
+    path = path or ("commands", name)
+    # A subcommand's aliases are other names beside it in its group: "tag new" for "tag add".
+    group = name.rpartition(" ")[0] + " " if " " in name else ""
     arguments = tuple(
         _build_argument(arg_name, arg_raw, _loc(locations, path + ("arguments", arg_name)))
         for arg_name, arg_raw in (raw.get("arguments") or {}).items()
@@ -71,7 +76,7 @@ def build_command(name: str, raw: dict[str, Any], settings: Settings, locations:
     return CommandSpec(
         name=name,
         description=raw["description"].strip(),
-        aliases=tuple(raw.get("aliases") or ()),
+        aliases=tuple(group + alias for alias in raw.get("aliases") or ()),
         help=raw.get("help", "").strip(),
         handler=raw.get("handler"),
         # An answer written in the spec replaces the default template file.
@@ -86,6 +91,8 @@ def build_command(name: str, raw: dict[str, Any], settings: Settings, locations:
         examples=tuple(raw.get("examples") or ()),
         location=_loc(locations, path),
         inline=inline,
+        yaml_path=path if path != ("commands", name) else (),
+        discord=DiscordSideSpec.from_raw(raw),
     )
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from hypotez.declaration.model_groups import DiscordSideSpec, GroupSpec
+
 DEFAULT_REPLY = "default"
 
 
@@ -152,6 +154,14 @@ class CommandSpec:
     location: Location | None = None
     # The answer written in the spec (text / embed); None when it comes from template files.
     inline: InlineReply | None = None
+    # Where it is in the YAML when it is a subcommand ("commands", "tag", "subcommands", "add"); see path.
+    yaml_path: tuple[str, ...] = ()
+    # Discord's own settings of its slash form (hypotez.declaration.model_groups).
+    discord: DiscordSideSpec | None = None
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return self.yaml_path or ("commands", self.name)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -223,6 +233,8 @@ class Spec:
     path: Path
     templates_dir: Path
     warnings: tuple[Any, ...] = ()
+    # Command groups by their whole name ("tag", "config role"); their leaves are in ``commands``.
+    groups: Mapping[str, GroupSpec] = field(default_factory=frozen_mapping)
 
     def error_template(self, kind: str) -> str:
         return self.settings.errors.get(kind) or f"errors/{kind}"

@@ -10,6 +10,7 @@ from typing import Any
 
 from hypotez.declaration.permissions import DISCORD_PERMISSIONS
 from hypotez.declaration.model import ERROR_KINDS
+from hypotez.declaration.schema_groups import extend_schema
 
 ARGUMENT_TYPES = ["text", "integer", "number", "boolean", "choice", "json", "path", "attachment",
                   "member", "channel"]
@@ -293,3 +294,6 @@ def schema() -> dict[str, Any]:
 
 def schema_json() -> str:
     return json.dumps(SCHEMA, indent=2, ensure_ascii=False)
+
+
+extend_schema(SCHEMA)  # command groups and Discord-side settings (hypotez.declaration.schema_groups)

@@ -45,6 +45,10 @@ def _actual_words(value: Any) -> str:
 def describe_path(path: tuple[Any, ...]) -> str:
     """Words for where in the spec a path points: "command 'train'", "argument 'data' of command 'train'"."""
     if len(path) >= 2 and path[0] == "commands":
+        names = [str(path[1])]
+        while len(path) >= 4 and path[2] == "subcommands":  # a group's subcommand: "tag add"
+            names.append(str(path[3]))
+            path = path[:1] + (" ".join(names),) + path[4:]
         command = f"command '{path[1]}'"
         if len(path) >= 4 and path[2] == "arguments":
             return f"argument '{path[3]}' of {command}"

@@ -21,7 +21,7 @@ from hypotez.invocation import Author
 from hypotez.testing.fake_http import Exchange, FakeDiscordHTTP, SentMessage
 from hypotez.testing.fake_voice import FakeVoiceClient
 from hypotez.testing.payloads import (APPLICATION_ID, BOT_ID, CDN, GUILD_ID, OPTION_TYPES, channel_of, discord_place,
-                                      guild_payload, timestamp, user_payload, voice_channel_of)
+                                      guild_payload, nest_options, timestamp, user_payload, voice_channel_of)
 
 _NOBODY = Author(id="0", name="")
 
@@ -249,7 +249,7 @@ class BotHarness:
             "locale": "ru", "guild_locale": "ru", "app_permissions": str(discord.Permissions.all().value),
             "entitlements": [], "authorizing_integration_owners": {}, "context": 0,
             "attachment_size_limit": 10 * 1024 * 1024,
-            "data": {"id": str(self.next_id()), "name": command.name, "type": 1, "options": option_payloads,
+            "data": {"id": str(self.next_id()), **nest_options(command.name, option_payloads), "type": 1,
                      "resolved": resolved},
         }
         if not with_channel:

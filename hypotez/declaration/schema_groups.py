@@ -1,0 +1,59 @@
+"""The parts of the JSON Schema for command groups (``subcommands:``) and for the settings Discord
+itself enforces on a slash command (who sees it by default, where and how it may be installed, NSFW).
+
+Groups nest at most two levels under a top-level command (``/config role set``), which is all Discord
+allows. The schema is not recursive (the loader inlines every ``$ref``): a first-level subcommand may
+have ``subcommands:`` of its own, whose entries are leaf commands; a third level is reported by the
+declaration checks (hypotez.declaration.checks_groups) with its place in the file."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypotez.declaration.permissions import DISCORD_PERMISSIONS
+
+CONTEXTS = ("guild", "dm", "private_channel")
+INSTALLS = ("guild", "user")
+
+# Keys a command may carry for Discord's own handling of its slash form.
+DISCORD_SIDE_KEYS: dict[str, dict[str, Any]] = {
+    "default_permissions": {
+        "type": "array", "uniqueItems": True, "items": {"enum": list(DISCORD_PERMISSIONS)},
+        "description": "Discord shows the slash command only to members with all these permissions, until a "
+                       "server's admins change it (Server Settings → Integrations). Top-level commands only."},
+    "contexts": {
+        "type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": list(CONTEXTS)},
+        "description": "Where Discord offers the slash command: guild (servers), dm (direct messages with "
+                       "the bot), private_channel (group DMs, for user installs). Top-level commands only."},
+    "installs": {
+        "type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": list(INSTALLS)},
+        "description": "How the bot may be installed for it: guild (added to a server) and/or user (added "
+                       "to a person's account). Top-level commands only."},
+    "nsfw": {"type": "boolean", "description": "Only in age-restricted channels. Top-level commands only."},
+}
+
+_SUBCOMMAND_NAME = {"type": "string", "pattern": r"^[^\s]{1,64}$"}
+
+
+def _subcommands(ref: str) -> dict[str, Any]:
+    return {"type": "object", "minProperties": 1, "propertyNames": _SUBCOMMAND_NAME,
+            "additionalProperties": {"$ref": ref},
+            "description": "Makes this command a group: /name sub (and !name sub). A group has no "
+                           "handler, answer or arguments of its own."}
+
+
+def extend_schema(schema: dict[str, Any]) -> None:
+    """Add groups and Discord's settings to ``schema`` (the one ``schema.SCHEMA``), in place. Called once,
+    when everything else of the command's definition is there (it is copied for the levels below)."""
+    defs = schema["$defs"]
+    command = defs["command"]
+    command["properties"].update(copy.deepcopy(DISCORD_SIDE_KEYS))
+    leaf = copy.deepcopy(command)
+    # A third level is allowed by the schema so that the checks can say where and why Discord refuses it.
+    leaf["properties"]["subcommands"] = {"type": "object"}
+    middle = copy.deepcopy(command)
+    middle["properties"]["subcommands"] = _subcommands("#/$defs/subcommand_leaf")
+    defs["subcommand_leaf"] = leaf
+    defs["subcommand"] = middle
+    command["properties"]["subcommands"] = _subcommands("#/$defs/subcommand")
