@@ -26,6 +26,8 @@ from hypotez.adapters.discord_inbound import author_of, request_from_message
 from hypotez.adapters.discord_interactions import DEFER_AFTER, InteractionAnswer, interaction_place
 from hypotez.adapters.discord_sending import NO_MENTIONS, DiscordOutbox, send_parts
 from hypotez.adapters.discord_voice import DiscordVoiceGateway
+from hypotez.adapters.discord_spec_tree import tree_payloads
+from hypotez.adapters.discord_sync_plan import apply_plans, fetch_plans
 from hypotez.app import App
 from hypotez.attachments import AttachmentPolicy
 from hypotez.errors import BadArgument
@@ -192,7 +194,12 @@ class HypotezBot(commands.Bot):
         storage = self.app.services.storage
         if await storage.get_setting(SLASH_HASH_SETTING) == shape:
             return False
-        await self.tree.sync()
+        if self.app.spec.settings.slash_servers:  # to those servers, and none left globally
+            plans = await fetch_plans(self.http, self.application_id, await tree_payloads(self.tree),
+                                      self.app.spec.settings.slash_servers)
+            await apply_plans(self.http, self.application_id, plans)
+        else:
+            await self.tree.sync()
         await storage.set_setting(SLASH_HASH_SETTING, shape)
         log.info("slash commands synced (%d)", len(self.tree.get_commands()))
         return True

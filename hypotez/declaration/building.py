@@ -127,6 +127,7 @@ def build_settings(raw: dict[str, Any]) -> Settings:
         attachments=frozen_mapping(raw.get("attachments") or {}),
         tenancy=raw.get("tenancy", "isolated"),
         home_server=str(raw["home_server"]) if raw.get("home_server") is not None else None,
+        slash_servers=tuple(str(server) for server in raw.get("slash_servers") or ()),
     )
 
 

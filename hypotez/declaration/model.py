@@ -219,6 +219,8 @@ class Settings:
     tenancy: str = "isolated"
     # The server whose model answers direct messages (isolated bots); None: direct messages get no model.
     home_server: str | None = None
+    # Servers the slash commands are synced to instead of globally (hypotez.adapters.discord_sync_plan).
+    slash_servers: tuple[str, ...] = ()
 
 
 ERROR_KINDS = ("unknown_command", "missing_argument", "bad_argument", "not_allowed", "on_cooldown",

@@ -33,6 +33,14 @@ DISCORD_SIDE_KEYS: dict[str, dict[str, Any]] = {
     "nsfw": {"type": "boolean", "description": "Only in age-restricted channels. Top-level commands only."},
 }
 
+# Settings of the whole bot about its slash commands.
+BOT_KEYS: dict[str, dict[str, Any]] = {
+    "slash_servers": {
+        "type": "array", "uniqueItems": True, "items": {"type": ["string", "integer"], "pattern": r"^[0-9]+$"},
+        "description": "Server ids to sync the slash commands to instead of globally: they show up there "
+                       "at once (handy while developing); the global ones are then removed."},
+}
+
 _SUBCOMMAND_NAME = {"type": "string", "pattern": r"^[^\s]{1,64}$"}
 
 
@@ -57,3 +65,4 @@ def extend_schema(schema: dict[str, Any]) -> None:
     defs["subcommand_leaf"] = leaf
     defs["subcommand"] = middle
     command["properties"]["subcommands"] = _subcommands("#/$defs/subcommand")
+    schema["properties"]["bot"]["properties"].update(copy.deepcopy(BOT_KEYS))
