@@ -33,7 +33,16 @@ def add_sync_commands(sub: Any, read_token: Callable[[], str | None]) -> dict[st
             raise NO_TOKEN
         return asyncio.run(_sync(args, token))
 
-    return {"sync": cmd_sync}
+    invite = sub.add_parser("invite", help="the intents and bot permissions the spec needs, and an invite URL")
+    invite.add_argument("--spec", default="commands.yaml")
+    invite.add_argument("--client-id", default=None, metavar="ID",
+                        help="the application's id (Developer Portal → General Information); without it, "
+                             "asked from Discord with DISCORD_TOKEN")
+
+    def cmd_invite(args: argparse.Namespace) -> int:
+        return asyncio.run(_invite(args, read_token()))
+
+    return {"sync": cmd_sync, "invite": cmd_invite}
 
 
 async def _sync(args: argparse.Namespace, token: str) -> int:
@@ -71,5 +80,46 @@ async def _sync(args: argparse.Namespace, token: str) -> int:
     except discord.HTTPException as error:
         raise ConfigError(f"Discord answered {error.status}: {error.text or error}",
                           "try again later; nothing more was changed") from None
+    finally:
+        await http.close()
+
+
+async def _invite(args: argparse.Namespace, token: str | None) -> int:
+    from hypotez.adapters.discord_needs import describe_needs, invite_url
+    from hypotez.declaration.needs import spec_needs
+    from hypotez.registry import load_spec
+
+    needs = spec_needs(load_spec(Path(args.spec), display_name=args.spec))
+    for line in describe_needs(needs):
+        print(line)
+    client_id = args.client_id
+    if client_id is not None and not str(client_id).isdigit():
+        raise ConfigError(f"--client-id {client_id!r} is not an application id",
+                          "copy it from the Developer Portal → your application → General Information")
+    if client_id is None and token:
+        client_id = await _application_id(token)
+    if client_id is None:
+        print("invite URL: give --client-id ID (Developer Portal → your application → General Information → "
+              "Application ID), or set DISCORD_TOKEN")
+        return EXIT_OK
+    print(f"invite URL: {invite_url(needs, client_id)}")
+    return EXIT_OK
+
+
+async def _application_id(token: str) -> int:
+    import discord
+    from discord.http import HTTPClient
+
+    from hypotez.adapters.discord_endpoint import TestServer
+
+    test_server = TestServer.from_env()
+    http = HTTPClient(asyncio.get_running_loop(), connector=test_server.connector() if test_server else None)
+    try:
+        await http.static_login(token)
+        return int((await http.application_info())["id"])
+    except discord.LoginFailure:
+        raise ConfigError("Discord refused the token (DISCORD_TOKEN)",
+                          "get a new one at https://discord.com/developers/applications → Bot → Reset Token, "
+                          "or give --client-id") from None
     finally:
         await http.close()

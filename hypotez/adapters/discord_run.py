@@ -12,7 +12,9 @@ import discord
 from hypotez.adapters.discord_bot import HypotezBot
 from hypotez.adapters.discord_endpoint import TEST_SERVER_ENV, TestServer
 from hypotez.adapters.discord_gateway import SlashSync
+from hypotez.adapters.discord_needs import missing_intent_message, missing_permissions, missing_permissions_message
 from hypotez.app import App
+from hypotez.declaration.needs import spec_needs
 from hypotez.redaction import redact_logs
 
 log = logging.getLogger("hypotez.discord")
@@ -36,15 +38,26 @@ class RunningBot(HypotezBot):
 
     async def on_ready(self) -> None:
         log.info("logged in as %s; prefix %r", self.user, self.app.spec.settings.prefix)
+        for guild in self.guilds:
+            self.check_permissions(guild)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        self.check_permissions(guild)
+
+    def check_permissions(self, guild: discord.Guild) -> None:
+        """One warning per server where the bot lacks a permission the spec needs, naming the commands."""
+        if guild.me is None:
+            return
+        needs = spec_needs(self.app.spec)
+        missing = missing_permissions(needs, guild.me.guild_permissions)
+        if missing:
+            log.warning("%s", missing_permissions_message(needs, f"{guild.name} ({guild.id})", missing,
+                                                          self.application_id))
 
 
 INVALID_TOKEN = ("Discord refused the token (DISCORD_TOKEN). Get a new one at "
                  "https://discord.com/developers/applications → your application → Bot → Reset Token, "
                  "and put it in .env as DISCORD_TOKEN=...")
-MISSING_INTENT = ("Discord refused the Message Content intent. Enable it at "
-                  "https://discord.com/developers/applications → your application → Bot → "
-                  "Privileged Gateway Intents → Message Content Intent, then start the bot again.")
-
 
 async def _run(app: App, token: str, *, test_server: TestServer | None = None, **kwargs: Any) -> int:
     if test_server is not None:
@@ -60,7 +73,7 @@ async def _run(app: App, token: str, *, test_server: TestServer | None = None, *
         log.error(INVALID_TOKEN)
         return 1
     except discord.PrivilegedIntentsRequired:
-        log.error(MISSING_INTENT)
+        log.error(missing_intent_message(spec_needs(app.spec)))
         return 1
     finally:
         await app.aclose()

@@ -93,6 +93,7 @@ def build_command(name: str, raw: dict[str, Any], settings: Settings, locations:
         inline=inline,
         yaml_path=path if path != ("commands", name) else (),
         discord=DiscordSideSpec.from_raw(raw),
+        bot_permissions=tuple(raw.get("bot_permissions") or ()),
     )
 
 

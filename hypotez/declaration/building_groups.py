@@ -12,7 +12,7 @@ from hypotez.declaration.model_groups import DiscordSideSpec, GroupSpec
 from hypotez.declaration.yamlload import Locations
 
 # What a group hands down to its subcommands unless they say otherwise.
-INHERITED = ("permissions", "cooldown", "where", "slash", "hidden")
+INHERITED = ("permissions", "cooldown", "where", "slash", "hidden", "bot_permissions")
 SUBCOMMANDS = "subcommands"
 
 

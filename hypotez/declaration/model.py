@@ -158,6 +158,8 @@ class CommandSpec:
     yaml_path: tuple[str, ...] = ()
     # Discord's own settings of its slash form (hypotez.declaration.model_groups).
     discord: DiscordSideSpec | None = None
+    # Permissions the bot itself needs for it (attach_files to send files, ...): hypotez.declaration.needs.
+    bot_permissions: tuple[str, ...] = ()
 
     @property
     def path(self) -> tuple[str, ...]:

@@ -57,6 +57,10 @@ def extend_schema(schema: dict[str, Any]) -> None:
     defs = schema["$defs"]
     command = defs["command"]
     command["properties"].update(copy.deepcopy(DISCORD_SIDE_KEYS))
+    command["properties"]["bot_permissions"] = {
+        "type": "array", "uniqueItems": True, "items": {"enum": list(DISCORD_PERMISSIONS)},
+        "description": "Permissions the bot itself needs for this command (e.g. attach_files to send files): "
+                       "hypotez invite asks for them, and start-up says which commands lack them."}
     leaf = copy.deepcopy(command)
     # A third level is allowed by the schema so that the checks can say where and why Discord refuses it.
     leaf["properties"]["subcommands"] = {"type": "object"}

@@ -52,7 +52,8 @@ def describe_path(path: tuple[Any, ...]) -> str:
         command = f"command '{path[1]}'"
         if len(path) >= 4 and path[2] == "arguments":
             return f"argument '{path[3]}' of {command}"
-        if len(path) >= 3 and path[2] in ("permissions", "cooldown", "contexts", "installs", "default_permissions"):
+        if len(path) >= 3 and path[2] in ("permissions", "cooldown", "contexts", "installs", "default_permissions",
+                                             "bot_permissions"):
             return f"'{path[2]}' of {command}"
         return command
     if path and path[0] == "bot":
@@ -160,7 +161,7 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
                                   f"{what} must be {_type_words(error.validator_value)}, "
                                   f"not {_actual_words(error.instance)}", hint)]
 
-    if rule == "enum" and len(path) >= 2 and path[-2] in ("discord", "default_permissions"):
+    if rule == "enum" and len(path) >= 2 and path[-2] in ("discord", "default_permissions", "bot_permissions"):
         name = str(error.instance)
         known = schema_module.PERMISSION_SYNONYMS.get(name.lower().replace(" ", "_"))
         close = [known] if known else get_close_matches(name, [str(v) for v in error.validator_value], n=1)
