@@ -20,7 +20,7 @@ from typing import Any, Mapping, Sequence
 
 import jinja2
 
-from hypotez import command_groups
+from hypotez import autocomplete, command_groups
 from hypotez.arguments import ConversionContext, bind_text, finish
 from hypotez.checks import Cooldowns, check_argument_permissions, check_permissions, check_place
 from hypotez.embeds import EmbedData
@@ -106,6 +106,10 @@ class Dispatcher:
         """The reply language: the server's own choice (`!language`), else the spec's default."""
         return self._allowed(await self.services.storage.guild_language(request.place.guild_id))
 
+    def language_at(self, place: Place) -> str:
+        """The reply language at ``place`` without waiting (the server's when known, else the default)."""
+        return self._cached_language(place.guild_id) or self.spec.settings.language
+
     def _cached_language(self, guild_id: str | None) -> str | None:
         """The reply language when it is known without the database (all but a server's first message)."""
         storage = self.services.storage
@@ -175,7 +179,11 @@ class Dispatcher:
                 check_place(command, request.place)
                 check_permissions(command, request.author, request.place)
                 self.cooldowns.check(command, request.author, request.place)
+            if isinstance(raw, str) and autocomplete.autocompleted(command):  # "did you mean" (hypotez.autocomplete)
+                await autocomplete.check_near_misses(self, command, request.author, request.place, bind_text(command, raw))
             arguments = self._arguments(command, request, raw)
+            if autocomplete.autocompleted(command):
+                await autocomplete.remember(self, command, request.author, request.place, arguments)
             if checked:
                 self.cooldowns.record(command, request.author, request.place)
         except CommandError as error:

@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from hypotez.adapters.discord_autocomplete import attach_autocomplete
 from hypotez.adapters.discord_inbound import (DiscordResolver, attachment_of, author_of, channel_ref, member_ref,
                                               request_from_message)
 from hypotez.adapters.discord_interactions import InteractionAnswer, answer_in_time, interaction_place
@@ -101,6 +102,7 @@ def slash_command(app: App, spec: CommandSpec) -> app_commands.Command:
     command = app_commands.Command(name=spec.name.rpartition(" ")[2], description=_slash_description(spec.description),
                                    callback=callback)
     apply_discord_side(command, spec.discord)
+    attach_autocomplete(command, app, spec)
     return command
 
 

@@ -10,7 +10,7 @@ from hypotez.declaration import schema as schema_module
 from hypotez.declaration.inline import build_inline
 from hypotez.declaration.model import (DEFAULT_REPLY, MISSING, ArgumentSpec, CommandSpec, CooldownSpec, Location,
                                        MessagesSpec, PermissionSpec, Settings, frozen_mapping)
-from hypotez.declaration.model_groups import DiscordSideSpec
+from hypotez.declaration.model_groups import AutocompleteSpec, DiscordSideSpec
 from hypotez.declaration.yamlload import Locations
 
 HELP_COMMAND = "help"
@@ -52,6 +52,7 @@ def _build_argument(name: str, raw: dict[str, Any], location: Location) -> Argum
         schema=frozen_mapping(raw["schema"]) if raw.get("schema") else None,
         permissions=_permissions(raw.get("permissions") or {}),
         location=location,
+        autocomplete=AutocompleteSpec.from_raw(raw.get("autocomplete")),
     )
 
 

@@ -80,3 +80,31 @@ def _raw_at(commands_raw: Mapping[str, Any], path: tuple[Any, ...]) -> dict[str,
     for key in path[1:]:
         node = node.get(key) if isinstance(node, dict) else None
     return node if isinstance(node, dict) else None
+
+
+# Discord suggests values only for text and number options.
+_AUTOCOMPLETE_TYPES = ("text", "integer", "number", "path")
+
+
+def check_autocomplete(checker: DeclarationChecker, command: Any, argument: Any) -> list[tuple[tuple[Any, ...], str]]:
+    """Check an argument's ``autocomplete:``; the handlers it names (where, dotted path), for the registry
+    to resolve like a command's."""
+    spec = argument.autocomplete
+    if spec is None:
+        return []
+    path = command.path + ("arguments", argument.name, "autocomplete")
+    if argument.type not in _AUTOCOMPLETE_TYPES:
+        checker.add(path, f"'autocomplete' only applies to text, integer, number and path arguments (this one is "
+                          f"{argument.type})", "for a fixed set of values use 'type: choice' with 'choices:'")
+    if argument.choices:
+        checker.add(path, "an argument cannot have both 'choices' and 'autocomplete' (Discord shows one or the other)",
+                    "keep 'choices' for a fixed set of at most 25, or 'autocomplete' for suggestions")
+    if spec.source == "files" and argument.type != "path":
+        checker.add(path, f"'autocomplete: files' suggests names in the data folder: it applies to path arguments "
+                          f"(this one is {argument.type})", "set 'type: path', or give a list of values")
+    if spec.source == "list":
+        long = [value for value in spec.values if len(value) > SLASH_DESCRIPTION_MAX]
+        if long:
+            checker.add(path, f"the suggestion {long[0][:20]!r}... is {len(long[0])} characters; Discord shows at "
+                              f"most {SLASH_DESCRIPTION_MAX}", "shorten it", at_key=False)
+    return [(path + ("handler",), spec.handler)] if spec.handler else []

@@ -21,7 +21,7 @@ from hypotez.declaration.checks import SLASH_COMMANDS_MAX, DeclarationChecker, c
 from hypotez.declaration.model import (DEFAULT_REPLY, ERROR_KINDS, ArgumentSpec, CommandSpec, Settings, Spec,
                                        frozen_mapping)
 from hypotez.declaration.building_groups import flatten
-from hypotez.declaration.checks_groups import check_groups, top_level_slash_count
+from hypotez.declaration.checks_groups import check_autocomplete, check_groups, top_level_slash_count
 from hypotez.declaration.reasons_check import check_reason_catalogs
 from hypotez.declaration.wording import VALIDATION_SCHEMA, schema_problems
 from hypotez.declaration.yamlload import MAX_SPEC_BYTES, Locations, load_yaml
@@ -161,6 +161,8 @@ def _check(declaration: Declaration, bot_raw: dict[str, Any], commands_raw: dict
         for argument in command.arguments:
             if checker.argument(command, argument, command_raw["arguments"][argument.name]):
                 declaration.defaults.append((cpath + ("arguments", argument.name), argument))
+            declaration.handlers += [HandlerRef(p, dotted, ["current"])  # autocomplete: {handler: ...}
+                                     for p, dotted in check_autocomplete(checker, command, argument)]
         if command.slash:
             checker.slash(command)
         if command.handler:

@@ -7,7 +7,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from hypotez.declaration.model_groups import DiscordSideSpec, GroupSpec
+from hypotez.declaration.model_groups import AutocompleteSpec, DiscordSideSpec, GroupSpec
 
 DEFAULT_REPLY = "default"
 
@@ -68,6 +68,8 @@ class ArgumentSpec:
     # Who may give a value for it (a default is the spec's own value: always allowed).
     permissions: PermissionSpec = PermissionSpec()
     location: Location | None = None
+    # Suggestions as it is typed (hypotez.autocomplete); None: none.
+    autocomplete: AutocompleteSpec | None = None
 
     @property
     def has_default(self) -> bool:

@@ -49,3 +49,23 @@ class GroupSpec:
 
     def child_names(self) -> tuple[str, ...]:
         return tuple(f"{self.name} {child}" for child in self.children)
+
+
+@dataclass(frozen=True, slots=True)
+class AutocompleteSpec:
+    """Where an argument's suggestions come from: ``source`` is "list" (``values``), "files", "stored"
+    or "handler" (``handler``, a dotted path)."""
+
+    source: str
+    values: tuple[str, ...] = ()
+    handler: str | None = None
+
+    @classmethod
+    def from_raw(cls, raw: Any) -> "AutocompleteSpec | None":
+        if raw is None:
+            return None
+        if isinstance(raw, list):
+            return cls("list", tuple(str(v) for v in raw))
+        if isinstance(raw, dict):
+            return cls("handler", handler=str(raw["handler"]))
+        return cls(str(raw))

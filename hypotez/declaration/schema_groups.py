@@ -41,6 +41,19 @@ BOT_KEYS: dict[str, dict[str, Any]] = {
                        "at once (handy while developing); the global ones are then removed."},
 }
 
+# Where a slash option's suggestions come from, as the user types (hypotez.autocomplete).
+AUTOCOMPLETE: dict[str, Any] = {
+    "description": "Suggestions while typing the slash option, and 'did you mean' for a near miss in the "
+                   "prefix form: a list of values; 'files' (names in the server's data folder, for path "
+                   "arguments); 'stored' (values given before on this server); or {handler: module:function}.",
+    "oneOf": [
+        {"type": "array", "minItems": 1, "items": {"type": ["string", "number"]}},
+        {"enum": ["files", "stored"]},
+        {"type": "object", "additionalProperties": False, "required": ["handler"],
+         "properties": {"handler": {"type": "string", "pattern": r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"}}},
+    ],
+}
+
 _SUBCOMMAND_NAME = {"type": "string", "pattern": r"^[^\s]{1,64}$"}
 
 
@@ -55,6 +68,7 @@ def extend_schema(schema: dict[str, Any]) -> None:
     """Add groups and Discord's settings to ``schema`` (the one ``schema.SCHEMA``), in place. Called once,
     when everything else of the command's definition is there (it is copied for the levels below)."""
     defs = schema["$defs"]
+    defs["argument"]["properties"]["autocomplete"] = copy.deepcopy(AUTOCOMPLETE)
     command = defs["command"]
     command["properties"].update(copy.deepcopy(DISCORD_SIDE_KEYS))
     command["properties"]["bot_permissions"] = {

@@ -108,6 +108,11 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
         if key == "reply":
             return [locations.problem(path, f"'reply' of {where} must be a template name or a mapping "
                                             f"of outcome: template name (got {_actual_words(error.instance)})")]
+        if key == "autocomplete":
+            close = get_close_matches(str(error.instance), ["files", "stored"], n=1)
+            return [locations.problem(path, f"'autocomplete' of {where} must be a list of values, 'files', 'stored' "
+                                            f"or {{handler: module:function}} (got {_actual_words(error.instance)})",
+                                      f"did you mean '{close[0]}'?" if close else None)]
         if key == "text" and len(path) == 3:
             return [locations.problem(path, f"'text' of {where} must be a text, a list of texts (one is picked "
                                             f"at random) or a mapping language: text "

@@ -262,6 +262,31 @@ class BotHarness:
             self.http.origin.reset(origin)
         return self._exchange(before, payload["id"])
 
+    async def autocomplete(self, name: str, option: str, current: str, *, author: str = "ann",
+                           user_id: int = 4_000_000_000_000_001, roles: Iterable[str] = (),
+                           guild: int = GUILD_ID, **options: Any) -> list[dict[str, Any]]:
+        """The suggestions the bot gives while ``option`` of ``/name`` is typed (``current`` so far;
+        ``options``: the other options already filled in): the choices it answers, as Discord gets them."""
+        state = self.bot._connection
+        server = self.server(guild)
+        member = self._member(user_id, author, roles, (), in_voice=False, guild=server)
+        server._add_member(discord.Member(data=member, guild=server, state=state))
+        given = [{"name": key, "type": 3, "value": value} for key, value in options.items()]
+        given.append({"name": option, "type": 3, "value": current, "focused": True})
+        interaction_id = self.next_id()
+        payload = {
+            "id": str(interaction_id), "application_id": str(APPLICATION_ID), "type": 4,
+            "token": f"interaction-token-{interaction_id}", "version": 1, "guild_id": str(guild),
+            "channel_id": str(self.channel_of(guild)), "member": {**member, "permissions": "0"},
+            "locale": "en-US", "guild_locale": "en-US", "app_permissions": "0", "entitlements": [],
+            "authorizing_integration_owners": {}, "context": 0, "attachment_size_limit": 10 * 1024 * 1024,
+            "data": {"id": str(self.next_id()), **nest_options(name, given), "type": 1},
+        }
+        before = len(self.http.requests)
+        await self.bot.tree._call(discord.Interaction(data=payload, state=state))
+        answers = [r.json for r in self.http.requests[before:] if r.path.endswith("/callback")]
+        return answers[-1]["data"]["choices"] if answers else []
+
     def _exchange(self, before: int, origin: str) -> Exchange:
         return Exchange([m for m in self.http.sent[before:] if m.origin == origin])
 
