@@ -264,11 +264,12 @@ class FakeDiscord(RestSide, GatewaySide):
 
     async def slash(self, name: str, *, user: str = "ann", channel: str = "general",
                     attachments: dict[str, tuple[str, bytes, str | None]] | None = None,
-                    with_channel: bool = True, **options: Any) -> Interaction:
+                    with_channel: bool = True, focused: str | None = None, **options: Any) -> Interaction:
         """A user runs ``/name`` with ``options`` (and files for attachment options, by option name):
         INTERACTION_CREATE for a synced command. ``with_channel=False``: the event has no ``channel``
         object, only ``channel_id`` (as some servers send it). ``name`` may be a subcommand, ``"tag add"``,
-        or ``"config role set"``; a command synced to this server is found too."""
+        or ``"config role set"``; a command synced to this server is found too. ``focused``: the option
+        being typed — an autocomplete interaction, answered with choices (``callbacks[0]["data"]``)."""
         top, *subs = name.split(" ")
         command = self.commands.get(top) or self.guild_commands.get(self.guild_id, {}).get(top)
         if command is None:
@@ -281,14 +282,16 @@ class FakeDiscord(RestSide, GatewaySide):
         interaction = Interaction(self.next_id(), secrets.token_urlsafe(24), name, channel_id)
         self.interactions[interaction.id] = interaction
         everyone_and_member = str((1 << 11) | (1 << 31) | (1 << 10) | (1 << 15))
-        option_payloads = [{"name": key, "type": kinds.get(key, 3), "value": value} for key, value in options.items()]
+        option_payloads = [{"name": key, "type": kinds.get(key, 3), "value": value, **({"focused": True} if key ==
+                            focused else {})} for key, value in options.items()]
         resolved: dict[str, Any] = {}
         for key, (filename, data, content_type) in (attachments or {}).items():
             [attachment] = self._store_files(channel_id, [File(filename, data, content_type)])
             resolved.setdefault("attachments", {})[attachment["id"]] = attachment
             option_payloads.append({"name": key, "type": 11, "value": attachment["id"]})
         payload: dict[str, Any] = {
-            "id": interaction.id, "application_id": self.application_id, "type": 2, "token": interaction.token,
+            "id": interaction.id, "application_id": self.application_id, "type": 4 if focused else 2,
+            "token": interaction.token,
             "version": 1, "guild_id": self.guild_id, "channel_id": channel_id,
             "channel": {"id": channel_id, "type": 0, "name": channel, "guild_id": self.guild_id, "position": 0,
                         "permission_overwrites": []},
