@@ -59,7 +59,7 @@ async def _sync(args: argparse.Namespace, token: str) -> int:
             raise ConfigError(f"--server {server!r} is not a server id",
                               "give the number Discord shows with 'Copy Server ID' (Developer Mode on)")
     registry = load_registry(Path(args.spec), display_name=args.spec)
-    desired = await tree_payloads(offline_bot(registry).tree)
+    desired = await tree_payloads((await offline_bot(registry)).tree)
     test_server = TestServer.from_env()  # tests only; None means Discord itself
     http = HTTPClient(asyncio.get_running_loop(), connector=test_server.connector() if test_server else None)
     try:

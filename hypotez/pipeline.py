@@ -35,6 +35,7 @@ from hypotez.scope import base_scope, invocation_scope
 from hypotez.services import Services
 from hypotez.declaration.model import DEFAULT_REPLY, ArgumentSpec, CommandSpec
 from hypotez.tenancy import Tenancy
+from hypotez.user_locale import interaction_language
 
 log = logging.getLogger("hypotez.pipeline")
 
@@ -56,6 +57,8 @@ class Request:
     voice: Any = None
     resolver: Resolver | None = None
     mentions_bot: bool = False
+    # The user's Discord locale ("en-US"; interactions only): the reply language with bot.locale_replies.
+    locale: str | None = None
 
 
 class Dispatcher:
@@ -169,10 +172,12 @@ class Dispatcher:
     async def run_command(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any]) -> OutgoingMessage:
         """Run ``command``. ``raw`` is the text after the command name (prefix commands, console) or a
         mapping of argument name → value (slash commands, already split by Discord)."""
-        static = self.static_reply(command, request.place.guild_id, raw)
+        user_language = interaction_language(self.spec.settings, request.locale)  # bot.locale_replies
+        static = None if user_language else self.static_reply(command, request.place.guild_id, raw)
         if static is not None:
             return static
-        language = self._cached_language(request.place.guild_id) or await self.resolve_language(request)
+        language = (user_language or self._cached_language(request.place.guild_id)
+                    or await self.resolve_language(request))
         checked = not command.unrestricted
         try:
             if checked:

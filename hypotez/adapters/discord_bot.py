@@ -28,6 +28,7 @@ from hypotez.adapters.discord_sending import NO_MENTIONS, DiscordOutbox, send_pa
 from hypotez.adapters.discord_voice import DiscordVoiceGateway
 from hypotez.adapters.discord_spec_tree import tree_payloads
 from hypotez.adapters.discord_sync_plan import apply_plans, fetch_plans
+from hypotez.adapters.discord_translator import localization_fingerprint, use_spec_translator
 from hypotez.app import App
 from hypotez.attachments import AttachmentPolicy
 from hypotez.errors import BadArgument
@@ -66,6 +67,7 @@ class HypotezBot(commands.Bot):
         install_commands(self, app.registry, *builders(app, prefix_command, slash_command))
 
     async def setup_hook(self) -> None:
+        await use_spec_translator(self.tree)  # localized slash commands (discord_translator)
         await self.app.start(self.outbox_for)
 
     def outbox_for(self, channel_id: str) -> DiscordOutbox | None:
@@ -185,7 +187,8 @@ class HypotezBot(commands.Bot):
             log.warning("could not answer a failed slash command: %s", send_error)
 
     def slash_shape_hash(self) -> str:
-        shapes = [command.to_dict(self.tree) for command in self.tree.get_commands()]
+        shapes: list[Any] = [command.to_dict(self.tree) for command in self.tree.get_commands()]
+        shapes.append(localization_fingerprint(self.app.spec))
         return hashlib.sha256(json.dumps(shapes, sort_keys=True, default=str).encode()).hexdigest()
 
     async def sync_slash_commands(self) -> bool:

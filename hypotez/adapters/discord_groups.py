@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from hypotez.adapters.discord_inbound import request_from_message
 from hypotez.adapters.discord_slash_settings import apply_discord_side
+from hypotez.adapters.discord_translator import localized
 from hypotez.declaration.model import CommandSpec, Spec
 from hypotez.declaration.model_groups import GroupSpec
 
@@ -33,7 +34,11 @@ def slash_group(spec: Spec, group: GroupSpec, slash: SlashBuilder,
                 parent: app_commands.Group | None = None) -> app_commands.Group | None:
     """The slash form of ``group`` and what is under it, or None when none of it is a slash command."""
     description = " ".join(group.description.split())[:DESCRIPTION_MAX] or "…"
-    built = app_commands.Group(name=group.name.rpartition(" ")[2], description=description, parent=parent)
+    words = group.localized
+    built = app_commands.Group(name=localized(group.name.rpartition(" ")[2], words and words.names),
+                               description=localized(description, words and words.descriptions,
+                                                     lambda text: " ".join(text.split())[:DESCRIPTION_MAX]),
+                               parent=parent)
     leaves = {c.name: c for c in spec.commands}
     for child in group.child_names():
         if child in spec.groups:

@@ -12,14 +12,17 @@ from discord.ext import commands
 
 from hypotez.adapters.discord_commands import prefix_command, slash_command
 from hypotez.adapters.discord_install import builders, install_commands
+from hypotez.adapters.discord_translator import use_spec_translator
 from hypotez.registry import Registry
 
 
-def offline_bot(registry: Registry) -> commands.Bot:
-    """A bot carrying the spec's commands; it is never logged in (its commands run nothing here)."""
+async def offline_bot(registry: Registry) -> commands.Bot:
+    """A bot carrying the spec's commands, translated as the running bot's; it is never logged in (its
+    commands run nothing here)."""
     bot = commands.Bot(command_prefix=registry.spec.settings.prefix, intents=discord.Intents.none(),
                        help_command=None)
     install_commands(bot, registry, *builders(None, prefix_command, slash_command))
+    await use_spec_translator(bot.tree)
     return bot
 
 

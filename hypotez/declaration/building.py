@@ -10,7 +10,7 @@ from hypotez.declaration import schema as schema_module
 from hypotez.declaration.inline import build_inline
 from hypotez.declaration.model import (DEFAULT_REPLY, MISSING, ArgumentSpec, CommandSpec, CooldownSpec, Location,
                                        MessagesSpec, PermissionSpec, Settings, frozen_mapping)
-from hypotez.declaration.model_groups import AutocompleteSpec, DiscordSideSpec
+from hypotez.declaration.model_groups import AutocompleteSpec, DiscordSideSpec, LocalizedSpec, choice_value, default_text
 from hypotez.declaration.yamlload import Locations
 
 HELP_COMMAND = "help"
@@ -32,15 +32,15 @@ def _replies(raw: Any, fallback: str) -> dict[str, str]:
 RULE_NAMES = tuple(schema_module.RULE_KEYWORDS)
 
 
-def _build_argument(name: str, raw: dict[str, Any], location: Location) -> ArgumentSpec:
+def _build_argument(name: str, raw: dict[str, Any], location: Location, language: str = "en") -> ArgumentSpec:
     rules = {k: raw[k] for k in RULE_NAMES if k in raw}
     has_default = "default" in raw
     required = raw.get("required", not has_default and raw.get("type") != "boolean")
-    choices = tuple(raw.get("choices") or ())
+    choices = tuple(choice_value(c) for c in raw.get("choices") or ())
     return ArgumentSpec(
         name=name,
         type=raw["type"],
-        description=raw.get("description", ""),
+        description=default_text(raw.get("description", ""), language),
         required=bool(required),
         default=raw["default"] if has_default else (False if raw.get("type") == "boolean" and not required
                                                     else MISSING),
@@ -53,6 +53,7 @@ def _build_argument(name: str, raw: dict[str, Any], location: Location) -> Argum
         permissions=_permissions(raw.get("permissions") or {}),
         location=location,
         autocomplete=AutocompleteSpec.from_raw(raw.get("autocomplete")),
+        localized=LocalizedSpec.from_raw(raw),
     )
 
 
@@ -68,7 +69,7 @@ def build_command(name: str, raw: dict[str, Any], settings: Settings, locations:
     # A subcommand's aliases are other names beside it in its group: "tag new" for "tag add".
     group = name.rpartition(" ")[0] + " " if " " in name else ""
     arguments = tuple(
-        _build_argument(arg_name, arg_raw, _loc(locations, path + ("arguments", arg_name)))
+        _build_argument(arg_name, arg_raw, _loc(locations, path + ("arguments", arg_name)), settings.language)
         for arg_name, arg_raw in (raw.get("arguments") or {}).items()
     )
     permissions_raw = raw.get("permissions") or {}
@@ -76,7 +77,7 @@ def build_command(name: str, raw: dict[str, Any], settings: Settings, locations:
     inline = build_inline(raw)
     return CommandSpec(
         name=name,
-        description=raw["description"].strip(),
+        description=default_text(raw["description"], settings.language),
         aliases=tuple(group + alias for alias in raw.get("aliases") or ()),
         help=raw.get("help", "").strip(),
         handler=raw.get("handler"),
@@ -95,6 +96,7 @@ def build_command(name: str, raw: dict[str, Any], settings: Settings, locations:
         yaml_path=path if path != ("commands", name) else (),
         discord=DiscordSideSpec.from_raw(raw),
         bot_permissions=tuple(raw.get("bot_permissions") or ()),
+        localized=LocalizedSpec.from_raw(raw),
     )
 
 
@@ -130,6 +132,7 @@ def build_settings(raw: dict[str, Any]) -> Settings:
         tenancy=raw.get("tenancy", "isolated"),
         home_server=str(raw["home_server"]) if raw.get("home_server") is not None else None,
         slash_servers=tuple(str(server) for server in raw.get("slash_servers") or ()),
+        locale_replies=bool(raw.get("locale_replies", False)),
     )
 
 

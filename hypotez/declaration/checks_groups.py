@@ -5,6 +5,7 @@ the top-level command (the only place Discord reads them)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 from hypotez.declaration.building_groups import SUBCOMMANDS
@@ -28,6 +29,7 @@ def top_level_slash_count(spec: Spec) -> int:
 
 def check_groups(checker: DeclarationChecker, spec: Spec, commands_raw: Mapping[str, Any]) -> None:
     """``commands_raw``: the ``commands:`` mapping as written."""
+    check_localized(checker, spec)
     top_names = {n.lower() for c in spec.commands if not c.yaml_path for n in c.names}
     for group in spec.groups.values():
         path = group.yaml_path
@@ -108,3 +110,44 @@ def check_autocomplete(checker: DeclarationChecker, command: Any, argument: Any)
             checker.add(path, f"the suggestion {long[0][:20]!r}... is {len(long[0])} characters; Discord shows at "
                               f"most {SLASH_DESCRIPTION_MAX}", "shorten it", at_key=False)
     return [(path + ("handler",), spec.handler)] if spec.handler else []
+
+
+# Discord's locales (discord.Locale; tests/test_localized_commands.py checks the list against discord.py).
+DISCORD_LOCALES = ("id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl", "no",
+                   "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi", "th", "zh-CN",
+                   "ja", "zh-TW", "ko")
+_LOCALIZED_NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+def _reaches_discord(language: str) -> bool:
+    lowered = language.lower()
+    return any(lowered == locale.lower() or lowered == locale.lower().split("-")[0] for locale in DISCORD_LOCALES)
+
+
+def check_localized(checker: DeclarationChecker, spec: Spec) -> None:
+    """Names and descriptions per language: what Discord accepts, in languages it has."""
+    entries: list[tuple[tuple[Any, ...], str, Any]] = [(g.yaml_path, f"group '{g.name}'", g.localized)
+                                                       for g in spec.groups.values()]
+    for command in spec.commands:
+        if command.builtin:
+            continue
+        entries.append((command.path, f"command '{command.name}'", command.localized))
+        entries += [(command.path + ("arguments", a.name), f"argument '{a.name}' of command '{command.name}'",
+                     a.localized) for a in command.arguments]
+    for path, what, words in entries:
+        if words is None:
+            continue
+        for language, name in words.names.items():
+            if not _LOCALIZED_NAME.match(name) or name != name.lower():
+                checker.add(path + ("names", language), f"{name!r} cannot be the {language} slash name of {what}: "
+                                                        "Discord allows 1-32 lower-case letters, digits, - and _",
+                            at_key=False)
+        for language, text in words.descriptions.items():
+            if len(text) > SLASH_DESCRIPTION_MAX:
+                checker.add(path + ("description", language), f"the {language} description of {what} is {len(text)} "
+                                                              f"characters; Discord allows {SLASH_DESCRIPTION_MAX}",
+                            "shorten it", at_key=False)
+        for language in [*words.names, *words.descriptions]:
+            if not _reaches_discord(language):
+                checker.add(path, f"Discord has no language {language!r} for {what}: its words in it are not shown "
+                                  "in Discord", f"Discord's languages: {', '.join(DISCORD_LOCALES)}", severity="warning")

@@ -129,7 +129,7 @@ def load_declaration_text(text: str | bytes, *, path: Path, templates_dir: Path 
     commands: list[CommandSpec] = []
     commands_raw = raw.get("commands") if isinstance(raw.get("commands"), dict) else {}
     # Groups' leaves are commands named by their whole path ("tag add"): hypotez.declaration.building_groups.
-    entries, groups = flatten(commands_raw, bad_paths, locations, settings.slash)
+    entries, groups = flatten(commands_raw, bad_paths, locations, settings.slash, settings.language)
     for entry in entries:
         try:
             commands.append(build_command(entry.name, entry.merged, settings, locations, entry.path))

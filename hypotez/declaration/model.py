@@ -7,7 +7,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from hypotez.declaration.model_groups import AutocompleteSpec, DiscordSideSpec, GroupSpec
+from hypotez.declaration.model_groups import AutocompleteSpec, DiscordSideSpec, GroupSpec, LocalizedSpec
 
 DEFAULT_REPLY = "default"
 
@@ -70,6 +70,8 @@ class ArgumentSpec:
     location: Location | None = None
     # Suggestions as it is typed (hypotez.autocomplete); None: none.
     autocomplete: AutocompleteSpec | None = None
+    # Its name, description and choice names per language, for Discord (hypotez.adapters.discord_translator).
+    localized: LocalizedSpec | None = None
 
     @property
     def has_default(self) -> bool:
@@ -162,6 +164,8 @@ class CommandSpec:
     discord: DiscordSideSpec | None = None
     # Permissions the bot itself needs for it (attach_files to send files, ...): hypotez.declaration.needs.
     bot_permissions: tuple[str, ...] = ()
+    # Its name and description per language, for Discord (hypotez.adapters.discord_translator).
+    localized: LocalizedSpec | None = None
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -225,6 +229,8 @@ class Settings:
     home_server: str | None = None
     # Servers the slash commands are synced to instead of globally (hypotez.adapters.discord_sync_plan).
     slash_servers: tuple[str, ...] = ()
+    # Slash commands answered in the user's Discord locale when it is one of the languages.
+    locale_replies: bool = False
 
 
 ERROR_KINDS = ("unknown_command", "missing_argument", "bad_argument", "not_allowed", "on_cooldown",

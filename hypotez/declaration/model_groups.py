@@ -7,8 +7,9 @@ only resolving what was typed (``!tag add x``) and building the slash tree need 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class GroupSpec:
     hidden: bool = False
     discord: DiscordSideSpec | None = None
     location: Any = None
+    localized: "LocalizedSpec | None" = None
 
     @property
     def depth(self) -> int:
@@ -69,3 +71,37 @@ class AutocompleteSpec:
         if isinstance(raw, dict):
             return cls("handler", handler=str(raw["handler"]))
         return cls(str(raw))
+
+
+@dataclass(frozen=True, slots=True)
+class LocalizedSpec:
+    """A command's, group's or argument's words per language, for Discord's localizations: ``names`` and
+    ``descriptions`` map a language to a text; ``choice_names`` a choice's value to its names."""
+
+    names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    descriptions: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    choice_names: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def from_raw(cls, raw: dict[str, Any]) -> "LocalizedSpec | None":
+        description = raw.get("description")
+        names = raw.get("names") or {}
+        choices = {str(c["value"]): MappingProxyType(dict(c.get("names") or {}))
+                   for c in raw.get("choices") or () if isinstance(c, dict) and c.get("names")}
+        if not isinstance(description, dict) and not names and not choices:
+            return None
+        return cls(names=MappingProxyType(dict(names)),
+                   descriptions=MappingProxyType(dict(description) if isinstance(description, dict) else {}),
+                   choice_names=MappingProxyType(choices))
+
+
+def default_text(raw: Any, language: str) -> str:
+    """The text of ``raw`` (a text, or one per language) in ``language``, else the first given."""
+    if isinstance(raw, dict):
+        return str(raw.get(language) or next(iter(raw.values()), "")).strip()
+    return str(raw or "").strip()
+
+
+def choice_value(raw: Any) -> Any:
+    """A choice as the spec gives it: a value, or {value: ..., names: {ru: ...}}."""
+    return raw["value"] if isinstance(raw, dict) else raw

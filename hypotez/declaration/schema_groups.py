@@ -35,6 +35,10 @@ DISCORD_SIDE_KEYS: dict[str, dict[str, Any]] = {
 
 # Settings of the whole bot about its slash commands.
 BOT_KEYS: dict[str, dict[str, Any]] = {
+    "locale_replies": {
+        "type": "boolean",
+        "description": "Answer slash commands in the user's Discord language when the bot has it (in "
+                       "'languages'), instead of the server's (false)."},
     "slash_servers": {
         "type": "array", "uniqueItems": True, "items": {"type": ["string", "integer"], "pattern": r"^[0-9]+$"},
         "description": "Server ids to sync the slash commands to instead of globally: they show up there "
@@ -54,6 +58,22 @@ AUTOCOMPLETE: dict[str, Any] = {
     ],
 }
 
+_LANGUAGE = {"type": "string", "pattern": r"^[a-z]{2}(-[A-Za-z]{2})?$"}
+_NAMES = {"type": "object", "minProperties": 1, "propertyNames": _LANGUAGE, "additionalProperties": {"type": "string"},
+          "description": "The slash name per language, as Discord shows it to users of that language: {ru: тег}."}
+_CHOICE = {"type": "object", "additionalProperties": False, "required": ["value"],
+           "properties": {"value": {"type": ["string", "number"]}, "names": _NAMES},
+           "description": "A choice with its name per language: {value: red, names: {ru: красный}}."}
+
+
+def _per_language(text: dict[str, Any]) -> dict[str, Any]:
+    """``text`` (a string's schema), or the same per language ({ru: ..., en: ...})."""
+    single = {key: value for key, value in text.items() if key != "description"}
+    return {"oneOf": [single, {"type": "object", "minProperties": 1, "propertyNames": _LANGUAGE,
+                               "additionalProperties": single}],
+            "description": text.get("description", "") + " One text, or one per language: {ru: ..., en: ...}."}
+
+
 _SUBCOMMAND_NAME = {"type": "string", "pattern": r"^[^\s]{1,64}$"}
 
 
@@ -68,7 +88,14 @@ def extend_schema(schema: dict[str, Any]) -> None:
     """Add groups and Discord's settings to ``schema`` (the one ``schema.SCHEMA``), in place. Called once,
     when everything else of the command's definition is there (it is copied for the levels below)."""
     defs = schema["$defs"]
-    defs["argument"]["properties"]["autocomplete"] = copy.deepcopy(AUTOCOMPLETE)
+    argument = defs["argument"]["properties"]
+    argument["autocomplete"] = copy.deepcopy(AUTOCOMPLETE)
+    # Words per language for Discord's localizations (hypotez.adapters.discord_translator).
+    argument["description"] = _per_language(argument.get("description", {"type": "string"}))
+    argument["names"] = copy.deepcopy(_NAMES)
+    argument["choices"]["items"] = {"oneOf": [argument["choices"]["items"], copy.deepcopy(_CHOICE)]}
+    defs["command"]["properties"]["description"] = _per_language(defs["command"]["properties"]["description"])
+    defs["command"]["properties"]["names"] = copy.deepcopy(_NAMES)
     command = defs["command"]
     command["properties"].update(copy.deepcopy(DISCORD_SIDE_KEYS))
     command["properties"]["bot_permissions"] = {

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 import discord
 
 from hypotez.adapters.discord_bot import HypotezBot, create_bot
+from hypotez.adapters.discord_translator import use_spec_translator
 from hypotez.adapters.discord_voice import DiscordVoiceGateway
 from hypotez.app import App, build_app, build_services
 from hypotez.registry import load_registry
@@ -58,6 +59,7 @@ class BotHarness:
         state.user = discord.ClientUser(state=state, data=self.http.bot_user)
         state.application_id = APPLICATION_ID
         self.guild = self.server(GUILD_ID)
+        await use_spec_translator(self.bot.tree)  # as setup_hook does
         await self.app.start(self.bot.outbox_for)
         return self
 
@@ -207,7 +209,7 @@ class BotHarness:
     async def slash(self, name: str, *, author: str = "ann", user_id: int = 4_000_000_000_000_001,
                     roles: Iterable[str] = (), permissions: Iterable[str] = (),
                     attachments: dict[str, tuple[Any, ...]] | None = None, guild: int = GUILD_ID,
-                    with_channel: bool = True, **options: Any) -> Exchange:
+                    with_channel: bool = True, locale: str = "ru", **options: Any) -> Exchange:
         """Run the slash command ``/name`` on server ``guild`` and return the interaction's answer (an
         :class:`Exchange`: its immediate response, or a deferred response's follow-ups; a message's
         ``kind`` says which, ``ephemeral`` whether only the user sees it).
@@ -216,7 +218,8 @@ class BotHarness:
         an int, a bool; a member or channel as its id). ``attachments``: attachment arguments by name,
         each a ``(filename, data, content_type)`` tuple. ``author``, ``user_id``, ``roles``,
         ``permissions``, ``guild``: as for :meth:`send`. ``with_channel=False``: the interaction has no
-        channel object (discord.py's ``channel`` is None). Raises LookupError when the spec has no
+        channel object (discord.py's ``channel`` is None). ``locale``: the user's Discord locale. Raises
+        LookupError when the spec has no
         command ``name``."""
         state = self.bot._connection
         before = len(self.http.sent)
@@ -246,7 +249,7 @@ class BotHarness:
             "channel": {"id": str(channel_id), "type": 0, "name": "general", "guild_id": str(guild),
                         "position": 0, "permission_overwrites": []},
             "member": {**member, "permissions": str(member_object.guild_permissions.value)},
-            "locale": "ru", "guild_locale": "ru", "app_permissions": str(discord.Permissions.all().value),
+            "locale": locale, "guild_locale": "ru", "app_permissions": str(discord.Permissions.all().value),
             "entitlements": [], "authorizing_integration_owners": {}, "context": 0,
             "attachment_size_limit": 10 * 1024 * 1024,
             "data": {"id": str(self.next_id()), **nest_options(command.name, option_payloads), "type": 1,
