@@ -90,6 +90,8 @@ async def test_prefix_groups_resolve_and_suggest(hypotez_bot):
         listing = (await bot.send("!help")).content
         assert "`!tag add <label>`" in listing and "`!config role set <role> [times]`" in listing
         assert "Usage: `!tag add <label>`" in (await bot.send("!help tag add")).content
+        group = (await bot.send("!help config")).content
+        assert "— Settings" in group and "`!config role set <role> [times]`" in group and "!tag" not in group
 
 
 def _problems(text: str) -> str:
