@@ -10,6 +10,7 @@ from typing import Any
 
 from hypotez.builtin_commands import command_data
 from hypotez.declaration.model import ArgumentSpec, CommandSpec, PermissionSpec, Spec
+from hypotez.docs_discord import anchor, autocomplete_note, discord_notes
 
 
 def _rules(argument: ArgumentSpec) -> str:
@@ -20,7 +21,7 @@ def _rules(argument: ArgumentSpec) -> str:
         rules = ", ".join(filter(None, [rules, f"inside the data folder ({argument.kind})"]))
     if argument.permissions.restricted:
         rules = ", ".join(filter(None, [rules, "given only by " + _allowed(argument.permissions)]))
-    return rules
+    return ", ".join(filter(None, [rules, autocomplete_note(argument)]))
 
 
 def _allowed(permissions: PermissionSpec) -> str:
@@ -55,7 +56,7 @@ def reference(spec: Spec) -> dict[str, Any]:
             "arguments": [{"name": a.name, "type": a.type, "required": a.required,
                            "default": str(a.default) if a.has_default else "", "rules": _rules(a),
                            "description": a.description} for a in command.arguments],
-            "who": _who(command),
+            "who": _who(command) + discord_notes(spec, command),
             "cooldown": f"{command.cooldown.rate} per {command.cooldown.per:g} s per {command.cooldown.scope}"
             if command.cooldown else None,
             "examples": entry["examples"],
@@ -78,7 +79,7 @@ def markdown_reference(spec: Spec) -> str:
     out += [f"Prefix: `{prefix}` · language: `{ref['language']}` · slash commands: "
             f"{'yes' if ref['slash'] else 'no'} by default", ""]
     out += ["| command | what it does |", "|---|---|"]
-    out += [f"| [`{prefix}{c['name']}`](#{c['name']}) | {_cell(c['description'])} |" for c in ref["commands"]]
+    out += [f"| [`{prefix}{c['name']}`](#{anchor(c['name'])}) | {_cell(c['description'])} |" for c in ref["commands"]]
     out.append("")
     for c in ref["commands"]:
         out += [f"## {c['name']}", "", c["description"], ""]
@@ -122,11 +123,11 @@ def html_reference(spec: Spec) -> str:
     out.append(f"<p>Prefix: <code>{e(prefix)}</code> · language: <code>{e(ref['language'])}</code> · slash "
                f"commands: {'yes' if ref['slash'] else 'no'} by default</p>")
     out += ["<table>", "<tr><th>command</th><th>what it does</th></tr>"]
-    out += [f'<tr><td><a href="#{e(c["name"])}"><code>{e(prefix + c["name"])}</code></a></td>'
+    out += [f'<tr><td><a href="#{e(anchor(c["name"]))}"><code>{e(prefix + c["name"])}</code></a></td>'
             f"<td>{e(c['description'])}</td></tr>" for c in ref["commands"]]
     out.append("</table>")
     for c in ref["commands"]:
-        out += [f'<section id="{e(c["name"])}">', f"<h2>{e(c['name'])}</h2>", f"<p>{e(c['description'])}</p>"]
+        out += [f'<section id="{e(anchor(c["name"]))}">', f"<h2>{e(c['name'])}</h2>", f"<p>{e(c['description'])}</p>"]
         if c["help"]:
             out.append(f"<p>{e(c['help'])}</p>")
         also = f" (also <code>{e(c['slash'])}</code>)" if c["slash"] else ""

@@ -42,10 +42,11 @@ def _walk(name: str, raw: dict[str, Any], inherited: dict[str, Any], path: tuple
           groups: dict[str, GroupSpec], locations: Locations, default_slash: bool, language: str) -> Iterator[FlatEntry]:
     merged = {**inherited, **raw}
     children = raw.get(SUBCOMMANDS)
-    # The third level (a group under a group under a command) is refused by the checks; its entries
-    # are not built.
-    if not isinstance(children, dict) or name.count(" ") >= 2:
+    # A third level (a group under a group under a command) is refused by the checks, and not built.
+    if not isinstance(children, dict):
         yield FlatEntry(name, raw, merged, path)
+        return
+    if name.count(" ") >= 2:
         return
     line, column = locations.of_key(path)
     groups[name] = GroupSpec(
