@@ -95,7 +95,7 @@ def check_autocomplete(checker: DeclarationChecker, command: Any, argument: Any)
     if spec is None:
         return []
     path = command.path + ("arguments", argument.name, "autocomplete")
-    if argument.type not in _AUTOCOMPLETE_TYPES:
+    if argument.type not in _AUTOCOMPLETE_TYPES and not argument.choices:  # with choices: said below
         checker.add(path, f"'autocomplete' only applies to text, integer, number and path arguments (this one is "
                           f"{argument.type})", "for a fixed set of values use 'type: choice' with 'choices:'")
     if argument.choices:

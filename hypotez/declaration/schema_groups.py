@@ -15,6 +15,9 @@ from hypotez.declaration.permissions import DISCORD_PERMISSIONS
 
 CONTEXTS = ("guild", "dm", "private_channel")
 INSTALLS = ("guild", "user")
+# Words people use for them (Discord's own API says guild, bot_dm, private_channel, guild_install, user_install).
+CONTEXT_SYNONYMS = {"server": "guild", "servers": "guild", "bot_dm": "dm", "dms": "dm", "group_dm": "private_channel",
+                    "guild_install": "guild", "user_install": "user", "account": "user"}
 
 # Keys a command may carry for Discord's own handling of its slash form.
 DISCORD_SIDE_KEYS: dict[str, dict[str, Any]] = {

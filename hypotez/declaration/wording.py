@@ -10,6 +10,7 @@ import jsonschema
 
 from hypotez.errors import SpecProblem
 from hypotez.declaration import schema as schema_module
+from hypotez.declaration.schema_groups import CONTEXT_SYNONYMS
 from hypotez.declaration.yamlload import Locations
 
 _PATTERN_HINTS = {
@@ -177,6 +178,8 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
     if rule == "enum":
         allowed = [str(v) for v in error.validator_value]
         close = get_close_matches(str(error.instance), allowed, n=1, cutoff=0.5)
+        if len(path) >= 2 and path[-2] in ("contexts", "installs"):  # Discord's words for them differ
+            close = [CONTEXT_SYNONYMS[str(error.instance)]] if str(error.instance) in CONTEXT_SYNONYMS else close
         hint = f"did you mean '{close[0]}'?" if close else None
         what = f"'{key}'" if isinstance(key, str) else "value"
         return [locations.problem(path, f"{what} in {where} is {_actual_words(error.instance)}; "
@@ -187,6 +190,10 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
                                         "(downloaded over HTTPS on port 443) or scheme://host:port for a file "
                                         "server of your own (http or https, a port from 1 to 65535, nothing "
                                         "after it)", "e.g. cdn.discordapp.com or http://files.example.org:8080")]
+
+    if rule == "pattern" and path[:2] == ("bot", "slash_servers"):
+        return [locations.problem(path, f"{error.instance!r} in 'bot.slash_servers' is not a server id",
+                                  "give the number Discord shows with 'Copy Server ID' (Developer Mode on)")]
 
     if rule == "pattern":
         hint = _PATTERN_HINTS.get(str(key))
