@@ -38,6 +38,11 @@ async def help_command(invocation: Invocation, command: str | None = None) -> Re
     if command:
         name = command.strip().removeprefix(prefix).lower()
         found = next((c for c in spec.commands if name in (n.lower() for n in c.names)), None)
+        group = next((g for g in spec.groups.values() if g.name.lower() == name and not g.hidden), None)
+        if found is None and group is not None:  # a group: its subcommands, listed as help lists commands
+            inside = [command_data(c, prefix) for c in spec.commands if c.name.startswith(group.name + " ")
+                      and not c.hidden]
+            return Response(data={"commands": inside, "description": group.description})
         if found is None or found.hidden:
             raise NotFound(command, Reason("help.no_command", name=command, prefix=prefix))
         return Response(data={"entry": command_data(found, prefix)}, template="command")

@@ -12,6 +12,7 @@ from typing import Any
 from hypotez.builtin_commands import command_data
 from hypotez.declaration.model import ArgumentSpec, CommandSpec, PermissionSpec, Spec
 from hypotez.reasons import builtin_catalog
+from hypotez.docs_discord import anchor, autocomplete_note, discord_notes
 
 
 class _Words:
@@ -52,7 +53,7 @@ def _rules(argument: ArgumentSpec, words: _Words) -> str:
         rules = ", ".join(filter(None, [rules, words("data_folder", kind=kind)]))
     if argument.permissions.restricted:
         rules = ", ".join(filter(None, [rules, words("given_only_by", who=_allowed(argument.permissions, words))]))
-    return rules
+    return ", ".join(filter(None, [rules, autocomplete_note(argument)]))
 
 
 def _allowed(permissions: PermissionSpec, words: _Words) -> str:
@@ -95,7 +96,7 @@ def reference(spec: Spec, language: str | None = None) -> dict[str, Any]:
             "arguments": [{"name": a.name, "type": words(f"type_{a.type}"), "required": words.answer(a.required),
                            "default": _typed(a.default, words) if a.has_default else "",
                            "rules": _rules(a, words), "description": a.description} for a in command.arguments],
-            "who": _who(command, words),
+            "who": _who(command, words) + discord_notes(spec, command),
             "cooldown": words("cooldown_value", rate=cooldown.rate, per=f"{cooldown.per:g}",
                               scope=words(f"scope_{cooldown.scope}")) if cooldown else None,
             "examples": entry["examples"],
@@ -124,7 +125,7 @@ def markdown_reference(spec: Spec) -> str:
     out += [f"{words['prefix']}: `{prefix}` · {words['language']}: `{ref['language']}` · {words['slash_default']}",
             ""]
     out += [f"| {words['command']} | {words['does']} |", "|---|---|"]
-    out += [f"| [`{prefix}{c['name']}`](#{c['name']}) | {_cell(c['description'])} |" for c in ref["commands"]]
+    out += [f"| [`{prefix}{c['name']}`](#{anchor(c['name'])}) | {_cell(c['description'])} |" for c in ref["commands"]]
     out.append("")
     for c in ref["commands"]:
         out += [f"## {c['name']}", "", c["description"], ""]
@@ -171,11 +172,11 @@ def html_reference(spec: Spec) -> str:
     out.append(f"<p>{words['prefix']}: <code>{e(prefix)}</code> · {words['language']}: "
                f"<code>{e(ref['language'])}</code> · {words['slash_default']}</p>")
     out += ["<table>", f"<tr><th>{words['command']}</th><th>{words['does']}</th></tr>"]
-    out += [f'<tr><td><a href="#{e(c["name"])}"><code>{e(prefix + c["name"])}</code></a></td>'
+    out += [f'<tr><td><a href="#{e(anchor(c["name"]))}"><code>{e(prefix + c["name"])}</code></a></td>'
             f"<td>{e(c['description'])}</td></tr>" for c in ref["commands"]]
     out.append("</table>")
     for c in ref["commands"]:
-        out += [f'<section id="{e(c["name"])}">', f"<h2>{e(c['name'])}</h2>", f"<p>{e(c['description'])}</p>"]
+        out += [f'<section id="{e(anchor(c["name"]))}">', f"<h2>{e(c['name'])}</h2>", f"<p>{e(c['description'])}</p>"]
         if c["help"]:
             out.append(f"<p>{e(c['help'])}</p>")
         also = " (" + e(ref["also"]).format(slash=f"<code>{e(c['slash'])}</code>") + ")" if c["slash"] else ""

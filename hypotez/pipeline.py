@@ -21,6 +21,7 @@ from typing import Any, Mapping, Sequence
 
 import jinja2
 
+from hypotez import autocomplete, command_groups
 from hypotez.arguments import ConversionContext, bind_text, finish
 from hypotez.checks import Cooldowns, check_argument_permissions, check_permissions, check_place
 from hypotez.embeds import EmbedData
@@ -37,6 +38,7 @@ from hypotez.scope import base_scope, invocation_scope
 from hypotez.services import Services
 from hypotez.declaration.model import DEFAULT_REPLY, ArgumentSpec, CommandSpec
 from hypotez.tenancy import Tenancy
+from hypotez.user_locale import interaction_language
 
 log = logging.getLogger("hypotez.pipeline")
 
@@ -58,6 +60,8 @@ class Request:
     voice: Any = None
     resolver: Resolver | None = None
     mentions_bot: bool = False
+    # The user's Discord locale ("en-US"; interactions only): the reply language with bot.locale_replies.
+    locale: str | None = None
 
 
 class Dispatcher:
@@ -96,6 +100,9 @@ class Dispatcher:
 
     def suggestions(self, name: str) -> list[str]:
         visible = [n for c in self.spec.commands if not c.hidden for n in c.names]
+        in_group = command_groups.suggestions(self.spec.groups, name, visible, fold=self.spec.settings.case_insensitive)
+        if in_group is not None:
+            return in_group
         return get_close_matches(name.lower(), visible, n=3, cutoff=0.6)
 
     def language_for(self, request: Request) -> str:
@@ -105,6 +112,10 @@ class Dispatcher:
     async def resolve_language(self, request: Request) -> str:
         """The reply language: the server's own choice (`!language`), else the spec's default."""
         return self._allowed(await self.services.storage.guild_language(request.place.guild_id))
+
+    def language_at(self, place: Place) -> str:
+        """The reply language at ``place`` without waiting (the server's when known, else the default)."""
+        return self._cached_language(place.guild_id) or self.spec.settings.language
 
     def _cached_language(self, guild_id: str | None) -> str | None:
         """The reply language when it is known without the database (all but a server's first message)."""
@@ -136,7 +147,7 @@ class Dispatcher:
         """Route a plain message: a command, a conversational message, or nothing to answer."""
         parts = self.split_command(request.content)
         if parts is not None:
-            name, rest = parts
+            name, rest = command_groups.resolve(self.spec.groups, *parts, fold=self.spec.settings.case_insensitive)
             command = self.find(name)
             if command is None:
                 return await self.unknown_command(name, request)
@@ -164,27 +175,34 @@ class Dispatcher:
     async def run_command(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any]) -> OutgoingMessage:
         """Run ``command``. ``raw`` is the text after the command name (prefix commands, console) or a
         mapping of argument name → value (slash commands, already split by Discord)."""
-        static = self.static_reply(command, request.place.guild_id, raw)
+        user_language = interaction_language(self.spec.settings, request.locale)  # bot.locale_replies
+        static = None if user_language else self.static_reply(command, request.place.guild_id, raw)
         if static is not None:
             return static
         started = perf_counter()
         context = LOG_CONTEXT.set((request.place.guild_id, command.name))  # log lines name the server, command
         try:
-            reply = await self._run_command(command, request, raw)
+            reply = await self._run_command(command, request, raw, user_language)
         finally:  # the context is this task's: reset it, or the next message handled by the task keeps it
             LOG_CONTEXT.reset(context)
         self.observer.command_done(command.name, outcome_of(reply.is_error, reply.error_kind), perf_counter() - started)
         return reply
 
-    async def _run_command(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any]) -> OutgoingMessage:
-        language = self._cached_language(request.place.guild_id) or await self.resolve_language(request)
+    async def _run_command(self, command: CommandSpec, request: Request, raw: str | Mapping[str, Any],
+                           user_language: str | None) -> OutgoingMessage:
+        language = (user_language or self._cached_language(request.place.guild_id)
+                    or await self.resolve_language(request))
         checked = not command.unrestricted
         try:
             if checked:
                 check_place(command, request.place)
                 check_permissions(command, request.author, request.place)
                 self.cooldowns.check(command, request.author, request.place)
+            if isinstance(raw, str) and autocomplete.autocompleted(command):  # "did you mean" (hypotez.autocomplete)
+                await autocomplete.check_near_misses(self, command, request.author, request.place, bind_text(command, raw))
             arguments = self._arguments(command, request, raw)
+            if autocomplete.autocompleted(command):
+                await autocomplete.remember(self, command, request.author, request.place, arguments)
             if checked:
                 self.cooldowns.record(command, request.author, request.place)
         except CommandError as error:

@@ -13,7 +13,7 @@ EXAMPLE = ROOT / "commands.example.yaml"
 
 def test_the_example_is_valid_without_warnings(capsys):
     assert main(["validate", str(EXAMPLE)]) == 0
-    assert capsys.readouterr().out == (f"{EXAMPLE}: OK — 15 commands (14 also as slash commands), language en, "
+    assert capsys.readouterr().out == (f"{EXAMPLE}: OK — 18 commands (17 also as slash commands), language en, "
                                        "prefix '!'\n")
     spec = load_spec(EXAMPLE)
     assert spec.warnings == ()

@@ -27,6 +27,9 @@ from hypotez.adapters.discord_inbound import author_of, request_from_message
 from hypotez.adapters.discord_interactions import DEFER_AFTER, InteractionAnswer, interaction_place
 from hypotez.adapters.discord_sending import NO_MENTIONS, DiscordOutbox, send_parts
 from hypotez.adapters.discord_voice import DiscordVoiceGateway
+from hypotez.adapters.discord_spec_tree import tree_payloads
+from hypotez.adapters.discord_sync_plan import apply_plans, fetch_plans
+from hypotez.adapters.discord_translator import localization_fingerprint, use_spec_translator
 from hypotez.app import App
 from hypotez.attachments import AttachmentPolicy
 from hypotez.errors import BadArgument
@@ -65,6 +68,7 @@ class HypotezBot(commands.Bot):
         install_commands(self, app.registry, *builders(app, prefix_command, slash_command))
 
     async def setup_hook(self) -> None:
+        await use_spec_translator(self.tree)  # localized slash commands (discord_translator)
         await self.app.start(self.outbox_for)
 
     def outbox_for(self, channel_id: str) -> DiscordOutbox | None:
@@ -171,7 +175,7 @@ class HypotezBot(commands.Bot):
                           message_id=str(interaction.id))
         dispatcher = self.app.dispatcher
         language = await dispatcher.resolve_language(request)
-        name = interaction.command.name if interaction.command is not None else ""
+        name = interaction.command.qualified_name if interaction.command is not None else ""  # "tag add"
         command = dispatcher.find(name)
         if isinstance(error, app_commands.TransformerError) and command is not None:
             kind = "member" if error.type == discord.AppCommandOptionType.user else "channel"
@@ -188,7 +192,8 @@ class HypotezBot(commands.Bot):
             log.warning("could not answer a failed slash command: %s", send_error)
 
     def slash_shape_hash(self) -> str:
-        shapes = [command.to_dict(self.tree) for command in self.tree.get_commands()]
+        shapes: list[Any] = [command.to_dict(self.tree) for command in self.tree.get_commands()]
+        shapes.append(localization_fingerprint(self.app.spec))
         return hashlib.sha256(json.dumps(shapes, sort_keys=True, default=str).encode()).hexdigest()
 
     async def sync_slash_commands(self) -> bool:
@@ -197,7 +202,12 @@ class HypotezBot(commands.Bot):
         storage = self.app.services.storage
         if await storage.get_setting(SLASH_HASH_SETTING) == shape:
             return False
-        await self.tree.sync()
+        if self.app.spec.settings.slash_servers:  # to those servers, and none left globally
+            plans = await fetch_plans(self.http, self.application_id, await tree_payloads(self.tree),
+                                      self.app.spec.settings.slash_servers)
+            await apply_plans(self.http, self.application_id, plans)
+        else:
+            await self.tree.sync()
         await storage.set_setting(SLASH_HASH_SETTING, shape)
         log.info("slash commands synced (%d)", len(self.tree.get_commands()))
         return True

@@ -11,10 +11,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from hypotez.adapters.discord_autocomplete import attach_autocomplete
 from hypotez.adapters.discord_inbound import (DiscordResolver, attachment_of, author_of, channel_ref, member_ref,
                                               request_from_message)
 from hypotez.adapters.discord_interactions import InteractionAnswer, answer_in_time, interaction_place
 from hypotez.adapters.discord_sending import DiscordOutbox
+from hypotez.adapters.discord_slash_settings import apply_discord_side, ranged
+from hypotez.adapters.discord_translator import localized
 from hypotez.app import App
 from hypotez.attachments import AttachmentPolicy
 from hypotez.declaration.model import ArgumentSpec, CommandSpec
@@ -55,7 +58,7 @@ def _slash_parameters(spec: CommandSpec) -> list[inspect.Parameter]:
     for argument in spec.arguments:
         required = argument.required and not argument.has_default
         parameters.append(inspect.Parameter(
-            argument.name, inspect.Parameter.KEYWORD_ONLY, annotation=SLASH_TYPES[argument.type],
+            argument.name, inspect.Parameter.KEYWORD_ONLY, annotation=ranged(argument, SLASH_TYPES[argument.type]),
             default=inspect.Parameter.empty if required else None))
     return parameters
 
@@ -85,19 +88,31 @@ def slash_command(app: App, spec: CommandSpec) -> app_commands.Command:
             outbox=DiscordOutbox(answer, bot.redactor()),  # type: ignore[arg-type]  # it has send(**kwargs)
             voice=bot.voice_gateway,
             resolver=DiscordResolver(interaction.guild),
+            locale=interaction.locale.value,
         )
         # Answered at once when ready in time, deferred only for slow work (see discord_interactions).
         reply = await answer_in_time(answer, app.dispatcher.run_command(spec, request, values), bot.defer_after)
         await bot.deliver(answer.sender(ephemeral=reply.is_error), reply, request)
 
     callback.__signature__ = inspect.Signature(_slash_parameters(spec))  # type: ignore[attr-defined]
+    # Per-language words go to Discord through the translator (discord_translator).
     callback.__discord_app_commands_param_description__ = {  # type: ignore[attr-defined]
-        a.name: _slash_description(a.description) for a in spec.arguments}
-    choices = {a.name: [app_commands.Choice(name=str(c)[:100], value=str(c)) for c in a.choices]
-               for a in spec.arguments if a.choices}
+        a.name: localized(_slash_description(a.description), a.localized and a.localized.descriptions,
+                          _slash_description) for a in spec.arguments}
+    callback.__discord_app_commands_param_rename__ = {  # type: ignore[attr-defined]
+        a.name: localized(a.name, a.localized.names) for a in spec.arguments if a.localized and a.localized.names}
+    choices = {a.name: [app_commands.Choice(name=localized(str(c)[:100], a.localized and a.localized.choice_names.get(
+        str(c))), value=str(c)) for c in a.choices] for a in spec.arguments if a.choices}
     if choices:
         callback.__discord_app_commands_param_choices__ = choices  # type: ignore[attr-defined]
-    return app_commands.Command(name=spec.name, description=_slash_description(spec.description),
-                                callback=callback)
+    # A subcommand is named by its own part ("add" of "tag add"); its group is built in discord_groups.
+    words = spec.localized
+    command = app_commands.Command(name=localized(spec.name.rpartition(" ")[2], words and words.names),
+                                   description=localized(_slash_description(spec.description),
+                                                         words and words.descriptions, _slash_description),
+                                   callback=callback)
+    apply_discord_side(command, spec.discord)
+    attach_autocomplete(command, app, spec)
+    return command
 
 

@@ -8,6 +8,7 @@ from typing import Any, Callable
 from discord import app_commands
 from discord.ext import commands
 
+from hypotez.adapters.discord_groups import install_groups
 from hypotez.declaration.model import CommandSpec
 from hypotez.registry import Registry
 
@@ -24,9 +25,12 @@ def install_commands(bot: commands.Bot, registry: Registry, prefix: PrefixBuilde
     bot.tree.clear_commands(guild=None)
     bot.command_prefix = settings.prefix
     for command_spec in registry.spec.commands:
+        if command_spec.yaml_path:  # a group's subcommand: under its group (discord_groups)
+            continue
         bot.add_command(prefix(command_spec))
         if command_spec.slash:
             bot.tree.add_command(slash(command_spec))
+    install_groups(bot, registry.spec, slash)
 
 
 def builders(app: Any, prefix_command: Callable[..., Any], slash_command: Callable[..., Any]

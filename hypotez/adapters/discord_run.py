@@ -16,6 +16,8 @@ from hypotez.adapters.discord_observe import observability_server
 from hypotez.adapters.discord_shards import IdentifyTurns, identify_lock_for, sharded
 from hypotez.app import App
 from hypotez.observability.metrics import Metrics
+from hypotez.adapters.discord_needs import missing_intent_message, missing_permissions, missing_permissions_message
+from hypotez.declaration.needs import spec_needs
 from hypotez.redaction import redact_logs
 
 log = logging.getLogger("hypotez.discord")
@@ -39,15 +41,26 @@ class RunningBot(HypotezBot):
 
     async def on_ready(self) -> None:
         log.info("logged in as %s; prefix %r", self.user, self.app.spec.settings.prefix)
+        for guild in self.guilds:
+            self.check_permissions(guild)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        self.check_permissions(guild)
+
+    def check_permissions(self, guild: discord.Guild) -> None:
+        """One warning per server where the bot lacks a permission the spec needs, naming the commands."""
+        if guild.me is None:
+            return
+        needs = spec_needs(self.app.spec)
+        missing = missing_permissions(needs, guild.me.guild_permissions)
+        if missing:
+            log.warning("%s", missing_permissions_message(needs, f"{guild.name} ({guild.id})", missing,
+                                                          self.application_id))
 
 
 INVALID_TOKEN = ("Discord refused the token (DISCORD_TOKEN). Get a new one at "
                  "https://discord.com/developers/applications → your application → Bot → Reset Token, "
                  "and put it in .env as DISCORD_TOKEN=...")
-MISSING_INTENT = ("Discord refused the Message Content intent. Enable it at "
-                  "https://discord.com/developers/applications → your application → Bot → "
-                  "Privileged Gateway Intents → Message Content Intent, then start the bot again.")
-
 
 async def _run(app: App, token: str, *, test_server: TestServer | None = None,
                metrics_address: tuple[str, int] | None = None, **kwargs: Any) -> int:
@@ -79,7 +92,7 @@ async def _run(app: App, token: str, *, test_server: TestServer | None = None,
         log.error(INVALID_TOKEN)
         return 1
     except discord.PrivilegedIntentsRequired:
-        log.error(MISSING_INTENT)
+        log.error(missing_intent_message(spec_needs(app.spec)))
         return 1
     finally:
         if endpoint is not None:

@@ -10,6 +10,7 @@ from hypotez.declaration import schema as schema_module
 from hypotez.declaration.inline import build_inline
 from hypotez.declaration.model import (DEFAULT_REPLY, MISSING, ArgumentSpec, CommandSpec, CooldownSpec, Location,
                                        MessagesSpec, PermissionSpec, Settings, frozen_mapping)
+from hypotez.declaration.model_groups import AutocompleteSpec, DiscordSideSpec, LocalizedSpec, choice_value, default_text
 from hypotez.declaration.yamlload import Locations
 
 HELP_COMMAND = "help"
@@ -31,15 +32,15 @@ def _replies(raw: Any, fallback: str) -> dict[str, str]:
 RULE_NAMES = tuple(schema_module.RULE_KEYWORDS)
 
 
-def _build_argument(name: str, raw: dict[str, Any], location: Location) -> ArgumentSpec:
+def _build_argument(name: str, raw: dict[str, Any], location: Location, language: str = "en") -> ArgumentSpec:
     rules = {k: raw[k] for k in RULE_NAMES if k in raw}
     has_default = "default" in raw
     required = raw.get("required", not has_default and raw.get("type") != "boolean")
-    choices = tuple(raw.get("choices") or ())
+    choices = tuple(choice_value(c) for c in raw.get("choices") or ())
     return ArgumentSpec(
         name=name,
         type=raw["type"],
-        description=raw.get("description", ""),
+        description=default_text(raw.get("description", ""), language),
         required=bool(required),
         default=raw["default"] if has_default else (False if raw.get("type") == "boolean" and not required
                                                     else MISSING),
@@ -51,6 +52,8 @@ def _build_argument(name: str, raw: dict[str, Any], location: Location) -> Argum
         schema=frozen_mapping(raw["schema"]) if raw.get("schema") else None,
         permissions=_permissions(raw.get("permissions") or {}),
         location=location,
+        autocomplete=AutocompleteSpec.from_raw(raw.get("autocomplete")),
+        localized=LocalizedSpec.from_raw(raw),
     )
 
 
@@ -59,10 +62,14 @@ def _permissions(raw: dict[str, Any]) -> PermissionSpec:
                           users=tuple(str(u) for u in raw.get("users") or ()))
 
 
-def build_command(name: str, raw: dict[str, Any], settings: Settings, locations: Locations) -> CommandSpec:
-    path = ("commands", name)
+def build_command(name: str, raw: dict[str, Any], settings: Settings, locations: Locations,
+                  path: tuple[str, ...] | None = None) -> CommandSpec:
+    """``name`` is the whole name typed (``"tag add"`` for a subcommand, found at ``path`` in the YAML)."""
+    path = path or ("commands", name)
+    # A subcommand's aliases are other names beside it in its group: "tag new" for "tag add".
+    group = name.rpartition(" ")[0] + " " if " " in name else ""
     arguments = tuple(
-        _build_argument(arg_name, arg_raw, _loc(locations, path + ("arguments", arg_name)))
+        _build_argument(arg_name, arg_raw, _loc(locations, path + ("arguments", arg_name)), settings.language)
         for arg_name, arg_raw in (raw.get("arguments") or {}).items()
     )
     permissions_raw = raw.get("permissions") or {}
@@ -70,8 +77,8 @@ def build_command(name: str, raw: dict[str, Any], settings: Settings, locations:
     inline = build_inline(raw)
     return CommandSpec(
         name=name,
-        description=raw["description"].strip(),
-        aliases=tuple(raw.get("aliases") or ()),
+        description=default_text(raw["description"], settings.language),
+        aliases=tuple(group + alias for alias in raw.get("aliases") or ()),
         help=raw.get("help", "").strip(),
         handler=raw.get("handler"),
         # An answer written in the spec replaces the default template file.
@@ -86,6 +93,10 @@ def build_command(name: str, raw: dict[str, Any], settings: Settings, locations:
         examples=tuple(raw.get("examples") or ()),
         location=_loc(locations, path),
         inline=inline,
+        yaml_path=path if path != ("commands", name) else (),
+        discord=DiscordSideSpec.from_raw(raw),
+        bot_permissions=tuple(raw.get("bot_permissions") or ()),
+        localized=LocalizedSpec.from_raw(raw),
     )
 
 
@@ -121,6 +132,8 @@ def build_settings(raw: dict[str, Any]) -> Settings:
         tenancy=raw.get("tenancy", "isolated"),
         home_server=str(raw["home_server"]) if raw.get("home_server") is not None else None,
         metrics=frozen_mapping(raw.get("metrics") or {}),
+        slash_servers=tuple(str(server) for server in raw.get("slash_servers") or ()),
+        locale_replies=bool(raw.get("locale_replies", False)),
     )
 
 

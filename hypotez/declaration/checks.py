@@ -38,7 +38,7 @@ class DeclarationChecker:
         seen: dict[str, tuple[str, tuple[Any, ...]]] = {}
         fold = (lambda s: s.lower()) if self.settings.case_insensitive else (lambda s: s)
         for command in commands:
-            base = ("commands", command.name)
+            base = command.path
             entries = [(command.name, base)] + [(alias, base + ("aliases", i))
                                                 for i, alias in enumerate(command.aliases)]
             for name, path in entries:
@@ -47,7 +47,7 @@ class DeclarationChecker:
                     other, other_path = seen[key]
                     line = self.locations.of_key(other_path)[0]
                     this = f"command name '{name}'" if path == base else f"alias '{name}' of command '{command.name}'"
-                    that = f"the name of command '{other}'" if len(other_path) == 2 else \
+                    that = f"the name of command '{other}'" if other_path[-2:-1] != ("aliases",) else \
                         f"an alias of command '{other}'"
                     self.add(path, f"{this} is already {that} (line {line})",
                              "every command name and alias must be unique: rename one of them",
@@ -65,7 +65,7 @@ class DeclarationChecker:
     def argument(self, command: CommandSpec, argument: ArgumentSpec, raw: dict[str, Any]) -> bool:
         """Check one argument; True when its default is left to check with the converters (the
         registry's), that is when the rules it would be checked against are themselves valid."""
-        path = ("commands", command.name, "arguments", argument.name)
+        path = command.path + ("arguments", argument.name)
         if argument.type == "choice" and not argument.choices:
             self.add(path + ("type",), f"argument '{argument.name}' of command '{command.name}' is a choice "
                                        f"but lists no choices", "add 'choices: [a, b, c]'", at_key=False)
@@ -150,8 +150,9 @@ class DeclarationChecker:
         return True
 
     def slash(self, command: CommandSpec) -> None:
-        path = ("commands", command.name)
+        path = command.path
         for name in command.names:
+            name = name.rpartition(" ")[2]  # a subcommand's own part of its name ("add" of "tag add")
             if not slash_name_ok(name):
                 self.add(path, f"'{name}' cannot be a slash command name: {SLASH_NAME_RULE}", slash_name_hint(name))
                 break
@@ -186,7 +187,7 @@ def check_arg_order(checker: DeclarationChecker, command: CommandSpec) -> None:
         if not argument.required:
             seen_optional = seen_optional or argument
         elif seen_optional is not None:
-            checker.add(("commands", command.name, "arguments", argument.name),
+            checker.add(command.path + ("arguments", argument.name),
                         f"required argument '{argument.name}' comes after optional argument "
                         f"'{seen_optional.name}' in command '{command.name}'",
                         "put required arguments first, so they can be typed without names")

@@ -18,7 +18,10 @@ import jsonschema
 from hypotez.errors import SpecError, SpecFileError, SpecProblem
 from hypotez.declaration.building import HELP_COMMAND, build_command, build_settings, builtin_help, error_roots
 from hypotez.declaration.checks import SLASH_COMMANDS_MAX, DeclarationChecker, check_arg_order
-from hypotez.declaration.model import DEFAULT_REPLY, ERROR_KINDS, ArgumentSpec, CommandSpec, Settings, Spec
+from hypotez.declaration.model import (DEFAULT_REPLY, ERROR_KINDS, ArgumentSpec, CommandSpec, Settings, Spec,
+                                       frozen_mapping)
+from hypotez.declaration.building_groups import flatten
+from hypotez.declaration.checks_groups import check_autocomplete, check_groups, top_level_slash_count
 from hypotez.declaration.reasons_check import check_reason_catalogs
 from hypotez.declaration.traps import TEMPLATE_SUFFIXES, not_a_spec, trap_warnings
 from hypotez.declaration.wording import VALIDATION_SCHEMA, schema_problems
@@ -128,25 +131,26 @@ def load_declaration_text(text: str | bytes, *, path: Path, templates_dir: Path 
 
     commands: list[CommandSpec] = []
     commands_raw = raw.get("commands") if isinstance(raw.get("commands"), dict) else {}
-    for name, command_raw in commands_raw.items():
-        if ("commands", name) in bad_paths or not isinstance(command_raw, dict):
-            continue
+    # Groups' leaves are commands named by their whole path ("tag add"): hypotez.declaration.building_groups.
+    entries, groups = flatten(commands_raw, bad_paths, locations, settings.slash, settings.language)
+    for entry in entries:
         try:
-            commands.append(build_command(name, command_raw, settings, locations))
+            commands.append(build_command(entry.name, entry.merged, settings, locations, entry.path))
         except (KeyError, TypeError, AttributeError, ValueError):
             continue  # the schema check has already reported what is wrong with it
     if not any(c.name == HELP_COMMAND or HELP_COMMAND in c.aliases for c in commands):
         commands.append(builtin_help(settings))
 
-    spec = Spec(settings=settings, commands=tuple(commands), path=path, templates_dir=templates)
-    declaration = Declaration(spec, problems, locations, raw_commands=commands_raw)
-    _check(declaration, bot_raw)
+    spec = Spec(settings=settings, commands=tuple(commands), path=path, templates_dir=templates,
+                groups=frozen_mapping(groups))
+    declaration = Declaration(spec, problems, locations, raw_commands={e.name: e.written for e in entries})
+    _check(declaration, bot_raw, commands_raw)
     problems += trap_warnings(raw, locations, problems)
     problems += check_reason_catalogs(templates, settings.languages, spec_dir, file)
     return declaration
 
 
-def _check(declaration: Declaration, bot_raw: dict[str, Any]) -> None:
+def _check(declaration: Declaration, bot_raw: dict[str, Any], commands_raw: dict[str, Any]) -> None:
     """The declaration's own checks; and the list of what the registry build must check."""
     spec, settings = declaration.spec, declaration.spec.settings
     checker = DeclarationChecker(declaration.locations, settings, declaration.problems)
@@ -156,11 +160,13 @@ def _check(declaration: Declaration, bot_raw: dict[str, Any]) -> None:
         if command.builtin:
             refs.update({("commands",): t for t in command.reply_templates.values()})
             continue
-        cpath = ("commands", command.name)
+        cpath = command.path
         command_raw = declaration.raw_commands[command.name]
         for argument in command.arguments:
             if checker.argument(command, argument, command_raw["arguments"][argument.name]):
                 declaration.defaults.append((cpath + ("arguments", argument.name), argument))
+            declaration.handlers += [HandlerRef(p, dotted, ["current"])  # autocomplete: {handler: ...}
+                                     for p, dotted in check_autocomplete(checker, command, argument)]
         if command.slash:
             checker.slash(command)
         if command.handler:
@@ -187,7 +193,8 @@ def _check(declaration: Declaration, bot_raw: dict[str, Any]) -> None:
         refs.setdefault(epath if epath != ("bot",) else ("bot", "<error>", kind),
                         settings.errors.get(kind) or f"errors/{kind}")
 
-    slash = len([c for c in spec.commands if c.slash])
+    check_groups(checker, spec, commands_raw)  # hypotez.declaration.checks_groups
+    slash = top_level_slash_count(spec)
     if slash > SLASH_COMMANDS_MAX:
         checker.add(("commands",), f"{slash} slash commands; Discord allows {SLASH_COMMANDS_MAX} per bot",
                     "set 'slash: false' on some commands")

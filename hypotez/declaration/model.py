@@ -7,6 +7,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from hypotez.declaration.model_groups import AutocompleteSpec, DiscordSideSpec, GroupSpec, LocalizedSpec
+
 DEFAULT_REPLY = "default"
 
 
@@ -66,6 +68,10 @@ class ArgumentSpec:
     # Who may give a value for it (a default is the spec's own value: always allowed).
     permissions: PermissionSpec = PermissionSpec()
     location: Location | None = None
+    # Suggestions as it is typed (hypotez.autocomplete); None: none.
+    autocomplete: AutocompleteSpec | None = None
+    # Its name, description and choice names per language, for Discord (hypotez.adapters.discord_translator).
+    localized: LocalizedSpec | None = None
 
     @property
     def has_default(self) -> bool:
@@ -152,6 +158,18 @@ class CommandSpec:
     location: Location | None = None
     # The answer written in the spec (text / embed); None when it comes from template files.
     inline: InlineReply | None = None
+    # Where it is in the YAML when it is a subcommand ("commands", "tag", "subcommands", "add"); see path.
+    yaml_path: tuple[str, ...] = ()
+    # Discord's own settings of its slash form (hypotez.declaration.model_groups).
+    discord: DiscordSideSpec | None = None
+    # Permissions the bot itself needs for it (attach_files to send files, ...): hypotez.declaration.needs.
+    bot_permissions: tuple[str, ...] = ()
+    # Its name and description per language, for Discord (hypotez.adapters.discord_translator).
+    localized: LocalizedSpec | None = None
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return self.yaml_path or ("commands", self.name)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -211,6 +229,10 @@ class Settings:
     home_server: str | None = None
     # Where hypotez run serves metrics and health (hypotez.declaration.schema_metrics); empty: nowhere.
     metrics: Mapping[str, Any] = field(default_factory=frozen_mapping)
+    # Servers the slash commands are synced to instead of globally (hypotez.adapters.discord_sync_plan).
+    slash_servers: tuple[str, ...] = ()
+    # Slash commands answered in the user's Discord locale when it is one of the languages.
+    locale_replies: bool = False
 
 
 ERROR_KINDS = ("unknown_command", "missing_argument", "bad_argument", "not_allowed", "on_cooldown",
@@ -225,6 +247,8 @@ class Spec:
     path: Path
     templates_dir: Path
     warnings: tuple[Any, ...] = ()
+    # Command groups by their whole name ("tag", "config role"); their leaves are in ``commands``.
+    groups: Mapping[str, GroupSpec] = field(default_factory=frozen_mapping)
 
     def error_template(self, kind: str) -> str:
         return self.settings.errors.get(kind) or f"errors/{kind}"

@@ -13,6 +13,7 @@ from hypotez.declaration.model import ERROR_KINDS
 from hypotez.declaration.schema_storage import STORAGE_SCHEMA
 from hypotez.declaration.schema_metrics import METRICS_SCHEMA
 from hypotez.declaration.schema_list import LIST_RULES
+from hypotez.declaration.schema_groups import extend_schema
 
 ARGUMENT_TYPES = ["text", "integer", "number", "boolean", "choice", "json", "list", "path", "attachment",
                   "member", "channel"]
@@ -298,3 +299,6 @@ def schema() -> dict[str, Any]:
 
 def schema_json() -> str:
     return json.dumps(SCHEMA, indent=2, ensure_ascii=False)
+
+
+extend_schema(SCHEMA)  # command groups and Discord-side settings (hypotez.declaration.schema_groups)

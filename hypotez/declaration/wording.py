@@ -11,6 +11,7 @@ import jsonschema
 from hypotez.errors import SpecProblem
 from hypotez.declaration import schema as schema_module
 from hypotez.declaration.traps import empty_value_hint
+from hypotez.declaration.schema_groups import CONTEXT_SYNONYMS
 from hypotez.declaration.yamlload import Locations
 
 _PATTERN_HINTS = {
@@ -89,10 +90,15 @@ def _actual_words(value: Any) -> str:
 def describe_path(path: tuple[Any, ...]) -> str:
     """Words for where in the spec a path points: "command 'train'", "argument 'data' of command 'train'"."""
     if len(path) >= 2 and path[0] == "commands":
+        names = [str(path[1])]
+        while len(path) >= 4 and path[2] == "subcommands":  # a group's subcommand: "tag add"
+            names.append(str(path[3]))
+            path = path[:1] + (" ".join(names),) + path[4:]
         command = f"command '{path[1]}'"
         if len(path) >= 4 and path[2] == "arguments":
             return f"argument '{path[3]}' of {command}"
-        if len(path) >= 3 and path[2] in ("permissions", "cooldown"):
+        if len(path) >= 3 and path[2] in ("permissions", "cooldown", "contexts", "installs", "default_permissions",
+                                             "bot_permissions"):
             return f"'{path[2]}' of {command}"
         return command
     if path and path[0] == "bot":
@@ -183,6 +189,11 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
                 return [locations.problem(path + (i,), f"item {i + 1} of 'text' of {where} was read as a key "
                                                        f"and its value, not as a text: ': ' starts a key",
                                           f'put it in quotes: - "{text}"') for i, text in split]
+        if key == "autocomplete":
+            close = get_close_matches(str(error.instance), ["files", "stored"], n=1)
+            return [locations.problem(path, f"'autocomplete' of {where} must be a list of values, 'files', 'stored' "
+                                            f"or {{handler: module:function}} (got {_actual_words(error.instance)})",
+                                      f"did you mean '{close[0]}'?" if close else None)]
         if key == "text" and len(path) == 3:
             return [locations.problem(path, f"'text' of {where} must be a text, a list of texts (one is picked "
                                             f"at random) or a mapping language: text "
@@ -244,7 +255,7 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
                                   f"{what} must be {_type_words(error.validator_value)}, "
                                   f"not {_actual_words(error.instance)}", hint)]
 
-    if rule == "enum" and len(path) >= 2 and path[-2] == "discord":
+    if rule == "enum" and len(path) >= 2 and path[-2] in ("discord", "default_permissions", "bot_permissions"):
         name = str(error.instance)
         known = schema_module.PERMISSION_SYNONYMS.get(name.lower().replace(" ", "_"))
         close = [known] if known else get_close_matches(name, [str(v) for v in error.validator_value], n=1)
@@ -257,6 +268,8 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
         synonym = _SYNONYMS.get(str(error.instance).lower())
         close = [synonym[0]] if synonym and synonym[0] in allowed else \
             get_close_matches(str(error.instance), allowed, n=1, cutoff=0.5)
+        if len(path) >= 2 and path[-2] in ("contexts", "installs"):  # Discord's words for them differ
+            close = [CONTEXT_SYNONYMS[str(error.instance)]] if str(error.instance) in CONTEXT_SYNONYMS else close
         hint = f"did you mean '{close[0]}'?" if close else None
         if close and synonym and synonym[0] == close[0] and synonym[1]:
             hint = f"did you mean '{close[0]}'? ({synonym[1]})"
@@ -269,6 +282,10 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
                                         "(downloaded over HTTPS on port 443) or scheme://host:port for a file "
                                         "server of your own (http or https, a port from 1 to 65535, nothing "
                                         "after it)", "e.g. cdn.discordapp.com or http://files.example.org:8080")]
+
+    if rule == "pattern" and path[:2] == ("bot", "slash_servers"):
+        return [locations.problem(path, f"{error.instance!r} in 'bot.slash_servers' is not a server id",
+                                  "give the number Discord shows with 'Copy Server ID' (Developer Mode on)")]
 
     if rule == "pattern":
         hint = _PATTERN_HINTS.get(str(key))

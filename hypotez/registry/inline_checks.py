@@ -54,7 +54,7 @@ class InlineChecker:
 
     def check(self, command: CommandSpec, raw: Mapping[str, Any]) -> None:
         inline = command.inline
-        path = ("commands", command.name)
+        path = command.path
         if inline is None:
             return
         if "reply" in raw:

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 import discord
 
 from hypotez.adapters.discord_bot import HypotezBot, create_bot
+from hypotez.adapters.discord_translator import use_spec_translator
 from hypotez.adapters.discord_voice import DiscordVoiceGateway
 from hypotez.app import App, build_app, build_services
 from hypotez.registry import load_registry
@@ -21,7 +22,7 @@ from hypotez.invocation import Author
 from hypotez.testing.fake_http import Exchange, FakeDiscordHTTP, SentMessage
 from hypotez.testing.fake_voice import FakeVoiceClient
 from hypotez.testing.payloads import (APPLICATION_ID, BOT_ID, CDN, GUILD_ID, OPTION_TYPES, channel_of, discord_place,
-                                      guild_payload, timestamp, user_payload, voice_channel_of)
+                                      guild_payload, nest_options, timestamp, user_payload, voice_channel_of)
 
 _NOBODY = Author(id="0", name="")
 
@@ -58,6 +59,7 @@ class BotHarness:
         state.user = discord.ClientUser(state=state, data=self.http.bot_user)
         state.application_id = APPLICATION_ID
         self.guild = self.server(GUILD_ID)
+        await use_spec_translator(self.bot.tree)  # as setup_hook does
         await self.app.start(self.bot.outbox_for)
         return self
 
@@ -207,7 +209,7 @@ class BotHarness:
     async def slash(self, name: str, *, author: str = "ann", user_id: int = 4_000_000_000_000_001,
                     roles: Iterable[str] = (), permissions: Iterable[str] = (),
                     attachments: dict[str, tuple[Any, ...]] | None = None, guild: int = GUILD_ID,
-                    with_channel: bool = True, **options: Any) -> Exchange:
+                    with_channel: bool = True, locale: str = "ru", **options: Any) -> Exchange:
         """Run the slash command ``/name`` on server ``guild`` and return the interaction's answer (an
         :class:`Exchange`: its immediate response, or a deferred response's follow-ups; a message's
         ``kind`` says which, ``ephemeral`` whether only the user sees it).
@@ -216,7 +218,8 @@ class BotHarness:
         an int, a bool; a member or channel as its id). ``attachments``: attachment arguments by name,
         each a ``(filename, data, content_type)`` tuple. ``author``, ``user_id``, ``roles``,
         ``permissions``, ``guild``: as for :meth:`send`. ``with_channel=False``: the interaction has no
-        channel object (discord.py's ``channel`` is None). Raises LookupError when the spec has no
+        channel object (discord.py's ``channel`` is None). ``locale``: the user's Discord locale. Raises
+        LookupError when the spec has no
         command ``name``."""
         state = self.bot._connection
         before = len(self.http.sent)
@@ -246,10 +249,10 @@ class BotHarness:
             "channel": {"id": str(channel_id), "type": 0, "name": "general", "guild_id": str(guild),
                         "position": 0, "permission_overwrites": []},
             "member": {**member, "permissions": str(member_object.guild_permissions.value)},
-            "locale": "ru", "guild_locale": "ru", "app_permissions": str(discord.Permissions.all().value),
+            "locale": locale, "guild_locale": "ru", "app_permissions": str(discord.Permissions.all().value),
             "entitlements": [], "authorizing_integration_owners": {}, "context": 0,
             "attachment_size_limit": 10 * 1024 * 1024,
-            "data": {"id": str(self.next_id()), "name": command.name, "type": 1, "options": option_payloads,
+            "data": {"id": str(self.next_id()), **nest_options(command.name, option_payloads), "type": 1,
                      "resolved": resolved},
         }
         if not with_channel:
@@ -261,6 +264,31 @@ class BotHarness:
         finally:
             self.http.origin.reset(origin)
         return self._exchange(before, payload["id"])
+
+    async def autocomplete(self, name: str, option: str, current: str, *, author: str = "ann",
+                           user_id: int = 4_000_000_000_000_001, roles: Iterable[str] = (),
+                           guild: int = GUILD_ID, **options: Any) -> list[dict[str, Any]]:
+        """The suggestions the bot gives while ``option`` of ``/name`` is typed (``current`` so far;
+        ``options``: the other options already filled in): the choices it answers, as Discord gets them."""
+        state = self.bot._connection
+        server = self.server(guild)
+        member = self._member(user_id, author, roles, (), in_voice=False, guild=server)
+        server._add_member(discord.Member(data=member, guild=server, state=state))
+        given = [{"name": key, "type": 3, "value": value} for key, value in options.items()]
+        given.append({"name": option, "type": 3, "value": current, "focused": True})
+        interaction_id = self.next_id()
+        payload = {
+            "id": str(interaction_id), "application_id": str(APPLICATION_ID), "type": 4,
+            "token": f"interaction-token-{interaction_id}", "version": 1, "guild_id": str(guild),
+            "channel_id": str(self.channel_of(guild)), "member": {**member, "permissions": "0"},
+            "locale": "en-US", "guild_locale": "en-US", "app_permissions": "0", "entitlements": [],
+            "authorizing_integration_owners": {}, "context": 0, "attachment_size_limit": 10 * 1024 * 1024,
+            "data": {"id": str(self.next_id()), **nest_options(name, given), "type": 1},
+        }
+        before = len(self.http.requests)
+        await self.bot.tree._call(discord.Interaction(data=payload, state=state))
+        answers = [r.json for r in self.http.requests[before:] if r.path.endswith("/callback")]
+        return answers[-1]["data"]["choices"] if answers else []
 
     def _exchange(self, before: int, origin: str) -> Exchange:
         return Exchange([m for m in self.http.sent[before:] if m.origin == origin])

@@ -11,7 +11,7 @@ from hypotez.adapters.discord_payloads import timestamp, user_payload
 from hypotez.invocation import Place
 
 __all__ = ["APPLICATION_ID", "BOT_ID", "CDN", "CHANNEL_ID", "GUILD_ID", "OPTION_TYPES", "OWNER_ID",
-           "PERMISSION_BITS", "VOICE_CHANNEL_ID", "channel_of", "discord_place", "guild_payload", "timestamp",
+           "PERMISSION_BITS", "VOICE_CHANNEL_ID", "channel_of", "discord_place", "guild_payload", "nest_options", "timestamp",
            "user_payload", "voice_channel_of"]
 
 GUILD_ID = 1_000_000_000_000_001
@@ -69,3 +69,12 @@ def guild_payload(guild_id: int, bot_user: dict[str, Any]) -> dict[str, Any]:
                      "mute": False}],
         "voice_states": [],
     }
+
+
+def nest_options(name: str, options: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``name`` and ``options`` of an interaction's data for the command ``name``: a subcommand
+    (``"tag add"``) is an option of type 1 of its group, and a subcommand group one of type 2."""
+    parts = name.split(" ")
+    for depth in range(len(parts) - 1, 0, -1):
+        options = [{"name": parts[depth], "type": 1 if depth == len(parts) - 1 else 2, "options": options}]
+    return {"name": parts[0], "options": options}

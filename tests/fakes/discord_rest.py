@@ -114,11 +114,17 @@ class RestSide:
 
     async def bulk_overwrite(self, request: web.Request) -> web.Response:
         body = await request.json()
+        guild_id = request.match_info.get("guild_id")
+        if guild_id is not None:  # a server's own commands
+            self.guild_command_syncs.setdefault(guild_id, []).append(body)
+            self.guild_commands[guild_id] = {command["name"]: self._stored_command(command, guild_id)
+                                             for command in body}
+            self._notify()
+            return json_response(list(self.guild_commands[guild_id].values()))
         self.command_syncs.append(body)
         self.commands = {}
         for command in body:
-            self.commands[command["name"]] = {**command, "id": self.next_id(), "application_id": self.application_id,
-                                              "version": self.next_id(), "type": command.get("type", 1)}
+            self.commands[command["name"]] = self._stored_command(command, None)
         self._notify()
         if self.syncs_without_ids > 0:
             self.syncs_without_ids -= 1
@@ -126,8 +132,21 @@ class RestSide:
                           for command in self.commands.values()])
         return json_response(list(self.commands.values()))
 
+    def _stored_command(self, command: dict[str, Any], guild_id: str | None) -> dict[str, Any]:
+        """A command as Discord keeps it: ids and a version added, and Discord's defaults filled in."""
+        stored = {**command, "id": self.next_id(), "application_id": self.application_id,
+                  "version": self.next_id(), "type": command.get("type", 1)}
+        stored.setdefault("default_member_permissions", None)
+        stored.setdefault("nsfw", False)
+        if guild_id is not None:
+            stored["guild_id"] = guild_id
+        return stored
+
     async def list_commands(self, request: web.Request) -> web.Response:
         return json_response(list(self.commands.values()))
+
+    async def list_guild_commands(self, request: web.Request) -> web.Response:
+        return json_response(list(self.guild_commands.get(request.match_info["guild_id"], {}).values()))
 
     async def _read_body(self, request: web.Request) -> tuple[dict[str, Any], list[File]]:
         if not request.content_type.startswith("multipart/"):

@@ -95,6 +95,8 @@ class FakeDiscord(RestSide, GatewaySide, GuildsSide):
         self.interactions: dict[str, Interaction] = {}
         self.commands: dict[str, dict[str, Any]] = {}
         self.command_syncs: list[list[dict[str, Any]]] = []
+        self.guild_commands: dict[str, dict[str, dict[str, Any]]] = {}  # a server's own commands, by name
+        self.guild_command_syncs: dict[str, list[list[dict[str, Any]]]] = {}
         self.requests: list[Request] = []
         self.gateway_log: list[dict[str, Any]] = []  # identify / resume / closes, with host and query
         self.heartbeats: list[int | None] = []  # the sequence number each heartbeat carried
@@ -131,6 +133,7 @@ class FakeDiscord(RestSide, GatewaySide, GuildsSide):
         put(API + "/applications/{application_id}/commands", self.bulk_overwrite)
         put(API + "/applications/{application_id}/guilds/{guild_id}/commands", self.bulk_overwrite)
         get(API + "/applications/{application_id}/commands", self.list_commands)
+        get(API + "/applications/{application_id}/guilds/{guild_id}/commands", self.list_guild_commands)
         post(API + "/channels/{channel_id}/messages", self.create_message)
         get(API + "/channels/{channel_id}/messages/{message_id}", self.get_message)
         patch(API + "/channels/{channel_id}/messages/{message_id}", self.edit_message)
@@ -269,27 +272,35 @@ class FakeDiscord(RestSide, GatewaySide, GuildsSide):
 
     async def slash(self, name: str, *, user: str = "ann", channel: str = "general",
                     attachments: dict[str, tuple[str, bytes, str | None]] | None = None,
-                    with_channel: bool = True, **options: Any) -> Interaction:
+                    with_channel: bool = True, focused: str | None = None, **options: Any) -> Interaction:
         """A user runs ``/name`` with ``options`` (and files for attachment options, by option name):
         INTERACTION_CREATE for a synced command. ``with_channel=False``: the event has no ``channel``
-        object, only ``channel_id`` (as some servers send it)."""
-        command = self.commands.get(name)
+        object, only ``channel_id`` (as some servers send it). ``name`` may be a subcommand, ``"tag add"``,
+        or ``"config role set"``; a command synced to this server is found too. ``focused``: the option
+        being typed — an autocomplete interaction, answered with choices (``callbacks[0]["data"]``)."""
+        top, *subs = name.split(" ")
+        command = self.commands.get(top) or self.guild_commands.get(self.guild_id, {}).get(top)
         if command is None:
-            raise LookupError(f"/{name} was never synced (synced: {sorted(self.commands)})")
-        kinds = {option["name"]: option["type"] for option in command.get("options", [])}
+            raise LookupError(f"/{top} was never synced (synced: {sorted(self.commands)})")
+        leaf = command
+        for sub in subs:
+            leaf = next(o for o in leaf.get("options", []) if o["name"] == sub)
+        kinds = {option["name"]: option["type"] for option in leaf.get("options", [])}
         channel_id = self.channel(channel)
         guild_id = self.guild_of(channel_id)
         interaction = Interaction(self.next_id(), secrets.token_urlsafe(24), name, channel_id)
         self.interactions[interaction.id] = interaction
         everyone_and_member = str((1 << 11) | (1 << 31) | (1 << 10) | (1 << 15))
-        option_payloads = [{"name": key, "type": kinds.get(key, 3), "value": value} for key, value in options.items()]
+        option_payloads = [{"name": key, "type": kinds.get(key, 3), "value": value, **({"focused": True} if key ==
+                            focused else {})} for key, value in options.items()]
         resolved: dict[str, Any] = {}
         for key, (filename, data, content_type) in (attachments or {}).items():
             [attachment] = self._store_files(channel_id, [File(filename, data, content_type)])
             resolved.setdefault("attachments", {})[attachment["id"]] = attachment
             option_payloads.append({"name": key, "type": 11, "value": attachment["id"]})
         payload: dict[str, Any] = {
-            "id": interaction.id, "application_id": self.application_id, "type": 2, "token": interaction.token,
+            "id": interaction.id, "application_id": self.application_id, "type": 4 if focused else 2,
+            "token": interaction.token,
             "version": 1, "guild_id": guild_id, "channel_id": channel_id,
             "channel": {"id": channel_id, "type": 0, "name": channel, "guild_id": guild_id, "position": 0,
                         "permission_overwrites": []},
@@ -297,8 +308,8 @@ class FakeDiscord(RestSide, GatewaySide, GuildsSide):
             "locale": "ru", "guild_locale": "ru", "app_permissions": str((1 << 53) - 1), "entitlements": [],
             "authorizing_integration_owners": {"0": guild_id}, "context": 0,
             "attachment_size_limit": 10 * 1024 * 1024,
-            "data": {"id": command["id"], "name": name, "type": 1, "guild_id": None, "options": option_payloads,
-                     "resolved": resolved},
+            "data": {"id": command["id"], "name": top, "type": 1, "guild_id": command.get("guild_id"),
+                     "options": _nested(subs, option_payloads), "resolved": resolved},
         }
         if not with_channel:
             del payload["channel"]
@@ -365,3 +376,11 @@ class FakeDiscord(RestSide, GatewaySide, GuildsSide):
         finally:
             if entry in waiters:
                 waiters.remove(entry)
+
+
+def _nested(subs: list[str], options: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Options of a subcommand wrapped as Discord sends them: a subcommand (type 1) inside its group
+    (type 2)."""
+    for depth in range(len(subs) - 1, -1, -1):
+        options = [{"name": subs[depth], "type": 1 if depth == len(subs) - 1 else 2, "options": options}]
+    return options

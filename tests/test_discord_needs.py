@@ -1,0 +1,113 @@
+"""``hypotez invite``: the gateway intents and bot permissions a spec needs, with the commands that
+need them, as an invite URL; and the one clear start-up message when Discord refuses an intent or a
+server did not give the bot a permission (``hypotez run`` against the local Discord test server)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from fakes.bot_process import BotProcess
+from fakes.discord_server import FakeDiscord
+
+from hypotez.declaration.needs import spec_needs
+from hypotez.registry import load_spec_text
+
+pytestmark = pytest.mark.asyncio
+
+SPEC = """\
+bot:
+  name: t
+  prefix: "!"
+  language: en
+commands:
+  rules:
+    description: Rules
+    embed: {title: Rules, description: Be kind}
+  roles:
+    description: Roles
+    bot_permissions: [manage_roles]
+    subcommands:
+      give:
+        description: Give a role
+        text: given
+"""
+
+
+def _spec(text: str):
+    return load_spec_text(text, path=Path("/tmp/commands.yaml"), check_handlers=False)
+
+
+def test_needs_follow_the_spec():
+    needs = spec_needs(_spec(SPEC))
+    assert needs.intents["message_content"] == ["!rules", "!roles give", "!help"]
+    assert needs.permissions["embed_links"] == ["!rules"]
+    assert needs.permissions["manage_roles"] == ["!roles give"]  # handed down from the group
+    assert "voice_states" not in needs.intents and "connect" not in needs.permissions
+    voiced = spec_needs(_spec(SPEC.replace("  language: en\n", "  language: en\n  voice: {tts: espeak}\n")))
+    assert "voice_states" in voiced.intents and "speak" in voiced.permissions
+
+
+async def _hypotez(env: dict[str, str], folder: Path, *args: str) -> tuple[int, str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("HYPOTEZ_", "DISCORD_"))}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "hypotez", *args, "--spec", str(folder / "commands.yaml"), env={**environment, **env},
+        cwd=str(folder), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    out, _ = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, out.decode()
+
+
+async def test_invite_prints_intents_permissions_and_the_url(tmp_path):
+    (tmp_path / "commands.yaml").write_text(SPEC, encoding="utf-8")
+    async with FakeDiscord() as server:
+        code, out = await _hypotez(server.env(), tmp_path, "invite")
+    assert code == 0, out
+    assert "  message_content (privileged: turn it on at https://discord.com/developers/applications" in out
+    assert "— !rules, !roles give, !help" in out
+    assert "  manage_roles — !roles give" in out and "  embed_links — !rules" in out
+    url = out.split("invite URL: ")[1].split()[0]
+    query = parse_qs(urlparse(url).query)
+    assert query["client_id"] == [server.application_id]  # asked from Discord with the token
+    assert query["scope"] == ["bot applications.commands"]
+    assert int(query["permissions"][0]) == (1 << 10) | (1 << 11) | (1 << 14) | (1 << 28)
+    code, out = await _hypotez({}, tmp_path, "invite", "--client-id", "42")
+    assert code == 0 and "client_id=42" in out
+    code, out = await _hypotez({}, tmp_path, "invite", "--client-id", "abc")
+    assert code == 1 and "'abc' is not an application id" in out and "Traceback" not in out
+
+
+async def test_start_up_names_the_commands_a_missing_permission_stops(tmp_path):
+    (tmp_path / "commands.yaml").write_text(SPEC, encoding="utf-8")
+    async with FakeDiscord() as server:
+        process = await BotProcess.start(server.env(), data_dir=tmp_path / "data", spec=tmp_path / "commands.yaml",
+                                         cwd=tmp_path)
+        try:
+            await process.alongside(server.wait_until(lambda: server.ready.is_set(), 60, "the bot to join"))
+            for _ in range(100):
+                if "lacks the permissions" in process.log:
+                    break
+                await asyncio.sleep(0.1)
+        finally:
+            await process.stop()
+    [line] = [line for line in process.lines if "lacks the permissions" in line]
+    assert "WARNING" in line and "on server Test Server" in line
+    assert "lacks the permissions manage_roles, so these cannot work there: !roles give." in line
+    assert "invite it again: https://discord.com/oauth2/authorize?client_id=" in line
+
+
+async def test_a_refused_intent_names_the_commands_that_need_it(tmp_path):
+    (tmp_path / "commands.yaml").write_text(SPEC, encoding="utf-8")
+    async with FakeDiscord(message_content_allowed=False) as server:
+        process = await BotProcess.start(server.env(), data_dir=tmp_path / "data", spec=tmp_path / "commands.yaml",
+                                         cwd=tmp_path)
+        try:
+            code = await process.wait(timeout=60)
+        finally:
+            await process.stop()
+    assert code == 1
+    assert "Discord refused the Message Content intent, which these need: !rules, !roles give, !help." in process.log
+    assert "Privileged Gateway Intents" in process.log and "Traceback" not in process.log
