@@ -8,6 +8,7 @@ from typing import Any, Callable
 from discord import app_commands
 from discord.ext import commands
 
+from hypotez.adapters.discord_components import context_menu_commands
 from hypotez.declaration.model import CommandSpec
 from hypotez.registry import Registry
 
@@ -27,6 +28,9 @@ def install_commands(bot: commands.Bot, registry: Registry, prefix: PrefixBuilde
         bot.add_command(prefix(command_spec))
         if command_spec.slash:
             bot.tree.add_command(slash(command_spec))
+    if getattr(bot, "app", None) is not None:  # context menus (hypotez.adapters.discord_components)
+        for menu in context_menu_commands(bot.app):  # type: ignore[attr-defined]
+            bot.tree.add_command(menu)
 
 
 def builders(app: Any, prefix_command: Callable[..., Any], slash_command: Callable[..., Any]

@@ -223,6 +223,8 @@ class Spec:
     path: Path
     templates_dir: Path
     warnings: tuple[Any, ...] = ()
+    # Ephemeral replies, components, modals, context menus (hypotez.declaration.model_components).
+    interactions: Any = None
 
     def error_template(self, kind: str) -> str:
         return self.settings.errors.get(kind) or f"errors/{kind}"

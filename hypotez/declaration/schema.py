@@ -10,6 +10,7 @@ from typing import Any
 
 from hypotez.declaration.permissions import DISCORD_PERMISSIONS
 from hypotez.declaration.model import ERROR_KINDS
+from hypotez.declaration import schema_components
 
 ARGUMENT_TYPES = ["text", "integer", "number", "boolean", "choice", "json", "path", "attachment",
                   "member", "channel"]
@@ -284,6 +285,9 @@ SCHEMA: dict[str, Any] = {
         },
     },
 }
+
+
+schema_components.extend(SCHEMA)
 
 
 def schema() -> dict[str, Any]:
