@@ -38,7 +38,7 @@ DIRECTIVES_HELP = """directives:
   :voice on|off   be in a voice channel (spoken answers are written as audio files)
   :ids on|off     show the id of each bot message (for !correct)
   :press LABEL    press a button of a recent message; :pick MENU VALUE[,VALUE] picks from a select menu
-  :fill N=V ...   fill in the form the bot opened; :menu NAME [TEXT] uses a context menu
+  :fill N=V ...   fill in the form the bot opened; :menu NAME [#ID|TEXT] uses a context menu
   :server NAME    talk on another server (each server has its own data); ':server' alone: back to 'console'
   :dm             talk to the bot in a direct message (':server' to go back)
   :wait           wait until background work (training) has finished
@@ -148,7 +148,7 @@ class ConsoleSession:
         for item in files or []:
             lines.extend(_shown_file(item))
         if message_id and not edited:
-            lines.extend(self.components.shown(message_id, text, components or []))
+            lines.extend(self.components.shown(message_id, text, components or [], ephemeral))
         if lines:
             print("\n".join(lines), file=self.out, flush=True)
 

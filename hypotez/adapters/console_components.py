@@ -1,7 +1,7 @@
 """Components in the console: replies show their buttons and select menus as ``[label]`` lines, and
 directives use them — ``:press LABEL``, ``:pick MENU VALUE[,VALUE]``, ``:fill NAME=VALUE ...`` (the
-form the bot opened), ``:menu NAME [TEXT]`` (a context menu on the last bot message, or on a message
-with TEXT). They are answered by the same runtime as on Discord."""
+form the bot opened), ``:menu NAME [#ID | TEXT]`` (a context menu on the bot's last message that
+everyone sees, on its message number ID, or on a message of yours with TEXT). They are answered by the same runtime as on Discord."""
 
 from __future__ import annotations
 
@@ -22,12 +22,15 @@ class ConsoleComponents:
     def __init__(self, session: Any):
         self.session = session
         self.messages: dict[str, tuple[str, Rows]] = {}  # message id → its text and components
-        self.last_message: tuple[str, str] | None = None  # the last bot message: id, text
+        self.texts: dict[str, str] = {}  # the bot's recent messages that everyone sees: id → text
         self.form: tuple[RenderedModal, str | None, str] | None = None  # the open form, and its message
 
-    def shown(self, message_id: str, text: str, rows: Rows) -> list[str]:
-        """Remember a sent message's components; the lines that show them."""
-        self.last_message = (message_id, text)
+    def shown(self, message_id: str, text: str, rows: Rows, ephemeral: bool = False) -> list[str]:
+        """Remember a sent message and its components; the lines that show them."""
+        if not ephemeral:
+            self.texts[message_id] = text
+            while len(self.texts) > KEPT:
+                self.texts.pop(next(iter(self.texts)))
         if not rows:
             return []
         self.messages[message_id] = (text, rows)
@@ -99,15 +102,16 @@ class ConsoleComponents:
         if menu.target == "user":
             target = {"id": author.id, "name": author.name, "display_name": author.shown_name,
                       "mention": f"@{author.name}"}
-        elif text:  # a message someone wrote
+        elif text and not (text.startswith("#") and text[1:].isdigit()):  # a message of yours
             target = {"id": self.session.next_id(), "content": text, "author": author.shown_name,
                       "author_id": author.id, "from_bot": False}
-        elif self.last_message is not None:
-            target = {"id": self.last_message[0], "content": self.last_message[1], "author": "bot",
-                      "author_id": "bot", "from_bot": True}
         else:
-            self.session.say("(console) the bot has sent no message yet: give the message's text")
-            return
+            message_id = text[1:] if text else next(reversed(list(self.texts)), None)
+            if message_id is None or message_id not in self.texts:
+                self.session.say("(console) no such message of the bot's: give #ID (see :ids on) or a text")
+                return
+            target = {"id": message_id, "content": self.texts[message_id], "author": "bot",
+                      "author_id": "bot", "from_bot": True}
         await self._use(Use(request=self.session.request(""), menu=menu, target=target), target.get("id"))
 
     async def _use(self, use: Use, message_id: str | None) -> None:

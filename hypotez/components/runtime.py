@@ -14,11 +14,11 @@ from typing import Any, Mapping, Protocol
 
 from hypotez.arguments import ConversionContext, finish
 from hypotez.checks import check_permissions, check_place
-from hypotez.components.ids import Decoded, carried, decode
+from hypotez.components.ids import PREFIX, Decoded, carried, decode
 from hypotez.components.rendered import RenderedModal
 from hypotez.declaration.model import CommandSpec
 from hypotez.declaration.model_components import ActionSpec, ContextMenuSpec, Interactions, ModalSpec
-from hypotez.errors import CommandError, UserInputError
+from hypotez.errors import BadArgument, CommandError, MissingArgument, UserInputError
 from hypotez.outgoing import OutgoingMessage
 from hypotez.reasons import Reason
 
@@ -73,9 +73,11 @@ class ComponentRuntime:
             if use.menu is not None:
                 await self._menu(use, surface, language)
                 return True
-            decoded = decode(use.custom_id)
-            if decoded is None:
+            if not use.custom_id.startswith(PREFIX):
                 return False
+            decoded = decode(use.custom_id)
+            if decoded is None:  # ours in form only (forged, or from a version that wrote ids differently)
+                raise UserInputError(Reason("components.gone"))
             await self._decoded(decoded, use, surface, language)
         except CommandError as error:
             await surface.reply(self._error(error, language))
@@ -120,7 +122,10 @@ class ComponentRuntime:
         form = CommandSpec(name=modal.name, description="", arguments=tuple(i.argument for i in modal.inputs),
                            slash=False)
         given = {k: v for k, v in use.inputs.items() if isinstance(v, str) and v.strip() != ""}
-        return finish(form, given, ConversionContext(validator=self.dispatcher.registry.validator))
+        try:
+            return finish(form, given, ConversionContext(validator=self.dispatcher.registry.validator))
+        except MissingArgument as error:  # Discord asks for required inputs itself: only a forged form lacks one
+            raise BadArgument(error.argument, Reason("components.input_required")) from None
 
     async def _menu(self, use: Use, surface: Surface, language: str) -> None:
         menu = use.menu
