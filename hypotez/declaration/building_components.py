@@ -8,6 +8,8 @@ from __future__ import annotations
 from difflib import get_close_matches
 from typing import Any, Callable
 
+import jinja2
+
 from hypotez.declaration.building import _build_argument, _permissions
 from hypotez.declaration.inline import _localized
 from hypotez.declaration.model import CommandSpec, Location, frozen_mapping
@@ -31,6 +33,7 @@ CONTEXT_MENUS_MAX = 5  # of each target, per bot
 # what is carried (the reply's arguments, or a reference to them) at least 17.
 ID_OVERHEAD = len("hz1:c:::") + 7 + 1 + 17
 
+_JINJA = jinja2.Environment()  # parsing only: rendering is the sandbox's (hypotez.rendering)
 Path_ = tuple[Any, ...]
 Add = Callable[..., None]
 
@@ -65,6 +68,7 @@ class InteractionsBuilder:
             return None
         if "arguments" in raw and kind != "run":
             self.add(path + ("arguments",), "'arguments' only goes with 'run'")
+        self.syntax(raw, path)
         arguments = None
         if kind == "modal":
             self.modal_refs.append((path + ("modal",), raw["modal"]))
@@ -88,6 +92,23 @@ class InteractionsBuilder:
                           command=raw.get("run"), arguments=frozen_mapping(arguments) if arguments is not None
                           else None, role=raw.get("toggle_role"), modal=raw.get("modal"),
                           ephemeral=bool(raw.get("ephemeral", True)), location=self.loc(path))
+
+    def syntax(self, raw: dict[str, Any], path: Path_) -> None:
+        """The action's texts must be valid Jinja (what they may name is known only when used)."""
+        texts: list[tuple[Path_, str]] = []
+        for key in ("reply", "edit"):
+            value = raw.get(key)
+            if isinstance(value, str):
+                texts.append((path + (key,), value))
+            elif isinstance(value, dict):
+                texts.extend((path + (key, k), str(v)) for k, v in value.items())
+        texts.extend((path + ("arguments", k), str(v)) for k, v in (raw.get("arguments") or {}).items())
+        for where, text in texts:
+            try:
+                _JINJA.parse(text)
+            except jinja2.TemplateSyntaxError as error:
+                self.add(where, f"the text is not a valid template: {error.message}",
+                         "check the {{ }} and {% %} pairs", at_key=False)
 
     # -- components -------------------------------------------------------------------------
 
@@ -278,9 +299,10 @@ def build_interactions(raw: dict[str, Any], commands: list[CommandSpec], bad_pat
         if count > CONTEXT_MENUS_MAX:
             add(("context_menus",), f"{count} context menus on a {target}; Discord allows {CONTEXT_MENUS_MAX}",
                 "remove some")
+    declared = set(raw["modals"]) if isinstance(raw.get("modals"), dict) else set()
     for path, modal in builder.modal_refs:
-        if modal not in modals:
-            close = get_close_matches(modal, list(modals), n=1)
+        if modal not in declared:  # one declared with problems of its own has had them reported
+            close = get_close_matches(modal, list(declared), n=1)
             add(path, f"there is no modal '{modal}'", f"did you mean '{close[0]}'?" if close else
                 "declare it under 'modals:' at the top of the file", at_key=False)
     return Interactions(replies=frozen_mapping(replies), modals=frozen_mapping(modals), context_menus=tuple(menus))
