@@ -10,6 +10,7 @@ from typing import Any
 
 from hypotez.builtin_commands import command_data
 from hypotez.declaration.model import ArgumentSpec, CommandSpec, PermissionSpec, Spec
+from hypotez.docs_components import html_sections, markdown_sections, reply_parts, spec_parts
 
 
 def _rules(argument: ArgumentSpec) -> str:
@@ -59,10 +60,11 @@ def reference(spec: Spec) -> dict[str, Any]:
             "cooldown": f"{command.cooldown.rate} per {command.cooldown.per:g} s per {command.cooldown.scope}"
             if command.cooldown else None,
             "examples": entry["examples"],
+            "interactive": reply_parts(spec, command.name),
         })
     return {"name": settings.name, "description": settings.description, "prefix": prefix,
             "language": settings.language, "languages": list(settings.languages),
-            "slash": settings.slash, "commands": commands}
+            "slash": settings.slash, "commands": commands, "interactions": spec_parts(spec)}
 
 
 def _cell(text: object) -> str:
@@ -97,9 +99,12 @@ def markdown_reference(spec: Spec) -> str:
         out.append("Who may use it: " + c["who"])
         if c["cooldown"]:
             out.append(f"Cooldown: {c['cooldown']}")
+        if c["interactive"]:  # who sees the answer, its buttons and select menus
+            out += [""] + [f"* {line}" for line in c["interactive"]]
         if c["examples"]:
             out += ["", "Examples:", ""] + [f"    {e}" for e in c["examples"]]
         out.append("")
+    out += markdown_sections(ref["interactions"])
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -145,8 +150,10 @@ def html_reference(spec: Spec) -> str:
         out.append(f"<p>Who may use it: {e(c['who'])}</p>")
         if c["cooldown"]:
             out.append(f"<p>Cooldown: {e(c['cooldown'])}</p>")
+        out += [f"<p>{e(line)}</p>" for line in c["interactive"]]
         if c["examples"]:
             out.append("<p>Examples:</p><pre>" + "\n".join(e(x) for x in c["examples"]) + "</pre>")
         out.append("</section>")
+    out += html_sections(ref["interactions"])
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
