@@ -18,7 +18,7 @@ from hypotez.components.ids import PREFIX, Decoded, carried, decode
 from hypotez.components.rendered import RenderedModal
 from hypotez.declaration.model import CommandSpec
 from hypotez.declaration.model_components import ActionSpec, ContextMenuSpec, Interactions, ModalSpec
-from hypotez.errors import BadArgument, CommandError, MissingArgument, UserInputError
+from hypotez.errors import BadArgument, CommandError, MissingArgument, NotAllowed, UserInputError
 from hypotez.outgoing import OutgoingMessage
 from hypotez.reasons import Reason
 
@@ -98,7 +98,12 @@ class ComponentRuntime:
             component = self.interactions.of(decoded.owner).component(decoded.item)
             if component is None or component.action is None:
                 raise UserInputError(Reason("components.gone"))
-            check_permissions(component, use.request.author, use.request.place)  # type: ignore[arg-type]
+            try:
+                check_permissions(component, use.request.author, use.request.place)  # type: ignore[arg-type]
+            except NotAllowed:  # worded for a button, not for a command
+                rules = component.permissions
+                key = "components.roles_only" if rules.roles else "components.permissions_only"
+                raise UserInputError(Reason(key, roles=list(rules.roles), permissions=list(rules.discord))) from None
             scope = {**context, "value": use.values[0] if use.values else "", "values": list(use.values),
                      "target": {"id": use.message_id, "content": use.message_text}}
             await self.perform(component.action, scope, context, use, surface, language,
