@@ -48,6 +48,7 @@ commands:
     text: "Press to get or lose the Gamer role"
     components:
       - {id: toggle, label: "Gamer", action: {toggle_role: Gamer}}
+      - {id: broken, label: "Broken", action: {reply: "{{ nothing.here }}"}}
 '''
 
 
@@ -194,3 +195,11 @@ async def test_refusals_are_in_the_replys_language(hypotez_bot):
         assert late.content == "⚠️ Срок действия кнопки истёк: выполните команду ещё раз, чтобы получить новую"
         gamer = await bot.press(await bot.send("!gamer"), "Gamer")
         assert "нет роли 'Gamer'" in gamer.content
+
+
+async def test_a_template_that_fails_when_used_gets_a_short_apology(bot, caplog):
+    press = await bot.press(await bot.send("!gamer"), "Broken")
+    [message] = press.messages
+    assert message.ephemeral and "Traceback" not in message.text and "nothing" not in message.text
+    assert message.text.startswith("💥 Something went wrong.")
+    assert "'nothing' is undefined" in caplog.text  # the log says what to fix

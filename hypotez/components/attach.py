@@ -15,10 +15,18 @@ from hypotez.rendering import Renderer
 SIMPLE = (str, int, float, bool)
 
 
+def _plain(value: Any) -> bool:
+    if isinstance(value, SIMPLE) or value is None:
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    return isinstance(value, dict) and all(isinstance(k, str) and _plain(v) for k, v in value.items())
+
+
 def carried_arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
-    """The arguments a reply was made with that a custom id can carry (plain values; members, paths and
-    files are left out)."""
-    return {k: v for k, v in arguments.items() if isinstance(v, SIMPLE)}
+    """The arguments a reply was made with that a custom id can carry (plain values and JSON; members,
+    paths and files are left out)."""
+    return {k: v for k, v in arguments.items() if _plain(v)}
 
 
 class ReplyParts:

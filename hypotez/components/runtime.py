@@ -18,7 +18,7 @@ from hypotez.components.ids import PREFIX, Decoded, carried, decode
 from hypotez.components.rendered import RenderedModal
 from hypotez.declaration.model import CommandSpec
 from hypotez.declaration.model_components import ActionSpec, ContextMenuSpec, Interactions, ModalSpec
-from hypotez.errors import BadArgument, CommandError, MissingArgument, NotAllowed, UserInputError
+from hypotez.errors import BadArgument, BadReply, CommandError, MissingArgument, NotAllowed, UserInputError
 from hypotez.outgoing import OutgoingMessage
 from hypotez.reasons import Reason
 
@@ -81,6 +81,16 @@ class ComponentRuntime:
             await self._decoded(decoded, use, surface, language)
         except CommandError as error:
             await surface.reply(self._error(error, language))
+        except BadReply as error:  # the spec author must act: say where in the log, tell the user briefly
+            log.error("%s", error)
+            await surface.reply(self._error(error, language))
+        except Exception as error:  # a bug in a handler or a template: log it, answer briefly, go on
+            if _delivery_failure(error):
+                raise
+            log.exception("using %s failed: %s", use.custom_id or (use.menu.name if use.menu else "?"), error)
+            reply = self.dispatcher.render_error(error, None, language, internal=True)
+            reply.ephemeral = True
+            await surface.reply(reply)
         return True
 
     def _error(self, error: Exception, language: str, command: CommandSpec | None = None) -> OutgoingMessage:
@@ -196,3 +206,8 @@ def _person(request: Any) -> dict[str, Any]:
     author, place = request.author, request.place
     return {"user": author.shown_name, "user_id": author.id, "channel": place.channel_name,
             "channel_id": place.channel_id, "server": place.guild_name or "", "server_id": place.guild_id}
+
+
+def _delivery_failure(error: Exception) -> bool:
+    """An error of the adapter's own (Discord refused the answer): the adapter handles it."""
+    return type(error).__module__.startswith(("discord", "aiohttp"))
