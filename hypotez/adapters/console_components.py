@@ -39,6 +39,8 @@ class ConsoleComponents:
         return [" ".join(c.as_text() for c in row) for row in rows]
 
     def _find(self, name: str, select: bool) -> tuple[str, str, RenderedComponent] | None:
+        if not name:
+            return None
         for message_id in reversed(list(self.messages)):
             text, rows = self.messages[message_id]
             for component in (c for row in rows for c in row):
@@ -60,8 +62,9 @@ class ConsoleComponents:
         elif name == "pick":
             menu, _, values = argument.rpartition(" ")
             found = self._find(menu.strip(), select=True)
-            if found is None or not values:
-                say(f"(console) usage: :pick MENU VALUE[,VALUE] (no select menu {menu.strip()!r} on a recent message)")
+            if found is None:
+                say(f"(console) usage: :pick MENU VALUE[,VALUE] (no select menu {(menu or values).strip()!r} "
+                    "on a recent message)")
                 return True
             await self._use(Use(request=self.session.request(""), custom_id=found[2].custom_id, message_id=found[0],
                                 message_text=found[1], values=tuple(v for v in values.split(",") if v)), found[0])
