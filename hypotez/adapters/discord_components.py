@@ -19,7 +19,7 @@ import discord
 from discord import app_commands
 
 from hypotez.adapters.discord_inbound import DiscordResolver, author_of
-from hypotez.adapters.discord_interactions import InteractionAnswer, interaction_place
+from hypotez.adapters.discord_interactions import InteractionAnswer, answer_in_time, interaction_place
 from hypotez.adapters.discord_sending import NO_MENTIONS, DiscordOutbox
 from hypotez.components.ids import PREFIX
 from hypotez.components.rendered import RenderedComponent, RenderedModal, Rows
@@ -155,7 +155,9 @@ class DiscordSurface:
 
 async def run_use(bot: Any, interaction: discord.Interaction, use: Use) -> None:
     try:
-        await ComponentRuntime(bot.app.dispatcher).handle(use, DiscordSurface(bot, interaction, use.request))
+        # Answered at once when ready in time; slow work (a command that trains) is deferred and followed up.
+        work = ComponentRuntime(bot.app.dispatcher).handle(use, DiscordSurface(bot, interaction, use.request))
+        await answer_in_time(InteractionAnswer.of(interaction), work, bot.defer_after)
     except discord.HTTPException as error:  # the interaction expired, or Discord refused the answer
         log.warning("could not answer interaction %s: %s", interaction.id, error)
     finally:
