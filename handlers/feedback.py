@@ -75,3 +75,34 @@ async def correct(invocation: Invocation, message_id: str | None = None,
                                                  correction.strip())
     return Response(data={"id": correction_id, "message_id": target, "prompt": answer.prompt,
                           "answer": answer.answer, "correction": correction.strip()})
+
+
+RATINGS = {"good": "👍", "bad": "👎"}
+
+
+async def rate(invocation: Invocation, rating: str, message_id: str | None = None) -> Response:
+    """Store a 👍 or 👎 on one of the bot's answers (the buttons under its answers run this), as
+    feedback that names the answer. The answer is the message the button is on, or ``message_id``."""
+    storage = invocation.services.storage
+    target = (message_id or invocation.reference_id or "").strip()
+    if not target:
+        raise BadArgument("message_id", Reason("correct.which"))
+    answer = await storage.find_answer(target)
+    if answer is None:
+        raise NotFound("answer", Reason("correct.unknown_answer", id=target))
+    mark = RATINGS[rating]
+    feedback_id = await storage.add_feedback(
+        invocation.author.id, invocation.author.shown_name, f"{mark} answer {target}: {answer.prompt} → {answer.answer}",
+        invocation.place.guild_id, invocation.place.channel_id,
+    )
+    return Response(data={"id": feedback_id, "rating": rating, "mark": mark, "message_id": target,
+                          "prompt": answer.prompt, "answer": answer.answer})
+
+
+async def teach(invocation: Invocation, question: str, answer: str) -> Response:
+    """Keep a question someone asked with the answer it should get (\"Train on this\" on their message):
+    stored as a correction, so `!train corrections=yes` trains on it."""
+    storage = invocation.services.storage
+    target = invocation.reference_id or ""
+    correction_id = await storage.add_correction(target, invocation.author.id, question.strip(), "", answer.strip())
+    return Response(data={"id": correction_id, "question": question.strip(), "answer": answer.strip()})

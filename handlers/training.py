@@ -119,7 +119,8 @@ async def _examples_from_sources(invocation: Invocation, data: Path | None, data
         stored = await invocation.services.storage.corrections()
         for correction in stored:
             examples.append(Example(correction.prompt, correction.correction, True))
-            examples.append(Example(correction.prompt, correction.answer, False))
+            if correction.answer:  # a question taught without a wrong answer ("Train on this") has none
+                examples.append(Example(correction.prompt, correction.answer, False))
         if stored:
             sources.append(f"{len(stored)} corrections")
     if not examples:

@@ -13,6 +13,7 @@ from hypotez.builtin_commands import command_data
 from hypotez.declaration.model import ArgumentSpec, CommandSpec, PermissionSpec, Spec
 from hypotez.reasons import builtin_catalog
 from hypotez.docs_discord import anchor, autocomplete_note, discord_notes
+from hypotez.docs_components import html_sections, markdown_sections, reply_parts, spec_parts
 
 
 class _Words:
@@ -100,6 +101,7 @@ def reference(spec: Spec, language: str | None = None) -> dict[str, Any]:
             "cooldown": words("cooldown_value", rate=cooldown.rate, per=f"{cooldown.per:g}",
                               scope=words(f"scope_{cooldown.scope}")) if cooldown else None,
             "examples": entry["examples"],
+            "interactive": reply_parts(spec, command.name),
         })
     labels = {key: words(key) for key in ("prefix", "language", "command", "does", "usage", "aliases", "argument",
                                           "type", "required", "default", "rules", "description", "who",
@@ -108,7 +110,8 @@ def reference(spec: Spec, language: str | None = None) -> dict[str, Any]:
     labels["slash_default"] = words("slash_default", answer=words.answer(settings.slash))
     return {"name": settings.name, "description": settings.description, "prefix": prefix,
             "language": language, "languages": list(settings.languages),
-            "slash": settings.slash, "commands": commands, "labels": labels, "also": words("also", slash="{slash}")}
+            "slash": settings.slash, "commands": commands, "labels": labels, "also": words("also", slash="{slash}"),
+            "interactions": spec_parts(spec)}
 
 
 def _cell(text: object) -> str:
@@ -146,9 +149,12 @@ def markdown_reference(spec: Spec) -> str:
         out.append(f"{words['who']}: " + c["who"])
         if c["cooldown"]:
             out.append(f"{words['cooldown']}: {c['cooldown']}")
+        if c["interactive"]:  # who sees the answer, its buttons and select menus
+            out += [""] + [f"* {line}" for line in c["interactive"]]
         if c["examples"]:
             out += ["", f"{words['examples']}:", ""] + [f"    {e}" for e in c["examples"]]
         out.append("")
+    out += markdown_sections(ref["interactions"])
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -195,8 +201,10 @@ def html_reference(spec: Spec) -> str:
         out.append(f"<p>{words['who']}: {e(c['who'])}</p>")
         if c["cooldown"]:
             out.append(f"<p>{words['cooldown']}: {e(c['cooldown'])}</p>")
+        out += [f"<p>{e(line)}</p>" for line in c["interactive"]]
         if c["examples"]:
             out.append(f"<p>{words['examples']}:</p><pre>" + "\n".join(e(x) for x in c["examples"]) + "</pre>")
         out.append("</section>")
+    out += html_sections(ref["interactions"])
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"

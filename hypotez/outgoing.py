@@ -73,6 +73,10 @@ class OutgoingMessage:
     embeds: list[EmbedData] = field(default_factory=list)
     language: str | None = None
     attached_text: str | None = None
+    # Only the user sees it (slash commands and components; a message in a channel cannot be so).
+    ephemeral: bool = False
+    # Rows of buttons and select menus (hypotez.components.rendered.RenderedComponent).
+    components: list = field(default_factory=list)
 
     @property
     def answer(self) -> str:

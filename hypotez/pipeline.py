@@ -24,6 +24,8 @@ import jinja2
 from hypotez import autocomplete, command_groups
 from hypotez.arguments import ConversionContext, bind_text, finish
 from hypotez.checks import Cooldowns, check_argument_permissions, check_permissions, check_place
+from hypotez.components.attach import ReplyParts, carried_arguments
+from hypotez.declaration.model_components import MESSAGES_OWNER
 from hypotez.embeds import EmbedData
 from hypotez.errors import BadReply, CommandError, HypotezError, MissingArgument, UnknownCommand
 from hypotez.invocation import Attachment, Author, Invocation, Outbox, Place, Resolver, Response
@@ -87,6 +89,7 @@ class Dispatcher:
         self._server_views: dict[str, Services] = {}
         # Commands whose reply is the same for everyone (static_reply), found when the registry was built.
         self._static_texts = registry.static_texts
+        self.parts = ReplyParts(self.spec.interactions, self.renderer, self.spec.settings.language)
 
     # -- looking things up ------------------------------------------------------------------
 
@@ -266,8 +269,14 @@ class Dispatcher:
             prompt = None
             if response.remember_as_answer or command.name == MESSAGE_COMMAND:
                 prompt = response.prompt if response.prompt is not None else request.content
-            return self._finished(OutgoingMessage(text=text, files=list(response.files), prompt=prompt, embeds=embeds),
-                                  language)
+            reply = self._finished(OutgoingMessage(text=text, files=list(response.files), prompt=prompt,
+                                                   embeds=embeds), language)
+            owner = MESSAGES_OWNER if command.name == MESSAGE_COMMAND else command.name
+            if self.parts.has_parts(owner):  # ephemeral, buttons and select menus (hypotez.components)
+                await self.parts.attach(reply, owner, response.template, {**self.template_data(invocation, language),
+                                        **data}, carried_arguments(arguments), language,
+                                        self.services.storage.set_setting)
+            return reply
         except CommandError as error:
             return self.render_error(error, command, language)
         except BadReply as error:  # the spec author must act: say where in the log, tell the user briefly

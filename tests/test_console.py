@@ -69,7 +69,8 @@ def test_train_then_ask_then_correct(tmp_path):
     second = console(f"!correct {answer_id} Я — hypotez, бот-ученик.\n!train corrections=yes\n:wait\n"
                      "как тебя зовут\n", tmp_path)
     assert "Вопрос: как тебя зовут" in second.stdout and "Было: Меня зовут hypotez." in second.stdout
-    assert second.stdout.strip().endswith("Я — hypotez, бот-ученик.")
+    # The answer, then its 👍/👎 buttons (hypotez.components).
+    assert second.stdout.strip().endswith("Я — hypotez, бот-ученик.\n[👍] [👎]")
 
 
 def test_a_broken_spec_is_reported_not_a_traceback(tmp_path):

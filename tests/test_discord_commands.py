@@ -238,7 +238,7 @@ async def test_slash_boolean_and_path_validation(bot, data):
 
 
 async def test_slash_commands_are_generated_for_every_command(bot):
-    names = {c.name for c in bot.bot.tree.get_commands()}
+    names = {c.name for c in bot.bot.tree.get_commands(type=discord.AppCommandType.chat_input)}
     assert names == {c.name for c in bot.app.spec.commands if c.slash}
     select = bot.bot.tree.get_command("select_dataset").to_dict(bot.bot.tree)
     options = {o["name"]: o for o in select["options"]}

@@ -54,7 +54,8 @@ async def bot(discord, data_dir):
 
 async def test_start_up_syncs_the_specs_slash_commands(discord, bot):
     spec = load_spec(SPEC)
-    expected = sorted(c.name for c in spec.commands if c.slash)
+    # the slash commands, and the context menus (user and message commands)
+    expected = sorted([c.name for c in spec.commands if c.slash] + [m.name for m in spec.interactions.context_menus])
     [synced] = discord.command_syncs
     assert sorted(c["name"] for c in synced) == expected
     train = next(c for c in synced if c["name"] == "train")

@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
+from hypotez.adapters.console_components import ConsoleComponents
 from hypotez.app import App
 from hypotez.embeds import EmbedData
 from hypotez.incoming import ServerFacts
@@ -38,6 +39,8 @@ DIRECTIVES_HELP = """directives:
   :roles R1,R2    act as a member with these roles (':roles' alone: no roles); ':admin' to be admin again
   :voice on|off   be in a voice channel (spoken answers are written as audio files)
   :ids on|off     show the id of each bot message (for !correct)
+  :press LABEL    press a button of a recent message; :pick MENU VALUE[,VALUE] picks from a select menu
+  :fill N=V ...   fill in the form the bot opened; :menu NAME [#ID|TEXT] uses a context menu
   :server NAME    talk on another server (each server has its own data); ':server' alone: back to 'console'
   :dm             talk to the bot in a direct message (':server' to go back)
   :wait           wait until background work (training) has finished
@@ -123,8 +126,10 @@ class ConsoleSession:
     place: Place = field(default_factory=lambda: CONSOLE_GUILD)
     server_facts: Callable[[], ServerFacts] = field(init=False)
     _ids: Callable[[], int] = field(default_factory=lambda: itertools.count(1).__next__)
+    components: ConsoleComponents = field(init=False)
 
     def __post_init__(self) -> None:
+        self.components = ConsoleComponents(self)
         self.author = Author(id="console-user", name=self.user_name, display_name=self.user_name,
                              permissions=frozenset({"administrator"}))
         # The console's server: you own it, you are its one member, and it came to be with this session.
@@ -139,15 +144,19 @@ class ConsoleSession:
     # -- output -----------------------------------------------------------------------------
 
     def print_bot(self, text: str, files: list[Attachable] | None = None, *, message_id: str | None = None,
-                  edited: bool = False, embeds: list[EmbedData] | None = None) -> None:
+                  edited: bool = False, embeds: list[EmbedData] | None = None, components: list | None = None,
+                  ephemeral: bool = False) -> None:
         lines = []
         tag = f"[#{message_id}{' edited' if edited else ''}] " if self.show_ids and message_id else ""
+        tag += "(only you can see this) " if ephemeral else ""
         if text:
             lines.append(tag + text)
         for embed in embeds or []:
             lines.append(("" if text else tag) + embed.as_text())
         for item in files or []:
             lines.extend(_shown_file(item))
+        if message_id and not edited:
+            lines.extend(self.components.shown(message_id, text, components or [], ephemeral))
         if lines:
             print("\n".join(lines), file=self.out, flush=True)
 
@@ -201,6 +210,8 @@ class ConsoleSession:
                 await self.reloader.reload()  # the result is printed by report_reload
         elif name == "help":
             self.say(DIRECTIVES_HELP)
+        elif await self.components.directive(name, argument):
+            pass
         else:
             self.say(f"(console) unknown directive {line.strip()!r}; :help lists them")
         return True
@@ -239,7 +250,8 @@ class ConsoleSession:
         message_id = self.next_id()
         # Stored before it is shown: an answer the user has seen can be corrected even after a crash.
         await self.app.dispatcher.remember(reply, request, message_id)
-        self.print_bot(reply.text, reply.files, message_id=message_id, embeds=reply.embeds)
+        self.print_bot(reply.text, reply.files, message_id=message_id, embeds=reply.embeds,
+                       components=reply.components, ephemeral=reply.ephemeral)
 
 
 async def run_console(app: App, lines: TextIO = sys.stdin, out: TextIO = sys.stdout,

@@ -21,6 +21,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from hypotez.adapters.discord_commands import prefix_command, slash_command
+from hypotez.adapters.discord_components import HypotezItem, UsesInFlight, component_view, on_form_submit
 from hypotez.adapters.discord_install import builders, install_commands
 from hypotez.adapters.discord_gateway import guard_parsers, keep_connected
 from hypotez.adapters.discord_inbound import author_of, request_from_message
@@ -66,6 +67,10 @@ class HypotezBot(commands.Bot):
         self.voice_gateway: Any = DiscordVoiceGateway(self)
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         install_commands(self, app.registry, *builders(app, prefix_command, slash_command))
+        # Buttons, select menus and forms, also those sent before a restart (hypotez.adapters.discord_components).
+        self.component_uses = UsesInFlight()
+        self.add_dynamic_items(HypotezItem)
+        self.add_listener(functools.partial(on_form_submit, self), "on_interaction")
 
     async def setup_hook(self) -> None:
         await use_spec_translator(self.tree)  # localized slash commands (discord_translator)
@@ -99,7 +104,8 @@ class HypotezBot(commands.Bot):
         started = perf_counter()
         try:
             embeds = [embed.map_text(redact) for embed in reply.embeds] if reply.embeds else ()
-            await send_parts(send, redact(reply.text), reply.files, embeds, messages)
+            view = component_view(reply.components) if reply.components else None
+            await send_parts(send, redact(reply.text), reply.files, embeds, messages, view=view)
         except (discord.HTTPException, aiohttp.ClientError, OSError) as error:
             self.app.observer.reply_sent(perf_counter() - started, False)
             await self._tell_not_sent(send, reply, request, error, len(messages))

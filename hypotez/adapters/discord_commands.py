@@ -92,7 +92,7 @@ def slash_command(app: App, spec: CommandSpec) -> app_commands.Command:
         )
         # Answered at once when ready in time, deferred only for slow work (see discord_interactions).
         reply = await answer_in_time(answer, app.dispatcher.run_command(spec, request, values), bot.defer_after)
-        await bot.deliver(answer.sender(ephemeral=reply.is_error), reply, request)
+        await bot.deliver(answer.sender(ephemeral=reply.is_error or reply.ephemeral), reply, request)
 
     callback.__signature__ = inspect.Signature(_slash_parameters(spec))  # type: ignore[attr-defined]
     # Per-language words go to Discord through the translator (discord_translator).

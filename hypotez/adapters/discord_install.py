@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from hypotez.adapters.discord_groups import install_groups
+from hypotez.adapters.discord_components import context_menu_commands
 from hypotez.declaration.model import CommandSpec
 from hypotez.registry import Registry
 
@@ -31,6 +32,9 @@ def install_commands(bot: commands.Bot, registry: Registry, prefix: PrefixBuilde
         if command_spec.slash:
             bot.tree.add_command(slash(command_spec))
     install_groups(bot, registry.spec, slash)
+    if getattr(bot, "app", None) is not None:  # context menus (hypotez.adapters.discord_components)
+        for menu in context_menu_commands(bot.app):  # type: ignore[attr-defined]
+            bot.tree.add_command(menu)
 
 
 def builders(app: Any, prefix_command: Callable[..., Any], slash_command: Callable[..., Any]

@@ -71,13 +71,13 @@ def discord_file(item: Attachable) -> discord.File:
 
 
 async def send_parts(send: Any, text: str, files: Sequence[Attachable], embeds: Sequence[EmbedData] = (),
-                     sent: list[Any] | None = None) -> list[Any]:
+                     sent: list[Any] | None = None, view: Any = None) -> list[Any]:
     """Send ``text`` split at Discord's limit, files and embeds on the first part, mentions disabled.
     Returns the messages sent; each is also appended to ``sent`` as soon as it is, so that when one
     fails the caller knows how many got through. Opened files are closed once sent (or once sending
     failed)."""
     try:
-        return await _send_parts(send, text, files, embeds, [] if sent is None else sent)
+        return await _send_parts(send, text, files, embeds, [] if sent is None else sent, view)
     finally:
         for item in files:
             if isinstance(item, OpenedFile):
@@ -85,9 +85,9 @@ async def send_parts(send: Any, text: str, files: Sequence[Attachable], embeds: 
 
 
 async def _send_parts(send: Any, text: str, files: Sequence[Attachable], embeds: Sequence[EmbedData],
-                      sent: list[Any]) -> list[Any]:
+                      sent: list[Any], view: Any = None) -> list[Any]:
     parts = split_message(text) or [""]
-    if len(parts) == 1 and parts[0] and not files and not embeds:  # most replies: one message of text
+    if len(parts) == 1 and parts[0] and not files and not embeds and view is None:  # most replies: one message of text
         sent.append(await send(content=parts[0], allowed_mentions=NO_MENTIONS))
         return sent
     for index, part in enumerate(parts):
@@ -98,6 +98,8 @@ async def _send_parts(send: Any, text: str, files: Sequence[Attachable], embeds:
             kwargs["files"] = [discord_file(item) for item in files]
         if index == 0 and embeds:
             kwargs["embeds"] = [discord_embed(embed) for embed in embeds]
+        if index == len(parts) - 1 and view is not None:  # components go under the last part
+            kwargs["view"] = view
         if "content" not in kwargs and "files" not in kwargs and "embeds" not in kwargs:
             continue
         sent.append(await send(**kwargs))

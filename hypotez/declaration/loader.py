@@ -17,6 +17,7 @@ import jsonschema
 
 from hypotez.errors import SpecError, SpecFileError, SpecProblem
 from hypotez.declaration.building import HELP_COMMAND, build_command, build_settings, builtin_help, error_roots
+from hypotez.declaration.building_components import build_interactions
 from hypotez.declaration.checks import SLASH_COMMANDS_MAX, DeclarationChecker, check_arg_order
 from hypotez.declaration.model import (DEFAULT_REPLY, ERROR_KINDS, ArgumentSpec, CommandSpec, Settings, Spec,
                                        frozen_mapping)
@@ -141,13 +142,20 @@ def load_declaration_text(text: str | bytes, *, path: Path, templates_dir: Path 
     if not any(c.name == HELP_COMMAND or HELP_COMMAND in c.aliases for c in commands):
         commands.append(builtin_help(settings))
 
+    interactions = build_interactions(raw, commands, bad_paths, locations, _adder(problems, locations))
     spec = Spec(settings=settings, commands=tuple(commands), path=path, templates_dir=templates,
-                groups=frozen_mapping(groups))
+                groups=frozen_mapping(groups), interactions=interactions)
     declaration = Declaration(spec, problems, locations, raw_commands={e.name: e.written for e in entries})
     _check(declaration, bot_raw, commands_raw)
     problems += trap_warnings(raw, locations, problems)
     problems += check_reason_catalogs(templates, settings.languages, spec_dir, file)
     return declaration
+
+
+def _adder(problems: list[SpecProblem], locations: Locations) -> Any:
+    def add(path: Path_, message: str, hint: str | None = None, *, at_key: bool = True) -> None:
+        problems.append(locations.problem(path, message, hint, at_key=at_key))
+    return add
 
 
 def _check(declaration: Declaration, bot_raw: dict[str, Any], commands_raw: dict[str, Any]) -> None:

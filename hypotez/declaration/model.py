@@ -249,6 +249,8 @@ class Spec:
     warnings: tuple[Any, ...] = ()
     # Command groups by their whole name ("tag", "config role"); their leaves are in ``commands``.
     groups: Mapping[str, GroupSpec] = field(default_factory=frozen_mapping)
+    # Ephemeral replies, components, modals, context menus (hypotez.declaration.model_components).
+    interactions: Any = None
 
     def error_template(self, kind: str) -> str:
         return self.settings.errors.get(kind) or f"errors/{kind}"

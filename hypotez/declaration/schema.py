@@ -14,6 +14,7 @@ from hypotez.declaration.schema_storage import STORAGE_SCHEMA
 from hypotez.declaration.schema_metrics import METRICS_SCHEMA
 from hypotez.declaration.schema_list import LIST_RULES
 from hypotez.declaration.schema_groups import extend_schema
+from hypotez.declaration import schema_components
 
 ARGUMENT_TYPES = ["text", "integer", "number", "boolean", "choice", "json", "list", "path", "attachment",
                   "member", "channel"]
@@ -290,6 +291,9 @@ SCHEMA: dict[str, Any] = {
         },
     },
 }
+
+
+schema_components.extend(SCHEMA)
 
 
 def schema() -> dict[str, Any]:

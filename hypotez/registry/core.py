@@ -63,7 +63,7 @@ class Registry:
         found: StaticTexts = {}
         settings = self.spec.settings
         for command in self.spec.commands:
-            if not command.static:
+            if not command.static or (self.spec.interactions and command.name in self.spec.interactions.replies):
                 continue
             texts: dict[str, str] = {}
             for language in settings.languages:

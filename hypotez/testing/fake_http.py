@@ -48,6 +48,7 @@ class SentMessage:
     # The id of the user's message or interaction this was sent in answer to (None: unknown).
     origin: str | None = None
     flags: int = 0  # as Discord received them; 64: ephemeral
+    components: list[dict[str, Any]] = field(default_factory=list)  # rows of buttons and selects (JSON)
 
     @property
     def ephemeral(self) -> bool:
@@ -129,6 +130,11 @@ class FakeDiscordHTTP:
         # tagged with it, so concurrent conversations each get their own replies.
         self.origin: contextvars.ContextVar[str | None] = contextvars.ContextVar("origin", default=None)
         self.failure: Callable[[CapturedRequest], int | None] | None = None
+        # Components: the forms (modals) the bot opened, by interaction id; the message each component
+        # interaction was on (an "update message" response edits it); roles given and taken.
+        self.modals: dict[str, dict[str, Any]] = {}
+        self.interaction_messages: dict[str, str] = {}
+        self.role_changes: list[tuple[str, str, str, str]] = []  # (PUT|DELETE, guild, user, role)
 
     def next_id(self) -> int:
         return next(self._ids)
@@ -165,12 +171,13 @@ class FakeDiscordHTTP:
         embeds = list(body.get("embeds") or [])
         self.sent.append(SentMessage(message_id, channel_id, body.get("content") or "", files,
                                      body.get("allowed_mentions"), kind=kind, embeds=embeds,
-                                     origin=self.origin.get(), flags=int(body.get("flags") or 0)))
+                                     origin=self.origin.get(), flags=int(body.get("flags") or 0),
+                                     components=list(body.get("components") or [])))
         return {
             "id": message_id, "channel_id": channel_id, "content": body.get("content") or "",
             "author": self.bot_user, "timestamp": timestamp(), "edited_timestamp": None, "tts": False,
             "mention_everyone": False, "mentions": [], "mention_roles": [], "embeds": embeds, "pinned": False,
-            "type": 0, "flags": 0,
+            "type": 0, "flags": 0, "components": list(body.get("components") or []),
             "attachments": [{"id": str(self.next_id()), "filename": f.filename, "size": len(f.data),
                              "url": f"{CDN}/{channel_id}/{f.filename}", "proxy_url": ""} for f in files],
         }
@@ -178,7 +185,9 @@ class FakeDiscordHTTP:
     def _edit(self, message_id: str, channel_id: str, body: dict[str, Any]) -> dict:
         for message in self.sent:
             if message.id == message_id:
-                message.edits.append(body.get("content") or "")
+                message.edits.append(body.get("content") if body.get("content") is not None else message.text)
+                if "components" in body:
+                    message.components = list(body["components"] or [])
                 channel_id = message.channel_id
         return {"id": message_id, "channel_id": channel_id, "content": body.get("content") or "",
                 "author": self.bot_user, "timestamp": timestamp(), "edited_timestamp": timestamp(), "tts": False,
@@ -198,6 +207,11 @@ class FakeDiscordHTTP:
             if body.get("type") == 4:  # an immediate response: a message
                 resource["message"] = self._message(str(CHANNEL_ID), body.get("data") or {}, files, "response")
                 self.originals[parts[2]] = resource["message"]["id"]
+            elif body.get("type") == 7 and parts[1] in self.interaction_messages:  # update the pressed message
+                resource["message"] = self._edit(self.interaction_messages[parts[1]], str(CHANNEL_ID),
+                                                 body.get("data") or {})
+            elif body.get("type") == 9:  # open a form
+                self.modals[parts[1]] = body.get("data") or {}
             return _FakeResponse(200, {
                 "interaction": {"id": parts[1], "type": 2,
                                 "response_message_id": resource["message"]["id"] if "message" in resource else None,
@@ -215,6 +229,9 @@ class FakeDiscordHTTP:
             return _FakeResponse(200, self._edit(parts[4], str(CHANNEL_ID), body))
         if method == "POST" and parts[:1] == ["channels"] and parts[-1] == "typing":
             return _FakeResponse(204, None)
+        if method in ("PUT", "DELETE") and parts[0] == "guilds" and len(parts) == 6 and parts[4] == "roles":
+            self.role_changes.append((method, parts[1], parts[3], parts[5]))
+            return _FakeResponse(204, None, "text/plain")
         if method == "PUT" and parts[0] == "applications":  # slash command sync
             return _FakeResponse(200, [])
         return _FakeResponse(404, {"message": f"the fake does not know {method} {path}", "code": 0})
@@ -226,6 +243,8 @@ class Exchange:
     """What the bot sent in answer to one message or interaction."""
 
     messages: list[SentMessage]
+    # The form (modal) the bot opened in answer, as Discord received it (title, custom_id, components).
+    modal: dict[str, Any] | None = None
 
     @property
     def content(self) -> str:

@@ -19,6 +19,7 @@ from hypotez.adapters.discord_voice import DiscordVoiceGateway
 from hypotez.app import App, build_app, build_services
 from hypotez.registry import load_registry
 from hypotez.invocation import Author
+from hypotez.testing.components import ComponentDriving
 from hypotez.testing.fake_http import Exchange, FakeDiscordHTTP, SentMessage
 from hypotez.testing.fake_voice import FakeVoiceClient
 from hypotez.testing.payloads import (APPLICATION_ID, BOT_ID, CDN, GUILD_ID, OPTION_TYPES, channel_of, discord_place,
@@ -26,7 +27,7 @@ from hypotez.testing.payloads import (APPLICATION_ID, BOT_ID, CDN, GUILD_ID, OPT
 
 _NOBODY = Author(id="0", name="")
 
-class BotHarness:
+class BotHarness(ComponentDriving):
     """The real bot for a spec, offline. Use as ``async with BotHarness.from_spec(...) as bot``."""
 
     def __init__(self, app: App):

@@ -57,6 +57,7 @@ class Message:
     edited_at: list[float] = field(default_factory=list)
     created: float = field(default_factory=time.perf_counter)
     deleted: bool = False
+    components: list[dict[str, Any]] = field(default_factory=list)  # rows of buttons and select menus
 
     @property
     def text(self) -> str:
@@ -78,6 +79,8 @@ class Interaction:
     refused: list[dict[str, Any]] = field(default_factory=list)  # callbacks answered with an error
     original: Message | None = None
     followups: list[Message] = field(default_factory=list)
+    message_id: str | None = None  # a component's interaction: the message the component is on
+    modal: dict[str, Any] | None = None  # the form the bot opened in answer (callback type 9)
 
     @property
     def messages(self) -> list[Message]:

@@ -166,7 +166,8 @@ class RestSide:
                      interaction: Interaction | None = None) -> Message:
         return Message(self.next_id(), channel_id, self.bot_user, body.get("content") or "", kind, files,
                        self._store_files(channel_id, files), body.get("allowed_mentions"),
-                       interaction.id if interaction else None, int(body.get("flags") or 0))
+                       interaction.id if interaction else None, int(body.get("flags") or 0),
+                       components=list(body.get("components") or []))
 
     async def _echo(self, event: str, message: Message) -> None:
         if self.echo_bot_messages:
@@ -201,6 +202,8 @@ class RestSide:
 
     def _edit(self, message: Message, body: dict[str, Any]) -> None:
         message.edits.append(body.get("content") if body.get("content") is not None else message.text)
+        if "components" in body:
+            message.components = list(body["components"] or [])
         message.edited_at.append(time.perf_counter())
         self._notify(message.channel_id)
 
@@ -245,6 +248,10 @@ class RestSide:
                                                             "message": "Value must be one of (4,)."}]}}},
                          status=400)
         interaction.callbacks.append(body)
+        if kind == 7 and interaction.message_id in self.messages:  # update the message the component is on
+            self._edit(self.messages[interaction.message_id], body.get("data") or {})
+        elif kind == 9:  # open a form
+            interaction.modal = body.get("data") or {}
         if kind in (4, 5):  # a message (4), or "thinking…" to be filled in by the first follow-up (5)
             interaction.original = self._bot_message(interaction.channel_id, body.get("data") or {}, files,
                                                      "original", interaction)

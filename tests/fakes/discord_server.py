@@ -44,6 +44,7 @@ import trustme
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from fakes.discord_components_side import ComponentsSide
 from fakes.discord_gateway_side import GatewaySide, Session
 from fakes.discord_guilds_side import GuildsSide
 from fakes.discord_model import API, CDN, CERT_NAMES, Fault, File, Interaction, Message, Request
@@ -52,7 +53,7 @@ from hypotez.adapters.discord_endpoint import TEST_CA_ENV, TEST_SERVER_ENV
 from hypotez.adapters.discord_payloads import timestamp, user_payload
 
 
-class FakeDiscord(RestSide, GatewaySide, GuildsSide):
+class FakeDiscord(RestSide, GatewaySide, GuildsSide, ComponentsSide):
     """The test server. ``async with FakeDiscord() as discord:`` starts it on a free loopback port.
 
     This class holds the world (server, channels, users, what happened) and what tests call; its REST
@@ -219,7 +220,7 @@ class FakeDiscord(RestSide, GatewaySide, GuildsSide):
                    "author": message.author, "content": message.text, "timestamp": timestamp(),
                    "edited_timestamp": timestamp() if message.edits else None, "tts": False, "mention_everyone": False,
                    "mentions": [], "mention_roles": [], "attachments": message.attachments, "embeds": [],
-                   "components": [], "pinned": False, "type": 0, "flags": 0}
+                   "components": message.components, "pinned": False, "type": 0, "flags": 0}
         if message.kind == "user":
             payload["member"] = self._member(message.author["username"])
         if message.interaction_id is not None:
