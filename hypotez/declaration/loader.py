@@ -20,6 +20,8 @@ from hypotez.declaration.building import HELP_COMMAND, build_command, build_sett
 from hypotez.declaration.checks import SLASH_COMMANDS_MAX, DeclarationChecker, check_arg_order
 from hypotez.declaration.model import DEFAULT_REPLY, ERROR_KINDS, ArgumentSpec, CommandSpec, Settings, Spec
 from hypotez.declaration.reasons_check import check_reason_catalogs
+from hypotez.declaration.events_building import build_events
+from hypotez.declaration.events_checks import check_events
 from hypotez.declaration.wording import VALIDATION_SCHEMA, schema_problems
 from hypotez.declaration.yamlload import MAX_SPEC_BYTES, Locations, load_yaml
 
@@ -135,9 +137,11 @@ def load_declaration_text(text: str | bytes, *, path: Path, templates_dir: Path 
     if not any(c.name == HELP_COMMAND or HELP_COMMAND in c.aliases for c in commands):
         commands.append(builtin_help(settings))
 
-    spec = Spec(settings=settings, commands=tuple(commands), path=path, templates_dir=templates)
+    events = build_events(raw, locations, bad_paths)
+    spec = Spec(settings=settings, commands=tuple(commands), path=path, templates_dir=templates, events=events)
     declaration = Declaration(spec, problems, locations, raw_commands=commands_raw)
     _check(declaration, bot_raw)
+    declaration.templates.update(check_events(events, declaration.add, settings.languages))
     problems += check_reason_catalogs(templates, settings.languages, spec_dir, file)
     return declaration
 

@@ -223,6 +223,8 @@ class Spec:
     path: Path
     templates_dir: Path
     warnings: tuple[Any, ...] = ()
+    # Triggers, member events, reactions, schedules, state (hypotez.declaration.events_model.EventsSpec).
+    events: Any = None
 
     def error_template(self, kind: str) -> str:
         return self.settings.errors.get(kind) or f"errors/{kind}"

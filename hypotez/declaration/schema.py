@@ -10,6 +10,7 @@ from typing import Any
 
 from hypotez.declaration.permissions import DISCORD_PERMISSIONS
 from hypotez.declaration.model import ERROR_KINDS
+from hypotez.declaration.schema_events import extend as extend_with_events
 
 ARGUMENT_TYPES = ["text", "integer", "number", "boolean", "choice", "json", "path", "attachment",
                   "member", "channel"]
@@ -284,6 +285,9 @@ SCHEMA: dict[str, Any] = {
         },
     },
 }
+
+
+extend_with_events(SCHEMA)  # triggers, events, reactions, schedules, state
 
 
 def schema() -> dict[str, Any]:
