@@ -23,6 +23,7 @@ import jinja2
 from hypotez.arguments import ConversionContext, bind_text, finish
 from hypotez.checks import Cooldowns, check_argument_permissions, check_permissions, check_place
 from hypotez.embeds import EmbedData
+from hypotez.events.wiring import event_engine, run_triggers
 from hypotez.errors import BadReply, CommandError, HypotezError, MissingArgument, UnknownCommand
 from hypotez.invocation import Attachment, Author, Invocation, Outbox, Place, Resolver, Response
 from hypotez.outgoing import LimitedOutbox, OutgoingMessage, finish_reply, not_sent_reply
@@ -55,6 +56,8 @@ class Request:
     voice: Any = None
     resolver: Resolver | None = None
     mentions_bot: bool = False
+    # Does what an event's actions ask (roles, reactions, DMs): hypotez.actions.base.Actuator; per adapter.
+    actuator: Any = None
 
 
 class Dispatcher:
@@ -79,6 +82,8 @@ class Dispatcher:
         self._server_views: dict[str, Services] = {}
         # Commands whose reply is the same for everyone (static_reply), found when the registry was built.
         self._static_texts = registry.static_texts
+        # Triggers, member events, reactions, schedules (hypotez.events); None when the spec has none.
+        self.events = event_engine(self)
 
     # -- looking things up ------------------------------------------------------------------
 
@@ -140,7 +145,10 @@ class Dispatcher:
         return await self.converse(request)
 
     async def converse(self, request: Request) -> OutgoingMessage | None:
-        """Answer a message that is not a command, when the spec says how (bot.messages)."""
+        """Answer a message that is not a command: its triggers first, then, when the spec says how
+        (bot.messages) and no trigger stopped it, the conversational reply."""
+        if self.events is not None and not await run_triggers(self, request):
+            return None
         messages = self.spec.settings.messages
         if messages is None or (not request.content.strip() and not request.attachments):
             return None

@@ -212,7 +212,7 @@ class EventsChecker:
                      "remove 'command' or 'text'/'reply'")
         if schedule.command is None and not schedule.response.says_something and not schedule.response.actions:
             self.add(path, f"schedule '{schedule.name}' does nothing", "add 'text: ...' or 'command: \"!...\"'")
-        else:
+        elif schedule.command is None or schedule.response.actions:
             self.response(schedule.response, "schedule", path)
 
     def state_keys(self) -> None:
