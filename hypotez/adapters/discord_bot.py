@@ -21,6 +21,7 @@ from discord.ext import commands
 
 from hypotez.adapters.discord_commands import prefix_command, slash_command
 from hypotez.adapters.discord_install import builders, install_commands
+from hypotez.adapters.discord_events import DiscordEvents, message_actuator, schedule_targets
 from hypotez.adapters.discord_gateway import guard_parsers, keep_connected
 from hypotez.adapters.discord_inbound import author_of, request_from_message
 from hypotez.adapters.discord_interactions import DEFER_AFTER, InteractionAnswer, interaction_place
@@ -29,6 +30,7 @@ from hypotez.adapters.discord_voice import DiscordVoiceGateway
 from hypotez.app import App
 from hypotez.attachments import AttachmentPolicy
 from hypotez.errors import BadArgument
+from hypotez.events.scheduler import Scheduler
 from hypotez.pipeline import OutgoingMessage, Request
 from hypotez.reasons import Reason
 from hypotez.redaction import Redactor
@@ -44,7 +46,8 @@ class HypotezBot(commands.Bot):
         if intents is None:
             intents = discord.Intents.default()
             intents.message_content = True
-            intents.members = False
+            # Member events (join, leave) need the privileged members intent; nothing else does.
+            intents.members = app.spec.events is not None and app.spec.events.needs_members
         # No reply ever pings: every send and edit disables mentions itself, and this default covers
         # any path that would not (discord.py applies it to messages, edits and interaction replies).
         kwargs.setdefault("allowed_mentions", NO_MENTIONS)
@@ -62,9 +65,18 @@ class HypotezBot(commands.Bot):
         self.voice_gateway: Any = DiscordVoiceGateway(self)
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         install_commands(self, app.registry, *builders(app, prefix_command, slash_command))
+        DiscordEvents(self).install()
+        self.scheduler: Scheduler | None = None
 
     async def setup_hook(self) -> None:
         await self.app.start(self.outbox_for)
+        self.scheduler = Scheduler(self.app, schedule_targets(self))
+        self.scheduler.start()
+
+    async def close(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+        await super().close()
 
     def outbox_for(self, channel_id: str) -> DiscordOutbox | None:
         """Where to post in a channel known only by its id (a training job resumed after a restart)."""
@@ -138,6 +150,7 @@ class HypotezBot(commands.Bot):
             await self.process_commands(message)
             return
         request = request_from_message(self, message)
+        request.actuator = message_actuator(self, message)
         reply = await self.app.dispatcher.converse(request)
         if reply is not None:
             await self.deliver(message.channel.send, reply, request)

@@ -83,7 +83,9 @@ class EventEngine:
             cooldown = self._cooldown_commands.get(trigger.name)
             if cooldown is not None:
                 if self.cooldowns.retry_after(cooldown, author, place) > 0:
-                    continue  # on cooldown: as if it had not matched (auto-responders do not nag)
+                    if trigger.stop:  # on cooldown: no answer (auto-responders do not nag), nor a later one
+                        return False
+                    continue
                 self.cooldowns.record(cooldown, author, place)
             extra = {"message": content, "match": found}
             await self.respond(trigger.response, f"trigger {trigger.name}", member=member, place=place,

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import aiohttp
 
+from hypotez.testing.fake_http_events import EventsLedger, events_route
 from hypotez.testing.payloads import CDN, CHANNEL_ID, timestamp
 
 
@@ -129,6 +130,7 @@ class FakeDiscordHTTP:
         # tagged with it, so concurrent conversations each get their own replies.
         self.origin: contextvars.ContextVar[str | None] = contextvars.ContextVar("origin", default=None)
         self.failure: Callable[[CapturedRequest], int | None] | None = None
+        self.events = EventsLedger()  # what the events' actions did (roles, reactions, deletions, DMs)
 
     def next_id(self) -> int:
         return next(self._ids)
@@ -217,6 +219,9 @@ class FakeDiscordHTTP:
             return _FakeResponse(204, None)
         if method == "PUT" and parts[0] == "applications":  # slash command sync
             return _FakeResponse(200, [])
+        routed = events_route(self.events, method, parts, body, self.next_id, self.bot_user)
+        if routed is not None:
+            return _FakeResponse(routed[0], routed[1], "application/json" if routed[1] is not None else "text/plain")
         return _FakeResponse(404, {"message": f"the fake does not know {method} {path}", "code": 0})
 
 

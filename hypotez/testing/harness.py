@@ -18,6 +18,7 @@ from hypotez.adapters.discord_voice import DiscordVoiceGateway
 from hypotez.app import App, build_app, build_services
 from hypotez.registry import load_registry
 from hypotez.invocation import Author
+from hypotez.testing.events_harness import EventsHarness
 from hypotez.testing.fake_http import Exchange, FakeDiscordHTTP, SentMessage
 from hypotez.testing.fake_voice import FakeVoiceClient
 from hypotez.testing.payloads import (APPLICATION_ID, BOT_ID, CDN, GUILD_ID, OPTION_TYPES, channel_of, discord_place,
@@ -25,7 +26,7 @@ from hypotez.testing.payloads import (APPLICATION_ID, BOT_ID, CDN, GUILD_ID, OPT
 
 _NOBODY = Author(id="0", name="")
 
-class BotHarness:
+class BotHarness(EventsHarness):
     """The real bot for a spec, offline. Use as ``async with BotHarness.from_spec(...) as bot``."""
 
     def __init__(self, app: App):
@@ -59,6 +60,7 @@ class BotHarness:
         state.application_id = APPLICATION_ID
         self.guild = self.server(GUILD_ID)
         await self.app.start(self.bot.outbox_for)
+        self._start_events()
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
