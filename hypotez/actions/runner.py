@@ -66,7 +66,7 @@ class ActionRunner:
     async def _state(self, action: ActionSpec, context: ActionContext) -> None:
         key = self.events.state.get(action.target)
         if key is None or self.state is None or key.scope not in context.owners:
-            raise ActionRefused(Reason("action.no_state_owner", key=action.target))
+            raise ActionRefused(Reason("action.no_state_owner", name=action.target))
         owner, limits = context.owners[key.scope], self.events.limits
         try:
             if action.kind == "increment":
@@ -81,7 +81,7 @@ class ActionRunner:
                                                       limits.max_value_length),
                                        max_rows=limits.max_rows)
         except StateFull as full:
-            raise ActionRefused(Reason(f"action.state_{full.what}", key=full.key, limit=full.limit)) from None
+            raise ActionRefused(Reason(f"action.state_{full.what}", name=full.key, limit=full.limit)) from None
 
     async def refused(self, action: ActionSpec, context: ActionContext, reason: Reason) -> None:
         """Log it, and tell the admins in their channel in the bot's language."""
