@@ -17,7 +17,7 @@ import datetime
 import logging
 import time
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable
 
 from croniter import croniter
@@ -136,7 +136,7 @@ class Scheduler:
             await store.set_schedule(tenant, schedule.name, row)
             return row.next_run
         if row.pending is not None:  # claimed before a crash and perhaps not posted: post it now
-            await self.deliver(schedule, target, row.pending)
+            await self.deliver(schedule, target, row)
             row = ScheduleRow(row.next_run, None, fingerprint)
             await store.set_schedule(tenant, schedule.name, row)
         if now < row.next_run:
@@ -150,14 +150,18 @@ class Scheduler:
         if missed:
             log.info("schedule %r on %s: %d run(s) missed while the bot was down, %s", schedule.name,
                      tenant or "the bot", missed, "one posted now" if schedule.missed == "once" else "skipped")
-        await store.set_schedule(tenant, schedule.name, ScheduleRow(upcoming, latest if post else None, fingerprint))
+        claimed = ScheduleRow(upcoming, latest if post else None, fingerprint)
+        await store.set_schedule(tenant, schedule.name, claimed)
         if post:
-            await self.deliver(schedule, target, latest)
+            await self.deliver(schedule, target, claimed)
             await store.set_schedule(tenant, schedule.name, ScheduleRow(upcoming, None, fingerprint))
         return upcoming
 
-    async def deliver(self, schedule: ScheduleSpec, target: Target, run_at: float) -> None:
+    async def deliver(self, schedule: ScheduleSpec, target: Target, claimed: ScheduleRow) -> None:
+        """Post the claimed run (its actions first, unless a run cut short by a crash did them)."""
         dispatcher = self.app.dispatcher
+        run_at = claimed.pending
+        assert run_at is not None
         engine = dispatcher.events
         if engine is None:
             return
@@ -168,8 +172,10 @@ class Scheduler:
         if schedule.command is not None:
             text = await self._command_reply(schedule, place)
         else:
-            await engine.run_schedule_actions(schedule, place=place, server=target.server, tenant=tenant,
-                                              language=language, actuator=target.actuator, run=run)
+            if not claimed.acted and schedule.response.actions:
+                await engine.run_schedule_actions(schedule, place=place, server=target.server, tenant=tenant,
+                                                  language=language, actuator=target.actuator, run=run)
+                await self.app.services.state.set_schedule(tenant, schedule.name, replace(claimed, acted=True))
             text = await engine.scheduled_text(schedule, place=place, server=target.server, tenant=tenant,
                                                language=language, run=run)
         if text.strip() and not await target.actuator.post(schedule.response.channel, text):

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS schedule_runs (
     name TEXT NOT NULL,
     next_run REAL NOT NULL,
     pending REAL,
+    acted INTEGER NOT NULL DEFAULT 0,
     fingerprint TEXT NOT NULL,
     PRIMARY KEY (tenant, name)
 );
@@ -67,9 +68,13 @@ class Owner:
 
 @dataclass(frozen=True, slots=True)
 class ScheduleRow:
+    """A schedule's next run; the run claimed and not yet posted (``pending``), and whether that run's
+    actions are done (``acted``: a run posted again after a crash does not do them twice)."""
+
     next_run: float
     pending: float | None
     fingerprint: str
+    acted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,9 +189,9 @@ class StateStore:
 
     def schedule_sync(self, tenant: str, name: str) -> ScheduleRow | None:
         with self._lock:
-            row = self._db.execute("SELECT next_run, pending, fingerprint FROM schedule_runs WHERE tenant = ? "
+            row = self._db.execute("SELECT next_run, pending, fingerprint, acted FROM schedule_runs WHERE tenant = ? "
                                    "AND name = ?", (tenant, name)).fetchone()
-        return ScheduleRow(*row) if row is not None else None
+        return ScheduleRow(row[0], row[1], row[2], bool(row[3])) if row is not None else None
 
     async def schedule(self, tenant: str, name: str) -> ScheduleRow | None:
         return await self._call(self.schedule_sync, tenant, name)
@@ -194,9 +199,10 @@ class StateStore:
     def set_schedule_sync(self, tenant: str, name: str, row: ScheduleRow) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT INTO schedule_runs (tenant, name, next_run, pending, fingerprint) VALUES (?,?,?,?,?) "
+                "INSERT INTO schedule_runs (tenant, name, next_run, pending, acted, fingerprint) VALUES (?,?,?,?,?,?) "
                 "ON CONFLICT (tenant, name) DO UPDATE SET next_run = excluded.next_run, pending = excluded.pending, "
-                "fingerprint = excluded.fingerprint", (tenant, name, row.next_run, row.pending, row.fingerprint))
+                "acted = excluded.acted, fingerprint = excluded.fingerprint",
+                (tenant, name, row.next_run, row.pending, int(row.acted), row.fingerprint))
 
     async def set_schedule(self, tenant: str, name: str, row: ScheduleRow) -> None:
         await self._call(self.set_schedule_sync, tenant, name, row)
