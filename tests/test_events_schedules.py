@@ -5,7 +5,6 @@ missed while the bot was down."""
 import datetime
 import zoneinfo
 
-import pytest
 
 from hypotez.declaration.events_model import ScheduleSpec, ResponseSpec
 from hypotez.events.scheduler import following

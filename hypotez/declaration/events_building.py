@@ -65,7 +65,7 @@ def _trigger(name: str, raw: dict[str, Any], path: Path_, locations: Locations) 
         stop=bool(raw.get("stop", True)),
         cooldown=CooldownRule(cooldown["rate"], float(cooldown["per"]), cooldown.get("scope", "user"))
         if cooldown else None,
-        location=_loc(locations, path))
+        location=_loc(locations, path), modes=tuple(modes))
 
 
 def _reaction(name: str, raw: dict[str, Any], path: Path_, locations: Locations) -> ReactionSpec:

@@ -61,6 +61,11 @@ class EventsChecker:
     def run(self) -> None:
         for trigger in self.events.triggers:
             path = ("triggers", trigger.name)
+            if len(trigger.modes) != 1:
+                written = " and ".join(f"'{m}'" for m in trigger.modes)
+                self.add(path, f"trigger '{trigger.name}' " + (f"has {written}: it needs exactly one" if written
+                                                               else "says nothing about what to match"),
+                         "one of: contains, starts_with, exact, regex")
             self._trigger_pattern(trigger.mode, trigger.pattern, path + (trigger.mode,))
             self.response(trigger.response, "trigger", path, needs_message=True)
         for kind in ("member_join", "member_leave"):
@@ -122,7 +127,7 @@ class EventsChecker:
                 self._unknown_key(action.target, action.path)
             elif action.kind == "increment" and not key.counter:
                 self.add(action.path, f"state '{key.key}' is a value, not a counter: it cannot be incremented",
-                         f"declare it with 'type: counter', or use 'set'")
+                         "declare it with 'type: counter', or use 'set'")
             elif key.scope not in CONTEXT_SCOPES[context]:
                 self.add(action.path, f"state '{key.key}' is per {key.scope}, and a {context} has no {key.scope}",
                          f"use a key per {' or '.join(CONTEXT_SCOPES[context])}")

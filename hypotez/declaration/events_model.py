@@ -80,6 +80,7 @@ class TriggerSpec:
     stop: bool = True
     cooldown: CooldownRule | None = None
     location: Location | None = None
+    modes: tuple[str, ...] = ()  # every match mode written (exactly one is right)
 
 
 @dataclass(frozen=True, slots=True)

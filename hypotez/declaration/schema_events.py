@@ -142,3 +142,34 @@ def extend(schema: dict[str, Any]) -> None:
     schema["properties"].update(PROPERTIES)
     schema["$defs"].update(DEFS)
     schema["$defs"]["command"]["properties"]["examples"] = {"type": "array", "items": _EXAMPLE}
+
+
+_SINGULAR = {"triggers": "trigger", "reactions": "reaction", "schedules": "schedule", "state": "state key"}
+
+
+def describe_path(path: tuple[Any, ...]) -> str | None:
+    """Words for where in these sections a path points ("trigger 'thanks'"); None: not in them."""
+    if not path or path[0] not in SECTIONS:
+        return None
+    section = path[0]
+    if section in _SINGULAR and len(path) >= 2:
+        where = f"{_SINGULAR[section]} '{path[1]}'"
+        if len(path) >= 4 and path[2] == "actions" and isinstance(path[3], int):
+            return f"action {path[3] + 1} of {where}"
+        if len(path) >= 3 and path[2] == "examples":
+            return f"the examples of {where}"
+        return where
+    if section == "events" and len(path) >= 2:
+        return f"'events.{path[1]}'"
+    return f"'{section}'"
+
+
+def bad_name(section: str, bad: Any) -> tuple[str, str] | None:
+    """(message, hint) for a name these sections do not allow; None: not one of them."""
+    if section not in _SINGULAR:
+        return None
+    if section == "state":
+        return (f"state key '{bad}' is not allowed",
+                "state keys are lower-case letters, digits and _, starting with a letter, at most 32 characters")
+    return (f"{_SINGULAR[section]} name '{bad}' is not allowed",
+            "names are lower-case letters, digits, '_' and '-', at most 64 characters, e.g. say_thanks")

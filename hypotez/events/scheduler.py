@@ -18,7 +18,7 @@ import logging
 import time
 import zoneinfo
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from croniter import croniter
 
