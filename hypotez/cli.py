@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from hypotez import examples_runner
 from hypotez.i18n import counted, plural
 from hypotez.errors import ConfigError, HypotezError, SpecError, SpecFileError
 
@@ -63,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     adopt.add_argument("server", help="the server's id (Discord: right-click the server → Copy Server ID)")
     adopt.add_argument("--spec", default="commands.yaml")
     adopt.add_argument("--data", default=None, help="data folder (default: $HYPOTEZ_DATA or ./data)")
+    examples_runner.register(sub, COMMANDS)  # hypotez test
     return parser
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from hypotez.builtin_commands import command_data
 from hypotez.declaration.model import ArgumentSpec, CommandSpec, PermissionSpec, Spec
+from hypotez.docs_events import events_html, events_markdown, expected_examples
 
 
 def _rules(argument: ArgumentSpec) -> str:
@@ -58,7 +59,7 @@ def reference(spec: Spec) -> dict[str, Any]:
             "who": _who(command),
             "cooldown": f"{command.cooldown.rate} per {command.cooldown.per:g} s per {command.cooldown.scope}"
             if command.cooldown else None,
-            "examples": entry["examples"],
+            "examples": expected_examples(spec, f"command {command.name}", list(entry["examples"])),
         })
     return {"name": settings.name, "description": settings.description, "prefix": prefix,
             "language": settings.language, "languages": list(settings.languages),
@@ -100,6 +101,7 @@ def markdown_reference(spec: Spec) -> str:
         if c["examples"]:
             out += ["", "Examples:", ""] + [f"    {e}" for e in c["examples"]]
         out.append("")
+    out += events_markdown(spec)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -148,5 +150,6 @@ def html_reference(spec: Spec) -> str:
         if c["examples"]:
             out.append("<p>Examples:</p><pre>" + "\n".join(e(x) for x in c["examples"]) + "</pre>")
         out.append("</section>")
+    out += events_html(spec)
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
