@@ -4,7 +4,6 @@ expected replies of examples, as plain data read by both the Markdown and the HT
 from __future__ import annotations
 
 import html
-from typing import Any
 
 from hypotez.declaration.events_model import EventsSpec, ResponseSpec
 from hypotez.declaration.model import Spec, pick_language
