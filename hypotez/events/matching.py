@@ -46,12 +46,14 @@ class Matcher:
     def match(self, text: str) -> dict[str, Any] | None:
         """What the template sees as ``match`` (``match.text``, ``match.groups``, named groups), or None."""
         trigger = self.trigger
-        text = fold(text[:MAX_MATCHED], case=trigger.ignore_case and trigger.mode != "regex",
-                    accents=trigger.ignore_accents)
+        original = text[:MAX_MATCHED]
+        text = fold(original, case=trigger.ignore_case and trigger.mode != "regex", accents=trigger.ignore_accents)
+        # What follows a prefix, as it was written, when folding kept the length (it nearly always does).
+        source = original if len(original) == len(text) else text
         if trigger.mode == "contains":
             return {"text": self.trigger.pattern, "groups": []} if self.folded in text else None
         if trigger.mode == "starts_with":
-            return {"text": self.trigger.pattern, "groups": [], "rest": text[len(self.folded):].strip()} \
+            return {"text": self.trigger.pattern, "groups": [], "rest": source[len(self.folded):].strip()} \
                 if text.startswith(self.folded) else None
         if trigger.mode == "exact":
             return {"text": self.trigger.pattern, "groups": []} if text.strip() == self.folded else None
