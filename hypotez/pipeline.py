@@ -23,7 +23,7 @@ import jinja2
 from hypotez.arguments import ConversionContext, bind_text, finish
 from hypotez.checks import Cooldowns, check_argument_permissions, check_permissions, check_place
 from hypotez.embeds import EmbedData
-from hypotez.events.wiring import event_engine, run_triggers
+from hypotez.events.wiring import add_command_state, event_engine, run_triggers
 from hypotez.errors import BadReply, CommandError, HypotezError, MissingArgument, UnknownCommand
 from hypotez.invocation import Attachment, Author, Invocation, Outbox, Place, Resolver, Response
 from hypotez.outgoing import LimitedOutbox, OutgoingMessage, finish_reply, not_sent_reply
@@ -235,6 +235,8 @@ class Dispatcher:
             if response.silent:
                 return self._finished(OutgoingMessage(text="", files=list(response.files)), language)
             data = {**arguments, **response.data}
+            if self.events is not None:  # the bot's memory, for answers that read it
+                await add_command_state(self, command, invocation, data)
             text, embeds = self._render_answer(command, response.template, data, invocation)
             prompt = None
             if response.remember_as_answer or command.name == MESSAGE_COMMAND:

@@ -94,3 +94,22 @@ def test_store_limits_and_atomic_increments(tmp_path):
     assert store.read_sync("g", [Owner("member", "3")], ["v"]) == {("member", "v"): "changed"}
     assert store.read_sync("other", [Owner("member", "3")], ["v"]) == {}, "another server sees nothing of it"
     store.close()
+
+
+async def test_a_command_reads_state_and_its_keys_are_checked(hypotez_bot, tmp_path):
+    spec = SPEC.replace('''    text: hi
+state:''', '''    text: hi
+  points:
+    description: Your points, and the best
+    text: "{{ user }}: {{ state.member.points }}; best: {{ state.top.points[0].name if state.top.points else '-' }}"
+state:''')
+    async with hypotez_bot(spec=spec, model=False, voice=False) as bot:
+        assert (await bot.send("!points")).content == "ann: 0; best: -"
+        await bot.send("thanks", author="bob", user_id=BOB)
+        assert (await bot.send("!points")).content == "ann: 0; best: bob"
+    from hypotez.errors import SpecError
+    from hypotez.registry import load_spec_text
+
+    with pytest.raises(SpecError) as error:
+        load_spec_text(spec.replace("state.member.points }};", "state.member.pionts }};"), path=tmp_path / "x.yaml")
+    assert "unknown state key 'pionts'" in str(error.value) and "did you mean 'points'?" in str(error.value)

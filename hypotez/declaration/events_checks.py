@@ -29,8 +29,9 @@ CONTEXT_NAMES = {
     "schedule": ("channel", "channel_id", "server", "server_id", "now", "date", "time", "prefix", "bot",
                  "language", "state", "run"),
 }
+# A command's names are checked by the registry (hypotez.registry.inline_checks); here only its state.
 # The state scopes each context knows the owner of (a schedule has no user, so no user's state).
-CONTEXT_SCOPES = {"trigger": STATE_SCOPES, "member": STATE_SCOPES, "reaction": STATE_SCOPES,
+CONTEXT_SCOPES = {"command": STATE_SCOPES, "trigger": STATE_SCOPES, "member": STATE_SCOPES, "reaction": STATE_SCOPES,
                   "schedule": ("channel", "server", "global")}
 
 
@@ -47,7 +48,7 @@ def _state_reads(tree: Any) -> list[tuple[str, str, int]]:
 
 
 class EventsChecker:
-    def __init__(self, events: EventsSpec, add: Add, languages: Iterable[str]):
+    def __init__(self, events: EventsSpec, add: Add, languages: Iterable[str], commands: Iterable[Any] = ()):
         self.events = events
         # Jinja is loaded only for a spec with events: importing the declaration stage stays light.
         from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -55,6 +56,7 @@ class EventsChecker:
         self.add = add
         self.env = ImmutableSandboxedEnvironment()
         self.languages = tuple(languages)
+        self.commands = tuple(commands)
         self.read: set[str] = set()
         self.written: set[str] = set()
 
@@ -79,7 +81,24 @@ class EventsChecker:
             self.reaction(reaction)
         for schedule in self.events.schedules:
             self.schedule(schedule)
+        for command in self.commands:
+            self.command_state(command)
         self.state_keys()
+
+    def command_state(self, command: Any) -> None:
+        """The state a command's text reads: declared keys, of the scope it names."""
+        if command.builtin or command.inline is None:
+            return
+        for language, texts in command.inline.texts.items():
+            for source in texts:
+                if "state" not in source:
+                    continue
+                try:
+                    tree = self.env.parse(source)
+                except Exception:  # a text that does not compile: the registry's checks say so
+                    continue
+                for scope, key, _line in _state_reads(tree):
+                    self.state_read(scope, key, "command", ("commands", command.name, "text"))
 
     # -- parts ------------------------------------------------------------------------------
 
@@ -242,10 +261,11 @@ class EventsChecker:
             self.add(path + ("leaderboard",), "only counters have a leaderboard", "declare it 'type: counter'")
 
 
-def check_events(events: EventsSpec, add: Add, languages: Iterable[str]) -> dict[tuple[Any, ...], str]:
+def check_events(events: EventsSpec, add: Add, languages: Iterable[str],
+                 commands: Iterable[Any] = ()) -> dict[tuple[Any, ...], str]:
     """Check ``events`` (problems through ``add``); returns the template files its answers name, by where,
     for the registry to check as it checks the commands' ones."""
     if not events.empty:
-        EventsChecker(events, add, languages).run()
+        EventsChecker(events, add, languages, commands).run()
     return {response.path + ("reply",): response.template for response in events.responses()
             if response.template is not None}

@@ -141,7 +141,7 @@ def load_declaration_text(text: str | bytes, *, path: Path, templates_dir: Path 
     spec = Spec(settings=settings, commands=tuple(commands), path=path, templates_dir=templates, events=events)
     declaration = Declaration(spec, problems, locations, raw_commands=commands_raw)
     _check(declaration, bot_raw)
-    declaration.templates.update(check_events(events, declaration.add, settings.languages))
+    declaration.templates.update(check_events(events, declaration.add, settings.languages, spec.commands))
     problems += check_reason_catalogs(templates, settings.languages, spec_dir, file)
     return declaration
 

@@ -59,6 +59,7 @@ class EventEngine:
                                                                              {"server": "guild"}.get(t.cooldown.scope,
                                                                                                      t.cooldown.scope)))
                                    for t in events.triggers if t.cooldown is not None}
+        self._command_reads: dict[tuple[str, str], bool] = {}
         self._reads_top = any("state.top." in text for r in events.responses() for text in r.texts.values())
 
     def now(self) -> datetime.datetime:
@@ -144,6 +145,30 @@ class EventEngine:
         await self.actions.run(schedule.response, self._context(f"schedule {schedule.name}", None, place, tenant,
                                                                 language, actuator, data))
 
+    # -- commands -------------------------------------------------------------------------------
+
+    def reads_state(self, command: CommandSpec, language: str) -> bool:
+        """Whether a command's answer reads ``state`` (its texts, or its template files)."""
+        key = (command.name, language)
+        known = self._command_reads.get(key)
+        if known is None:
+            known = False
+            if self.events.state:
+                if command.inline is not None:
+                    known = any("state" in text for texts in command.inline.texts.values() for text in texts)
+                for template in command.reply_templates.values():
+                    reads = self.renderer.reads(template, language)
+                    known = known or reads is None or "state" in reads
+            self._command_reads[key] = known
+        return known
+
+    async def command_state(self, command: CommandSpec, author: Any, place: Place, tenant: str,
+                            language: str) -> dict[str, Any] | None:
+        """The ``state`` a command's answer reads, or None when it reads none."""
+        if not self.reads_state(command, language):
+            return None
+        return await self.load_state(MemberInfo.of(author), place, tenant, top=True)
+
     # -- the common part ------------------------------------------------------------------------
 
     def _context(self, what: str, member: MemberInfo | None, place: Place, tenant: str, language: str,
@@ -181,7 +206,8 @@ class EventEngine:
         data["state"] = await self.load_state(member, place, tenant)
         return data
 
-    async def load_state(self, member: MemberInfo | None, place: Place, tenant: str) -> dict[str, Any]:
+    async def load_state(self, member: MemberInfo | None, place: Place, tenant: str, *,
+                         top: bool = False) -> dict[str, Any]:
         declared = self.events.state
         view: dict[str, Any] = {scope: {} for scope in ("user", "member", "channel", "server", "global")}
         for key, spec in declared.items():
@@ -191,7 +217,7 @@ class EventEngine:
             for (scope, key), value in stored.items():
                 if declared[key].scope == scope:
                     view[scope][key] = value
-            if self._reads_top:
+            if self._reads_top or top:
                 view["top"] = {key: await self.state.top(tenant, spec.scope, key, spec.leaderboard)
                                for key, spec in declared.items() if spec.counter}
         return view

@@ -40,6 +40,17 @@ async def run_triggers(dispatcher: "Dispatcher", request: "Request") -> bool:
                                    actuator=actuator)
 
 
+async def add_command_state(dispatcher: "Dispatcher", command: Any, invocation: Any, data: dict[str, Any]) -> None:
+    """Put ``state`` into a command's answer data when the answer reads it."""
+    engine = dispatcher.events
+    if engine is None or "state" in data:
+        return
+    tenant = dispatcher.tenancy.scope(invocation.place.guild_id, invocation.author.id).tenant
+    state = await engine.command_state(command, invocation.author, invocation.place, tenant, invocation.language)
+    if state is not None:
+        data["state"] = state
+
+
 class OutboxActuator:
     """Where an adapter gave no actuator (a test's own requests): it posts where the message was, and
     refuses what needs Discord."""

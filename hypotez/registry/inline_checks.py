@@ -20,6 +20,8 @@ from hypotez.declaration.model import ANY_LANGUAGE, CommandSpec, EmbedSpec, Sett
 
 Add = Callable[..., None]  # RegistryChecker.add(path, message, hint=None, *, at_key=True, severity="error")
 _JINJA_MARKERS = ("{{", "{%", "{#")
+# The bot's memory ({{ state.member.points }}): its keys are checked with the events (declaration.events_checks).
+STATE_NAME = "state"
 
 
 def is_static(source: str) -> bool:
@@ -66,7 +68,7 @@ class InlineChecker:
                                         f"'{'text' if 'text' in raw else 'embed'}' (the answer written here)",
                      "keep one of them: 'text'/'embed' for an answer written in this file, 'reply' for "
                      "templates in templates/<language>/")
-        known = None if command.handler else set(SCOPE) | {a.name for a in command.arguments}
+        known = None if command.handler else set(SCOPE) | {STATE_NAME} | {a.name for a in command.arguments}
         arguments = [a.name for a in command.arguments]
         if "text" in raw:
             raw_text = raw["text"]
@@ -181,7 +183,7 @@ def check_template_names(renderer: Renderer, name: str, language: str, command: 
     if parsed is None:
         return  # missing, broken or not UTF-8: the template check reports it
     source, filename, tree, unknown = parsed
-    known = set(SCOPE) | {a.name for a in command.arguments}
+    known = set(SCOPE) | {STATE_NAME} | {a.name for a in command.arguments}
     if unknown <= known:
         return  # every name it reads is known: no need to find where each is used
     names = undeclared_names(renderer.environment(language), tree, unknown)
