@@ -129,3 +129,14 @@ async def test_reaction_role_given_and_taken(bot):
     other = bot.text_channel("welcome")
     await bot.react("✅", message, channel=other)
     assert len(bot.http.events.roles_added) == 1, "another emoji, another channel: not this reaction"
+
+
+async def test_the_admins_are_told_in_the_bots_language(hypotez_bot):
+    spec = SPEC.replace("language: en", "language: ru")
+    async with hypotez_bot(spec=spec, model=False, voice=False) as bot:
+        bot.text_channel("mods")
+        bot.role("Member")
+        await bot.send("make me a member")
+        [notice] = in_channel(bot, "mods")
+        assert notice == ("⚠️ триггер member_please: действие add_role Member не выполнено: у бота нет права "
+                          "«manage_roles» на этом сервере; дайте его роли бота")

@@ -23,7 +23,7 @@ Render = Callable[[Any], Awaitable[str]]  # a text (one per language) → the te
 class ActionContext:
     """Where the actions of one event run: whose state, and how texts are rendered."""
 
-    what: str  # "trigger hello", "member_join", ...: named in the log and the admin channel
+    what: Reason  # "trigger hello", "member_join", ...: named in the log and the admin channel
     tenant: str
     owners: dict[str, Owner]  # state scope → owner
     label: str  # the member's name, kept with their values for leaderboards

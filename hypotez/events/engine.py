@@ -22,7 +22,7 @@ from hypotez.declaration.model import CommandSpec, CooldownSpec, pick_language
 from hypotez.events.info import MemberInfo, ServerInfo, member_scope, place_scope
 from hypotez.events.matching import Matcher
 from hypotez.incoming import Place
-from hypotez.reasons import Reasons
+from hypotez.reasons import Reason, Reasons
 from hypotez.rendering import Renderer, TemplateMissing
 from hypotez.services.state_store import Owner, StateStore
 
@@ -89,7 +89,7 @@ class EventEngine:
                     continue
                 self.cooldowns.record(cooldown, author, place)
             extra = {"message": content, "match": found}
-            await self.respond(trigger.response, f"trigger {trigger.name}", member=member, place=place,
+            await self.respond(trigger.response, Reason("event.trigger", name=trigger.name), member=member, place=place,
                                tenant=tenant, language=language, actuator=actuator, extra=extra)
             if trigger.stop:
                 return False
@@ -108,7 +108,7 @@ class EventEngine:
                         language: str, actuator: Actuator) -> None:
         response = self.events.member_join if kind == "join" else self.events.member_leave
         if response is not None:
-            await self.respond(response, f"member_{kind}", member=member, place=place, tenant=tenant,
+            await self.respond(response, Reason(f"event.member_{kind}"), member=member, place=place, tenant=tenant,
                                language=language, actuator=actuator, server=server)
 
     def reactions_for(self, emoji: str, message_id: str, place: Place) -> list[ReactionSpec]:
@@ -120,7 +120,7 @@ class EventEngine:
                           server: ServerInfo | None, place: Place, tenant: str, language: str,
                           actuator: Actuator) -> None:
         for reaction in self.reactions_for(emoji, message_id, place):
-            what = f"reaction {reaction.name}"
+            what = Reason("event.reaction", name=reaction.name)
             if reaction.role is not None:
                 role_action = "add_role" if added else "remove_role"
                 await self.actions.run(ResponseSpec(actions=(ActionSpec(role_action, reaction.role),)),
@@ -137,12 +137,12 @@ class EventEngine:
     async def scheduled_text(self, schedule: ScheduleSpec, *, place: Place, server: ServerInfo | None, tenant: str,
                              language: str, run: datetime.datetime) -> str:
         data = await self.scope(None, place, tenant, language, server, {"run": run})
-        return self.render(schedule.response, data, language, f"schedule {schedule.name}")
+        return self.render(schedule.response, data, language, Reason("event.schedule", name=schedule.name))
 
     async def run_schedule_actions(self, schedule: ScheduleSpec, *, place: Place, server: ServerInfo | None,
                                    tenant: str, language: str, actuator: Actuator, run: datetime.datetime) -> None:
         data = {"run": run, **({"server": server} if server is not None else {})}
-        await self.actions.run(schedule.response, self._context(f"schedule {schedule.name}", None, place, tenant,
+        await self.actions.run(schedule.response, self._context(Reason("event.schedule", name=schedule.name), None, place, tenant,
                                                                 language, actuator, data))
 
     # -- commands -------------------------------------------------------------------------------
@@ -171,7 +171,7 @@ class EventEngine:
 
     # -- the common part ------------------------------------------------------------------------
 
-    def _context(self, what: str, member: MemberInfo | None, place: Place, tenant: str, language: str,
+    def _context(self, what: Reason, member: MemberInfo | None, place: Place, tenant: str, language: str,
                  actuator: Actuator, data: dict[str, Any]) -> ActionContext:
         async def render(texts: Any) -> str:
             scope = await self.scope(member, place, tenant, language, data.get("server"), data)
@@ -180,7 +180,7 @@ class EventEngine:
         return ActionContext(what, tenant, owners_of(member, place), str(member) if member else "", actuator,
                              render, language)
 
-    async def respond(self, response: ResponseSpec, what: str, *, member: MemberInfo | None, place: Place,
+    async def respond(self, response: ResponseSpec, what: Reason, *, member: MemberInfo | None, place: Place,
                       tenant: str, language: str, actuator: Actuator, server: ServerInfo | None = None,
                       extra: dict[str, Any] | None = None, declared: tuple[str, ...] = ()) -> None:
         data = {**(extra or {}), **({"server": server} if server is not None else {})}
