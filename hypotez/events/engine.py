@@ -74,11 +74,12 @@ class EventEngine:
                          language: str, actuator: Actuator) -> bool:
         """Run the triggers matching a message that is not a command. Returns whether the conversational
         reply may still answer it (no matching trigger said ``stop``)."""
+        folded: dict[tuple[bool, bool], str] = {}
         for matcher in self.matchers:
             trigger = matcher.trigger
             if not self._allowed_here(trigger, member, place):
                 continue
-            found = matcher.match(content)
+            found = matcher.match(content, folded)
             if found is None:
                 continue
             cooldown = self._cooldown_commands.get(trigger.name)

@@ -22,7 +22,7 @@ MAX_MATCHED = 4000
 
 def fold(text: str, *, case: bool, accents: bool) -> str:
     """``text`` as a trigger compares it: without accents (é → e, ё → е) and in one case when asked."""
-    if accents:
+    if accents and not text.isascii():  # ASCII has no accents: the common case costs nothing
         decomposed = unicodedata.normalize("NFKD", text)
         text = unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
     return text.casefold() if case else text
@@ -43,11 +43,16 @@ class Matcher:
             compiled = regex.compile(folded, regex.IGNORECASE | regex.V0 if trigger.ignore_case else regex.V0)
         return cls(trigger, folded, compiled)
 
-    def match(self, text: str) -> dict[str, Any] | None:
-        """What the template sees as ``match`` (``match.text``, ``match.groups``, named groups), or None."""
+    def match(self, text: str, folded: dict[tuple[bool, bool], str] | None = None) -> dict[str, Any] | None:
+        """What the template sees as ``match`` (``match.text``, ``match.groups``, named groups), or None.
+        ``folded``: the message folded each way so far, shared by the triggers tried on one message."""
         trigger = self.trigger
         original = text[:MAX_MATCHED]
-        text = fold(original, case=trigger.ignore_case and trigger.mode != "regex", accents=trigger.ignore_accents)
+        way = (trigger.ignore_case and trigger.mode != "regex", trigger.ignore_accents)
+        cache = folded if folded is not None else {}
+        text = cache.get(way)
+        if text is None:
+            text = cache[way] = fold(original, case=way[0], accents=way[1])
         # What follows a prefix, as it was written, when folding kept the length (it nearly always does).
         source = original if len(original) == len(text) else text
         if trigger.mode == "contains":
