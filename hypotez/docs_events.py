@@ -67,6 +67,8 @@ def events_reference(spec: Spec) -> list[tuple[str, list[tuple[str, str]]]]:
         sections.append(("Message triggers (in priority order)", rows))
     members = [(kind.replace("_", " "), _answer(r, language))
                for kind, r in (("member_join", events.member_join), ("member_leave", events.member_leave)) if r]
+    members += [(f"role {role} {'given' if kind == 'role_added' else 'taken'}", _answer(r, language))
+                for kind in ("role_added", "role_removed") for role, r in getattr(events, kind)]
     if members:
         sections.append(("Member events", members))
     if events.reactions:

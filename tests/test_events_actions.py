@@ -140,3 +140,32 @@ async def test_the_admins_are_told_in_the_bots_language(hypotez_bot):
         [notice] = in_channel(bot, "mods")
         assert notice == ("⚠️ триггер member_please: действие add_role Member не выполнено: у бота нет права "
                           "«manage_roles» на этом сервере; дайте его роли бота")
+
+
+ROLE_SPEC = '''
+bot:
+  name: rolebot
+  language: en
+commands: {}
+events:
+  role_added:
+    - role: Booster
+      channel: general
+      text: "Thanks for boosting, {{ member }} ({{ role }})!"
+  role_removed:
+    - role: Booster
+      dm: true
+      text: "Sad to see the boost go, {{ member }}."
+'''
+
+
+async def test_a_role_given_or_taken_is_answered(hypotez_bot):
+    async with hypotez_bot(spec=ROLE_SPEC, model=False, voice=False) as bot:
+        assert bot.bot.intents.members, "role events need the members intent"
+        await bot.join("kim", user_id=4_000_000_000_000_100)
+        given = await bot.set_roles("kim", ["Booster"], user_id=4_000_000_000_000_100)
+        assert given.content == "Thanks for boosting, kim (Booster)!"
+        assert (await bot.set_roles("kim", ["Booster", "Other"], user_id=4_000_000_000_000_100)).content == ""
+        taken = await bot.set_roles("kim", [], user_id=4_000_000_000_000_100)
+        assert taken.content == "Sad to see the boost go, kim."
+        assert taken.messages[0].channel_id in bot.http.events.dm_channels

@@ -1,6 +1,6 @@
 """Events over real sockets: ``hypotez run`` as a subprocess, unmodified discord.py inside it, against
 the local Discord test server — a trigger that reacts and gives a role, a welcome message on
-GUILD_MEMBER_ADD, a goodbye on GUILD_MEMBER_REMOVE, and a reaction role given and taken on
+GUILD_MEMBER_ADD, a goodbye on GUILD_MEMBER_REMOVE, a role given on GUILD_MEMBER_UPDATE, and a reaction role given and taken on
 MESSAGE_REACTION_ADD/REMOVE."""
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ events:
   member_leave:
     channel: welcome
     text: "Goodbye, {{ member }}."
+  role_added:
+    - role: Member
+      channel: welcome
+      text: "{{ member }} is a member now."
 reactions:
   verify:
     emoji: "✅"
@@ -91,6 +95,16 @@ async def test_member_join_and_leave_are_answered_in_their_channel(discord, bot)
     await bot.alongside(discord.wait_until(lambda: len(discord.bot_messages("welcome")) > before + 1, 15,
                                            "a goodbye", "welcome"))
     assert discord.bot_messages("welcome")[-1].text == "Goodbye, newbie."
+
+
+async def test_a_role_given_is_answered(discord, bot):
+    await discord.member_join("pat")
+    await bot.alongside(discord.wait_until(lambda: discord.bot_messages("welcome")[-1:] and
+                                           discord.bot_messages("welcome")[-1].text.startswith("Welcome, pat"), 15,
+                                           "a welcome", "welcome"))
+    await discord.member_update("pat", ["Member"])
+    await bot.alongside(discord.wait_until(lambda: discord.bot_messages("welcome")[-1].text == "pat is a member now.",
+                                           15, "the role event", "welcome"))
 
 
 async def test_a_reaction_role_is_given_and_taken(discord, bot):

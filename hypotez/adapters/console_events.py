@@ -5,6 +5,7 @@ play what Discord would send:
   :leave NAME       NAME leaves it (member_leave)
   :react EMOJI [ID] you react with EMOJI to message ID (default: the last one); :unreact takes it back
   :clock +DURATION  move the clock on (+90, +45m, +2h, +1d) and run the schedules that come due
+  :role +NAME       you are given the role NAME (role_added); :role -NAME: you lose it (role_removed)
 
 The console's clock is the real one plus the offset ``:clock`` added, kept in the data folder, so a
 console started again on the same data goes on at the same simulated time."""
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 
 EVENT_DIRECTIVES_HELP = """  :join NAME      NAME joins the server; :leave NAME: NAME leaves it
   :react EMOJI [ID]  react to message ID (default: the last); :unreact EMOJI [ID] takes it back
-  :clock +TIME    move the clock on (+90 seconds, +45m, +2h, +1d) and run the schedules due"""
+  :clock +TIME    move the clock on (+90 seconds, +45m, +2h, +1d) and run the schedules due
+  :role +NAME     you are given the role NAME; :role -NAME: you lose it"""
 _DURATION = re.compile(r"^\+?(\d+(?:\.\d+)?)([smhd]?)$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 CLOCK_FILE = "console_clock"
@@ -88,7 +90,7 @@ def _server(session: "ConsoleSession", members: int) -> ServerInfo:
 
 async def events_directive(session: "ConsoleSession", name: str, argument: str) -> bool:
     """Apply an events directive; False when ``name`` is not one."""
-    if name not in ("join", "leave", "react", "unreact", "clock"):
+    if name not in ("join", "leave", "react", "unreact", "clock", "role"):
         return False
     dispatcher = session.app.dispatcher
     engine = dispatcher.events
@@ -104,6 +106,18 @@ async def events_directive(session: "ConsoleSession", name: str, argument: str) 
         return True
     if engine is None:
         session.say("(console) the spec declares no events")
+        return True
+    if name == "role":
+        role = argument[1:].strip()
+        if argument[:1] not in ("+", "-") or not role:
+            session.say("(console) :role +NAME (you are given the role) or :role -NAME (you lose it)")
+            return True
+        given = argument[0] == "+"
+        roles = session.author.roles | {role} if given else session.author.roles - {role}
+        session.author = replace(session.author, roles=frozenset(roles))
+        await engine.on_roles({role} if given else set(), set() if given else {role},
+                              member=MemberInfo.of(session.author), server=_server(session, session.members),
+                              place=place, tenant=tenant, language=language, actuator=ConsoleActuator(session))
         return True
     if name in ("join", "leave"):
         who = argument or session.user_name

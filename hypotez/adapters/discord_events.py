@@ -169,7 +169,8 @@ class DiscordEvents:
         self.bot = bot
 
     def install(self) -> None:
-        for name in ("on_member_join", "on_raw_member_remove", "on_raw_reaction_add", "on_raw_reaction_remove"):
+        for name in ("on_member_join", "on_raw_member_remove", "on_member_update", "on_raw_reaction_add",
+                     "on_raw_reaction_remove"):
             self.bot.add_listener(getattr(self, name), name)
 
     async def _common(self, guild: discord.Guild, user_id: int) -> tuple[Any, str, str]:
@@ -194,6 +195,19 @@ class DiscordEvents:
         guild = self.bot.get_guild(payload.guild_id)
         if guild is not None:
             await self._member_event("leave", guild, payload.user)
+
+    async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
+        old, new = {r.name for r in before.roles}, {r.name for r in after.roles}
+        if old == new or after.bot:
+            return
+        engine, tenant, language = await self._common(after.guild, after.id)
+        if engine is None:
+            return
+        guild = after.guild
+        channel = guild.system_channel or (guild.text_channels[0] if guild.text_channels else None)
+        place = Place(str(channel.id) if channel else "", channel.name if channel else "", str(guild.id), guild.name)
+        await engine.on_roles(new - old, old - new, member=member_info(after), server=server_info(guild), place=place,
+                              tenant=tenant, language=language, actuator=DiscordActuator(self.bot, guild, channel, after))
 
     async def _reaction(self, added: bool, payload: discord.RawReactionActionEvent) -> None:
         guild = self.bot.get_guild(payload.guild_id) if payload.guild_id else None

@@ -116,6 +116,10 @@ def build_events(raw: dict[str, Any], locations: Locations, bad: set[Path_]) -> 
     members = {kind: build_response(events_raw[kind], ("events", kind))
                for kind in ("member_join", "member_leave")
                if isinstance(events_raw.get(kind), dict) and not refused(bad, ("events", kind))}
+    roles = {kind: tuple((str(item["role"]), build_response(item, ("events", kind, index)))
+                         for index, item in enumerate(events_raw[kind]) if isinstance(item, dict))
+             for kind in ("role_added", "role_removed")
+             if isinstance(events_raw.get(kind), list) and not refused(bad, ("events", kind))}
     state = {}
     if isinstance(raw.get("state"), dict):
         for key, entry in raw["state"].items():
@@ -133,6 +137,7 @@ def build_events(raw: dict[str, Any], locations: Locations, bad: set[Path_]) -> 
     return EventsSpec(
         triggers=tuple(sorted(triggers, key=lambda t: -t.priority)),  # stable: same priority, spec order
         member_join=members.get("member_join"), member_leave=members.get("member_leave"),
+        role_added=roles.get("role_added", ()), role_removed=roles.get("role_removed", ()),
         reactions=tuple(_each(raw.get("reactions"), "reactions", bad, _reaction, locations)),
         schedules=tuple(_each(raw.get("schedules"), "schedules", bad, _schedule, locations)),
         state=frozen_mapping(state),

@@ -25,13 +25,14 @@ COMMON = ("user", "user_id", "caller", "channel", "channel_id", "server", "serve
 CONTEXT_NAMES = {
     "trigger": COMMON + ("message", "match"),
     "member": COMMON + ("member",),
+    "role": COMMON + ("member", "role"),
     "reaction": COMMON + ("member", "emoji", "message_id"),
     "schedule": ("channel", "channel_id", "server", "server_id", "now", "date", "time", "prefix", "bot",
                  "language", "state", "run"),
 }
 # A command's names are checked by the registry (hypotez.registry.inline_checks); here only its state.
 # The state scopes each context knows the owner of (a schedule has no user, so no user's state).
-CONTEXT_SCOPES = {"command": STATE_SCOPES, "trigger": STATE_SCOPES, "member": STATE_SCOPES, "reaction": STATE_SCOPES,
+CONTEXT_SCOPES = {"command": STATE_SCOPES, "role": STATE_SCOPES, "trigger": STATE_SCOPES, "member": STATE_SCOPES, "reaction": STATE_SCOPES,
                   "schedule": ("channel", "server", "global")}
 
 
@@ -77,6 +78,13 @@ class EventsChecker:
                 if response.channel is None and not response.dm and response.says_something:
                     self.add(("events", kind), f"'{kind}' says something but not where",
                              "add 'channel: <name>' (e.g. welcome) or 'dm: true'")
+        for kind in ("role_added", "role_removed"):
+            for index, (_role, response) in enumerate(getattr(self.events, kind)):
+                path = ("events", kind, index)
+                self.response(response, "role", path)
+                if response.channel is None and not response.dm and response.says_something:
+                    self.add(path, f"'{kind}' says something but not where",
+                             "add 'channel: <name>' or 'dm: true'")
         for reaction in self.events.reactions:
             self.reaction(reaction)
         for schedule in self.events.schedules:
@@ -130,7 +138,7 @@ class EventsChecker:
         if permission is not None and permission not in declared:
             self.add(action.path, f"'{action.kind}' needs the bot's '{permission}' permission, which is not "
                                   "declared", f"add 'permissions: [{permission}]' next to 'actions:'")
-        if action.kind in ("delete_message", "react") and context not in ("trigger", "reaction"):
+        if action.kind in ("delete_message", "react") and context not in ("trigger", "reaction", "command"):
             self.add(action.path, f"'{action.kind}' needs a message, and a {context} has none",
                      "use it in a trigger or a reaction")
         if action.kind in ("add_role", "remove_role", "dm") and context == "schedule":

@@ -139,6 +139,9 @@ class EventsSpec:
     triggers: tuple[TriggerSpec, ...] = ()
     member_join: ResponseSpec | None = None
     member_leave: ResponseSpec | None = None
+    # (role name, what to do) when a member is given (role_added) or loses (role_removed) a role
+    role_added: tuple[tuple[str, ResponseSpec], ...] = ()
+    role_removed: tuple[tuple[str, ResponseSpec], ...] = ()
     reactions: tuple[ReactionSpec, ...] = ()
     schedules: tuple[ScheduleSpec, ...] = ()
     state: Mapping[str, StateKeySpec] = field(default_factory=frozen_mapping)
@@ -148,15 +151,17 @@ class EventsSpec:
     @property
     def empty(self) -> bool:
         return not (self.triggers or self.member_join or self.member_leave or self.reactions
-                    or self.schedules or self.state)
+                    or self.schedules or self.state or self.role_added or self.role_removed)
 
     @property
     def needs_members(self) -> bool:
         """Member events need Discord's members intent."""
-        return self.member_join is not None or self.member_leave is not None
+        return self.member_join is not None or self.member_leave is not None or bool(self.role_added
+                                                                                     or self.role_removed)
 
     def responses(self) -> list[ResponseSpec]:
         out = [t.response for t in self.triggers] + [s.response for s in self.schedules]
         out += [r for r in (self.member_join, self.member_leave) if r is not None]
+        out += [r for _, r in self.role_added + self.role_removed]
         out += [r for reaction in self.reactions for r in (reaction.added, reaction.removed) if r is not None]
         return out

@@ -77,6 +77,10 @@ TRIGGER = {
     },
 }
 MEMBER_EVENT = {"type": "object", "additionalProperties": False, "properties": dict(_RESPONSE)}
+ROLE_EVENT = {"type": "array", "minItems": 1, "items": {
+    "type": "object", "additionalProperties": False, "required": ["role"],
+    "properties": {"role": {"type": "string", "minLength": 1, "description": "The role given or taken."},
+                   **_RESPONSE}}}
 REACTION = {
     "type": "object", "additionalProperties": False, "required": ["emoji"],
     "description": "A reaction added or removed on a message, or on any message of a channel.",
@@ -125,7 +129,8 @@ PROPERTIES: dict[str, Any] = {
                  "description": "Auto-responders: messages that are not commands, by what they contain."},
     "events": {"type": "object", "additionalProperties": False,
                "properties": {"member_join": {"$ref": "#/$defs/member_event"},
-                              "member_leave": {"$ref": "#/$defs/member_event"}}},
+                              "member_leave": {"$ref": "#/$defs/member_event"},
+                              "role_added": ROLE_EVENT, "role_removed": ROLE_EVENT}},
     "reactions": {"type": "object", "propertyNames": _NAME, "additionalProperties": {"$ref": "#/$defs/reaction"}},
     "schedules": {"type": "object", "propertyNames": _NAME, "additionalProperties": {"$ref": "#/$defs/schedule"}},
     "state": {"type": "object", "propertyNames": _KEY, "additionalProperties": {"$ref": "#/$defs/state"},

@@ -112,6 +112,16 @@ class EventEngine:
             await self.respond(response, Reason(f"event.member_{kind}"), member=member, place=place, tenant=tenant,
                                language=language, actuator=actuator, server=server)
 
+    async def on_roles(self, added: set[str], removed: set[str], *, member: MemberInfo, server: ServerInfo,
+                       place: Place, tenant: str, language: str, actuator: Actuator) -> None:
+        """A member was given the roles ``added`` and lost ``removed`` (names)."""
+        for kind, names in (("role_added", added), ("role_removed", removed)):
+            for role, response in getattr(self.events, kind):
+                if role in names:
+                    await self.respond(response, Reason(f"event.{kind}", role=role), member=member, place=place,
+                                       tenant=tenant, language=language, actuator=actuator, server=server,
+                                       extra={"role": role})
+
     def reactions_for(self, emoji: str, message_id: str, place: Place) -> list[ReactionSpec]:
         return [r for r in self.events.reactions if r.emoji == emoji
                 and (r.message is None or r.message == message_id)

@@ -96,6 +96,13 @@ class EventsHarness:
         data = {"guild_id": str(guild), "user": user_payload(user_id, name)}
         return await self._gateway("GUILD_MEMBER_REMOVE", data, f"leave-{user_id}")
 
+    async def set_roles(self, name: str, roles: Iterable[str], *, user_id: int, guild: int = GUILD_ID) -> Exchange:
+        """Member ``name`` now has exactly ``roles`` (names; made on the server if new): GUILD_MEMBER_UPDATE."""
+        data = {"guild_id": str(guild), "user": user_payload(user_id, name),
+                "roles": [str(self.role(r, guild=guild)) for r in roles], "joined_at": timestamp(), "deaf": False,
+                "mute": False, "flags": 0}
+        return await self._gateway("GUILD_MEMBER_UPDATE", data, f"roles-{user_id}")
+
     async def react(self, emoji: str, message_id: str | int, *, author: str = "ann",
                     user_id: int = 4_000_000_000_000_001, roles: Iterable[str] = (), channel: int | None = None,
                     guild: int = GUILD_ID, remove: bool = False) -> Exchange:

@@ -1,5 +1,5 @@
 """The events side of the local Discord test server: members joining and leaving (GUILD_MEMBER_ADD,
-GUILD_MEMBER_REMOVE), reactions (MESSAGE_REACTION_ADD/REMOVE), and the REST routes the bot's actions
+GUILD_MEMBER_REMOVE) and given roles (GUILD_MEMBER_UPDATE), reactions (MESSAGE_REACTION_ADD/REMOVE), and the REST routes the bot's actions
 call — roles given and taken, reactions, direct-message channels, a member fetched."""
 
 from __future__ import annotations
@@ -44,6 +44,12 @@ class EventsSide:
     async def member_leave(self, name: str) -> None:
         self.member_count -= 1
         await self.dispatch("GUILD_MEMBER_REMOVE", {"guild_id": self.guild_id, "user": self.user(name)})
+
+    async def member_update(self, name: str, roles: list[str]) -> None:
+        """Member ``name`` now has the roles named ``roles`` (GUILD_MEMBER_UPDATE)."""
+        user_id = self.user(name)["id"]
+        self.member_roles[user_id] = {self.roles[r] for r in roles}
+        await self.dispatch("GUILD_MEMBER_UPDATE", {**self._member_payload(name), "guild_id": self.guild_id})
 
     async def react(self, emoji: str, message_id: str, *, user: str = "ann", channel: str = "general",
                     remove: bool = False) -> None:
