@@ -107,6 +107,10 @@ class Dispatcher:
         """The reply language: the server's own choice (`!language`), else the spec's default."""
         return self._allowed(await self.services.storage.guild_language(request.place.guild_id))
 
+    async def server_language(self, guild_id: str | None) -> str:
+        """The reply language on server ``guild_id`` (events, schedules): as :meth:`resolve_language`."""
+        return self._cached_language(guild_id) or self._allowed(await self.services.storage.guild_language(guild_id))
+
     def _cached_language(self, guild_id: str | None) -> str | None:
         """The reply language when it is known without the database (all but a server's first message)."""
         storage = self.services.storage

@@ -13,13 +13,16 @@ console started again on the same data goes on at the same simulated time."""
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hypotez.actions.base import ActionRefused
 from hypotez.events.info import MemberInfo, ServerInfo
+from hypotez.events.scheduler import Target
 from hypotez.reasons import Reason
+from hypotez.services.durable import atomic_write
 
 if TYPE_CHECKING:
     from hypotez.adapters.console import ConsoleSession
@@ -96,7 +99,7 @@ async def events_directive(session: "ConsoleSession", name: str, argument: str) 
     engine = dispatcher.events
     place = session.place
     tenant = dispatcher.tenancy.scope(place.guild_id, session.author.id).tenant
-    language = await dispatcher.resolve_language(session.request(""))
+    language = await dispatcher.server_language(place.guild_id)
     if name == "clock":
         seconds = parse_duration(argument)
         if seconds is None or session.scheduler is None:
@@ -149,13 +152,9 @@ class ConsoleClock:
             self.offset = 0.0
 
     def __call__(self) -> float:
-        import time
-
         return time.time() + self.offset
 
     def advance(self, seconds: float) -> None:
-        from hypotez.services.durable import atomic_write
-
         self.offset += seconds
         with atomic_write(self.path) as handle:
             handle.write(repr(self.offset))
@@ -164,8 +163,6 @@ class ConsoleClock:
 def console_scheduler_targets(session: "ConsoleSession") -> Any:
     """The console's schedules run on its current server, posting where they would: shown with their channel."""
     def targets(schedule: Any) -> list[Any]:
-        from hypotez.events.scheduler import Target
-
         channel = schedule.response.channel or session.place.channel_name
         place = replace(session.place, channel_id=channel, channel_name=channel)
         return [Target(place, _server(session, session.members), ConsoleActuator(session))]

@@ -176,7 +176,7 @@ class DiscordEvents:
     async def _common(self, guild: discord.Guild, user_id: int) -> tuple[Any, str, str]:
         dispatcher = self.bot.app.dispatcher
         tenant = dispatcher.tenancy.scope(str(guild.id), str(user_id)).tenant
-        language = dispatcher._allowed(await self.bot.app.services.storage.guild_language(str(guild.id)))
+        language = await dispatcher.server_language(str(guild.id))
         return dispatcher.events, tenant, language
 
     async def _member_event(self, kind: str, guild: discord.Guild, user: Any) -> None:

@@ -3,10 +3,10 @@ posting a text or running a command in a channel, on every server that has that 
 
 Each (server, schedule) has a stored row (:mod:`hypotez.services.state_store`): the next run, and the
 run being delivered. A run is claimed before it is posted (the next run stored, the claimed one marked
-pending, in one committed write) and the mark is cleared once it is posted: after ``kill -9`` the bot
-finds the claimed run and posts it, and never posts a run whose mark was cleared — no lost run, no
-double post (a crash between the post and clearing the mark, a few microseconds, is the one window
-that can repeat a run). Runs that came due while the bot was down follow the schedule's ``missed``:
+pending, in one committed write), its actions marked done once done, and the mark cleared once it is
+posted: after ``kill -9`` the bot finds the claimed run and posts it (without doing its actions
+again), and never posts a run whose mark was cleared — no lost run, no double post (a crash between
+the post and clearing the mark, a few microseconds, is the one window that can repeat a post). Runs that came due while the bot was down follow the schedule's ``missed``:
 ``skip`` posts none of them, ``once`` posts one. A run less than :data:`GRACE` seconds late is on time.
 """
 
@@ -167,7 +167,7 @@ class Scheduler:
             return
         place = target.place
         tenant = dispatcher.tenancy.scope(place.guild_id, "").tenant
-        language = dispatcher._allowed(await self.app.services.storage.guild_language(place.guild_id))
+        language = await dispatcher.server_language(place.guild_id)
         run = datetime.datetime.fromtimestamp(run_at, zoneinfo.ZoneInfo(schedule.timezone))
         if schedule.command is not None:
             text = await self._command_reply(schedule, place)

@@ -32,7 +32,7 @@ async def run_triggers(dispatcher: "Dispatcher", request: "Request") -> bool:
     engine = dispatcher.events
     if engine is None or not engine.matchers or not request.content.strip() or request.author.is_bot:
         return True
-    language = dispatcher._cached_language(request.place.guild_id) or await dispatcher.resolve_language(request)
+    language = await dispatcher.server_language(request.place.guild_id)
     tenant = dispatcher.tenancy.scope(request.place.guild_id, request.author.id).tenant
     actuator = request.actuator if request.actuator is not None else OutboxActuator(request.outbox)
     return await engine.on_message(content=request.content, member=MemberInfo.of(request.author),
