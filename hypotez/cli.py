@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from hypotez.cli_sync import add_sync_commands
+from hypotez import examples_runner
 from hypotez.i18n import counted, plural
 from hypotez.errors import ConfigError, HypotezError, SpecError, SpecFileError
 from hypotez.cli_storage import add_storage_command
@@ -71,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     adopt.add_argument("--data", default=None, help="data folder (default: $HYPOTEZ_DATA or ./data)")
     add_storage_command(sub, COMMANDS)
     COMMANDS.update(add_sync_commands(sub, read_token))  # sync --plan (hypotez.cli_sync)
+    examples_runner.register(sub, COMMANDS)  # hypotez test
     return parser
 
 

@@ -14,6 +14,7 @@ from hypotez.declaration.model import ArgumentSpec, CommandSpec, PermissionSpec,
 from hypotez.reasons import builtin_catalog
 from hypotez.docs_discord import anchor, autocomplete_note, discord_notes
 from hypotez.docs_components import html_sections, markdown_sections, reply_parts, spec_parts
+from hypotez.docs_events import events_html, events_markdown, expected_examples
 
 
 class _Words:
@@ -100,7 +101,7 @@ def reference(spec: Spec, language: str | None = None) -> dict[str, Any]:
             "who": _who(command, words) + discord_notes(spec, command),
             "cooldown": words("cooldown_value", rate=cooldown.rate, per=f"{cooldown.per:g}",
                               scope=words(f"scope_{cooldown.scope}")) if cooldown else None,
-            "examples": entry["examples"],
+            "examples": expected_examples(spec, f"command {command.name}", list(entry["examples"])),
             "interactive": reply_parts(spec, command.name),
         })
     labels = {key: words(key) for key in ("prefix", "language", "command", "does", "usage", "aliases", "argument",
@@ -155,6 +156,7 @@ def markdown_reference(spec: Spec) -> str:
             out += ["", f"{words['examples']}:", ""] + [f"    {e}" for e in c["examples"]]
         out.append("")
     out += markdown_sections(ref["interactions"])
+    out += events_markdown(spec)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -206,5 +208,6 @@ def html_reference(spec: Spec) -> str:
             out.append(f"<p>{words['examples']}:</p><pre>" + "\n".join(e(x) for x in c["examples"]) + "</pre>")
         out.append("</section>")
     out += html_sections(ref["interactions"])
+    out += events_html(spec)
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"

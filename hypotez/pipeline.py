@@ -27,6 +27,7 @@ from hypotez.checks import Cooldowns, check_argument_permissions, check_permissi
 from hypotez.components.attach import ReplyParts, carried_arguments
 from hypotez.declaration.model_components import MESSAGES_OWNER
 from hypotez.embeds import EmbedData
+from hypotez.events.wiring import add_command_state, event_engine, run_triggers
 from hypotez.errors import BadReply, CommandError, HypotezError, MissingArgument, UnknownCommand
 from hypotez.invocation import Attachment, Author, Invocation, Outbox, Place, Resolver, Response
 from hypotez.outgoing import LimitedOutbox, OutgoingMessage, finish_reply, not_sent_reply
@@ -64,6 +65,8 @@ class Request:
     mentions_bot: bool = False
     # The user's Discord locale ("en-US"; interactions only): the reply language with bot.locale_replies.
     locale: str | None = None
+    # Does what an event's actions ask (roles, reactions, DMs): hypotez.actions.base.Actuator; per adapter.
+    actuator: Any = None
 
 
 class Dispatcher:
@@ -90,6 +93,8 @@ class Dispatcher:
         # Commands whose reply is the same for everyone (static_reply), found when the registry was built.
         self._static_texts = registry.static_texts
         self.parts = ReplyParts(self.spec.interactions, self.renderer, self.spec.settings.language)
+        # Triggers, member events, reactions, schedules (hypotez.events); None when the spec has none.
+        self.events = event_engine(self)
 
     # -- looking things up ------------------------------------------------------------------
 
@@ -119,6 +124,9 @@ class Dispatcher:
     def language_at(self, place: Place) -> str:
         """The reply language at ``place`` without waiting (the server's when known, else the default)."""
         return self._cached_language(place.guild_id) or self.spec.settings.language
+    async def server_language(self, guild_id: str | None) -> str:
+        """The reply language on server ``guild_id`` (events, schedules): as :meth:`resolve_language`."""
+        return self._cached_language(guild_id) or self._allowed(await self.services.storage.guild_language(guild_id))
 
     def _cached_language(self, guild_id: str | None) -> str | None:
         """The reply language when it is known without the database (all but a server's first message)."""
@@ -158,7 +166,10 @@ class Dispatcher:
         return await self.converse(request)
 
     async def converse(self, request: Request) -> OutgoingMessage | None:
-        """Answer a message that is not a command, when the spec says how (bot.messages)."""
+        """Answer a message that is not a command: its triggers first, then, when the spec says how
+        (bot.messages) and no trigger stopped it, the conversational reply."""
+        if self.events is not None and not await run_triggers(self, request):
+            return None
         messages = self.spec.settings.messages
         if messages is None or (not request.content.strip() and not request.attachments):
             return None
@@ -265,6 +276,8 @@ class Dispatcher:
             if response.silent:
                 return self._finished(OutgoingMessage(text="", files=list(response.files)), language)
             data = {**arguments, **response.data}
+            if self.events is not None:  # the bot's memory, for answers that read it
+                await add_command_state(self, command, invocation, data)
             text, embeds = self._render_answer(command, response.template, data, invocation)
             prompt = None
             if response.remember_as_answer or command.name == MESSAGE_COMMAND:

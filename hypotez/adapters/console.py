@@ -27,7 +27,11 @@ from pathlib import Path
 from typing import Any, Callable, TextIO
 
 from hypotez.adapters.console_components import ConsoleComponents
+from hypotez.adapters.console_events import (CLOCK_FILE, EVENT_DIRECTIVES_HELP, ConsoleActuator, ConsoleClock,
+                                             console_scheduler_targets, events_directive)
 from hypotez.app import App
+from hypotez.events.info import MemberInfo
+from hypotez.events.scheduler import Scheduler
 from hypotez.embeds import EmbedData
 from hypotez.incoming import ServerFacts
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, OpenedFile, Place
@@ -125,6 +129,9 @@ class ConsoleSession:
     reloader: Any = None  # hypotez.reload.Reloader, for :reload
     place: Place = field(default_factory=lambda: CONSOLE_GUILD)
     server_facts: Callable[[], ServerFacts] = field(init=False)
+    scheduler: Any = None  # hypotez.events.scheduler.Scheduler, for :clock
+    members: int = 1  # the console server's member count (:join and :leave change it)
+    last_id: str = ""  # the last message typed (what :react reacts to)
     _ids: Callable[[], int] = field(default_factory=lambda: itertools.count(1).__next__)
     components: ConsoleComponents = field(init=False)
 
@@ -208,8 +215,10 @@ class ConsoleSession:
                 self.say("(console) :reload needs the spec's path (start the console with hypotez console)")
             else:
                 await self.reloader.reload()  # the result is printed by report_reload
+        elif await events_directive(self, name, argument):
+            pass
         elif name == "help":
-            self.say(DIRECTIVES_HELP)
+            self.say(DIRECTIVES_HELP + "\n" + EVENT_DIRECTIVES_HELP)
         elif await self.components.directive(name, argument):
             pass
         else:
@@ -218,9 +227,13 @@ class ConsoleSession:
 
     def request(self, content: str) -> Request:
         attachments, self.pending = tuple(self.pending), []
-        return Request(author=self.author, place=self.place, content=content, message_id=self.next_id(),
+        message_id = self.next_id()
+        if content:
+            self.last_id = message_id
+        return Request(author=self.author, place=self.place, content=content, message_id=message_id,
                        attachments=attachments, outbox=ConsoleOutbox(self), voice=self.voice_gateway,
-                       resolver=ConsoleResolver(self.author))
+                       resolver=ConsoleResolver(self.author),
+                       actuator=ConsoleActuator(self, MemberInfo.of(self.author), message_id))
 
     async def handle_line(self, line: str) -> bool:
         line = line.rstrip("\r\n")
@@ -282,6 +295,9 @@ async def run_console(app: App, lines: TextIO = sys.stdin, out: TextIO = sys.std
     # answer that a new one has replaced.
     first = await app.services.storage.last_console_answer_number() + 1
     session._ids = itertools.count(first).__next__
+    session.scheduler = Scheduler(app, console_scheduler_targets(session),
+                                  ConsoleClock(app.services.data.internal / CLOCK_FILE))
+    session.scheduler.start()
     if watcher is not None:
         watcher.start()
     try:
@@ -296,6 +312,7 @@ async def run_console(app: App, lines: TextIO = sys.stdin, out: TextIO = sys.std
                 break
         await _drain_background(app)
     finally:
+        await session.scheduler.stop()
         if watcher is not None:
             await watcher.stop()
         await app.aclose()

@@ -23,6 +23,7 @@ from discord.ext import commands
 from hypotez.adapters.discord_commands import prefix_command, slash_command
 from hypotez.adapters.discord_components import HypotezItem, UsesInFlight, component_view, on_form_submit
 from hypotez.adapters.discord_install import builders, install_commands
+from hypotez.adapters.discord_events import DiscordEvents, message_actuator, schedule_targets
 from hypotez.adapters.discord_gateway import guard_parsers, keep_connected
 from hypotez.adapters.discord_inbound import author_of, request_from_message
 from hypotez.adapters.discord_interactions import DEFER_AFTER, InteractionAnswer, interaction_place
@@ -34,6 +35,7 @@ from hypotez.adapters.discord_translator import localization_fingerprint, use_sp
 from hypotez.app import App
 from hypotez.attachments import AttachmentPolicy
 from hypotez.errors import BadArgument
+from hypotez.events.scheduler import Scheduler
 from hypotez.pipeline import OutgoingMessage, Request
 from hypotez.reasons import Reason
 from hypotez.redaction import Redactor
@@ -49,7 +51,8 @@ class HypotezBot(commands.Bot):
         if intents is None:
             intents = discord.Intents.default()
             intents.message_content = True
-            intents.members = False
+            # Member events (join, leave) need the privileged members intent; nothing else does.
+            intents.members = app.spec.events is not None and app.spec.events.needs_members
         # No reply ever pings: every send and edit disables mentions itself, and this default covers
         # any path that would not (discord.py applies it to messages, edits and interaction replies).
         kwargs.setdefault("allowed_mentions", NO_MENTIONS)
@@ -71,10 +74,19 @@ class HypotezBot(commands.Bot):
         self.component_uses = UsesInFlight()
         self.add_dynamic_items(HypotezItem)
         self.add_listener(functools.partial(on_form_submit, self), "on_interaction")
+        DiscordEvents(self).install()
+        self.scheduler: Scheduler | None = None
 
     async def setup_hook(self) -> None:
         await use_spec_translator(self.tree)  # localized slash commands (discord_translator)
         await self.app.start(self.outbox_for)
+        self.scheduler = Scheduler(self.app, schedule_targets(self))
+        self.scheduler.start()
+
+    async def close(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+        await super().close()
 
     def outbox_for(self, channel_id: str) -> DiscordOutbox | None:
         """Where to post in a channel known only by its id (a training job resumed after a restart)."""
@@ -153,6 +165,7 @@ class HypotezBot(commands.Bot):
             await self.process_commands(message)
             return
         request = request_from_message(self, message)
+        request.actuator = message_actuator(self, message)
         reply = await self.app.dispatcher.converse(request)
         if reply is not None:
             await self.deliver(message.channel.send, reply, request)

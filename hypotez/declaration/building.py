@@ -90,7 +90,7 @@ def build_command(name: str, raw: dict[str, Any], settings: Settings, locations:
         where=raw.get("where", "any"),
         slash=bool(raw.get("slash", settings.slash)),
         hidden=bool(raw.get("hidden", False)),
-        examples=tuple(raw.get("examples") or ()),
+        examples=tuple(e["say"] if isinstance(e, dict) else e for e in raw.get("examples") or ()),
         location=_loc(locations, path),
         inline=inline,
         yaml_path=path if path != ("commands", name) else (),

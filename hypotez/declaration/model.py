@@ -251,6 +251,8 @@ class Spec:
     groups: Mapping[str, GroupSpec] = field(default_factory=frozen_mapping)
     # Ephemeral replies, components, modals, context menus (hypotez.declaration.model_components).
     interactions: Any = None
+    # Triggers, member events, reactions, schedules, state (hypotez.declaration.events_model.EventsSpec).
+    events: Any = None
 
     def error_template(self, kind: str) -> str:
         return self.settings.errors.get(kind) or f"errors/{kind}"

@@ -15,6 +15,7 @@ from hypotez.declaration.schema_metrics import METRICS_SCHEMA
 from hypotez.declaration.schema_list import LIST_RULES
 from hypotez.declaration.schema_groups import extend_schema
 from hypotez.declaration import schema_components
+from hypotez.declaration.schema_events import extend as extend_with_events
 
 ARGUMENT_TYPES = ["text", "integer", "number", "boolean", "choice", "json", "list", "path", "attachment",
                   "member", "channel"]
@@ -294,6 +295,7 @@ SCHEMA: dict[str, Any] = {
 
 
 schema_components.extend(SCHEMA)
+extend_with_events(SCHEMA)  # triggers, events, reactions, schedules, state
 
 
 def schema() -> dict[str, Any]:

@@ -12,6 +12,7 @@ from hypotez.errors import SpecProblem
 from hypotez.declaration import schema as schema_module
 from hypotez.declaration.traps import empty_value_hint
 from hypotez.declaration.schema_groups import CONTEXT_SYNONYMS
+from hypotez.declaration import schema_events
 from hypotez.declaration.yamlload import Locations
 
 _PATTERN_HINTS = {
@@ -103,7 +104,7 @@ def describe_path(path: tuple[Any, ...]) -> str:
         return command
     if path and path[0] == "bot":
         return "'bot'" if len(path) < 3 else f"'bot.{path[1]}'"
-    return "the top level"
+    return schema_events.describe_path(path) or "the top level"
 
 
 def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
@@ -179,7 +180,9 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
         return _bad_name(path, error.instance, where, locations)
 
     if rule in ("oneOf", "anyOf") and error.context:
-        best = jsonschema.exceptions.best_match(error.context)
+        # A mapping where a text or a mapping may go: what is wrong with it as a mapping, not "not a text".
+        shaped = [e for e in error.context if e.validator != "type"] if isinstance(error.instance, dict) else []
+        best = jsonschema.exceptions.best_match(shaped or error.context)
         if key == "reply":
             return [locations.problem(path, f"'reply' of {where} must be a template name or a mapping "
                                             f"of outcome: template name (got {_actual_words(error.instance)})")]
@@ -314,6 +317,9 @@ def _bad_name(path: tuple[Any, ...], bad: Any, where: str, locations: Locations)
         return [locations.problem(path + (bad,), f"argument name '{bad}' in {where} is not allowed",
                                   "argument names are lower-case letters, digits and _, starting with a "
                                   "letter, at most 32 characters (e.g. data_dir)", at_key=True)]
+    events_words = schema_events.bad_name(path[0], bad) if path else None
+    if events_words is not None:
+        return [locations.problem(path + (bad,), *events_words, at_key=True)]
     return [locations.problem(path + (bad,), f"command name '{bad}' is not allowed",
                               "a command name is one word without spaces (at most 64 characters), "
                               "e.g. say_hi", at_key=True)]

@@ -19,6 +19,8 @@ from hypotez.declaration.model import ANY_LANGUAGE, CommandSpec, EmbedSpec, Sett
 
 Add = Callable[..., None]  # RegistryChecker.add(path, message, hint=None, *, at_key=True, severity="error")
 _JINJA_MARKERS = ("{{", "{%", "{#")
+# The bot's memory ({{ state.member.points }}): its keys are checked with the events (declaration.events_checks).
+STATE_NAME = "state"
 
 
 def is_static(source: str) -> bool:

@@ -26,7 +26,7 @@ from hypotez.scope import SCOPE, SHAPES
 # An argument's value as its converter gives it (types added later, or unknown, may hold anything).
 ARGUMENT_SHAPES: dict[str, Any] = {
     "text": str, "choice": str, "integer": int, "number": float, "boolean": bool, "json": shapes.ANY,
-    "path": Path, "attachment": Attachment, "member": MemberRef, "channel": ChannelRef,
+    "path": Path, "attachment": Attachment, "member": MemberRef, "channel": ChannelRef, "list": list,
 }
 # Names Jinja gives every template besides its globals.
 _JINJA_NAMES = ("self", "varargs", "kwargs")
@@ -58,6 +58,7 @@ def command_scope(label: str, arguments: Iterable[ArgumentSpec], handler: Callab
     names replace earlier ones, as the pipeline merges them)."""
     arguments = list(arguments)
     found: dict[str, Any] = dict(SHAPES)
+    found["state"] = shapes.ANY  # what the bot remembers (hypotez.events): the spec's state keys, checked there
     found.update({a.name: argument_shape(a) for a in arguments})
     data = handler_data(handler) if handler is not None else ({} if not has_handler else None)
     if data:

@@ -19,6 +19,8 @@ class Services:
     # None where the app was built without them.
     model: Any = None
     voice: Any = None
+    # The bot's memory and its schedules' runs (hypotez.services.state_store.StateStore); None: not built.
+    state: Any = None
     # The views handed to each scope (for_scope): built once per scope, since one is needed per message.
     _views: dict[Scope, "Services"] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -40,3 +42,5 @@ class Services:
                 await close()
         if isinstance(self.storage, Storage):  # a scope's view does not own the database
             self.storage.close()
+            if self.state is not None:
+                self.state.close()

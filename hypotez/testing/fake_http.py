@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import aiohttp
 
+from hypotez.testing.fake_http_events import EventsLedger, events_route
 from hypotez.testing.payloads import CDN, CHANNEL_ID, timestamp
 
 
@@ -135,6 +136,7 @@ class FakeDiscordHTTP:
         self.modals: dict[str, dict[str, Any]] = {}
         self.interaction_messages: dict[str, str] = {}
         self.role_changes: list[tuple[str, str, str, str]] = []  # (PUT|DELETE, guild, user, role)
+        self.events = EventsLedger()  # what the events' actions did (roles, reactions, deletions, DMs)
 
     def next_id(self) -> int:
         return next(self._ids)
@@ -234,6 +236,9 @@ class FakeDiscordHTTP:
             return _FakeResponse(204, None, "text/plain")
         if method == "PUT" and parts[0] == "applications":  # slash command sync
             return _FakeResponse(200, [])
+        routed = events_route(self.events, method, parts, body, self.next_id, self.bot_user)
+        if routed is not None:
+            return _FakeResponse(routed[0], routed[1], "application/json" if routed[1] is not None else "text/plain")
         return _FakeResponse(404, {"message": f"the fake does not know {method} {path}", "code": 0})
 
 

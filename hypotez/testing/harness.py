@@ -20,6 +20,7 @@ from hypotez.app import App, build_app, build_services
 from hypotez.registry import load_registry
 from hypotez.invocation import Author
 from hypotez.testing.components import ComponentDriving
+from hypotez.testing.events_harness import EventsHarness
 from hypotez.testing.fake_http import Exchange, FakeDiscordHTTP, SentMessage
 from hypotez.testing.fake_voice import FakeVoiceClient
 from hypotez.testing.payloads import (APPLICATION_ID, BOT_ID, CDN, GUILD_ID, OPTION_TYPES, channel_of, discord_place,
@@ -27,7 +28,7 @@ from hypotez.testing.payloads import (APPLICATION_ID, BOT_ID, CDN, GUILD_ID, OPT
 
 _NOBODY = Author(id="0", name="")
 
-class BotHarness(ComponentDriving):
+class BotHarness(ComponentDriving, EventsHarness):
     """The real bot for a spec, offline. Use as ``async with BotHarness.from_spec(...) as bot``."""
 
     def __init__(self, app: App):
@@ -62,6 +63,7 @@ class BotHarness(ComponentDriving):
         self.guild = self.server(GUILD_ID)
         await use_spec_translator(self.bot.tree)  # as setup_hook does
         await self.app.start(self.bot.outbox_for)
+        self._start_events()
         return self
 
     async def __aexit__(self, *exc: Any) -> None:

@@ -24,6 +24,10 @@ that is not JSON (``send_raw``), command syncs answered without ids (``syncs_wit
 INTERACTION_CREATE without a ``channel`` object (``slash(..., with_channel=False)``), and interaction
 callbacks other than an immediate message refused (``immediate_responses_only``).
 
+Events (tests/fakes/discord_events_side.py): members joining and leaving (GUILD_MEMBER_ADD/REMOVE),
+reactions (MESSAGE_REACTION_ADD/REMOVE), and the REST routes of the bot's actions (roles, reactions,
+direct-message channels, a member fetched); roles may be given positions and permissions, the bot roles.
+
 Tests drive it the way users would: ``say`` (a user's message), ``slash`` (a slash command), then wait
 for what the bot sent (``ask``, ``wait_until``).
 """
@@ -45,6 +49,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from fakes.discord_components_side import ComponentsSide
+from fakes.discord_events_side import EventsSide
 from fakes.discord_gateway_side import GatewaySide, Session
 from fakes.discord_guilds_side import GuildsSide
 from fakes.discord_model import API, CDN, CERT_NAMES, Fault, File, Interaction, Message, Request
@@ -53,7 +58,7 @@ from hypotez.adapters.discord_endpoint import TEST_CA_ENV, TEST_SERVER_ENV
 from hypotez.adapters.discord_payloads import timestamp, user_payload
 
 
-class FakeDiscord(RestSide, GatewaySide, GuildsSide, ComponentsSide):
+class FakeDiscord(RestSide, GatewaySide, GuildsSide, ComponentsSide, EventsSide):
     """The test server. ``async with FakeDiscord() as discord:`` starts it on a free loopback port.
 
     This class holds the world (server, channels, users, what happened) and what tests call; its REST
@@ -83,6 +88,13 @@ class FakeDiscord(RestSide, GatewaySide, GuildsSide, ComponentsSide):
         self.application_id = self.bot_user["id"]
         self.owner = user_payload(self.next_id(), "owner")
         self.roles: dict[str, str] = {"@everyone": self.guild_id, "Trainer": self.next_id()}
+        # Roles' positions and permission bits other than the defaults (position 1, no permissions), and
+        # the roles the bot itself has (events' actions need its permissions and its place among roles).
+        self.role_positions: dict[str, int] = {}
+        self.role_permissions: dict[str, int] = {}
+        self.bot_roles: list[str] = []
+        self.member_count = 2
+        self._init_events()
         self.channels: dict[str, str] = {}
         for name in channels:
             self.channels[name] = self.next_id()
@@ -146,6 +158,7 @@ class FakeDiscord(RestSide, GatewaySide, GuildsSide, ComponentsSide):
         patch(API + "/webhooks/{application_id}/{token}/messages/{message_id}", self.edit_followup)
         delete(API + "/webhooks/{application_id}/{token}/messages/{message_id}", self.delete_followup)
         get("/attachments/{channel_id}/{attachment_id}/{filename}", self.cdn_file)
+        self.add_event_routes(app.router)
         return app
 
     async def start(self) -> "FakeDiscord":
@@ -202,13 +215,18 @@ class FakeDiscord(RestSide, GatewaySide, GuildsSide, ComponentsSide):
                      "guild_id": guild_id} for index, (name, channel_id) in enumerate(self.channels.items())
                     if self.guild_of(channel_id) == guild_id]
         role_ids = {**self.roles, "@everyone": guild_id}  # @everyone's id is its server's
-        roles = [{"id": role_id, "name": name, "permissions": str(everyone if name == "@everyone" else 0),
-                  "position": 0 if name == "@everyone" else 1, "color": 0, "hoist": False, "managed": False,
-                  "mentionable": False, "flags": 0} for name, role_id in role_ids.items()]
-        members = [{"user": user, "roles": [], "joined_at": timestamp(), "deaf": False, "mute": False, "flags": 0}
+        roles = [{"id": role_id, "name": name,
+                  "permissions": str(everyone if name == "@everyone" else self.role_permissions.get(name, 0)),
+                  "position": 0 if name == "@everyone" else self.role_positions.get(name, 1), "color": 0,
+                  "hoist": False, "managed": False, "mentionable": False, "flags": 0}
+                 for name, role_id in role_ids.items()]
+        members = [{"user": user, "roles": [self.roles[r] for r in self.bot_roles] if user is self.bot_user else [],
+                    "joined_at": timestamp(), "deaf": False, "mute": False, "flags": 0}
                    for user in (self.bot_user, self.owner)]
+        # The first server's count follows :join/:leave (fakes.discord_events_side); the others' is who is in it.
+        member_count = self.member_count if guild_id == self.guild_id else len(members)
         return {"id": guild_id, "name": self.guild_names[guild_id], "owner_id": self.owner["id"], "unavailable": False,
-                "features": [], "emojis": [], "stickers": [], "member_count": len(members), "large": False,
+                "features": [], "emojis": [], "stickers": [], "member_count": member_count, "large": False,
                 "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
                 "mfa_level": 0, "premium_tier": 0, "system_channel_flags": 0, "preferred_locale": "ru",
                 "nsfw_level": 0, "joined_at": timestamp(), "roles": roles, "channels": channels, "members": members,

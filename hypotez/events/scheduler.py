@@ -1,0 +1,190 @@
+"""Schedules: interval (``every``) and cron (``0 9 * * 1``, with croniter) in a time zone (zoneinfo),
+posting a text or running a command in a channel, on every server that has that channel.
+
+Each (server, schedule) has a stored row (:mod:`hypotez.services.state_store`): the next run, and the
+run being delivered. A run is claimed before it is posted (the next run stored, the claimed one marked
+pending, in one committed write), its actions marked done once done, and the mark cleared once it is
+posted: after ``kill -9`` the bot finds the claimed run and posts it (without doing its actions
+again), and never posts a run whose mark was cleared — no lost run, no double post (a crash between
+the post and clearing the mark, a few microseconds, is the one window that can repeat a post). Runs that came due while the bot was down follow the schedule's ``missed``:
+``skip`` posts none of them, ``once`` posts one. A run less than :data:`GRACE` seconds late is on time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import logging
+import time
+import zoneinfo
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Callable
+
+from croniter import croniter
+
+from hypotez.declaration.events_model import ScheduleSpec
+from hypotez.events.info import ServerInfo
+from hypotez.incoming import Author, Place
+from hypotez.services.state_store import ScheduleRow
+
+if TYPE_CHECKING:
+    from hypotez.actions.base import Actuator
+    from hypotez.app import App
+
+log = logging.getLogger("hypotez.schedules")
+
+GRACE = 90.0
+MAX_WAIT = 30.0  # the loop looks again at least this often (a reload may add a schedule)
+MAX_CATCH_UP = 100_000  # runs counted while catching up, at most (every: 60 for two months)
+
+
+@dataclass(slots=True)
+class Target:
+    """Where a schedule runs: a channel on a server, and how to post there."""
+
+    place: Place
+    server: ServerInfo | None
+    actuator: "Actuator"
+
+
+def following(schedule: ScheduleSpec, after: float) -> float:
+    """The first run of ``schedule`` strictly after ``after`` (a Unix time)."""
+    if schedule.every is not None:
+        return after + schedule.every
+    zone = zoneinfo.ZoneInfo(schedule.timezone)
+    start = datetime.datetime.fromtimestamp(after, zone)
+    return float(croniter(schedule.cron, start).get_next(float))
+
+
+class Scheduler:
+    def __init__(self, app: "App", targets: Callable[[ScheduleSpec], list[Target]],
+                 clock: Callable[[], float] = time.time):
+        self.app = app
+        self.targets = targets
+        self.clock = clock
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def schedules(self) -> tuple[ScheduleSpec, ...]:
+        events = self.app.spec.events
+        return events.schedules if events is not None else ()
+
+    def start(self) -> None:
+        if self._task is None and self.app.services.state is not None:
+            self._task = asyncio.create_task(self._loop(), name="hypotez-schedules")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def advance(self, seconds: float) -> None:
+        """Move a simulated clock on (console, tests) as time would pass: to each run that comes due on
+        the way, in order, so each is on time (a jump is not the bot being down)."""
+        advance = getattr(self.clock, "advance", None)
+        if advance is None:
+            raise TypeError("this scheduler runs on the real clock")
+        left = seconds
+        soonest = await self.tick()
+        while soonest <= left:
+            step = max(soonest, 0.0)
+            advance(step)
+            left -= step
+            soonest = await self.tick()
+            if soonest <= 0:  # nothing moves on a run already due (it has just run): no endless loop
+                break
+        advance(left)
+        await self.tick()
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                wait = await self.tick()
+            except Exception:  # a broken schedule must not stop the others for good
+                log.exception("schedules: a run failed")
+                wait = MAX_WAIT
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), max(0.05, min(wait, MAX_WAIT)))
+            except asyncio.TimeoutError:
+                pass
+
+    async def tick(self) -> float:
+        """Run every schedule that is due on every server; the seconds until the next one is."""
+        soonest = float("inf")
+        async with self._lock:  # the loop and an advance never run the same schedule twice at once
+            for schedule in self.schedules:
+                for target in self.targets(schedule):
+                    next_run = await self._one(schedule, target)
+                    soonest = min(soonest, next_run - self.clock())
+        return soonest
+
+    async def _one(self, schedule: ScheduleSpec, target: Target) -> float:
+        store = self.app.services.state
+        tenant = self.app.dispatcher.tenancy.scope(target.place.guild_id, "").tenant
+        fingerprint = schedule.fingerprint
+        row = await store.schedule(tenant, schedule.name)
+        now = self.clock()
+        if row is None or row.fingerprint != fingerprint:  # new, or its timing changed: from now on
+            row = ScheduleRow(following(schedule, now), None, fingerprint)
+            await store.set_schedule(tenant, schedule.name, row)
+            return row.next_run
+        if row.pending is not None:  # claimed before a crash and perhaps not posted: post it now
+            await self.deliver(schedule, target, row)
+            row = ScheduleRow(row.next_run, None, fingerprint)
+            await store.set_schedule(tenant, schedule.name, row)
+        if now < row.next_run:
+            return row.next_run
+        latest, upcoming, due = row.next_run, following(schedule, row.next_run), 1
+        while upcoming <= now and due < MAX_CATCH_UP:
+            latest, upcoming, due = upcoming, following(schedule, upcoming), due + 1
+        on_time = now - latest <= GRACE
+        post = on_time or schedule.missed == "once"
+        missed = due - 1 + (0 if on_time else 1)
+        if missed:
+            log.info("schedule %r on %s: %d run(s) missed while the bot was down, %s", schedule.name,
+                     tenant or "the bot", missed, "one posted now" if schedule.missed == "once" else "skipped")
+        claimed = ScheduleRow(upcoming, latest if post else None, fingerprint)
+        await store.set_schedule(tenant, schedule.name, claimed)
+        if post:
+            await self.deliver(schedule, target, claimed)
+            await store.set_schedule(tenant, schedule.name, ScheduleRow(upcoming, None, fingerprint))
+        return upcoming
+
+    async def deliver(self, schedule: ScheduleSpec, target: Target, claimed: ScheduleRow) -> None:
+        """Post the claimed run (its actions first, unless a run cut short by a crash did them)."""
+        dispatcher = self.app.dispatcher
+        run_at = claimed.pending
+        assert run_at is not None
+        engine = dispatcher.events
+        if engine is None:
+            return
+        place = target.place
+        tenant = dispatcher.tenancy.scope(place.guild_id, "").tenant
+        language = await dispatcher.server_language(place.guild_id)
+        run = datetime.datetime.fromtimestamp(run_at, zoneinfo.ZoneInfo(schedule.timezone))
+        if schedule.command is not None:
+            text = await self._command_reply(schedule, place)
+        else:
+            if not claimed.acted and schedule.response.actions:
+                await engine.run_schedule_actions(schedule, place=place, server=target.server, tenant=tenant,
+                                                  language=language, actuator=target.actuator, run=run)
+                await self.app.services.state.set_schedule(tenant, schedule.name, replace(claimed, acted=True))
+            text = await engine.scheduled_text(schedule, place=place, server=target.server, tenant=tenant,
+                                               language=language, run=run)
+        if text.strip() and not await target.actuator.post(schedule.response.channel, text):
+            log.warning("schedule %r: cannot post in %r on %s", schedule.name, schedule.response.channel, tenant)
+
+    async def _command_reply(self, schedule: ScheduleSpec, place: Place) -> str:
+        """What the schedule's command answers, run as the spec's author would (an administrator)."""
+        from hypotez.pipeline import Request
+
+        author = Author(id="schedule", name=f"schedule {schedule.name}", permissions=frozenset({"administrator"}))
+        reply = await self.app.dispatcher.handle_message(Request(author=author, place=place, content=schedule.command))
+        return reply.text if reply is not None else ""

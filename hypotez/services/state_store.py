@@ -1,0 +1,208 @@
+"""The bot's memory (``state:`` in the spec) and its schedules' next runs, in SQLite (WAL).
+
+A file of its own next to the main database (``DATA/.hypotez/state.sqlite3``): counters bumped on every
+matching message do not queue behind the main storage's writes. Every write is committed (synchronous
+FULL) before the call returns, so an acknowledged value or run survives ``kill -9``.
+
+Rows belong to a tenant like every other row (:mod:`hypotez.tenancy`): a member's, a channel's and a
+server's values to the server's tenant; a user's values (the same person on every server) and global
+ones to the bot itself (:data:`BOT_TENANT`). The interface is small — read, write, increment, top, and
+the schedule rows — so a PostgreSQL store can follow with the same methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+# The tenant of values that belong to no server: a user's own (state.user) and the bot's (state.global).
+BOT_TENANT = "*"
+BOT_SCOPES = ("user", "global")
+STATE_DATABASE = "state.sqlite3"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS state (
+    tenant TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    label TEXT NOT NULL DEFAULT '',
+    updated REAL NOT NULL,
+    PRIMARY KEY (tenant, scope, key, owner)
+);
+CREATE TABLE IF NOT EXISTS schedule_runs (
+    tenant TEXT NOT NULL,
+    name TEXT NOT NULL,
+    next_run REAL NOT NULL,
+    pending REAL,
+    acted INTEGER NOT NULL DEFAULT 0,
+    fingerprint TEXT NOT NULL,
+    PRIMARY KEY (tenant, name)
+);
+"""
+
+
+class StateFull(Exception):
+    """A write the limits refuse: ``what`` is ``value_too_long`` or ``too_many_rows``; ``limit`` the limit."""
+
+    def __init__(self, what: str, key: str, limit: int):
+        super().__init__(f"state {key!r}: {what} (limit {limit})")
+        self.what, self.key, self.limit = what, key, limit
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Whose value: ``scope`` (user, member, channel, server, global) and the owner's id in it."""
+
+    scope: str
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleRow:
+    """A schedule's next run; the run claimed and not yet posted (``pending``), and whether that run's
+    actions are done (``acted``: a run posted again after a crash does not do them twice)."""
+
+    next_run: float
+    pending: float | None
+    fingerprint: str
+    acted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    rank: int
+    id: str
+    name: str
+    value: int
+
+
+def tenant_of(scope: str, tenant: str) -> str:
+    return BOT_TENANT if scope in BOT_SCOPES else tenant
+
+
+class StateStore:
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._lock = threading.Lock()
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    async def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
+
+    # -- values ---------------------------------------------------------------------------------
+
+    def read_sync(self, tenant: str, owners: Iterable[Owner], keys: Iterable[str]) -> dict[tuple[str, str], Any]:
+        """(scope, key) → value for each owner's stored values among ``keys``."""
+        out: dict[tuple[str, str], Any] = {}
+        keys = list(keys)
+        if not keys:
+            return out
+        marks = ",".join("?" * len(keys))
+        with self._lock:
+            for owner in owners:
+                rows = self._db.execute(
+                    f"SELECT key, value FROM state WHERE tenant = ? AND scope = ? AND owner = ? AND key IN ({marks})",
+                    (tenant_of(owner.scope, tenant), owner.scope, owner.id, *keys)).fetchall()
+                for key, value in rows:
+                    out[(owner.scope, key)] = json.loads(value)
+        return out
+
+    async def read(self, tenant: str, owners: Iterable[Owner], keys: Iterable[str]) -> dict[tuple[str, str], Any]:
+        return await self._call(self.read_sync, tenant, list(owners), list(keys))
+
+    def _new_row_allowed(self, tenant: str, owner: Owner, key: str, max_rows: int) -> None:
+        exists = self._db.execute("SELECT 1 FROM state WHERE tenant = ? AND scope = ? AND key = ? AND owner = ?",
+                                  (tenant, owner.scope, key, owner.id)).fetchone()
+        if exists is None:
+            [count] = self._db.execute("SELECT COUNT(*) FROM state WHERE tenant = ? AND scope = ? AND key = ?",
+                                       (tenant, owner.scope, key)).fetchone()
+            if count >= max_rows:
+                raise StateFull("too_many_rows", key, max_rows)
+
+    def write_sync(self, tenant: str, owner: Owner, key: str, value: Any, *, label: str = "",
+                   max_length: int = 1000, max_rows: int = 100_000) -> Any:
+        encoded = json.dumps(value, ensure_ascii=False)
+        if len(encoded) > max_length:
+            raise StateFull("value_too_long", key, max_length)
+        tenant = tenant_of(owner.scope, tenant)
+        with self._lock:
+            self._new_row_allowed(tenant, owner, key, max_rows)
+            self._db.execute(
+                "INSERT INTO state (tenant, scope, owner, key, value, label, updated) VALUES (?,?,?,?,?,?,?) "
+                "ON CONFLICT (tenant, scope, key, owner) DO UPDATE SET value = excluded.value, "
+                "label = excluded.label, updated = excluded.updated",
+                (tenant, owner.scope, owner.id, key, encoded, label, time.time()))
+        return value
+
+    async def write(self, tenant: str, owner: Owner, key: str, value: Any, **kwargs: Any) -> Any:
+        return await self._call(self.write_sync, tenant, owner, key, value, **kwargs)
+
+    def increment_sync(self, tenant: str, owner: Owner, key: str, by: int = 1, *, start: int = 0, label: str = "",
+                       max_rows: int = 100_000) -> int:
+        """Add ``by`` to a counter (``start`` when it has no value yet) in one statement; the new value."""
+        tenant = tenant_of(owner.scope, tenant)
+        with self._lock:
+            self._new_row_allowed(tenant, owner, key, max_rows)
+            [value] = self._db.execute(
+                "INSERT INTO state (tenant, scope, owner, key, value, label, updated) VALUES (?,?,?,?,?,?,?) "
+                "ON CONFLICT (tenant, scope, key, owner) DO UPDATE SET "
+                "value = CAST(CAST(value AS INTEGER) + ? AS TEXT), label = excluded.label, updated = excluded.updated "
+                "RETURNING value",
+                (tenant, owner.scope, owner.id, key, str(start + by), label, time.time(), by)).fetchone()
+        return int(value)
+
+    async def increment(self, tenant: str, owner: Owner, key: str, by: int = 1, **kwargs: Any) -> int:
+        return await self._call(self.increment_sync, tenant, owner, key, by, **kwargs)
+
+    def top_sync(self, tenant: str, scope: str, key: str, limit: int) -> list[Ranked]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT owner, label, CAST(value AS INTEGER) AS n FROM state WHERE tenant = ? AND scope = ? "
+                "AND key = ? ORDER BY n DESC, updated ASC LIMIT ?",
+                (tenant_of(scope, tenant), scope, key, limit)).fetchall()
+        return [Ranked(rank, owner, label, int(n)) for rank, (owner, label, n) in enumerate(rows, 1)]
+
+    async def top(self, tenant: str, scope: str, key: str, limit: int) -> list[Ranked]:
+        return await self._call(self.top_sync, tenant, scope, key, limit)
+
+    # -- schedules ------------------------------------------------------------------------------
+
+    def schedule_sync(self, tenant: str, name: str) -> ScheduleRow | None:
+        with self._lock:
+            row = self._db.execute("SELECT next_run, pending, fingerprint, acted FROM schedule_runs WHERE tenant = ? "
+                                   "AND name = ?", (tenant, name)).fetchone()
+        return ScheduleRow(row[0], row[1], row[2], bool(row[3])) if row is not None else None
+
+    async def schedule(self, tenant: str, name: str) -> ScheduleRow | None:
+        return await self._call(self.schedule_sync, tenant, name)
+
+    def set_schedule_sync(self, tenant: str, name: str, row: ScheduleRow) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO schedule_runs (tenant, name, next_run, pending, acted, fingerprint) VALUES (?,?,?,?,?,?) "
+                "ON CONFLICT (tenant, name) DO UPDATE SET next_run = excluded.next_run, pending = excluded.pending, "
+                "acted = excluded.acted, fingerprint = excluded.fingerprint",
+                (tenant, name, row.next_run, row.pending, int(row.acted), row.fingerprint))
+
+    async def set_schedule(self, tenant: str, name: str, row: ScheduleRow) -> None:
+        await self._call(self.set_schedule_sync, tenant, name, row)

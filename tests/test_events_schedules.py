@@ -1,0 +1,92 @@
+"""Schedules through the harness's clock: interval and cron in a time zone, a text or a command posted
+on every server with the channel, the next run kept across restarts, and the declared policy for runs
+missed while the bot was down."""
+
+import datetime
+import zoneinfo
+
+
+from hypotez.declaration.events_model import ScheduleSpec, ResponseSpec
+from hypotez.events.scheduler import following
+
+SPEC = '''
+bot:
+  name: cronbot
+  language: en
+commands:
+  stats:
+    description: Stats
+    text: "stats for {{ server }}"
+state:
+  posts: {scope: server, type: counter}
+schedules:
+  hourly:
+    every: 3600
+    channel: general
+    actions: [{increment: posts}]
+    text: "hourly #{{ state.server.posts }} at {{ run.strftime('%H:%M') }}"
+    missed: once
+  monday:
+    cron: "0 9 * * 1"
+    timezone: Europe/Moscow
+    channel: general
+    command: "!stats"
+'''
+
+
+def test_cron_in_a_time_zone():
+    monday = ScheduleSpec("m", ResponseSpec(), cron="0 9 * * 1", timezone="Europe/Moscow")
+    start = datetime.datetime(2026, 12, 2, 12, 0, tzinfo=datetime.timezone.utc).timestamp()  # a Wednesday
+    run = datetime.datetime.fromtimestamp(following(monday, start), zoneinfo.ZoneInfo("Europe/Moscow"))
+    assert (run.isoformat(), run.strftime("%A")) == ("2026-12-07T09:00:00+03:00", "Monday")
+    assert following(ScheduleSpec("e", ResponseSpec(), every=600), start) == start + 600
+
+
+async def test_interval_and_cron_post_on_time(hypotez_bot):
+    async with hypotez_bot(spec=SPEC, model=False, voice=False) as bot:
+        bot.clock.now = datetime.datetime(2026, 12, 2, 12, 30, tzinfo=datetime.timezone.utc).timestamp()
+        await bot.advance(0)  # the schedules are seen: their first runs are stored
+        sent = await bot.advance(7 * 86400)
+        texts = [m.text for m in sent]
+        hourly = [t for t in texts if t.startswith("hourly")]
+        assert len(hourly) == 7 * 24
+        assert hourly[:2] == ["hourly #1 at 13:30", "hourly #2 at 14:30"]
+        assert texts.count("stats for Test Server") == 1
+
+
+async def test_the_next_run_survives_a_restart_and_missed_runs_follow_the_policy(hypotez_bot, tmp_path):
+    data = tmp_path / "data"
+    start = datetime.datetime(2026, 12, 2, 12, 30, tzinfo=datetime.timezone.utc).timestamp()
+    async with hypotez_bot(spec=SPEC, model=False, voice=False, data_dir=data) as bot:
+        bot.clock.now = start
+        await bot.advance(0)
+        assert [m.text for m in await bot.advance(3600)] == ["hourly #1 at 13:30"]
+    # down for five hours: 'missed: once' posts one run for all of them; the next is on time again
+    async with hypotez_bot(spec=SPEC, model=False, voice=False, data_dir=data) as bot:
+        bot.clock.now = start + 3600 + 5 * 3600 + 60
+        assert [m.text for m in await bot.advance(0)] == ["hourly #2 at 18:30"]
+        assert [m.text for m in await bot.advance(3600)] == ["hourly #3 at 19:30"]
+    skip = SPEC.replace("missed: once", "missed: skip")
+    async with hypotez_bot(spec=skip, model=False, voice=False, data_dir=data) as bot:
+        bot.clock.now = start + 10 * 3600 + 600
+        assert [m.text for m in await bot.advance(0)] == [], "missed: skip posts none of the missed runs"
+        assert [m.text for m in await bot.advance(3600)] == ["hourly #4 at 23:30"]
+
+
+async def test_a_claimed_run_is_posted_after_a_crash(hypotez_bot, tmp_path):
+    from hypotez.services.state_store import ScheduleRow
+
+    data = tmp_path / "data"
+    async with hypotez_bot(spec=SPEC, model=False, voice=False, data_dir=data) as bot:
+        now = bot.clock.now
+        await bot.advance(0)
+        tenant = str(bot.guild.id)
+        fingerprint = next(s for s in bot.app.spec.events.schedules if s.name == "hourly").fingerprint
+        # what a crash between claiming a run and posting it leaves behind
+        await bot.app.services.state.set_schedule(tenant, "hourly", ScheduleRow(now + 7200, now + 3600, fingerprint))
+    async with hypotez_bot(spec=SPEC, model=False, voice=False, data_dir=data) as bot:
+        bot.clock.now = now + 3700
+        texts = [m.text for m in await bot.advance(0)]
+        assert len([t for t in texts if t.startswith("hourly")]) == 1
+        row = await bot.app.services.state.schedule(tenant, "hourly")
+        assert row.pending is None and row.next_run == now + 7200
