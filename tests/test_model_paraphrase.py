@@ -5,6 +5,7 @@ end to end."""
 
 import asyncio
 import logging
+import subprocess
 import sys
 
 import numpy as np
@@ -205,3 +206,24 @@ async def test_the_shipped_bot_answers_russian_paraphrases_and_gives_the_fallbac
         assert (await bot.send(question)).content == answer, question
     for question in ("Какая столица Австралии?", "Как приготовить борщ?"):
         assert (await bot.send(question)).content.startswith("🤔 Я пока не знаю, что ответить"), question
+
+
+def test_the_encoder_loads_and_answers_without_any_network(tmp_path):
+    # In a process of its own where connecting anywhere fails (an audit hook): nothing is downloaded.
+    script = (
+        "import sys\n"
+        "def refuse(event, args):\n"
+        "    if event in ('socket.connect', 'socket.getaddrinfo', 'socket.gethostbyname', 'urllib.Request'):\n"
+        "        raise OSError(f'network used: {event} {args}')\n"
+        "sys.addaudithook(refuse)\n"
+        "from pathlib import Path\n"
+        "from hypotez.services.model.encoders import load_encoder\n"
+        "from hypotez.services.model.semantic import Matcher\n"
+        "from hypotez.services.model.retrieval import RetrievalModel\n"
+        "from hypotez.services.model.datasets import read_file\n"
+        f"model = RetrievalModel.fit(read_file(Path({str(FAQ)!r}), 'faq.jsonl'), Matcher(load_encoder()))\n"
+        "print(model.answer('как твоё имя', 0.55).answer)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "Меня зовут hypotez."

@@ -49,6 +49,9 @@ POSTINGS_BUDGET = 50_000
 CANDIDATES = 256
 MIN_FEATURES = 8
 QUERY_CHARS = 500
+# New prompts encoded in one training at most: the encoder takes 10-30 ms a prompt on a small machine,
+# and a training job must finish well within its time-out (30 minutes).
+MAX_ENCODED = 30_000
 # A negative example bans its answer for prompts at least this similar to its own prompt.
 NEGATIVE_SIMILARITY = 0.8
 
@@ -104,8 +107,13 @@ class RetrievalModel:
         matrix = _combine(words.fit_transform(prompts), chars.fit_transform(prompts))
         semantic = None
         if matcher is not None:
-            known = previous.semantic_vectors() if previous is not None else None
-            semantic = SemanticIndex.build(matcher, prompts, [normalise(e.prompt) for e in negatives], known)
+            known = (previous.semantic_vectors() if previous is not None else None) or {}
+            new = sum(1 for prompt in prompts if prompt not in known)
+            if new <= MAX_ENCODED:
+                semantic = SemanticIndex.build(matcher, prompts, [normalise(e.prompt) for e in negatives], known)
+            else:
+                log.warning("%d new prompts are more than the encoder gets through in a training job (%d): "
+                            "this model matches questions by their words only", new, MAX_ENCODED)
         model = cls(positives, negatives, words, chars, matrix, semantic=semantic, matcher=matcher)
         if negatives:
             model.negative_vectors = model._vectors([normalise(e.prompt) for e in negatives])

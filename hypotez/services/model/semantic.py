@@ -126,7 +126,7 @@ class SemanticIndex:
 
     def nearest(self, query: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows of the ``limit`` nearest prompts, best first, and their cosine similarities."""
-        similarities = self.vectors @ query
+        similarities = _dot(self.vectors, query)
         limit = min(limit, len(similarities))
         if limit <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
@@ -144,7 +144,7 @@ class SemanticIndex:
         """Negative examples whose prompt ``query`` is close to."""
         if not len(self.negatives):
             return np.zeros(0, dtype=np.int64)
-        return np.flatnonzero(self.negatives @ query >= NEGATIVE_SIMILARITY)
+        return np.flatnonzero(_dot(self.negatives, query) >= NEGATIVE_SIMILARITY)
 
     def by_prompt(self, prompts: list[str], negative_prompts: list[str]) -> dict[str, np.ndarray]:
         known = dict(zip(negative_prompts, self.negatives))
@@ -173,6 +173,12 @@ class SemanticIndex:
             return cls(str(parts["encoder"]), parts["vectors"].astype(np.float32),
                        parts["negatives"].astype(np.float32), parts["background"].astype(np.float32),
                        str(parts["fingerprint"]))
+
+
+def _dot(rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """``rows @ vector`` in the calling thread: OpenBLAS would split a 10,000-row product over its
+    threads, and on a busy machine waiting for them took 30 ms instead of 3."""
+    return np.einsum("ij,j->i", rows, vector)
 
 
 def fingerprint(prompts: Iterable[str]) -> str:
