@@ -81,3 +81,25 @@ def test_the_lock_folder_is_named_by_a_hash_of_the_token(tmp_path):
     assert folder.parent == tmp_path and token not in str(folder) and "secret" not in str(folder)
     assert FileIdentifyLock.for_token(token, tmp_path).folder == folder != FileIdentifyLock.for_token("x" * 20, tmp_path).folder
     assert not os.path.exists(folder)  # made on first use
+
+
+async def test_the_watching_bot_runs_sharded_too(tmp_path):
+    import functools
+
+    import discord
+
+    from hypotez.adapters.discord_reload import WatchingBot
+    from hypotez.adapters.discord_shards import IdentifyTurns, sharded
+    from hypotez.app import load_app
+    from support import SHIPPED_SPEC
+
+    app = load_app(SHIPPED_SPEC, tmp_path / "data", voice_factory=lambda *a: None)
+    turns = IdentifyTurns(FileIdentifyLock(tmp_path / "locks"))
+    bot_class = sharded(functools.partial(WatchingBot, spec_path=SHIPPED_SPEC, interval=1.0))
+    bot = bot_class(app, shard_ids=[2, 3], shard_count=4, identify_turns=turns)
+    try:
+        assert isinstance(bot, discord.AutoShardedClient) and isinstance(bot, WatchingBot)
+        assert bot.shard_ids == [2, 3] and bot.shard_count == 4 and bot.identify_turns is turns
+        assert type(bot).before_identify_hook is not discord.Client.before_identify_hook
+    finally:
+        await app.aclose()

@@ -49,6 +49,7 @@ class Metrics(Observer):
             self.jobs.labels(state)
         self._latency = _LatencyCollector(f"{ns}_gateway_latency_seconds")
         self.registry.register(self._latency)
+        self._sent, self._not_sent = self.sending.labels("yes"), self.sending.labels("no")
         # Children looked up once per label set: on every reply's path.
         self._command_children: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
 
@@ -75,7 +76,7 @@ class Metrics(Observer):
         self.errors.labels(kind, command or "").inc()
 
     def reply_sent(self, seconds: float, delivered: bool) -> None:
-        self.sending.labels("yes" if delivered else "no").observe(seconds)
+        (self._sent if delivered else self._not_sent).observe(seconds)
 
     def job_queued(self, backend: str) -> None:
         self.jobs.labels("queued").inc()
