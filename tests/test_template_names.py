@@ -190,3 +190,23 @@ async def test_an_inline_text_failing_at_run_time_names_the_command_line(hypotez
     location, _, rest = record.getMessage().partition(": ")
     assert location.endswith("commands.yaml:3:3") and record.exc_info is None
     assert rest == "the answer of command 'free' cannot be sent: 'nothing' is undefined"
+
+
+async def test_a_progress_template_failing_at_run_time_leaves_a_note_and_the_job_goes_on(tmp_path, hypotez_bot, caplog):
+    from support import FAQ
+
+    folder = shipped_copy(tmp_path)
+    # Passes validate (every name exists), fails when rendered: a number plus a text.
+    (folder / "templates" / "ru" / "train_progress.j2").write_text("⏳ {{ progress + '%' }}", encoding="utf-8")
+    async with hypotez_bot(spec=folder / "commands.yaml", voice=False) as bot:
+        with caplog.at_level(logging.ERROR):
+            reply = await bot.send("!train", attachments=[("faq.jsonl", FAQ.read_bytes(), "application/json")],
+                                   roles=["Trainer"])
+            job = reply.messages[0].content.split("`")[1]
+            await bot.settle()
+        progress, result = bot.sent[-2:]
+    assert progress.content == (f"⚠️ Ход задачи `{job}` не показать: в её шаблоне ошибка (где — записано в журнале "
+                                "бота). Задача продолжается.")
+    assert result.content.startswith(f"✅ Обучение `{job}` завершено")
+    assert "templates/ru/train_progress.j2:1: the answer of command 'train' cannot be sent" in caplog.text
+    assert "Traceback" not in caplog.text
