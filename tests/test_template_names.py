@@ -210,3 +210,39 @@ async def test_a_progress_template_failing_at_run_time_leaves_a_note_and_the_job
     assert result.content.startswith(f"✅ Обучение `{job}` завершено")
     assert "templates/ru/train_progress.j2:1: the answer of command 'train' cannot be sent" in caplog.text
     assert "Traceback" not in caplog.text
+
+
+def test_every_shipped_handler_declares_the_data_its_templates_read():
+    from hypotez.registry.handler_data import handler_data
+
+    registry = load_registry(ROOT / "commands.yaml")
+    undeclared = [dotted for dotted, function in registry.handlers.items()
+                  if handler_data(function) is None and dotted != "hypotez.builtin_commands:help_command"]
+    assert undeclared == []
+
+
+def test_the_ways_a_handler_says_what_it_gives():
+    from typing import TypedDict
+
+    from hypotez import Response
+    from hypotez.registry.handler_data import handler_data
+
+    class A(TypedDict):
+        a: int
+
+    class B(TypedDict):
+        b: str
+
+    async def one(invocation) -> Response[A]: ...
+    async def either(invocation) -> Response[A] | Response[B]: ...
+    async def inside(invocation) -> Response[A | B]: ...
+    async def plain(invocation) -> A: ...
+    async def nothing(invocation) -> None: ...
+    async def bare(invocation) -> Response: ...
+    async def silent(invocation): ...
+    async def mapping(invocation) -> dict: ...
+
+    assert handler_data(one) == {"a": int}
+    assert handler_data(either) == handler_data(inside) == {"a": int, "b": str}
+    assert handler_data(plain) == {"a": int} and handler_data(nothing) == {}
+    assert handler_data(bare) is handler_data(silent) is handler_data(mapping) is None
