@@ -158,7 +158,8 @@ def test_inline_texts_of_commands_with_handlers_are_checked_too(tmp_path):
          "now, date, time, command, prefix, bot, language; and what the handler gives: entries, total)"),
         # A handler that does not declare its data may give any name; the scope's attributes are still known.
         ("commands.yaml", 11, 11, "'caller' has no 'nmae' (the text of command 'free')",
-         "did you mean 'name'? ('caller' has: name, display_name, id, mention, roles)"),
+         "did you mean 'name'? ('caller' has: name, display_name, id, mention, roles; if the handler gives a "
+         "'caller' of its own, declare it: -> Response[YourData])"),
     ]
 
 
