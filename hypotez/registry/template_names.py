@@ -29,7 +29,7 @@ ARGUMENT_SHAPES: dict[str, Any] = {
     "path": Path, "attachment": Attachment, "member": MemberRef, "channel": ChannelRef,
 }
 # Names Jinja gives every template besides its globals.
-_JINJA_NAMES = ("self", "varargs", "kwargs")
+_JINJA_NAMES = ("self", "super", "varargs", "kwargs")
 
 
 @dataclass(frozen=True, slots=True)
