@@ -98,14 +98,21 @@ TOUR = """\
 {{ shout(greeting) }} {{ who if who is defined else "" }} {{ missing | default("-") }}
 {% if later is defined %}{{ later }}{% endif %} {{ server.owner.display_name }} {{ now.year }}
 {% for i in range(3) %}{{ i }}{% else %}none{% endfor %} {{ (caller.roles | first) }}
+{% macro box() %}[{{ caller() }}]{% endmacro %}{% call box() %}{{ user }}{% endcall %}
+{% filter upper %}{{ user }}{% endfilter %} {{ [1, 2] | map('string') | join }} {{ {'a': 1}.a }}
+{{ caller['name'] }} {{ caller.roles[0] if caller.roles else '' }} {% set a, b = 1, 2 %}{{ a }}{{ b }}
+{{ server.created | date('d MMMM y') }} {{ now | date('full') }} {{ server.owner.mention }}
 """
 
 
-def test_sets_loops_macros_with_and_guarded_names_are_understood(tmp_path):
+async def test_sets_loops_macros_with_and_guarded_names_are_understood(tmp_path, hypotez_bot):
     (tmp_path / "templates" / "en").mkdir(parents=True)
     (tmp_path / "templates" / "en" / "tour.j2").write_text(TOUR)
     (tmp_path / "commands.yaml").write_text(SCOPING)
     load_registry(tmp_path / "commands.yaml")  # no problem
+    async with hypotez_bot(spec=tmp_path / "commands.yaml", model=False, voice=False) as bot:
+        answer = (await bot.send("!tour", roles=["Mod"])).content
+    assert "HI" in answer and "1. MOD" in answer and "[ann]" in answer and "⚠️" not in answer
 
 
 def problems_of(tmp_path, spec, files):
