@@ -12,7 +12,9 @@ import asyncio
 import logging
 from typing import Any
 
+from hypotez.errors import BadReply
 from hypotez.invocation import EditableMessage, Invocation
+from hypotez.reasons import Reason
 
 log = logging.getLogger("hypotez.progress")
 
@@ -49,7 +51,11 @@ class JobProgress:
         self.last_text = ""
 
     def render(self, key: str, job: Any) -> str:
-        return self.invocation.render(key, job_template_data(self.invocation, job.template_data()))
+        try:
+            return self.invocation.render(key, job_template_data(self.invocation, job.template_data()))
+        except BadReply as error:  # a template that fails: its place in the log, a short note in the channel
+            log.error("%s", error)
+            return self.invocation.word(Reason("template.job_failed", job=job.id))
 
     async def update(self, job: Any) -> None:
         await self.ready.wait()

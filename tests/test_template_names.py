@@ -98,14 +98,21 @@ TOUR = """\
 {{ shout(greeting) }} {{ who if who is defined else "" }} {{ missing | default("-") }}
 {% if later is defined %}{{ later }}{% endif %} {{ server.owner.display_name }} {{ now.year }}
 {% for i in range(3) %}{{ i }}{% else %}none{% endfor %} {{ (caller.roles | first) }}
+{% macro box() %}[{{ caller() }}]{% endmacro %}{% call box() %}{{ user }}{% endcall %}
+{% filter upper %}{{ user }}{% endfilter %} {{ [1, 2] | map('string') | join }} {{ {'a': 1}.a }}
+{{ caller['name'] }} {{ caller.roles[0] if caller.roles else '' }} {% set a, b = 1, 2 %}{{ a }}{{ b }}
+{{ server.created | date('d MMMM y') }} {{ now | date('full') }} {{ server.owner.mention }}
 """
 
 
-def test_sets_loops_macros_with_and_guarded_names_are_understood(tmp_path):
+async def test_sets_loops_macros_with_and_guarded_names_are_understood(tmp_path, hypotez_bot):
     (tmp_path / "templates" / "en").mkdir(parents=True)
     (tmp_path / "templates" / "en" / "tour.j2").write_text(TOUR)
     (tmp_path / "commands.yaml").write_text(SCOPING)
     load_registry(tmp_path / "commands.yaml")  # no problem
+    async with hypotez_bot(spec=tmp_path / "commands.yaml", model=False, voice=False) as bot:
+        answer = (await bot.send("!tour", roles=["Mod"])).content
+    assert "HI" in answer and "1. MOD" in answer and "[ann]" in answer and "⚠️" not in answer
 
 
 def problems_of(tmp_path, spec, files):
@@ -158,7 +165,8 @@ def test_inline_texts_of_commands_with_handlers_are_checked_too(tmp_path):
          "now, date, time, command, prefix, bot, language; and what the handler gives: entries, total)"),
         # A handler that does not declare its data may give any name; the scope's attributes are still known.
         ("commands.yaml", 11, 11, "'caller' has no 'nmae' (the text of command 'free')",
-         "did you mean 'name'? ('caller' has: name, display_name, id, mention, roles)"),
+         "did you mean 'name'? ('caller' has: name, display_name, id, mention, roles; if the handler gives a "
+         "'caller' of its own, declare it: -> Response[YourData])"),
     ]
 
 
@@ -190,3 +198,59 @@ async def test_an_inline_text_failing_at_run_time_names_the_command_line(hypotez
     location, _, rest = record.getMessage().partition(": ")
     assert location.endswith("commands.yaml:3:3") and record.exc_info is None
     assert rest == "the answer of command 'free' cannot be sent: 'nothing' is undefined"
+
+
+async def test_a_progress_template_failing_at_run_time_leaves_a_note_and_the_job_goes_on(tmp_path, hypotez_bot, caplog):
+    from support import FAQ
+
+    folder = shipped_copy(tmp_path)
+    # Passes validate (every name exists), fails when rendered: a number plus a text.
+    (folder / "templates" / "ru" / "train_progress.j2").write_text("⏳ {{ progress + '%' }}", encoding="utf-8")
+    async with hypotez_bot(spec=folder / "commands.yaml", voice=False) as bot:
+        with caplog.at_level(logging.ERROR):
+            reply = await bot.send("!train", attachments=[("faq.jsonl", FAQ.read_bytes(), "application/json")],
+                                   roles=["Trainer"])
+            job = reply.messages[0].content.split("`")[1]
+            await bot.settle()
+        progress, result = bot.sent[-2:]
+    assert progress.content == (f"⚠️ Ход задачи `{job}` не показать: в её шаблоне ошибка (где — записано в журнале "
+                                "бота). Задача продолжается.")
+    assert result.content.startswith(f"✅ Обучение `{job}` завершено")
+    assert "templates/ru/train_progress.j2:1: the answer of command 'train' cannot be sent" in caplog.text
+    assert "Traceback" not in caplog.text
+
+
+def test_every_shipped_handler_declares_the_data_its_templates_read():
+    from hypotez.registry.handler_data import handler_data
+
+    registry = load_registry(ROOT / "commands.yaml")
+    undeclared = [dotted for dotted, function in registry.handlers.items()
+                  if handler_data(function) is None and dotted != "hypotez.builtin_commands:help_command"]
+    assert undeclared == []
+
+
+def test_the_ways_a_handler_says_what_it_gives():
+    from typing import TypedDict
+
+    from hypotez import Response
+    from hypotez.registry.handler_data import handler_data
+
+    class A(TypedDict):
+        a: int
+
+    class B(TypedDict):
+        b: str
+
+    async def one(invocation) -> Response[A]: ...
+    async def either(invocation) -> Response[A] | Response[B]: ...
+    async def inside(invocation) -> Response[A | B]: ...
+    async def plain(invocation) -> A: ...
+    async def nothing(invocation) -> None: ...
+    async def bare(invocation) -> Response: ...
+    async def silent(invocation): ...
+    async def mapping(invocation) -> dict: ...
+
+    assert handler_data(one) == {"a": int}
+    assert handler_data(either) == handler_data(inside) == {"a": int, "b": str}
+    assert handler_data(plain) == {"a": int} and handler_data(nothing) == {}
+    assert handler_data(bare) is handler_data(silent) is handler_data(mapping) is None

@@ -29,7 +29,7 @@ ARGUMENT_SHAPES: dict[str, Any] = {
     "path": Path, "attachment": Attachment, "member": MemberRef, "channel": ChannelRef, "list": list,
 }
 # Names Jinja gives every template besides its globals.
-_JINJA_NAMES = ("self", "varargs", "kwargs")
+_JINJA_NAMES = ("self", "super", "varargs", "kwargs")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +96,12 @@ def hint(unknown: Unknown, scope: NameScope) -> str:
                  if unknown.name in (shapes.declared(shape) or ())][:1]
     listed = f"'{unknown.base}' has: {', '.join(has)}" if has else \
         f"'{unknown.base}' is {kind}: it has no attributes to read" if kind else ""
-    if scope.has_handler and unknown.base.split(".")[0].split("[")[0] in (scope.data or ()):
+    root = unknown.base.split(".")[0].split("[")[0]
+    if scope.has_handler and root in (scope.data or ()):
         listed += "; the handler's return annotation says what it gives"
+    elif scope.has_handler and scope.data is None and root in SHAPES:
+        # The handler does not say what it gives: it might give a '{root}' of its own.
+        listed += f"; if the handler gives a '{root}' of its own, declare it: -> Response[YourData]"
     if close:
         return f"did you mean '{close[0]}'?" + (f" ({listed})" if listed else "")
     return listed or f"remove '.{unknown.name}'"
