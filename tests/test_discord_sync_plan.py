@@ -8,11 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
 from fakes.bot_process import BotProcess
 from fakes.discord_server import FakeDiscord
-
-pytestmark = pytest.mark.asyncio
 
 SPEC = """\
 bot:

@@ -13,8 +13,6 @@ from hypotez.declaration.checks_groups import DISCORD_LOCALES
 from hypotez.errors import SpecError
 from hypotez.registry import load_spec_text
 
-pytestmark = pytest.mark.asyncio
-
 SPEC = """\
 bot: {language: en, languages: [en, ru], locale_replies: true}
 commands:
