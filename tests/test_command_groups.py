@@ -148,3 +148,13 @@ def test_groups_in_the_console(tmp_path):
     assert any("It needs one of the roles: Mod" in line for line in lines)
     assert "added x" in lines
     assert any("Did you mean `!tag add` or `!tag remove`?" in line for line in lines)
+
+
+async def test_a_cooldown_is_handed_down_unless_overridden(hypotez_bot):
+    spec = ("bot: {language: en}\ncommands:\n  tag:\n    description: Tags\n    cooldown: {rate: 1, per: 60}\n"
+            "    subcommands:\n      add: {description: Add, text: added}\n"
+            "      list: {description: List, text: listed, cooldown: {rate: 5, per: 60}}\n")
+    async with hypotez_bot(spec, model=False, voice=False) as bot:
+        assert (await bot.send("!tag add")).content == "added"
+        assert "you can use `!tag add` again in" in (await bot.send("!tag add")).content
+        assert [(await bot.send("!tag list")).content for _ in range(3)] == ["listed"] * 3
