@@ -146,6 +146,8 @@ class Dispatcher:
         if parts is not None:
             name, rest = command_groups.resolve(self._groups, *parts, fold=self.spec.settings.case_insensitive)
             command = self.find(name)
+            if command is None and name in self._groups and self.find("help") is not None:  # "!tag": its help
+                command, rest = self.find("help"), name
             if command is None:
                 return await self.unknown_command(name, request)
             return await self.run_command(command, request, rest)
