@@ -158,3 +158,14 @@ async def test_a_cooldown_is_handed_down_unless_overridden(hypotez_bot):
         assert (await bot.send("!tag add")).content == "added"
         assert "you can use `!tag add` again in" in (await bot.send("!tag add")).content
         assert [(await bot.send("!tag list")).content for _ in range(3)] == ["listed"] * 3
+
+
+async def test_a_subcommands_template_is_in_its_groups_folder(hypotez_bot):
+    spec = "bot: {language: en}\ncommands:\n  tag:\n    description: Tags\n    subcommands:\n      add: {description: Add}\n"
+    async with hypotez_bot(spec, files={"templates/en/tag/add.j2": "added by {{ user }}"}, model=False,
+                           voice=False) as bot:
+        assert (await bot.send("!tag add")).content == "added by ann"
+    with pytest.raises(SpecError) as caught:
+        load_spec_text(spec, path=__import__("pathlib").Path("/tmp/nowhere/commands.yaml"), check_handlers=False,
+                       display_name="commands.yaml")
+    assert "template 'tag/add' does not exist (templates/en/tag/add.j2)" in str(caught.value)
