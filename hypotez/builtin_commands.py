@@ -10,11 +10,13 @@ from hypotez.invocation import Invocation, Response
 from hypotez.declaration.model import CommandSpec
 
 
-def command_data(command: CommandSpec, prefix: str) -> dict[str, Any]:
+def command_data(command: CommandSpec, prefix: str, language: str | None = None) -> dict[str, Any]:
+    """What help and docs show of ``command`` (its description in ``language`` when the spec gives one)."""
+    words = command.localized.descriptions if command.localized else {}
     return {
         "name": command.name,
         "aliases": list(command.aliases),
-        "description": command.description,
+        "description": words.get(language or "", command.description),
         "help": command.help,
         "usage": command.usage(prefix),
         "restricted": command.permissions.restricted,
@@ -40,13 +42,14 @@ async def help_command(invocation: Invocation, command: str | None = None) -> Re
         found = next((c for c in spec.commands if name in (n.lower() for n in c.names)), None)
         group = next((g for g in spec.groups.values() if g.name.lower() == name and not g.hidden), None)
         if found is None and group is not None:  # a group: its subcommands, listed as help lists commands
-            inside = [command_data(c, prefix) for c in spec.commands if c.name.startswith(group.name + " ")
-                      and not c.hidden]
-            return Response(data={"commands": inside, "description": group.description})
+            inside = [command_data(c, prefix, invocation.language) for c in spec.commands
+                      if c.name.startswith(group.name + " ") and not c.hidden]
+            words = group.localized.descriptions if group.localized else {}
+            return Response(data={"commands": inside, "description": words.get(invocation.language, group.description)})
         if found is None or found.hidden:
             raise NotFound(command, Reason("help.no_command", name=command, prefix=prefix))
-        return Response(data={"entry": command_data(found, prefix)}, template="command")
-    visible = [command_data(c, prefix) for c in spec.commands if not c.hidden]
+        return Response(data={"entry": command_data(found, prefix, invocation.language)}, template="command")
+    visible = [command_data(c, prefix, invocation.language) for c in spec.commands if not c.hidden]
     return Response(data={"commands": visible, "description": spec.settings.description})
 
 

@@ -52,14 +52,15 @@ async def _sync(args: argparse.Namespace, token: str) -> int:
     from hypotez.adapters.discord_endpoint import TestServer
     from hypotez.adapters.discord_spec_tree import offline_bot, tree_payloads
     from hypotez.adapters.discord_sync_plan import apply_plans, describe, fetch_plans
-    from hypotez.registry import load_registry
+    from hypotez.registry import load_spec
 
     for server in args.server:
         if not server.isdigit():
             raise ConfigError(f"--server {server!r} is not a server id",
                               "give the number Discord shows with 'Copy Server ID' (Developer Mode on)")
-    registry = load_registry(Path(args.spec), display_name=args.spec)
-    desired = await tree_payloads((await offline_bot(registry)).tree)
+    # Checked as validate does, but without importing handlers: what Discord is sent does not need them.
+    spec = load_spec(Path(args.spec), display_name=args.spec, check_handlers=False)
+    desired = await tree_payloads((await offline_bot(spec)).tree)
     test_server = TestServer.from_env()  # tests only; None means Discord itself
     http = HTTPClient(asyncio.get_running_loop(), connector=test_server.connector() if test_server else None)
     try:
@@ -69,7 +70,7 @@ async def _sync(args: argparse.Namespace, token: str) -> int:
             raise ConfigError("Discord refused the token (DISCORD_TOKEN)",
                               "get a new one at https://discord.com/developers/applications → Bot → Reset Token")
         application_id = int((await http.application_info())["id"])
-        plans = await fetch_plans(http, application_id, desired, registry.spec.settings.slash_servers, args.server)
+        plans = await fetch_plans(http, application_id, desired, spec.settings.slash_servers, args.server)
         for line in describe(plans):
             print(line)
         if args.plan:
@@ -89,7 +90,7 @@ async def _invite(args: argparse.Namespace, token: str | None) -> int:
     from hypotez.declaration.needs import spec_needs
     from hypotez.registry import load_spec
 
-    needs = spec_needs(load_spec(Path(args.spec), display_name=args.spec))
+    needs = spec_needs(load_spec(Path(args.spec), display_name=args.spec, check_handlers=False))
     for line in describe_needs(needs):
         print(line)
     client_id = args.client_id

@@ -10,13 +10,19 @@ from typing import Mapping
 from hypotez.declaration.model_groups import GroupSpec
 
 
+def folded(groups: Mapping[str, GroupSpec], fold: bool) -> dict[str, GroupSpec]:
+    """The groups by the name as it is looked up: lower-case when the bot is case-insensitive. Built once
+    per dispatcher, so a message that names no group costs one dictionary look-up."""
+    return {name.lower() if fold else name: group for name, group in groups.items()}
+
+
 def resolve(groups: Mapping[str, GroupSpec], name: str, rest: str, *, fold: bool) -> tuple[str, str]:
     """``("tag", "add x")`` → ``("tag add", "x")`` when ``tag`` is a group; anything else unchanged.
-    ``fold``: the bot is case-insensitive (group keys are as written; names typed are folded)."""
+    ``groups``: :func:`folded`; ``fold``: the bot is case-insensitive (names typed are folded)."""
     if not groups:
         return name, rest
     key = name.lower() if fold else name
-    while _group(groups, key, fold) is not None:
+    while key in groups:
         word, _, after = rest.strip().partition(" ")
         if not word:
             return key, ""
@@ -27,18 +33,14 @@ def resolve(groups: Mapping[str, GroupSpec], name: str, rest: str, *, fold: bool
 def suggestions(groups: Mapping[str, GroupSpec], name: str, visible: list[str], *, fold: bool) -> list[str] | None:
     """Suggestions for an unknown ``name`` inside a group (``"tag ad"``, or ``"tag"`` alone), or None when
     ``name`` is not in a group. ``visible``: the names help shows."""
-    group = _group(groups, name, fold)
+    key = name.lower() if fold else name
+    group = groups.get(key)
     if group is not None:  # the group alone: what it offers
-        return [n for n in group.child_names() if n in visible or _group(groups, n, fold)][:3]
+        return [n for n in group.child_names() if n in visible or (n.lower() if fold else n) in groups][:3]
     parent, _, _ = name.rpartition(" ")
-    group = _group(groups, parent, fold) if parent else None
+    group = groups.get(parent.lower() if fold else parent) if parent else None
     if group is None:
         return None
-    return get_close_matches(name, [n for n in visible if n.startswith(parent + " ")]
-                             + [g for g in groups if g.startswith(parent + " ")], n=3, cutoff=0.6)
-
-
-def _group(groups: Mapping[str, GroupSpec], key: str, fold: bool) -> GroupSpec | None:
-    if not fold:
-        return groups.get(key)
-    return groups.get(key) or next((g for n, g in groups.items() if n.lower() == key), None)
+    prefix = group.name + " "
+    return get_close_matches(name, [n for n in visible if n.startswith(prefix)]
+                             + [g.name for g in groups.values() if g.name.startswith(prefix)], n=3, cutoff=0.6)

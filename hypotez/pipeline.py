@@ -88,6 +88,7 @@ class Dispatcher:
         self.reasons = registry.reasons
         self.services = services
         self._index = self.spec.command_index()
+        self._groups = command_groups.folded(self.spec.groups, self.spec.settings.case_insensitive)
         self.tenancy = Tenancy.from_settings(self.spec.settings.tenancy, self.spec.settings.home_server)
         self._server_views: dict[str, Services] = {}
         # Commands whose reply is the same for everyone (static_reply), found when the registry was built.
@@ -108,7 +109,7 @@ class Dispatcher:
 
     def suggestions(self, name: str) -> list[str]:
         visible = [n for c in self.spec.commands if not c.hidden for n in c.names]
-        in_group = command_groups.suggestions(self.spec.groups, name, visible, fold=self.spec.settings.case_insensitive)
+        in_group = command_groups.suggestions(self._groups, name, visible, fold=self.spec.settings.case_insensitive)
         if in_group is not None:
             return in_group
         return get_close_matches(name.lower(), visible, n=3, cutoff=0.6)
@@ -158,8 +159,10 @@ class Dispatcher:
         """Route a plain message: a command, a conversational message, or nothing to answer."""
         parts = self.split_command(request.content)
         if parts is not None:
-            name, rest = command_groups.resolve(self.spec.groups, *parts, fold=self.spec.settings.case_insensitive)
+            name, rest = command_groups.resolve(self._groups, *parts, fold=self.spec.settings.case_insensitive)
             command = self.find(name)
+            if command is None and name in self._groups and self.find("help") is not None:  # "!tag": its help
+                command, rest = self.find("help"), name
             if command is None:
                 return await self.unknown_command(name, request)
             return await self.run_command(command, request, rest)

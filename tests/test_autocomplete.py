@@ -13,8 +13,6 @@ import pytest
 from hypotez.errors import SpecError
 from hypotez.registry import load_spec_text
 
-pytestmark = pytest.mark.asyncio
-
 SPEC = """\
 bot: {language: en, prefix: "!"}
 commands:

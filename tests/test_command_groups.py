@@ -11,8 +11,6 @@ import pytest
 from hypotez.errors import SpecError
 from hypotez.registry import load_spec_text
 
-pytestmark = pytest.mark.asyncio
-
 SPEC = """\
 bot:
   name: t
@@ -86,7 +84,7 @@ async def test_prefix_groups_resolve_and_suggest(hypotez_bot):
         near = (await bot.send("!tag ad x")).content
         assert "`!tag add`" in near and "`!tag ad`" in near
         alone = (await bot.send("!config role")).content
-        assert "`!config role set`" in alone
+        assert "— Roles" in alone and "`!config role set <role> [times]`" in alone, "a group alone: its help"
         listing = (await bot.send("!help")).content
         assert "`!tag add <label>`" in listing and "`!config role set <role> [times]`" in listing
         assert "Usage: `!tag add <label>`" in (await bot.send("!help tag add")).content
@@ -149,4 +147,25 @@ def test_groups_in_the_console(tmp_path):
     lines = done.stdout.splitlines()
     assert any("It needs one of the roles: Mod" in line for line in lines)
     assert "added x" in lines
-    assert any("Did you mean `!tag add` or `!tag remove`?" in line for line in lines)
+    assert any("`!tag remove` — Remove a tag" in line for line in lines)
+
+
+async def test_a_cooldown_is_handed_down_unless_overridden(hypotez_bot):
+    spec = ("bot: {language: en}\ncommands:\n  tag:\n    description: Tags\n    cooldown: {rate: 1, per: 60}\n"
+            "    subcommands:\n      add: {description: Add, text: added}\n"
+            "      list: {description: List, text: listed, cooldown: {rate: 5, per: 60}}\n")
+    async with hypotez_bot(spec, model=False, voice=False) as bot:
+        assert (await bot.send("!tag add")).content == "added"
+        assert "you can use `!tag add` again in" in (await bot.send("!tag add")).content
+        assert [(await bot.send("!tag list")).content for _ in range(3)] == ["listed"] * 3
+
+
+async def test_a_subcommands_template_is_in_its_groups_folder(hypotez_bot):
+    spec = "bot: {language: en}\ncommands:\n  tag:\n    description: Tags\n    subcommands:\n      add: {description: Add}\n"
+    async with hypotez_bot(spec, files={"templates/en/tag/add.j2": "added by {{ user }}"}, model=False,
+                           voice=False) as bot:
+        assert (await bot.send("!tag add")).content == "added by ann"
+    with pytest.raises(SpecError) as caught:
+        load_spec_text(spec, path=__import__("pathlib").Path("/tmp/nowhere/commands.yaml"), check_handlers=False,
+                       display_name="commands.yaml")
+    assert "template 'tag/add' does not exist (templates/en/tag/add.j2)" in str(caught.value)

@@ -10,14 +10,11 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import pytest
 from fakes.bot_process import BotProcess
 from fakes.discord_server import FakeDiscord
 
 from hypotez.declaration.needs import spec_needs
 from hypotez.registry import load_spec_text
-
-pytestmark = pytest.mark.asyncio
 
 SPEC = """\
 bot:

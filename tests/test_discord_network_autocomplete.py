@@ -3,11 +3,8 @@ interactions with choices, from a list and from the server's data folder."""
 
 from __future__ import annotations
 
-import pytest
 from fakes.bot_process import BotProcess
 from fakes.discord_server import FakeDiscord
-
-pytestmark = pytest.mark.asyncio
 
 SPEC = """\
 bot: {language: en, prefix: "!"}

@@ -8,11 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
 from fakes.bot_process import BotProcess
 from fakes.discord_server import FakeDiscord
-
-pytestmark = pytest.mark.asyncio
 
 SPEC = """\
 bot:
@@ -131,7 +128,7 @@ async def test_groups_over_the_gateway(tmp_path):
             [reply] = await process.alongside(server.ask("!tag add old"))
             assert reply.text == "added old"
             [reply] = await process.alongside(server.ask("!config role"))
-            assert "`!config role set`" in reply.text
+            assert "`!config role set <role>`" in reply.text and "— Roles" in reply.text
         finally:
             code = await process.stop()
         assert code == 0, process.log

@@ -4,8 +4,6 @@ groups, suggestions, languages, Discord's own settings."""
 import pytest
 from support import ROOT
 
-pytestmark = pytest.mark.asyncio
-
 EXAMPLE = ROOT / "commands.example.yaml"
 
 

@@ -13,8 +13,6 @@ from hypotez.declaration.checks_groups import DISCORD_LOCALES
 from hypotez.errors import SpecError
 from hypotez.registry import load_spec_text
 
-pytestmark = pytest.mark.asyncio
-
 SPEC = """\
 bot: {language: en, languages: [en, ru], locale_replies: true}
 commands:
@@ -121,3 +119,11 @@ async def test_sync_sends_the_localizations_and_plans_their_changes(tmp_path):
         (tmp_path / "commands.yaml").write_text(SPEC.replace("names: {ru: цвет}", "names: {ru: колер}"),
                                                 encoding="utf-8")
         assert "  ~ /color: name_localizations" in await hypotez(server, "sync", "--plan")
+
+
+async def test_help_shows_descriptions_in_the_reply_language(hypotez_bot):
+    async with hypotez_bot(SPEC, model=False, voice=False) as bot:
+        assert "`!color <shade>` — Pick a colour" in (await bot.send("!help")).content
+        russian = (await bot.slash("help", locale="ru")).content
+        assert "— Выбрать цвет" in russian and "— Добавить тег" in russian
+        assert "Теги" in (await bot.slash("help", command="tag", locale="ru")).content

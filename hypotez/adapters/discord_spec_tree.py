@@ -4,6 +4,7 @@ invite`` and the running bot's own sync all send what this gives."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -13,15 +14,22 @@ from discord.ext import commands
 from hypotez.adapters.discord_commands import prefix_command, slash_command
 from hypotez.adapters.discord_install import builders, install_commands
 from hypotez.adapters.discord_translator import use_spec_translator
-from hypotez.registry import Registry
+from hypotez.declaration.model import Spec
 
 
-async def offline_bot(registry: Registry) -> commands.Bot:
+@dataclass(frozen=True, slots=True)
+class _SpecOnly:
+    """What building the commands reads of a registry (its spec): handlers need not be imported to know
+    what Discord is sent."""
+
+    spec: Spec
+
+
+async def offline_bot(spec: Spec) -> commands.Bot:
     """A bot carrying the spec's commands, translated as the running bot's; it is never logged in (its
     commands run nothing here)."""
-    bot = commands.Bot(command_prefix=registry.spec.settings.prefix, intents=discord.Intents.none(),
-                       help_command=None)
-    install_commands(bot, registry, *builders(None, prefix_command, slash_command))
+    bot = commands.Bot(command_prefix=spec.settings.prefix, intents=discord.Intents.default(), help_command=None)
+    install_commands(bot, _SpecOnly(spec), *builders(None, prefix_command, slash_command))  # type: ignore[arg-type]
     await use_spec_translator(bot.tree)
     return bot
 

@@ -82,7 +82,9 @@ def build_command(name: str, raw: dict[str, Any], settings: Settings, locations:
         help=raw.get("help", "").strip(),
         handler=raw.get("handler"),
         # An answer written in the spec replaces the default template file.
-        reply_templates=frozen_mapping({} if inline is not None and "reply" not in raw else _replies(raw.get("reply"), name)),
+        # A subcommand's own template is in its group's folder: templates/<language>/tag/add.j2.
+        reply_templates=frozen_mapping({} if inline is not None and "reply" not in raw
+                                       else _replies(raw.get("reply"), name.replace(" ", "/"))),
         arguments=arguments,
         permissions=_permissions(permissions_raw),
         cooldown=CooldownSpec(cooldown_raw["rate"], float(cooldown_raw["per"]), cooldown_raw.get("scope", "user"))
