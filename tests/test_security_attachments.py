@@ -37,7 +37,7 @@ def spec_with(tmp_path: Path, attachments: dict) -> Path:
     data = yaml.safe_load((ROOT / "commands.yaml").read_text(encoding="utf-8"))
     data["bot"]["attachments"] = attachments
     path = tmp_path / "commands.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 

@@ -210,7 +210,7 @@ def _explain(error: jsonschema.ValidationError, locations: Locations) -> list[Sp
         return _explain(best, locations) if best is not None else []
 
     if rule == "additionalProperties":
-        allowed = sorted(_schema_at(list(error.relative_schema_path)[:-1]).get("properties", {}))
+        allowed = sorted(_schema_at(list(error.absolute_schema_path)[:-1]).get("properties", {}))
         extras = [k for k in error.instance if k not in allowed] if isinstance(error.instance, dict) else []
         out = []
         for extra in extras:
