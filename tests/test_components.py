@@ -213,3 +213,12 @@ async def test_role_and_channel_menus(bot):
     assert kinds == [2, 2, 6, 8]  # buttons, a role menu, a channel menu
     assert (await bot.pick(reply, "Pick roles", "11", "12")).content == "2 roles"
     assert (await bot.pick(reply, "Pick a channel", "1000000000000002")).content == "<#1000000000000002>"
+
+
+async def test_nothing_is_kept_per_message_sent_with_components(bot):
+    # Every component is a dynamic item: discord.py keeps one pattern, not a view per message.
+    for number in range(20):
+        await bot.send(f"!poll {number}")
+    store = bot.bot._connection._view_store
+    assert store._views == {} and store._synced_message_views == {}
+    assert len(store._dynamic_items) == 1
