@@ -80,13 +80,13 @@ async def correct(invocation: Invocation, message_id: str | None = None,
 RATINGS = {"good": "👍", "bad": "👎"}
 
 
-async def rate(invocation: Invocation, rating: str, message_id: str | None = None) -> Response:
+async def rate(invocation: Invocation, rating: str, target: str | None = None) -> Response:
     """Store a 👍 or 👎 on one of the bot's answers (the buttons under its answers run this), as
-    feedback that names the answer. The answer is the message the button is on, or ``message_id``."""
+    feedback that names the answer. The answer is the message the button is on, or ``target`` (its id)."""
     storage = invocation.services.storage
-    target = (message_id or invocation.reference_id or "").strip()
+    target = (target or invocation.reference_id or "").strip()
     if not target:
-        raise BadArgument("message_id", Reason("correct.which"))
+        raise BadArgument("target", Reason("correct.which"))
     answer = await storage.find_answer(target)
     if answer is None:
         raise NotFound("answer", Reason("correct.unknown_answer", id=target))

@@ -49,6 +49,8 @@ commands:
     components:
       - {id: toggle, label: "Gamer", action: {toggle_role: Gamer}}
       - {id: broken, label: "Broken", action: {reply: "{{ nothing.here }}"}}
+      - {id: roles, type: role_select, placeholder: "Pick roles", max_values: 3, action: {reply: "{{ values | length }} roles"}}
+      - {id: place, type: channel_select, placeholder: "Pick a channel", action: {reply: "<#{{ value }}>"}}
 '''
 
 
@@ -203,3 +205,20 @@ async def test_a_template_that_fails_when_used_gets_a_short_apology(bot, caplog)
     assert message.ephemeral and "Traceback" not in message.text and "nothing" not in message.text
     assert message.text.startswith("💥 Something went wrong.")
     assert "'nothing' is undefined" in caplog.text  # the log says what to fix
+
+
+async def test_role_and_channel_menus(bot):
+    reply = await bot.send("!gamer")
+    kinds = [c["type"] for row in reply.messages[0].components for c in row["components"]]
+    assert kinds == [2, 2, 6, 8]  # buttons, a role menu, a channel menu
+    assert (await bot.pick(reply, "Pick roles", "11", "12")).content == "2 roles"
+    assert (await bot.pick(reply, "Pick a channel", "1000000000000002")).content == "<#1000000000000002>"
+
+
+async def test_nothing_is_kept_per_message_sent_with_components(bot):
+    # Every component is a dynamic item: discord.py keeps one pattern, not a view per message.
+    for number in range(20):
+        await bot.send(f"!poll {number}")
+    store = bot.bot._connection._view_store
+    assert store._views == {} and store._synced_message_views == {}
+    assert len(store._dynamic_items) == 1

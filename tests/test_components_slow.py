@@ -13,7 +13,7 @@ commands:
       - {id: go, label: Go, action: {run: work, ephemeral: false}}
   work:
     description: Slow work
-    handler: work:work
+    handler: slow_button_work:work
     text: "done after {{ seconds }} s"
 '''
 
@@ -27,7 +27,7 @@ async def work(invocation):
 
 
 async def test_a_slow_action_is_deferred_then_followed_up(hypotez_bot):
-    async with hypotez_bot(spec=SPEC, files={"work.py": textwrap.dedent(HANDLERS)}, model=False,
+    async with hypotez_bot(spec=SPEC, files={"slow_button_work.py": textwrap.dedent(HANDLERS)}, model=False,
                            voice=False) as bot:
         bot.bot.defer_after = 0.05
         ready = await bot.send("!start")

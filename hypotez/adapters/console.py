@@ -7,6 +7,8 @@ Lines starting with ':' are directives:
   :roles R1,R2      act as a member with these roles (no roles: ':roles'); ':admin' to be the admin again
   :voice on|off     the local user is (not) in a voice channel: spoken answers are written as audio files
   :ids on|off       show the id of each bot message (for !correct)
+  :press LABEL      press a button under a recent answer; :pick MENU VALUES picks from a select menu
+  :fill N=V ...     fill in the form (modal) the bot opened; :menu NAME [#ID|TEXT] uses a context menu
   :wait             wait until background work (training) has finished
   :reload           reload commands.yaml and templates/ now (--watch does it on every change)
   :help             list the directives

@@ -8,8 +8,6 @@ from __future__ import annotations
 from difflib import get_close_matches
 from typing import Any, Callable
 
-import jinja2
-
 from hypotez.declaration.building import _build_argument, _permissions
 from hypotez.declaration.inline import _localized
 from hypotez.declaration.model import CommandSpec, Location, frozen_mapping
@@ -33,7 +31,6 @@ CONTEXT_MENUS_MAX = 5  # of each target, per bot
 # what is carried (the reply's arguments, or a reference to them) at least 17.
 ID_OVERHEAD = len("hz1:c:::") + 7 + 1 + 17
 
-_JINJA = jinja2.Environment()  # parsing only: rendering is the sandbox's (hypotez.rendering)
 Path_ = tuple[Any, ...]
 Add = Callable[..., None]
 
@@ -48,6 +45,7 @@ class InteractionsBuilder:
         self.commands = commands
         self.add = add  # add(path, message, hint=None, at_key=True)
         self.modal_refs: list[tuple[Path_, str]] = []  # where an action opens a modal, and which
+        self.texts: list[tuple[Path_, str]] = []  # every action's Jinja text, with where it is
 
     def loc(self, path: Path_) -> Location:
         line, column = self.locations.of_key(path)
@@ -94,21 +92,14 @@ class InteractionsBuilder:
                           ephemeral=bool(raw.get("ephemeral", True)), location=self.loc(path))
 
     def syntax(self, raw: dict[str, Any], path: Path_) -> None:
-        """The action's texts must be valid Jinja (what they may name is known only when used)."""
-        texts: list[tuple[Path_, str]] = []
+        """Keep the action's texts with where they are: the registry checks them as templates."""
         for key in ("reply", "edit"):
             value = raw.get(key)
             if isinstance(value, str):
-                texts.append((path + (key,), value))
+                self.texts.append((path + (key,), value))
             elif isinstance(value, dict):
-                texts.extend((path + (key, k), str(v)) for k, v in value.items())
-        texts.extend((path + ("arguments", k), str(v)) for k, v in (raw.get("arguments") or {}).items())
-        for where, text in texts:
-            try:
-                _JINJA.parse(text)
-            except jinja2.TemplateSyntaxError as error:
-                self.add(where, f"the text is not a valid template: {error.message}",
-                         "check the {{ }} and {% %} pairs", at_key=False)
+                self.texts.extend((path + (key, k), str(v)) for k, v in value.items())
+        self.texts.extend((path + ("arguments", k), str(v)) for k, v in (raw.get("arguments") or {}).items())
 
     # -- components -------------------------------------------------------------------------
 
@@ -305,5 +296,6 @@ def build_interactions(raw: dict[str, Any], commands: list[CommandSpec], bad_pat
             close = get_close_matches(modal, list(declared), n=1)
             add(path, f"there is no modal '{modal}'", f"did you mean '{close[0]}'?" if close else
                 "declare it under 'modals:' at the top of the file", at_key=False)
-    return Interactions(replies=frozen_mapping(replies), modals=frozen_mapping(modals), context_menus=tuple(menus))
+    return Interactions(replies=frozen_mapping(replies), modals=frozen_mapping(modals), context_menus=tuple(menus),
+                        sources=tuple(builder.texts))
 

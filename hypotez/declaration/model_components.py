@@ -119,6 +119,8 @@ class Interactions:
     replies: Mapping[str, ReplyInteractions] = field(default_factory=frozen_mapping)  # owner → its parts
     modals: Mapping[str, ModalSpec] = field(default_factory=frozen_mapping)
     context_menus: tuple[ContextMenuSpec, ...] = ()
+    # (path in the YAML, Jinja text) of every action's text: the registry checks that they parse.
+    sources: tuple[tuple[tuple, str], ...] = ()
 
     def of(self, owner: str) -> ReplyInteractions:
         return self.replies.get(owner, NO_INTERACTIONS)

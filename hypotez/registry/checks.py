@@ -18,6 +18,7 @@ from hypotez.declaration.loader import Declaration
 from hypotez.declaration.model import ArgumentSpec, CommandSpec, Settings
 from hypotez.errors import HypotezError, SpecProblem
 from hypotez.registry.handlers import HandlerProblem, check_signature, resolve_handler
+from hypotez.registry.component_checks import check_action_texts
 from hypotez.registry.inline_checks import InlineChecker, template_path
 from hypotez.registry.template_languages import check_other_languages, elsewhere_hint
 from hypotez.registry.template_names import NameScope, check_template_file, command_scope
@@ -143,6 +144,7 @@ def check_declaration(declaration: Declaration, renderer: Renderer, *, check_han
     for command in spec.commands:
         if not command.builtin:
             inline.check(command, declaration.raw_commands[command.name])
+    check_action_texts(spec.interactions, renderer.environment(spec.settings.language), checker.add)
     checker.templates(declaration.templates)
     for command in spec.commands:
         checker.template_names(command.reply_templates.values(), scope_of(command))
