@@ -231,12 +231,11 @@ class FakeDiscordHTTP:
             return _FakeResponse(200, self._edit(parts[4], str(CHANNEL_ID), body))
         if method == "POST" and parts[:1] == ["channels"] and parts[-1] == "typing":
             return _FakeResponse(204, None)
-        if method in ("PUT", "DELETE") and parts[0] == "guilds" and len(parts) == 6 and parts[4] == "roles":
-            self.role_changes.append((method, parts[1], parts[3], parts[5]))
-            return _FakeResponse(204, None, "text/plain")
         if method == "PUT" and parts[0] == "applications":  # slash command sync
             return _FakeResponse(200, [])
         routed = events_route(self.events, method, parts, body, self.next_id, self.bot_user)
+        if routed is not None and routed[0] == 204 and parts[0] == "guilds" and parts[4:5] == ["roles"]:
+            self.role_changes.append((method, parts[1], parts[3], parts[5]))  # buttons' role toggles
         if routed is not None:
             return _FakeResponse(routed[0], routed[1], "application/json" if routed[1] is not None else "text/plain")
         return _FakeResponse(404, {"message": f"the fake does not know {method} {path}", "code": 0})
