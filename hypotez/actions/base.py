@@ -19,9 +19,10 @@ class ActionRefused(Exception):
 
 
 class Actuator(Protocol):
-    async def post(self, channel: str | None, text: str) -> bool:
+    async def post(self, channel: str | None, text: str, nonce: str | None = None) -> bool:
         """Post ``text`` in ``channel`` (a name or an id; None: where the event happened). False when
-        there is no such channel."""
+        there is no such channel. ``nonce``: the same post sent twice is made once (Discord keeps the
+        first message with a nonce for a few minutes and answers a repeat with it)."""
 
     async def dm(self, text: str) -> None:
         """Send ``text`` to the member the event is about."""
