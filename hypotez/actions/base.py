@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from hypotez.errors import HypotezError
 from hypotez.reasons import Reason
 
 
-class ActionRefused(Exception):
+class ActionRefused(HypotezError):
     """An action that was not done, and why (a :class:`Reason`, worded per language)."""
 
     def __init__(self, reason: Reason):

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from hypotez.errors import HypotezError
+
 # The tenant of values that belong to no server: a user's own (state.user) and the bot's (state.global).
 BOT_TENANT = "*"
 BOT_SCOPES = ("user", "global")
@@ -55,7 +57,7 @@ CREATE TABLE IF NOT EXISTS schedule_runs (
 """
 
 
-class StateFull(Exception):
+class StateFull(HypotezError):
     """A write the limits refuse: ``what`` is ``value_too_long`` or ``too_many_rows``; ``limit`` the limit."""
 
     def __init__(self, what: str, key: str, limit: int):
