@@ -92,9 +92,18 @@ async def test_a_claimed_run_is_posted_after_a_crash_once(hypotez_bot, tmp_path)
         # what a crash after posting the run and before marking it posted leaves behind
         await bot.app.services.state.set_schedule(tenant, "hourly", ScheduleRow(row.next_run, now + 3600,
                                                                                  row.fingerprint, acted=False))
-    async with hypotez_bot(spec=SPEC, model=False, voice=False, data_dir=data) as bot:
+        remembered = dict(bot.http.events.nonces)  # what Discord remembers of the first post
+    again = hypotez_bot(spec=SPEC, model=False, voice=False, data_dir=data)
+    async with again as bot:
         bot.clock.now = now + 3700
         assert [m.text for m in await bot.advance(0)] == [first], "the same run, its counter not counted again"
+    again = hypotez_bot(spec=SPEC, model=False, voice=False, data_dir=data)
+    await again.app.services.state.set_schedule(tenant, "hourly", ScheduleRow(row.next_run, now + 3600,
+                                                                               row.fingerprint))
+    again.http.events.nonces.update(remembered)
+    async with again as bot:  # on Discord, which remembers the nonce: the repeat makes no new message
+        bot.clock.now = now + 3700
+        assert await bot.advance(0) == []
         request = next(r for r in bot.http.requests if r.method == "POST" and r.path.endswith("/messages"))
         assert _nonces(bot) == [nonce] and request.json["enforce_nonce"] is True, \
             "the same nonce: Discord answers the repeat with the first message"
