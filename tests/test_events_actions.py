@@ -169,3 +169,30 @@ async def test_a_role_given_or_taken_is_answered(hypotez_bot):
         taken = await bot.set_roles("kim", [], user_id=4_000_000_000_000_100)
         assert taken.content == "Sad to see the boost go, kim."
         assert taken.messages[0].channel_id in bot.http.events.dm_channels
+
+
+MESSAGE_SPEC = '''
+bot:
+  name: msgbot
+  language: en
+commands: {}
+state:
+  votes: {scope: global, type: counter}
+reactions:
+  vote:
+    emoji: "👍"
+    message: "5000000000000042"
+    added:
+      channel: general
+      actions: [{increment: votes}]
+      text: "{{ member }} voted ({{ state.global.votes }} in all) with {{ emoji }} on {{ message_id }}"
+    removed: {channel: general, text: "{{ member }} took the vote back"}
+'''
+
+
+async def test_a_reaction_on_one_message_added_and_removed(hypotez_bot):
+    async with hypotez_bot(spec=MESSAGE_SPEC, model=False, voice=False) as bot:
+        added = await bot.react("👍", 5_000_000_000_000_042)
+        assert added.content == "ann voted (1 in all) with 👍 on 5000000000000042"
+        assert (await bot.react("👍", 5_000_000_000_000_043)).content == "", "another message"
+        assert (await bot.react("👍", 5_000_000_000_000_042, remove=True)).content == "ann took the vote back"

@@ -73,20 +73,39 @@ async def test_the_next_run_survives_a_restart_and_missed_runs_follow_the_policy
         assert [m.text for m in await bot.advance(3600)] == ["hourly #4 at 23:30"]
 
 
-async def test_a_claimed_run_is_posted_after_a_crash(hypotez_bot, tmp_path):
+def _nonces(bot):
+    return [(r.json or {}).get("nonce") for r in bot.http.requests if r.method == "POST" and r.path.endswith("/messages")
+            and (r.json or {}).get("content", "").startswith("hourly")]
+
+
+async def test_a_claimed_run_is_posted_after_a_crash_once(hypotez_bot, tmp_path):
     from hypotez.services.state_store import ScheduleRow
 
     data = tmp_path / "data"
     async with hypotez_bot(spec=SPEC, model=False, voice=False, data_dir=data) as bot:
         now = bot.clock.now
         await bot.advance(0)
+        [first] = [m.text for m in await bot.advance(3600)]
+        [nonce] = _nonces(bot)
         tenant = str(bot.guild.id)
-        fingerprint = next(s for s in bot.app.spec.events.schedules if s.name == "hourly").fingerprint
-        # what a crash between claiming a run and posting it leaves behind
-        await bot.app.services.state.set_schedule(tenant, "hourly", ScheduleRow(now + 7200, now + 3600, fingerprint))
-    async with hypotez_bot(spec=SPEC, model=False, voice=False, data_dir=data) as bot:
+        row = await bot.app.services.state.schedule(tenant, "hourly")
+        # what a crash after posting the run and before marking it posted leaves behind
+        await bot.app.services.state.set_schedule(tenant, "hourly", ScheduleRow(row.next_run, now + 3600,
+                                                                                 row.fingerprint, acted=False))
+        remembered = dict(bot.http.events.nonces)  # what Discord remembers of the first post
+    again = hypotez_bot(spec=SPEC, model=False, voice=False, data_dir=data)
+    async with again as bot:
         bot.clock.now = now + 3700
-        texts = [m.text for m in await bot.advance(0)]
-        assert len([t for t in texts if t.startswith("hourly")]) == 1
+        assert [m.text for m in await bot.advance(0)] == [first], "the same run, its counter not counted again"
+    again = hypotez_bot(spec=SPEC, model=False, voice=False, data_dir=data)
+    await again.app.services.state.set_schedule(tenant, "hourly", ScheduleRow(row.next_run, now + 3600,
+                                                                               row.fingerprint))
+    again.http.events.nonces.update(remembered)
+    async with again as bot:  # on Discord, which remembers the nonce: the repeat makes no new message
+        bot.clock.now = now + 3700
+        assert await bot.advance(0) == []
+        request = next(r for r in bot.http.requests if r.method == "POST" and r.path.endswith("/messages"))
+        assert _nonces(bot) == [nonce] and request.json["enforce_nonce"] is True, \
+            "the same nonce: Discord answers the repeat with the first message"
         row = await bot.app.services.state.schedule(tenant, "hourly")
         assert row.pending is None and row.next_run == now + 7200

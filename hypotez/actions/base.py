@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from hypotez.errors import HypotezError
 from hypotez.reasons import Reason
 
 
-class ActionRefused(Exception):
+class ActionRefused(HypotezError):
     """An action that was not done, and why (a :class:`Reason`, worded per language)."""
 
     def __init__(self, reason: Reason):
@@ -19,9 +20,10 @@ class ActionRefused(Exception):
 
 
 class Actuator(Protocol):
-    async def post(self, channel: str | None, text: str) -> bool:
+    async def post(self, channel: str | None, text: str, nonce: str | None = None) -> bool:
         """Post ``text`` in ``channel`` (a name or an id; None: where the event happened). False when
-        there is no such channel."""
+        there is no such channel. ``nonce``: the same post sent twice is made once (Discord keeps the
+        first message with a nonce for a few minutes and answers a repeat with it)."""
 
     async def dm(self, text: str) -> None:
         """Send ``text`` to the member the event is about."""

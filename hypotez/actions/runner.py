@@ -30,6 +30,9 @@ class ActionContext:
     actuator: Actuator
     render: Render
     language: str
+    # A tag making the state writes of this event happen once, however often it is replayed (a scheduled
+    # run posted again after a crash); None: every time.
+    once: str | None = None
 
 
 class ActionRunner:
@@ -40,15 +43,15 @@ class ActionRunner:
 
     async def run(self, response: ResponseSpec, context: ActionContext, declared: tuple[str, ...] = ()) -> None:
         allowed = set(response.permissions) | set(declared)
-        for action in response.actions:
+        for index, action in enumerate(response.actions):
             try:
                 if action.permission is not None and action.permission not in allowed:
                     raise ActionRefused(Reason("action.not_declared", permission=action.permission))
-                await self._do(action, context)
+                await self._do(action, context, f"{context.once}:{index}" if context.once else None)
             except ActionRefused as refused:
                 await self.refused(action, context, refused.reason)
 
-    async def _do(self, action: ActionSpec, context: ActionContext) -> None:
+    async def _do(self, action: ActionSpec, context: ActionContext, once: str | None) -> None:
         actuator = context.actuator
         if action.kind == "add_role":
             await actuator.add_role(action.target)
@@ -61,9 +64,9 @@ class ActionRunner:
         elif action.kind == "dm":
             await actuator.dm(await context.render(action.target))
         elif action.kind in ("set", "increment"):
-            await self._state(action, context)
+            await self._state(action, context, once)
 
-    async def _state(self, action: ActionSpec, context: ActionContext) -> None:
+    async def _state(self, action: ActionSpec, context: ActionContext, once: str | None) -> None:
         key = self.events.state.get(action.target)
         if key is None or self.state is None or key.scope not in context.owners:
             raise ActionRefused(Reason("action.no_state_owner", name=action.target))
@@ -71,7 +74,7 @@ class ActionRunner:
         try:
             if action.kind == "increment":
                 await self.state.increment(context.tenant, owner, key.key, action.by, start=int(key.initial or 0),
-                                           label=context.label, max_rows=limits.max_rows)
+                                           label=context.label, max_rows=limits.max_rows, once=once)
             else:
                 value = action.value
                 if isinstance(value, str):
@@ -79,7 +82,7 @@ class ActionRunner:
                 await self.state.write(context.tenant, owner, key.key, value, label=context.label,
                                        max_length=min(key.max_length or limits.max_value_length,
                                                       limits.max_value_length),
-                                       max_rows=limits.max_rows)
+                                       max_rows=limits.max_rows, once=once)
         except StateFull as full:
             raise ActionRefused(Reason(f"action.state_{full.what}", name=full.key, limit=full.limit)) from None
 

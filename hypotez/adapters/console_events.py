@@ -52,7 +52,7 @@ class ConsoleActuator:
     def _is_you(self) -> bool:
         return self.member is None or self.member.id == self.session.author.id
 
-    async def post(self, channel: str | None, text: str) -> bool:
+    async def post(self, channel: str | None, text: str, nonce: str | None = None) -> bool:
         here = self.session.place.channel_name
         tag = f"[#{channel}] " if channel is not None and channel not in (here, self.session.place.channel_id) else ""
         self.session.print_bot(tag + text, message_id=self.session.next_id())

@@ -68,12 +68,13 @@ class DiscordActuator:
         if not getattr(permissions, permission):
             raise ActionRefused(Reason("action.missing_permission", permission=permission))
 
-    async def post(self, channel: str | None, text: str) -> bool:
+    async def post(self, channel: str | None, text: str, nonce: str | None = None) -> bool:
         target = self.channel if channel is None else find_channel(self.guild, channel)
         if target is None:
             return False
+        extra = {"nonce": nonce} if nonce is not None else {}  # discord.py then asks Discord to enforce it
         try:
-            await target.send(self.bot.redactor()(text)[:DISCORD_LIMIT], allowed_mentions=NO_MENTIONS)
+            await target.send(self.bot.redactor()(text)[:DISCORD_LIMIT], allowed_mentions=NO_MENTIONS, **extra)
         except discord.HTTPException as error:
             log.error("could not post in channel %s: %s", getattr(target, "id", "?"), error)
             return False

@@ -153,8 +153,10 @@ class EventEngine:
     async def run_schedule_actions(self, schedule: ScheduleSpec, *, place: Place, server: ServerInfo | None,
                                    tenant: str, language: str, actuator: Actuator, run: datetime.datetime) -> None:
         data = {"run": run, **({"server": server} if server is not None else {})}
-        await self.actions.run(schedule.response, self._context(Reason("event.schedule", name=schedule.name), None, place, tenant,
-                                                                language, actuator, data))
+        context = self._context(Reason("event.schedule", name=schedule.name), None, place, tenant, language, actuator,
+                                data)
+        context.once = f"schedule:{tenant}:{schedule.name}:{run.timestamp()!r}"  # a replayed run writes once
+        await self.actions.run(schedule.response, context)
 
     # -- commands -------------------------------------------------------------------------------
 

@@ -4,9 +4,12 @@ posting a text or running a command in a channel, on every server that has that 
 Each (server, schedule) has a stored row (:mod:`hypotez.services.state_store`): the next run, and the
 run being delivered. A run is claimed before it is posted (the next run stored, the claimed one marked
 pending, in one committed write), its actions marked done once done, and the mark cleared once it is
-posted: after ``kill -9`` the bot finds the claimed run and posts it (without doing its actions
-again), and never posts a run whose mark was cleared — no lost run, no double post (a crash between
-the post and clearing the mark, a few microseconds, is the one window that can repeat a post). Runs that came due while the bot was down follow the schedule's ``missed``:
+posted: after ``kill -9`` the bot finds the claimed run and posts it, and never posts a run whose mark
+was cleared — no run is lost. A crash after the post and before the mark is cleared (the few
+milliseconds of one committed write) makes the run be posted again at start-up: it carries the same
+nonce as the first post, and Discord answers a repeated nonce with the first message instead of a new
+one (for a few minutes), so on Discord there is no double post. Its state writes are tagged with the
+run (:mod:`hypotez.services.state_store` ``once``), so a repeated run never counts twice. Runs that came due while the bot was down follow the schedule's ``missed``:
 ``skip`` posts none of them, ``once`` posts one. A run less than :data:`GRACE` seconds late is on time.
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import hashlib
 import logging
 import time
 import zoneinfo
@@ -178,7 +182,8 @@ class Scheduler:
                 await self.app.services.state.set_schedule(tenant, schedule.name, replace(claimed, acted=True))
             text = await engine.scheduled_text(schedule, place=place, server=target.server, tenant=tenant,
                                                language=language, run=run)
-        if text.strip() and not await target.actuator.post(schedule.response.channel, text):
+        nonce = hashlib.sha256(f"{tenant}:{schedule.name}:{run_at!r}".encode()).hexdigest()[:25]
+        if text.strip() and not await target.actuator.post(schedule.response.channel, text, nonce):
             log.warning("schedule %r: cannot post in %r on %s", schedule.name, schedule.response.channel, tenant)
 
     async def _command_reply(self, schedule: ScheduleSpec, place: Place) -> str:

@@ -58,7 +58,7 @@ class OutboxActuator:
     def __init__(self, outbox: Any):
         self.outbox = outbox
 
-    async def post(self, channel: str | None, text: str) -> bool:
+    async def post(self, channel: str | None, text: str, nonce: str | None = None) -> bool:
         if channel is not None or self.outbox is None:
             return False
         await self.outbox.send(text)

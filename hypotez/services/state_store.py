@@ -22,10 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from hypotez.errors import HypotezError
+
 # The tenant of values that belong to no server: a user's own (state.user) and the bot's (state.global).
 BOT_TENANT = "*"
 BOT_SCOPES = ("user", "global")
 STATE_DATABASE = "state.sqlite3"
+APPLIED_KEPT = 30 * 86400  # seconds a write's tag is kept (a run is posted again within minutes of a crash)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (
@@ -37,6 +40,10 @@ CREATE TABLE IF NOT EXISTS state (
     label TEXT NOT NULL DEFAULT '',
     updated REAL NOT NULL,
     PRIMARY KEY (tenant, scope, key, owner)
+);
+CREATE TABLE IF NOT EXISTS applied (
+    tag TEXT PRIMARY KEY,
+    at REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS schedule_runs (
     tenant TEXT NOT NULL,
@@ -50,7 +57,7 @@ CREATE TABLE IF NOT EXISTS schedule_runs (
 """
 
 
-class StateFull(Exception):
+class StateFull(HypotezError):
     """A write the limits refuse: ``what`` is ``value_too_long`` or ``too_many_rows``; ``limit`` the limit."""
 
     def __init__(self, what: str, key: str, limit: int):
@@ -139,29 +146,60 @@ class StateStore:
             if count >= max_rows:
                 raise StateFull("too_many_rows", key, max_rows)
 
+    def _first_time(self, once: str | None) -> bool:
+        """Inside a transaction: False when the write tagged ``once`` was already made (a scheduled run
+        posted again after a crash does its writes once); the tag is kept with the write."""
+        if once is None:
+            return True
+        now = time.time()
+        self._db.execute("DELETE FROM applied WHERE at < ?", (now - APPLIED_KEPT,))
+        return self._db.execute("INSERT OR IGNORE INTO applied (tag, at) VALUES (?, ?)", (once, now)).rowcount == 1
+
+    def _transaction(self, work: Any) -> Any:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            result = work()
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        return result
+
     def write_sync(self, tenant: str, owner: Owner, key: str, value: Any, *, label: str = "",
-                   max_length: int = 1000, max_rows: int = 100_000) -> Any:
+                   max_length: int = 1000, max_rows: int = 100_000, once: str | None = None) -> Any:
         encoded = json.dumps(value, ensure_ascii=False)
         if len(encoded) > max_length:
             raise StateFull("value_too_long", key, max_length)
         tenant = tenant_of(owner.scope, tenant)
-        with self._lock:
+
+        def work() -> None:
+            if not self._first_time(once):
+                return
             self._new_row_allowed(tenant, owner, key, max_rows)
             self._db.execute(
                 "INSERT INTO state (tenant, scope, owner, key, value, label, updated) VALUES (?,?,?,?,?,?,?) "
                 "ON CONFLICT (tenant, scope, key, owner) DO UPDATE SET value = excluded.value, "
                 "label = excluded.label, updated = excluded.updated",
                 (tenant, owner.scope, owner.id, key, encoded, label, time.time()))
+
+        with self._lock:
+            self._transaction(work)
         return value
 
     async def write(self, tenant: str, owner: Owner, key: str, value: Any, **kwargs: Any) -> Any:
         return await self._call(self.write_sync, tenant, owner, key, value, **kwargs)
 
     def increment_sync(self, tenant: str, owner: Owner, key: str, by: int = 1, *, start: int = 0, label: str = "",
-                       max_rows: int = 100_000) -> int:
-        """Add ``by`` to a counter (``start`` when it has no value yet) in one statement; the new value."""
+                       max_rows: int = 100_000, once: str | None = None) -> int:
+        """Add ``by`` to a counter (``start`` when it has no value yet) in one transaction; the new value.
+        ``once``: a tag; a second increment with the same tag changes nothing."""
         tenant = tenant_of(owner.scope, tenant)
-        with self._lock:
+
+        def work() -> int:
+            if not self._first_time(once):
+                row = self._db.execute("SELECT value FROM state WHERE tenant = ? AND scope = ? AND key = ? "
+                                       "AND owner = ?", (tenant, owner.scope, key, owner.id)).fetchone()
+                return int(row[0]) if row else start
             self._new_row_allowed(tenant, owner, key, max_rows)
             [value] = self._db.execute(
                 "INSERT INTO state (tenant, scope, owner, key, value, label, updated) VALUES (?,?,?,?,?,?,?) "
@@ -169,7 +207,10 @@ class StateStore:
                 "value = CAST(CAST(value AS INTEGER) + ? AS TEXT), label = excluded.label, updated = excluded.updated "
                 "RETURNING value",
                 (tenant, owner.scope, owner.id, key, str(start + by), label, time.time(), by)).fetchone()
-        return int(value)
+            return int(value)
+
+        with self._lock:
+            return self._transaction(work)
 
     async def increment(self, tenant: str, owner: Owner, key: str, by: int = 1, **kwargs: Any) -> int:
         return await self._call(self.increment_sync, tenant, owner, key, by, **kwargs)

@@ -199,7 +199,13 @@ class FakeDiscordHTTP:
     def _answer(self, method: str, path: str, body: dict[str, Any], files: list[CapturedFile]) -> _FakeResponse:
         parts = path.strip("/").split("/")
         if method == "POST" and len(parts) == 3 and parts[0] == "channels" and parts[2] == "messages":
-            return _FakeResponse(200, self._message(parts[1], body, files, "message"))
+            nonce = str(body["nonce"]) if body.get("enforce_nonce") and body.get("nonce") is not None else None
+            if nonce in self.events.nonces:  # Discord: the message already sent with this nonce, no new one
+                return _FakeResponse(200, self.events.nonces[nonce])
+            message = self._message(parts[1], body, files, "message")
+            if nonce is not None:
+                self.events.nonces[nonce] = message
+            return _FakeResponse(200, message)
         if method == "PATCH" and len(parts) == 4 and parts[0] == "channels" and parts[2] == "messages":
             if parts[3] in self.missing_messages:
                 return _FakeResponse(404, {"message": "Unknown Message", "code": 10008})

@@ -18,6 +18,8 @@ class EventsLedger:
     dm_channels: dict[str, str] = field(default_factory=dict)  # channel id → user id
     # action kind ("role", "reaction", "delete", "dm") → the HTTP status Discord answers with instead
     refuse: dict[str, int] = field(default_factory=dict)
+    # nonce → the message first sent with it: Discord answers a repeat (enforce_nonce) with that message
+    nonces: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def events_route(ledger: EventsLedger, method: str, parts: list[str], body: dict[str, Any],
