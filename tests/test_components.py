@@ -203,7 +203,7 @@ async def test_a_template_that_fails_when_used_gets_a_short_apology(bot, caplog)
     press = await bot.press(await bot.send("!gamer"), "Broken")
     [message] = press.messages
     assert message.ephemeral and "Traceback" not in message.text and "nothing" not in message.text
-    assert message.text.startswith("💥 Something went wrong.")
+    assert message.text.startswith("⚠️ This answer cannot be sent to Discord: its template has a mistake")
     assert "'nothing' is undefined" in caplog.text  # the log says what to fix
 
 

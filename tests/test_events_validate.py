@@ -88,6 +88,7 @@ CASES = {
     'schedule_too_often': (
         'schedules:\n  s:\n    every: 5\n    channel: general\n    text: hi\n',
         "{file}:9:12: 'every' in schedule 's' must be at least 60 (it is 5)\n"
+        "    hint: write a number at least 60\n"
     ),
     'join_says_nowhere': (
         "events:\n  member_join:\n    text: 'Welcome {{ member }}'\n",

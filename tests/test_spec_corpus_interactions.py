@@ -29,7 +29,7 @@ EXPECTED = {
     ),
     'context_unknown': (
         "{file}:4:16: value in 'contexts' of command 'hi' is 'server'; allowed: guild, dm, private_channel\n"
-        "    hint: did you mean 'guild'?\n"
+        "    hint: did you mean 'guild'? (Discord's API calls a server a guild)\n"
     ),
     'discord_setting_on_subcommand': (
         "{file}:7:9: 'default_permissions' of 'tag add': Discord reads it only on the top-level command\n"
