@@ -16,7 +16,7 @@ import re
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hypotez.actions.base import ActionRefused
 from hypotez.events.info import MemberInfo, ServerInfo
@@ -24,8 +24,8 @@ from hypotez.events.scheduler import Target
 from hypotez.reasons import Reason
 from hypotez.services.durable import atomic_write
 
-if TYPE_CHECKING:
-    from hypotez.adapters.console import ConsoleSession
+# The console session (hypotez.adapters.console.ConsoleSession) that imports this module: named, not imported.
+ConsoleSession = Any
 
 EVENT_DIRECTIVES_HELP = """  :join NAME      NAME joins the server; :leave NAME: NAME leaves it
   :react EMOJI [ID]  react to message ID (default: the last); :unreact EMOJI [ID] takes it back
@@ -44,7 +44,7 @@ def parse_duration(text: str) -> float | None:
 class ConsoleActuator:
     """Actions on the console's one server: printed; roles given or taken change who you are."""
 
-    def __init__(self, session: "ConsoleSession", member: MemberInfo | None = None, message_id: str | None = None):
+    def __init__(self, session: ConsoleSession, member: MemberInfo | None = None, message_id: str | None = None):
         self.session = session
         self.member = member
         self.message_id = message_id
@@ -86,12 +86,12 @@ class ConsoleActuator:
         self.session.say(f"(admin channel) {text}")
 
 
-def _server(session: "ConsoleSession", members: int) -> ServerInfo:
+def _server(session: ConsoleSession, members: int) -> ServerInfo:
     place = session.place
     return ServerInfo(place.guild_id or "", place.guild_name or "", members)
 
 
-async def events_directive(session: "ConsoleSession", name: str, argument: str) -> bool:
+async def events_directive(session: ConsoleSession, name: str, argument: str) -> bool:
     """Apply an events directive; False when ``name`` is not one."""
     if name not in ("join", "leave", "react", "unreact", "clock", "role"):
         return False
@@ -160,7 +160,7 @@ class ConsoleClock:
             handle.write(repr(self.offset))
 
 
-def console_scheduler_targets(session: "ConsoleSession") -> Any:
+def console_scheduler_targets(session: ConsoleSession) -> Any:
     """The console's schedules run on its current server, posting where they would: shown with their channel."""
     def targets(schedule: Any) -> list[Any]:
         channel = schedule.response.channel or session.place.channel_name

@@ -9,7 +9,7 @@ a reason they can act on; when Discord refuses anyway, its status and message ar
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 import discord
 
@@ -21,8 +21,8 @@ from hypotez.events.scheduler import Target
 from hypotez.incoming import Place
 from hypotez.reasons import Reason
 
-if TYPE_CHECKING:
-    from hypotez.adapters.discord_bot import HypotezBot
+# The bot (hypotez.adapters.discord_bot.HypotezBot) that imports this module: named, not imported.
+HypotezBot = Any
 
 log = logging.getLogger("hypotez.discord.events")
 
@@ -55,7 +55,7 @@ def _refused(error: discord.HTTPException) -> ActionRefused:
 class DiscordActuator:
     """The actions of one event on Discord: ``member`` (who it is about), ``message`` (what it is about)."""
 
-    def __init__(self, bot: "HypotezBot", guild: discord.Guild | None, channel: Any, member: Any = None,
+    def __init__(self, bot: HypotezBot, guild: discord.Guild | None, channel: Any, member: Any = None,
                  message: Any = None):
         self.bot, self.guild, self.channel, self.member, self.message = bot, guild, channel, member, message
 
@@ -145,11 +145,11 @@ class DiscordActuator:
             await self.post(str(name), text)
 
 
-def message_actuator(bot: "HypotezBot", message: discord.Message) -> DiscordActuator:
+def message_actuator(bot: HypotezBot, message: discord.Message) -> DiscordActuator:
     return DiscordActuator(bot, message.guild, message.channel, message.author, message)
 
 
-def schedule_targets(bot: "HypotezBot") -> Callable[[Any], list[Target]]:
+def schedule_targets(bot: HypotezBot) -> Callable[[Any], list[Target]]:
     """Every server the bot is in that has the schedule's channel."""
     def targets(schedule: Any) -> list[Target]:
         out = []
@@ -166,7 +166,7 @@ def schedule_targets(bot: "HypotezBot") -> Callable[[Any], list[Target]]:
 class DiscordEvents:
     """The gateway events the spec's events answer, as listeners on the bot."""
 
-    def __init__(self, bot: "HypotezBot"):
+    def __init__(self, bot: HypotezBot):
         self.bot = bot
 
     def install(self) -> None:

@@ -3,7 +3,7 @@ message before the conversational reply. Kept here so the pipeline only calls tw
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hypotez.actions.base import ActionRefused
 from hypotez.events.engine import EventEngine
@@ -11,11 +11,13 @@ from hypotez.events.info import MemberInfo
 from hypotez.reasons import Reason
 from hypotez.scope import base_scope
 
-if TYPE_CHECKING:
-    from hypotez.pipeline import Dispatcher, Request
+# The pipeline calls these with itself (a hypotez.pipeline.Dispatcher) and its Request: named, not imported,
+# so that the events package does not import the pipeline that imports it.
+Dispatcher = Any
+Request = Any
 
 
-def event_engine(dispatcher: "Dispatcher") -> EventEngine | None:
+def event_engine(dispatcher: Dispatcher) -> EventEngine | None:
     events = dispatcher.spec.events
     if events is None or events.empty:
         return None
@@ -27,7 +29,7 @@ def event_engine(dispatcher: "Dispatcher") -> EventEngine | None:
                        state=getattr(dispatcher.services, "state", None))
 
 
-async def run_triggers(dispatcher: "Dispatcher", request: "Request") -> bool:
+async def run_triggers(dispatcher: Dispatcher, request: Request) -> bool:
     """The triggers on a message that is not a command; whether the conversational reply may still answer."""
     engine = dispatcher.events
     if engine is None or not engine.matchers or not request.content.strip() or request.author.is_bot:
@@ -40,7 +42,7 @@ async def run_triggers(dispatcher: "Dispatcher", request: "Request") -> bool:
                                    actuator=actuator)
 
 
-async def add_command_state(dispatcher: "Dispatcher", command: Any, invocation: Any, data: dict[str, Any]) -> None:
+async def add_command_state(dispatcher: Dispatcher, command: Any, invocation: Any, data: dict[str, Any]) -> None:
     """Put ``state`` into a command's answer data when the answer reads it."""
     engine = dispatcher.events
     if engine is None or "state" in data:
