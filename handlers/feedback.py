@@ -80,7 +80,22 @@ async def correct(invocation: Invocation, message_id: str | None = None,
 RATINGS = {"good": "👍", "bad": "👎"}
 
 
-async def rate(invocation: Invocation, rating: str, target: str | None = None) -> Response:
+class Rated(TypedDict):
+    id: int
+    rating: str
+    mark: str
+    message_id: str
+    prompt: str
+    answer: str
+
+
+class Taught(TypedDict):
+    id: int
+    question: str
+    answer: str
+
+
+async def rate(invocation: Invocation, rating: str, target: str | None = None) -> Response[Rated]:
     """Store a 👍 or 👎 on one of the bot's answers (the buttons under its answers run this), as
     feedback that names the answer. The answer is the message the button is on, or ``target`` (its id)."""
     storage = invocation.services.storage
@@ -99,7 +114,7 @@ async def rate(invocation: Invocation, rating: str, target: str | None = None) -
                           "prompt": answer.prompt, "answer": answer.answer})
 
 
-async def teach(invocation: Invocation, question: str, answer: str) -> Response:
+async def teach(invocation: Invocation, question: str, answer: str) -> Response[Taught]:
     """Keep a question someone asked with the answer it should get (\"Train on this\" on their message):
     stored as a correction, so `!train corrections=yes` trains on it."""
     storage = invocation.services.storage
