@@ -14,7 +14,7 @@ from hypotez.declaration.model import ArgumentSpec, CommandSpec, PermissionSpec,
 from hypotez.reasons import builtin_catalog
 from hypotez.docs_discord import anchor, autocomplete_note, discord_notes
 from hypotez.docs_components import html_sections, markdown_sections, reply_parts, spec_parts
-from hypotez.docs_events import events_html, events_markdown, expected_examples
+from hypotez.docs_events import events_html, events_markdown, events_reference, expected_examples
 
 
 class _Words:
@@ -55,7 +55,7 @@ def _rules(argument: ArgumentSpec, words: _Words) -> str:
         rules = ", ".join(filter(None, [rules, words("data_folder", kind=kind)]))
     if argument.permissions.restricted:
         rules = ", ".join(filter(None, [rules, words("given_only_by", who=_allowed(argument.permissions, words))]))
-    return ", ".join(filter(None, [rules, autocomplete_note(argument)]))
+    return ", ".join(filter(None, [rules, autocomplete_note(argument, words)]))
 
 
 def _allowed(permissions: PermissionSpec, words: _Words) -> str:
@@ -98,21 +98,21 @@ def reference(spec: Spec, language: str | None = None) -> dict[str, Any]:
             "arguments": [{"name": a.name, "type": words(f"type_{a.type}"), "required": words.answer(a.required),
                            "default": _typed(a.default, words) if a.has_default else "",
                            "rules": _rules(a, words), "description": a.description} for a in command.arguments],
-            "who": _who(command, words) + discord_notes(spec, command),
+            "who": _who(command, words) + discord_notes(spec, command, words),
             "cooldown": words("cooldown_value", rate=cooldown.rate, per=f"{cooldown.per:g}",
                               scope=words(f"scope_{cooldown.scope}")) if cooldown else None,
-            "examples": expected_examples(spec, f"command {command.name}", list(entry["examples"])),
-            "interactive": reply_parts(spec, command.name),
+            "examples": expected_examples(spec, f"command {command.name}", list(entry["examples"]), words),
+            "interactive": reply_parts(spec, command.name, words),
         })
     labels = {key: words(key) for key in ("prefix", "language", "command", "does", "usage", "aliases", "argument",
                                           "type", "required", "default", "rules", "description", "who",
-                                          "cooldown", "examples")}
+                                          "cooldown", "examples", "name")}
     labels["title"] = words("title", name=settings.name)
     labels["slash_default"] = words("slash_default", answer=words.answer(settings.slash))
     return {"name": settings.name, "description": settings.description, "prefix": prefix,
             "language": language, "languages": list(settings.languages),
             "slash": settings.slash, "commands": commands, "labels": labels, "also": words("also", slash="{slash}"),
-            "interactions": spec_parts(spec)}
+            "interactions": spec_parts(spec, words), "events": events_reference(spec, words)}
 
 
 def _cell(text: object) -> str:
@@ -156,7 +156,7 @@ def markdown_reference(spec: Spec) -> str:
             out += ["", f"{words['examples']}:", ""] + [f"    {e}" for e in c["examples"]]
         out.append("")
     out += markdown_sections(ref["interactions"])
-    out += events_markdown(spec)
+    out += events_markdown(ref["events"], words["name"], words["does"])
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -208,6 +208,6 @@ def html_reference(spec: Spec) -> str:
             out.append(f"<p>{words['examples']}:</p><pre>" + "\n".join(e(x) for x in c["examples"]) + "</pre>")
         out.append("</section>")
     out += html_sections(ref["interactions"])
-    out += events_html(spec)
+    out += events_html(ref["events"], words["name"], words["does"])
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"

@@ -1,13 +1,18 @@
 """The interactive parts of a spec in the generated reference (hypotez.docs): who sees a command's
-answer, the buttons and select menus under it and what they do, the forms and the context menus."""
+answer, the buttons and select menus under it and what they do, the forms and the context menus.
+Worded by ``words`` (the ``docs.`` block of the reasons catalogs, in the reference's language)."""
 
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import Any, Callable
 
 from hypotez.declaration.model import ANY_LANGUAGE, PermissionSpec, Spec
 from hypotez.declaration.model_components import MESSAGES_OWNER, ActionSpec, ComponentSpec, Interactions
+
+Words = Callable[..., str]
+# (section title, its lines): what the reference shows after the commands.
+Sections = list[tuple[str, list[str]]]
 
 
 def _text(texts: Any, language: str) -> str:
@@ -16,80 +21,84 @@ def _text(texts: Any, language: str) -> str:
     return str(texts.get(language) or texts.get(ANY_LANGUAGE) or next(iter(texts.values())))
 
 
-def _who(permissions: PermissionSpec) -> str:
-    who = [("roles " + ", ".join(permissions.roles)) if permissions.roles else "",
-           ("permissions " + ", ".join(permissions.discord)) if permissions.discord else ""]
-    return " or ".join(w for w in who if w)
+def _who(permissions: PermissionSpec, words: Words) -> str:
+    who = [words("roles", names=", ".join(permissions.roles)) if permissions.roles else "",
+           words("permissions", names=", ".join(permissions.discord)) if permissions.discord else ""]
+    found = [w for w in who if w]
+    return words("either", first=found[0], second=found[1]) if len(found) == 2 else "".join(found)
 
 
-def _action(action: ActionSpec | None, language: str) -> str:
+def _action(action: ActionSpec | None, words: Words) -> str:
     if action is None:
-        return "opens a link"
+        return words("opens_link")
     if action.kind == "reply":
-        return "answers" + (" (only to whoever used it)" if action.ephemeral else "")
+        return words("answers_privately" if action.ephemeral else "answers")
     if action.kind == "edit":
-        return "changes the message"
+        return words("edits_message")
     if action.kind == "run":
-        return f"runs `{action.command}`"
+        return words("runs", command=action.command)
     if action.kind == "toggle_role":
-        return f"gives or takes the role {action.role}"
-    return f"opens the form `{action.modal}`"
+        return words("toggles_role", role=action.role)
+    return words("opens_form", form=action.modal)
 
 
-def _component(component: ComponentSpec, language: str) -> str:
+def _component(component: ComponentSpec, language: str, words: Words) -> str:
     name = " ".join(p for p in (component.emoji or "", _text(component.label, language)
                                 or _text(component.placeholder, language) or component.id) if p)
-    kind = {"button": "button", "link": "link"}.get(component.type, component.type.replace("_", " "))
-    extra = [f"for {_who(component.permissions)}" if component.permissions.restricted else "",
-             f"for {component.expires:g} s" if component.expires else ""]
-    return f"{kind} “{name}”: {_action(component.action, language)}" + \
-        "".join(f", {e}" for e in extra if e)
+    kind = words(f"component_{component.type}") if component.type in (
+        "button", "link", "select", "user_select", "role_select", "channel_select") else component.type
+    extra = [words("for_who", who=_who(component.permissions, words)) if component.permissions.restricted else "",
+             words("for_seconds", seconds=f"{component.expires:g}") if component.expires else ""]
+    return f"{kind} “{name}”: {_action(component.action, words)}" + "".join(f", {e}" for e in extra if e)
 
 
-def reply_parts(spec: Spec, owner: str) -> list[str]:
-    """Lines about one command's answers: who sees them, and their components."""
+def _parts(spec: Spec, owner: str, words: Words) -> tuple[list[str], list[str]]:
+    """(who sees the answers, their components) of one command's (or the conversation's) answers."""
     interactions: Interactions | None = spec.interactions
     if interactions is None or owner not in interactions.replies:
-        return []
+        return [], []
     parts = interactions.of(owner)
-    language = spec.settings.language
-    lines = []
+    seen = []
     if parts.ephemeral is True:
-        lines.append("Only the person who asked sees the answer (slash command).")
+        seen.append(words("ephemeral_always"))
     elif parts.ephemeral:
-        lines.append("Only the person who asked sees the answer when it is: " + ", ".join(sorted(parts.ephemeral)))
-    lines += ["Under the answer: " + _component(c, language) for c in parts.components]
-    return lines
+        seen.append(words("ephemeral_when", outcomes=", ".join(sorted(parts.ephemeral))))
+    return seen, [_component(c, spec.settings.language, words) for c in parts.components]
 
 
-def spec_parts(spec: Spec) -> dict[str, list[str]]:
-    """Lines about the context menus, the forms and the conversational answers' components."""
+def reply_parts(spec: Spec, owner: str, words: Words) -> list[str]:
+    """Lines about one command's answers: who sees them, and their components."""
+    seen, components = _parts(spec, owner, words)
+    return seen + [words("under_answer", part=c) for c in components]
+
+
+def spec_parts(spec: Spec, words: Words) -> Sections:
+    """The context menus with the conversational answers' components, and the forms."""
     interactions: Interactions | None = spec.interactions
     if interactions is None:
-        return {"context_menus": [], "forms": []}
+        return []
     language = spec.settings.language
-    menus = [f"“{m.name}” (on a {m.target}): {_action(m.action, language)}"
-             + (f", for {_who(m.permissions)}" if m.permissions.restricted else "") for m in interactions.context_menus]
+    menus = [words("menu_on", name=m.name, target=words(f"target_{m.target}") if m.target in ("message", "user")
+                   else m.target, action=_action(m.action, words))
+             + (", " + words("for_who", who=_who(m.permissions, words)) if m.permissions.restricted else "")
+             for m in interactions.context_menus]
+    menus += [words("under_every_answer", part=c) for c in _parts(spec, MESSAGES_OWNER, words)[1]]
     forms = [f"`{f.name}` “{_text(f.title, language)}”: " + ", ".join(
-        f"{i.argument.name} ({i.argument.type}{'' if i.argument.required else ', optional'})" for i in f.inputs)
-        + f"; then {_action(f.action, language)}" for f in interactions.modals.values()]
-    menus += ["Under every conversational answer: " + line.split(": ", 1)[1]
-              for line in reply_parts(spec, MESSAGES_OWNER) if line.startswith("Under")]
-    return {"context_menus": menus, "forms": forms}
+        f"{i.argument.name} ({words(f'type_{i.argument.type}')}{'' if i.argument.required else ', ' + words('optional')})"
+        for i in f.inputs) + "; " + words("then", action=_action(f.action, words)) for f in interactions.modals.values()]
+    return [(title, lines) for title, lines in ((words("menus_title"), menus), (words("forms_title"), forms)) if lines]
 
 
-def markdown_sections(parts: dict[str, list[str]]) -> list[str]:
+def markdown_sections(sections: Sections) -> list[str]:
     out: list[str] = []
-    for key, title in (("context_menus", "Context menus and conversational answers"), ("forms", "Forms")):
-        if parts.get(key):
-            out += [f"## {title}", ""] + [f"* {line}" for line in parts[key]] + [""]
+    for title, lines in sections:
+        out += [f"## {title}", ""] + [f"* {line}" for line in lines] + [""]
     return out
 
 
-def html_sections(parts: dict[str, list[str]]) -> list[str]:
+def html_sections(sections: Sections) -> list[str]:
     out: list[str] = []
-    for key, title in (("context_menus", "Context menus and conversational answers"), ("forms", "Forms")):
-        if parts.get(key):
-            out += [f"<section id=\"{key}\"><h2>{title}</h2><ul>"] + [f"<li>{html.escape(line)}</li>" for line in parts[key]] + \
-                ["</ul></section>"]
+    for title, lines in sections:
+        out += [f"<section class=\"interactions\"><h2>{html.escape(title)}</h2><ul>"] + [f"<li>{html.escape(line)}</li>" for line in lines] + \
+            ["</ul></section>"]
     return out

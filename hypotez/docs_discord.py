@@ -1,12 +1,14 @@
 """What the reference (hypotez.docs) says of a command's slash form beyond its arguments: the settings
-Discord enforces (its own or its group's), what the bot itself needs, and where suggestions come from."""
+Discord enforces (its own or its group's), what the bot itself needs, and where suggestions come from.
+Worded by ``words`` (the ``docs.`` block of the reasons catalogs, in the bot's language)."""
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from hypotez.declaration.model import ArgumentSpec, CommandSpec, Spec
 
-_CONTEXTS = {"guild": "servers", "dm": "direct messages", "private_channel": "group DMs"}
-_SOURCES = {"files": "file names in the data folder", "stored": "values given before"}
+Words = Callable[..., str]
 
 
 def anchor(name: str) -> str:
@@ -14,28 +16,32 @@ def anchor(name: str) -> str:
     return name.replace(" ", "-")
 
 
-def discord_notes(spec: Spec, command: CommandSpec) -> str:
+def discord_notes(spec: Spec, command: CommandSpec, words: Words) -> str:
     top = command.name.split(" ")[0]
     side = command.discord or (spec.groups[top].discord if command.yaml_path and top in spec.groups else None)
     notes = []
     if side is not None:
         if side.default_permissions:
-            notes.append("Discord shows it to members with " + ", ".join(side.default_permissions))
+            notes.append(words("shown_to", names=", ".join(side.default_permissions)))
         if side.contexts:
-            notes.append("offered in " + ", ".join(_CONTEXTS[c] for c in side.contexts))
+            notes.append(words("offered_in", places=", ".join(words(f"context_{c}") for c in side.contexts)))
         if side.installs:
-            notes.append("installs: " + ", ".join(side.installs))
+            notes.append(words("installs", names=", ".join(side.installs)))
         if side.nsfw:
-            notes.append("age-restricted channels only")
+            notes.append(words("nsfw_only"))
     if command.bot_permissions:
-        notes.append("the bot needs " + ", ".join(command.bot_permissions))
+        notes.append(words("bot_needs", names=", ".join(command.bot_permissions)))
     return "; " + "; ".join(notes) if notes else ""
 
 
-def autocomplete_note(argument: ArgumentSpec) -> str:
-    spec = argument.autocomplete
+def autocomplete_note(argument: ArgumentSpec, words: Words) -> str:
+    spec: Any = argument.autocomplete
     if spec is None:
         return ""
-    source = (", ".join(spec.values) if spec.source == "list" else _SOURCES.get(spec.source)
-              or f"handler {spec.handler}")
-    return f"suggests {source}"
+    if spec.source == "list":
+        source = ", ".join(spec.values)
+    elif spec.source in ("files", "stored"):
+        source = words(f"source_{spec.source}")
+    else:
+        source = words("source_handler", handler=spec.handler)
+    return words("suggests", source=source)

@@ -4,30 +4,36 @@ expected replies of examples, as plain data read by both the Markdown and the HT
 from __future__ import annotations
 
 import html
+from typing import Callable
 
 from hypotez.declaration.events_model import EventsSpec, ResponseSpec
 from hypotez.declaration.model import Spec, pick_language
 
 
-def _answer(response: ResponseSpec | None, language: str) -> str:
+Words = Callable[..., str]
+# (section title, [(name, what it does)]) for each section the spec has.
+EventSections = list[tuple[str, list[tuple[str, str]]]]
+
+
+def _answer(response: ResponseSpec | None, language: str, words: Words) -> str:
     if response is None:
         return ""
     parts = []
     if response.texts:
         parts.append(f"“{pick_language(response.texts, language, language)}”")
     if response.template:
-        parts.append(f"template {response.template}")
+        parts.append(words("template", name=response.template))
     if response.dm:
-        parts.append("by DM")
+        parts.append(words("by_dm"))
     elif response.channel:
-        parts.append(f"in #{response.channel}")
+        parts.append(words("in_channel", channel=response.channel))
     for action in response.actions:
         target = action.target if isinstance(action.target, str) else ""
-        parts.append(f"{action.kind.replace('_', ' ')} {target}".strip())
+        parts.append(f"{action.kind} {target}".strip())
     return "; ".join(parts)
 
 
-def expected_examples(spec: Spec, owner: str, examples: list[str]) -> list[str]:
+def expected_examples(spec: Spec, owner: str, examples: list[str], words: Words) -> list[str]:
     """A command's examples, each with the reply it is expected to contain (``→ ...``) when it says."""
     events: EventsSpec | None = spec.events
     expected = {e.say: e for e in events.examples if e.owner == owner} if events is not None else {}
@@ -35,7 +41,7 @@ def expected_examples(spec: Spec, owner: str, examples: list[str]) -> list[str]:
     for say in examples:
         example = expected.get(say)
         if example is not None and example.nothing:
-            out.append(f"{say}  → (no reply)")
+            out.append(f"{say}  → {words('no_reply')}")
         elif example is not None and example.expect is not None:
             out.append(f"{say}  → {example.expect}")
         else:
@@ -43,8 +49,8 @@ def expected_examples(spec: Spec, owner: str, examples: list[str]) -> list[str]:
     return out
 
 
-def events_reference(spec: Spec) -> list[tuple[str, list[tuple[str, str]]]]:
-    """(section title, [(name, what it does)]) for each section the spec has."""
+def events_reference(spec: Spec, words: Words) -> EventSections:
+    """(section title, [(name, what it does)]) for each section the spec has, worded by ``words``."""
     events: EventsSpec | None = spec.events
     if events is None or events.empty:
         return []
@@ -55,39 +61,44 @@ def events_reference(spec: Spec) -> list[tuple[str, list[tuple[str, str]]]]:
         for t in events.triggers:
             where = []
             if t.channels:
-                where.append("in " + ", ".join(f"#{c}" for c in t.channels))
+                where.append(words("in_channels", channels=", ".join(f"#{c}" for c in t.channels)))
             if t.roles:
-                where.append("for roles " + ", ".join(t.roles))
+                where.append(words("for_roles", names=", ".join(t.roles)))
             if t.cooldown:
-                where.append(f"at most {t.cooldown.rate} per {t.cooldown.per:g} s per {t.cooldown.scope}")
+                where.append(words("at_most", rate=t.cooldown.rate, per=f"{t.cooldown.per:g}",
+                                   scope=words(f"scope_{t.cooldown.scope}")))
             examples = [f"“{e.say}” → {e.expect}" for e in events.examples
                         if e.owner == f"trigger {t.name}" and e.expect]
-            what = f"{t.mode.replace('_', ' ')} “{t.pattern}”: {_answer(t.response, language)}"
-            rows.append((t.name, "; ".join([what, *where, *(["examples: " + ", ".join(examples)] if examples else [])])))
-        sections.append(("Message triggers (in priority order)", rows))
-    members = [(kind.replace("_", " "), _answer(r, language))
+            what = f"{words('mode_' + t.mode)} “{t.pattern}”: {_answer(t.response, language, words)}"
+            rows.append((t.name, "; ".join([what, *where, *([words("examples_inline", examples=", ".join(examples))]
+                                                             if examples else [])])))
+        sections.append((words("triggers_title"), rows))
+    members = [(kind, _answer(r, language, words))
                for kind, r in (("member_join", events.member_join), ("member_leave", events.member_leave)) if r]
-    members += [(f"role {role} {'given' if kind == 'role_added' else 'taken'}", _answer(r, language))
+    members += [(words("role_given" if kind == "role_added" else "role_taken", role=role), _answer(r, language, words))
                 for kind in ("role_added", "role_removed") for role, r in getattr(events, kind)]
     if members:
-        sections.append(("Member events", members))
+        sections.append((words("members_title"), members))
     if events.reactions:
-        sections.append(("Reactions", [(r.name, f"{r.emoji} on " + (f"message {r.message}" if r.message else
-                                                                     f"any message in #{r.channel}")
-                                        + (f": reaction role {r.role}" if r.role else "")
-                                        + (f"; added: {_answer(r.added, language)}" if r.added else "")
-                                        + (f"; removed: {_answer(r.removed, language)}" if r.removed else ""))
-                                       for r in events.reactions]))
+        sections.append((words("reactions_title"), [
+            (r.name, (words("on_message", emoji=r.emoji, message=r.message) if r.message
+                      else words("on_any_message", emoji=r.emoji, channel=r.channel))
+             + (": " + words("reaction_role", role=r.role) if r.role else "")
+             + ("; " + words("added", what=_answer(r.added, language, words)) if r.added else "")
+             + ("; " + words("removed", what=_answer(r.removed, language, words)) if r.removed else ""))
+            for r in events.reactions]))
     if events.schedules:
-        sections.append(("Schedules", [(s.name, (f"cron {s.cron}" if s.cron else f"every {s.every:g} s")
-                                        + f" ({s.timezone}), missed runs: {s.missed}; "
-                                        + (f"runs {s.command} in #{s.response.channel}" if s.command
-                                           else _answer(s.response, language)))
-                                       for s in events.schedules]))
+        sections.append((words("schedules_title"), [
+            (s.name, (words("cron", cron=s.cron) if s.cron else words("every", seconds=f"{s.every:g}"))
+             + " " + words("missed", timezone=s.timezone, policy=s.missed) + "; "
+             + (words("runs_in", command=s.command, channel=s.response.channel) if s.command
+                else _answer(s.response, language, words)))
+            for s in events.schedules]))
     if events.state:
-        sections.append(("State", [(k.key, f"{'counter' if k.counter else 'value'} per {k.scope}"
-                                    + (f", leaderboard top {k.leaderboard}" if k.counter else ""))
-                                   for k in events.state.values()]))
+        sections.append((words("state_title"), [
+            (k.key, words("counter_per" if k.counter else "value_per", scope=words(f"state_{k.scope}"))
+             + (", " + words("leaderboard", n=k.leaderboard) if k.counter else ""))
+            for k in events.state.values()]))
     return sections
 
 
@@ -95,20 +106,20 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def events_markdown(spec: Spec) -> list[str]:
+def events_markdown(sections: EventSections, name: str, does: str) -> list[str]:
     out: list[str] = []
-    for title, rows in events_reference(spec):
-        out += [f"## {title}", "", "| name | what it does |", "|---|---|"]
-        out += [f"| `{name}` | {_cell(what)} |" for name, what in rows]
+    for title, rows in sections:
+        out += [f"## {title}", "", f"| {name} | {does} |", "|---|---|"]
+        out += [f"| `{row}` | {_cell(what)} |" for row, what in rows]
         out.append("")
     return out
 
 
-def events_html(spec: Spec) -> list[str]:
+def events_html(sections: EventSections, name: str, does: str) -> list[str]:
     e = html.escape
     out: list[str] = []
-    for title, rows in events_reference(spec):
-        out += ["<section>", f"<h2>{e(title)}</h2>", "<table>", "<tr><th>name</th><th>what it does</th></tr>"]
-        out += [f"<tr><td><code>{e(name)}</code></td><td>{e(what)}</td></tr>" for name, what in rows]
+    for title, rows in sections:
+        out += ["<section class=\"events\">", f"<h2>{e(title)}</h2>", "<table>", f"<tr><th>{name}</th><th>{does}</th></tr>"]
+        out += [f"<tr><td><code>{e(row)}</code></td><td>{e(what)}</td></tr>" for row, what in rows]
         out += ["</table>", "</section>"]
     return out

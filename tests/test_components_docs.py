@@ -51,7 +51,7 @@ def test_docs_describe_components_forms_and_context_menus(tmp_path, capsys):
                  "* Under the answer: button “Gamer”: gives or takes the role Gamer",
                  "* Under the answer: link “Docs”: opens a link",
                  "* “Quote this” (on a message): answers (only to whoever used it), for roles Mod",
-                 "* `ask` “Ask us”: question (text), times (integer, optional); then runs `echo`"]:
+                 "* `ask` “Ask us”: question (text), times (whole number, optional); then runs `echo`"]:
         assert line in markdown.splitlines(), line
     assert main(["docs", "--spec", str(spec), "--html"]) == 0
     page = capsys.readouterr().out
@@ -62,6 +62,8 @@ def test_docs_describe_components_forms_and_context_menus(tmp_path, capsys):
 def test_the_shipped_bots_docs_list_its_thumbs_and_context_menus(capsys):
     assert main(["docs", "--spec", str(ROOT / "commands.yaml")]) == 0
     markdown = capsys.readouterr().out
-    assert "* Under every conversational answer: button “👍 up”: runs `rate`" in markdown
-    assert "* “Correct this answer” (on a message): opens the form `correction`, for roles Trainer, Тренер or " \
-           "permissions manage_guild" in markdown
+    # The shipped bot speaks Russian: so does its reference.
+    assert "* Под каждым ответом в разговоре: кнопка “👍 up”: выполняет `rate`" in markdown
+    assert "* «Correct this answer» (на сообщении): открывает форму `correction`, для: роли Trainer, Тренер или " \
+           "права manage_guild" in markdown
+    assert "Context menus" not in markdown and "the bot needs" not in markdown

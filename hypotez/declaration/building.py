@@ -141,6 +141,7 @@ def build_settings(raw: dict[str, Any]) -> Settings:
 
 HELP_DESCRIPTIONS = {"en": "Shows the commands and how to use them",
                      "ru": "Показать команды и как ими пользоваться"}
+HELP_ARGUMENT_DESCRIPTIONS = {"en": "a command to explain", "ru": "команда, о которой рассказать"}
 
 
 def builtin_help(settings: Settings) -> CommandSpec:
@@ -150,7 +151,8 @@ def builtin_help(settings: Settings) -> CommandSpec:
         handler="hypotez.builtin_commands:help_command",
         reply_templates=frozen_mapping({DEFAULT_REPLY: "help", "command": "help_command"}),
         arguments=(ArgumentSpec(name="command", type="text", required=False,
-                                description="a command to explain"),),
+                                description=HELP_ARGUMENT_DESCRIPTIONS.get(settings.language,
+                                                                           HELP_ARGUMENT_DESCRIPTIONS["en"])),),
         slash=settings.slash,
         builtin=True,
     )
