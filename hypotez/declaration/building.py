@@ -170,6 +170,8 @@ def error_roots(errors: list[jsonschema.ValidationError]) -> set[tuple[Any, ...]
             roots.add(path[:2])
         elif path[:1] == ("bot",):
             roots.add(("bot",))
+        elif path[:1] in (("modals",), ("context_menus",)) and len(path) >= 2:  # one form or menu, whole
+            roots.add(path[:2])
         else:
             roots.add(path)
     return roots
