@@ -57,6 +57,9 @@ class App:
         model = self.services.model
         if model is not None and hasattr(model, "observer"):
             model.observer = observer
+        depth = getattr(getattr(model, "runner", None), "depth", None)  # the shared queue's, when jobs go there
+        if depth is not None and hasattr(observer, "watch_queue"):
+            observer.watch_queue(depth)
 
     async def start(self, outboxes: OutboxFactory | None = None) -> None:
         """Start what runs in the background: training jobs left unfinished are resumed, and, when the
@@ -96,6 +99,15 @@ def build_services(spec: Spec, data_dir: Path, *, model_factory: ServiceFactory 
     data = DataFolder(data_dir).ensure()
     storage = open_storage(spec.settings.storage, data.internal)
     model = (model_factory or default_model_factory)(spec, data, storage)
+    jobs = os.environ.get("HYPOTEZ_JOBS") or spec.settings.storage.get("jobs")  # where training runs
+    if model is not None and jobs not in (None, "in_process"):
+        from hypotez.services.job_queue import queue_runner  # procrastinate only when it is asked for
+
+        try:
+            model.runner = queue_runner(spec.settings.storage, getattr(storage.backend, "url", None))
+        except BaseException:
+            storage.close()
+            raise
     voice = (voice_factory or default_voice_factory)(spec, data, storage)
     return Services(data=data, storage=storage, model=model, voice=voice,
                     state=StateStore(data.internal / STATE_DATABASE))
