@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from hypotez.cooldowns_shared import cooldowns_for
 from hypotez.invocation import Outbox
 from hypotez.observability.observer import Observer
 from hypotez.pipeline import Dispatcher
@@ -132,7 +133,7 @@ def build_app(source: Registry | Spec, services: Services, observer: Observer | 
     """The app on a registry (or on a spec already validated, whose registry is built here). ``observer``
     is told how it works (metrics); the model service reports its jobs to it too."""
     registry = source if isinstance(source, Registry) else Registry.from_spec(source)
-    app = App(services=services, dispatcher=Dispatcher(registry, services))
+    app = App(services=services, dispatcher=Dispatcher(registry, services, cooldowns=cooldowns_for(services.storage)))
     if observer is not None:
         app.observe(observer)
     return app
