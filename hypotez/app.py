@@ -62,21 +62,26 @@ class App:
         if depth is not None and hasattr(observer, "watch_queue"):
             observer.watch_queue(depth)
 
-    async def start(self, outboxes: OutboxFactory | None = None) -> None:
+    async def start(self, outboxes: OutboxFactory | None = None,
+                    serves: Callable[[str | None], bool] | None = None) -> None:
         """Start what runs in the background: training jobs left unfinished are resumed, and, when the
-        adapter can post in a channel by its id (``outboxes``), report there as they would have."""
+        adapter can post in a channel by its id (``outboxes``), report there as they would have — only
+        for the servers this process hears (``serves``: a sharded bot's other processes report the rest)."""
         await adopt_legacy_data(self.spec, self.services)
         model = self.services.model
         if model is not None and getattr(model, "start", None) is not None:
-            await model.start(self._resume_listener(outboxes) if outboxes is not None else None)
+            await model.start(self._resume_listener(outboxes, serves) if outboxes is not None else None)
         start = getattr(self.services.voice, "start", None)
         if start is not None:
             await start()
 
-    def _resume_listener(self, outboxes: OutboxFactory) -> Callable[[Any], Any]:
+    def _resume_listener(self, outboxes: OutboxFactory,
+                         serves: Callable[[str | None], bool] | None = None) -> Callable[[Any], Any]:
         def listener(job: Any) -> Any:
             target = job.extra.get(NOTIFY)
             if not isinstance(target, dict) or not target.get("channel_id"):
+                return None
+            if serves is not None and not serves(target.get("guild_id")):
                 return None
             outbox = outboxes(str(target["channel_id"]))
             invocation = self.dispatcher.invocation_for_job(target, outbox) if outbox is not None else None

@@ -110,6 +110,14 @@ async def test_two_shard_processes_and_workers_on_one_postgresql(postgres_url, t
             for metrics in (low_metrics, high_metrics):  # the shared queue, seen from either process
                 assert metrics['hypotez_training_queue_jobs{state="todo"}'] == 0
                 assert metrics['hypotez_training_queue_jobs{state="doing"}'] == 0
+
+            # A job queued while no worker runs, left waiting across the reshard below.
+            second_worker.send_signal(signal.SIGTERM)
+            assert await second_worker.wait() == 0
+            [started] = await discord.ask("!train", channel="s3", timeout=30,
+                                          attachments=[("faq.jsonl", FAQ.read_bytes(), "application/jsonl")])
+            waiting_job = started.text.split("`")[1]
+            assert samples((await get(low_url + "/metrics"))[1])['hypotez_training_queue_jobs{state="todo"}'] == 1
         finally:
             for worker in (first_worker, second_worker):
                 if worker is not None and worker.returncode is None:
@@ -119,12 +127,21 @@ async def test_two_shard_processes_and_workers_on_one_postgresql(postgres_url, t
 
         # A reshard: the ranges swapped, each process with a new, empty data folder of its own.
         (low, high), _ = await bots(discord, env, tmp_path, ("2-3", "0-1"), "second")
+        worker = await start_worker(postgres_url, tmp_path / "worker-3")
         try:
+            # The waiting job is trained now, and announced once: by the process that serves its server.
+            await discord.wait_until(lambda: any(m.text.startswith(f"✅ Обучение `{waiting_job}` завершено")
+                                                 for m in discord.bot_messages("s3")), 120, "the job announced")
+            await asyncio.sleep(1.5)  # another process's announcement would have come by now
+            assert sum(1 for m in discord.bot_messages("s3") if m.text.startswith("✅")) == 1
             for channel in ("s0", "s2"):  # feedback given to the other process
-                [latest] = await discord.ask("!feedback", channel=channel)
+                [latest] = await discord.ask("!feedback", channel=channel, user=f"reader-{channel}")
                 assert FEEDBACK in latest.text, latest.text
             for channel in ("s1", "s2"):  # models trained by a worker, now served by the other process
                 [answer] = await discord.ask("как тебя зовут?", channel=channel)
                 assert answer.text == TRAINED, f"#{channel}: {answer.text}"
         finally:
+            if worker.returncode is None:
+                worker.send_signal(signal.SIGTERM)
+                await worker.wait()
             await stop_all((low, high))
