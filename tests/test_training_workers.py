@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 
 import psycopg
 import pytest
@@ -20,6 +21,8 @@ from hypotez.errors import ConfigError
 from hypotez.observability.metrics import Metrics
 from hypotez.registry import load_spec
 from hypotez.services.job_queue import QUEUE, queue_depth
+from hypotez.testing.postgres import free_port
+from test_metrics_network import samples
 
 QUESTION = "Как тебя зовут?"
 TRAINED = "Меня зовут hypotez."
@@ -95,11 +98,16 @@ async def test_a_job_trained_by_a_worker_is_announced_and_its_model_answers(queu
         metrics = Metrics()
         bot.app.observe(metrics)  # the queue depth any of the bot's processes would show
         assert metrics.samples()['hypotez_training_queue_jobs{state="todo"}'] == 1
-        worker = start_worker(postgres_url, tmp_path / "worker")
+        port = free_port()
+        worker = start_worker(postgres_url, tmp_path / "worker", "--metrics-port", str(port))
         try:
             await bot.settle(timeout=120)
+            worker_metrics = samples(urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode())
+            health = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10).status
         finally:
             log = stop(worker)
+        assert worker_metrics['hypotez_training_job_seconds_count{backend="local",status="succeeded"}'] == 1
+        assert worker_metrics['hypotez_training_queue_jobs{state="todo"}'] == 0 and health == 200
         result = bot.sent[-1].content
         assert result.startswith(f"✅ Обучение `{job_id}` завершено") and "`v1`" in result, log
         progress = [m for m in bot.sent if m.content.startswith(f"⏳ `{job_id}`")]

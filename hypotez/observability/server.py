@@ -1,7 +1,9 @@
 """The operator's HTTP endpoint: ``/metrics`` (Prometheus' text format) and ``/healthz``.
 
-It runs on the bot's own event loop (aiohttp, already a dependency of discord.py), so what it reads — the
-gateway's state, the storage — is read where the bot uses it, with no thread in between."""
+It runs on the bot's own event loop (aiohttp, already a dependency of discord.py), so what the health
+checks read — the gateway's state, the storage — is read where the bot uses it. ``/metrics`` is written
+in a worker thread: the shared training queue's depth is a database query that must not hold up the
+bot's loop, and what else it reads of the bot (gateway latencies) are plain numbers."""
 
 from __future__ import annotations
 
