@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from hypotez.cooldowns_shared import cooldowns_for
 from hypotez.invocation import Outbox
 from hypotez.observability.observer import Observer
 from hypotez.pipeline import Dispatcher
@@ -57,22 +58,30 @@ class App:
         model = self.services.model
         if model is not None and hasattr(model, "observer"):
             model.observer = observer
+        depth = getattr(getattr(model, "runner", None), "depth", None)  # the shared queue's, when jobs go there
+        if depth is not None and hasattr(observer, "watch_queue"):
+            observer.watch_queue(depth)
 
-    async def start(self, outboxes: OutboxFactory | None = None) -> None:
+    async def start(self, outboxes: OutboxFactory | None = None,
+                    serves: Callable[[str | None], bool] | None = None) -> None:
         """Start what runs in the background: training jobs left unfinished are resumed, and, when the
-        adapter can post in a channel by its id (``outboxes``), report there as they would have."""
+        adapter can post in a channel by its id (``outboxes``), report there as they would have — only
+        for the servers this process hears (``serves``: a sharded bot's other processes report the rest)."""
         await adopt_legacy_data(self.spec, self.services)
         model = self.services.model
         if model is not None and getattr(model, "start", None) is not None:
-            await model.start(self._resume_listener(outboxes) if outboxes is not None else None)
+            await model.start(self._resume_listener(outboxes, serves) if outboxes is not None else None)
         start = getattr(self.services.voice, "start", None)
         if start is not None:
             await start()
 
-    def _resume_listener(self, outboxes: OutboxFactory) -> Callable[[Any], Any]:
+    def _resume_listener(self, outboxes: OutboxFactory,
+                         serves: Callable[[str | None], bool] | None = None) -> Callable[[Any], Any]:
         def listener(job: Any) -> Any:
             target = job.extra.get(NOTIFY)
             if not isinstance(target, dict) or not target.get("channel_id"):
+                return None
+            if serves is not None and not serves(target.get("guild_id")):
                 return None
             outbox = outboxes(str(target["channel_id"]))
             invocation = self.dispatcher.invocation_for_job(target, outbox) if outbox is not None else None
@@ -96,6 +105,15 @@ def build_services(spec: Spec, data_dir: Path, *, model_factory: ServiceFactory 
     data = DataFolder(data_dir).ensure()
     storage = open_storage(spec.settings.storage, data.internal)
     model = (model_factory or default_model_factory)(spec, data, storage)
+    jobs = os.environ.get("HYPOTEZ_JOBS") or spec.settings.storage.get("jobs")  # where training runs
+    if model is not None and jobs not in (None, "in_process"):
+        from hypotez.services.job_queue import queue_runner  # procrastinate only when it is asked for
+
+        try:
+            model.runner = queue_runner(spec.settings.storage, getattr(storage.backend, "url", None))
+        except BaseException:
+            storage.close()
+            raise
     voice = (voice_factory or default_voice_factory)(spec, data, storage)
     return Services(data=data, storage=storage, model=model, voice=voice,
                     state=StateStore(data.internal / STATE_DATABASE))
@@ -120,7 +138,7 @@ def build_app(source: Registry | Spec, services: Services, observer: Observer | 
     """The app on a registry (or on a spec already validated, whose registry is built here). ``observer``
     is told how it works (metrics); the model service reports its jobs to it too."""
     registry = source if isinstance(source, Registry) else Registry.from_spec(source)
-    app = App(services=services, dispatcher=Dispatcher(registry, services))
+    app = App(services=services, dispatcher=Dispatcher(registry, services, cooldowns=cooldowns_for(services.storage)))
     if observer is not None:
         app.observe(observer)
     return app

@@ -19,7 +19,7 @@ from hypotez import examples_runner
 from hypotez.i18n import counted, plural
 from hypotez.errors import ConfigError, HypotezError, SpecError, SpecFileError
 from hypotez.cli_storage import add_storage_command
-from hypotez import run_options
+from hypotez import cli_worker, run_options
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -73,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     add_storage_command(sub, COMMANDS)
     COMMANDS.update(add_sync_commands(sub, read_token))  # sync --plan (hypotez.cli_sync)
     examples_runner.register(sub, COMMANDS)  # hypotez test
+    cli_worker.register(sub, COMMANDS)  # hypotez worker
     return parser
 
 

@@ -79,7 +79,7 @@ class HypotezBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await use_spec_translator(self.tree)  # localized slash commands (discord_translator)
-        await self.app.start(self.outbox_for)
+        await self.app.start(self.outbox_for, serves=self.serves_guild)
         self.scheduler = Scheduler(self.app, schedule_targets(self))
         self.scheduler.start()
 
@@ -87,6 +87,15 @@ class HypotezBot(commands.Bot):
         if self.scheduler is not None:
             await self.scheduler.stop()
         await super().close()
+
+    def serves_guild(self, guild_id: str | None) -> bool:
+        """Whether this process hears the server: its shard is one of this process's (direct messages
+        come on shard 0). An unsharded bot hears every server."""
+        shard_ids, count = getattr(self, "shard_ids", None), getattr(self, "shard_count", None)
+        if not shard_ids or not count:
+            return True
+        shard = (int(guild_id) >> 22) % count if guild_id is not None and str(guild_id).isdigit() else 0
+        return shard in shard_ids
 
     def outbox_for(self, channel_id: str) -> DiscordOutbox | None:
         """Where to post in a channel known only by its id (a training job resumed after a restart)."""

@@ -23,8 +23,13 @@ IDENTIFY_INTERVAL = 5.0
 
 
 def identify_lock_for(app: Any, token: str) -> IdentifyLock:
-    """The lock the bot's processes share. On one machine, a file lock; when the storage is shared by
-    several machines (PostgreSQL), its advisory locks are the ones to use: this is where to choose it."""
+    """The lock the bot's processes share: with the storage in PostgreSQL (processes on any machine that
+    reaches it), its advisory locks; with SQLite (one machine), a file lock."""
+    url = getattr(getattr(app.services.storage, "backend", None), "url", None)
+    if url is not None:
+        from hypotez.services.identify_lock_postgres import PostgresIdentifyLock
+
+        return PostgresIdentifyLock(url, token)
     return FileIdentifyLock.for_token(token)
 
 

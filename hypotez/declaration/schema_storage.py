@@ -13,5 +13,11 @@ STORAGE_SCHEMA = {
                            "bot processes sharing one database. The environment variable "
                            "HYPOTEZ_DATABASE_URL overrides it (keeps a password out of the spec).",
         },
+        "jobs": {
+            "enum": ["in_process", "queue"],
+            "description": "Where training jobs run: in_process (default: in the bot's own process, one at a "
+                           "time) or queue (PostgreSQL only: queued in the database and run by `hypotez "
+                           "worker` processes, on this machine or others).",
+        },
     },
 }

@@ -23,6 +23,9 @@ JOB_BUCKETS = (0.1, 0.5, 1, 5, 15, 60, 300, 900, 1800, 3600, 7200, 14400)
 
 # shard id (None: an unsharded bot) → its gateway latency in seconds (nan before the first heartbeat)
 LatencySource = Callable[[], Iterable[tuple[int | None, float]]]
+# the shared training queue's jobs by state (todo, doing), read from its database at each scrape
+QueueSource = Callable[[], Mapping[str, int]]
+QUEUE_STATES = ("todo", "doing")
 
 
 class Metrics(Observer):
@@ -50,6 +53,8 @@ class Metrics(Observer):
         self._latency = _LatencyCollector(f"{ns}_gateway_latency_seconds")
         self.registry.register(self._latency)
         self._sent, self._not_sent = self.sending.labels("yes"), self.sending.labels("no")
+        self._queue = _QueueCollector(f"{ns}_training_queue_jobs")
+        self.registry.register(self._queue)
         # Children looked up once per label set: on every reply's path.
         self._command_children: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
 
@@ -58,6 +63,11 @@ class Metrics(Observer):
     def watch_gateway(self, source: LatencySource | None) -> None:
         """Read the gateway's latency from ``source`` at each scrape (None: stop)."""
         self._latency.source = source
+
+    def watch_queue(self, source: QueueSource | None) -> None:
+        """Count the shared training queue's jobs (``bot.storage.jobs: queue``) from ``source`` at each
+        scrape: every process of the bot sees the same queue, whoever queued the jobs."""
+        self._queue.source = source
 
     def text(self) -> bytes:
         return generate_latest(self.registry)
@@ -115,4 +125,25 @@ class _LatencyCollector(Collector):
         for shard, seconds in (source() if source is not None else ()):
             if seconds is not None and not math.isinf(seconds):
                 family.add_metric(["" if shard is None else str(shard)], seconds)
+        yield family
+
+
+class _QueueCollector(Collector):
+    def __init__(self, name: str):
+        self.name = name
+        self.source: QueueSource | None = None
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        source = self.source
+        if source is None:
+            return
+        try:
+            counts = source()
+        except Exception:  # the database away for a moment: this scrape has no queue depth
+            return
+        family = GaugeMetricFamily(self.name, "Training jobs in the queue that hypotez worker processes take "
+                                   "them from (the whole bot's), by state: todo (waiting), doing (training)",
+                                   labels=["state"])
+        for state in QUEUE_STATES:
+            family.add_metric([state], float(counts.get(state, 0)))
         yield family

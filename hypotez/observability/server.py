@@ -1,7 +1,9 @@
 """The operator's HTTP endpoint: ``/metrics`` (Prometheus' text format) and ``/healthz``.
 
-It runs on the bot's own event loop (aiohttp, already a dependency of discord.py), so what it reads — the
-gateway's state, the storage — is read where the bot uses it, with no thread in between."""
+It runs on the bot's own event loop (aiohttp, already a dependency of discord.py), so what the health
+checks read — the gateway's state, the storage — is read where the bot uses it. ``/metrics`` is written
+in a worker thread: the shared training queue's depth is a database query that must not hold up the
+bot's loop, and what else it reads of the bot (gateway latencies) are plain numbers."""
 
 from __future__ import annotations
 
@@ -84,7 +86,7 @@ class ObservabilityServer:
     async def _metrics(self, request: web.Request) -> web.Response:
         if self.metrics is None:
             return web.Response(status=404, text="metrics are off\n")
-        return web.Response(body=self.metrics.text(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+        return web.Response(body=await asyncio.to_thread(self.metrics.text), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def _healthz(self, request: web.Request) -> web.Response:
         problems = await self.health.problems()

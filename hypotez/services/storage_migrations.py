@@ -105,6 +105,13 @@ _POSTGRESQL_TENANTS = _script(
 _MODELS = "CREATE TABLE IF NOT EXISTS models (tenant TEXT NOT NULL, backend TEXT NOT NULL, version TEXT NOT NULL, " \
           "created {real} NOT NULL, archive {blob} NOT NULL, PRIMARY KEY (tenant, backend, version))"
 
+# -- 4: uses of commands with a cooldown, where every process sees them (hypotez/cooldowns_shared.py) ----
+
+# (PostgreSQL only: what is not shared needs no table; a copy from SQLite has no uses to carry.)
+_COOLDOWN_USES = ("CREATE TABLE IF NOT EXISTS cooldown_uses (command TEXT NOT NULL, scope TEXT NOT NULL, "
+                  "used {real} NOT NULL)",
+                  "CREATE INDEX IF NOT EXISTS cooldown_uses_key ON cooldown_uses (command, scope, used)")
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "feedback, answers, corrections, jobs and settings",
               {SQLITE: _SQLITE_TABLES, POSTGRESQL: _POSTGRESQL_TABLES}),
@@ -112,6 +119,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "trained models shared by every process",
               {SQLITE: _script(_MODELS.format(real="REAL", blob="BLOB")),
                POSTGRESQL: _script(_MODELS.format(real="DOUBLE PRECISION", blob="BYTEA"))}),
+    Migration(4, "cooldowns shared by every process",
+              {SQLITE: _script(),  # one process: its cooldowns stay in its memory
+               POSTGRESQL: _script(*(s.format(real="DOUBLE PRECISION") for s in _COOLDOWN_USES))}),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -81,6 +81,9 @@ class ModelService(abc.ABC):
         self._tasks: set[asyncio.Task] = set()
         self._lock = asyncio.Lock()  # one training at a time: jobs queue up
         self.observer = Observer()  # told when jobs queue, run and end (metrics); the app may give another
+        # Where jobs run: here (the default), or a queue that worker processes take them from
+        # (hypotez.services.job_queue.QueueRunner, chosen by the app).
+        self.runner: Any = InProcessRunner()
 
     @classmethod
     @abc.abstractmethod
@@ -112,7 +115,7 @@ class ModelService(abc.ABC):
                     listener = resume_listener(job)
                 except Exception:  # a job that cannot be reported on is still finished
                     log.exception("cannot report on resumed job %s", job.id)
-            self._spawn(self._run(job, listener))
+            await self.runner.resume(self, job, listener)
 
     async def state(self, tenant: str = "") -> TenantModelState:
         """``tenant``'s current model, loaded from its folder on first use."""
@@ -136,6 +139,7 @@ class ModelService(abc.ABC):
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.runner.aclose()
 
     def _spawn(self, coroutine: Awaitable[None]) -> None:
         task = asyncio.ensure_future(coroutine)
@@ -160,7 +164,7 @@ class ModelService(abc.ABC):
         await self._summarise(job, everything)
         await asyncio.to_thread(self._write_job_data, job, everything)
         await self._save(job)
-        self._spawn(self._run(job, listener))
+        await self.runner.submit(self, job, listener)
         return job
 
     async def _summarise(self, job: Job, examples: list[Example]) -> None:
@@ -248,6 +252,18 @@ class ModelService(abc.ABC):
                 "last_job": last.template_data() if last else None}
 
 
+
+
+class InProcessRunner:
+    """Jobs trained in this process, one at a time, in the background."""
+
+    async def submit(self, service: ModelService, job: Job, listener: Listener | None) -> None:
+        service._spawn(service._run(job, listener))
+
+    resume = submit
+
+    async def aclose(self) -> None:
+        pass
 
 
 def _reason(error: BaseException) -> str:
