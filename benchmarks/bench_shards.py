@@ -146,6 +146,10 @@ async def main(users: int, servers: int, seconds: float, rounds: int) -> int:
         rate, cost = statistics.median(rates[name]), statistics.median(bot_ms[name])
         database = f"{statistics.median(postgres_ms[name]):8.3f} ms" if CONFIGURATIONS[name][0] else "-"
         print(f"  {name:26s}{rate:11.0f}{rate / base_rate:6.2f}x{cost:11.3f} ms{cost / base_cost:6.2f}x{database:>20s}")
+    paired = {name: statistics.median(c / b for c, b in zip(bot_ms[name], bot_ms["SQLite, 1 process"]))
+              for name in CONFIGURATIONS}
+    print("  bot CPU per message, median of the rounds' own ratios to SQLite: "
+          + ", ".join(f"{name} {ratio:.2f}x" for name, ratio in paired.items()))
     for name in CONFIGURATIONS:
         print(f"    {name:24s} rounds: " + ", ".join(f"{r:.0f}/s {c:.3f} ms" for r, c in zip(rates[name], bot_ms[name])))
     print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; exit codes "
