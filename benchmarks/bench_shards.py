@@ -28,7 +28,7 @@ import tempfile
 from contextlib import AsyncExitStack
 from pathlib import Path
 
-from bench_network import ROOT, Driver, _load_test_fake, cpu_seconds
+from bench_network import Driver, cpu_seconds, load_discord_fakes
 
 from hypotez.testing.postgres import PostgresServer
 
@@ -86,11 +86,7 @@ async def start(stack: AsyncExitStack, fake, bot_process, tmp: Path, index: int,
 
 
 async def main(users: int, servers: int, seconds: float, rounds: int) -> int:
-    for part in ("discord_model", "discord_components_side", "discord_events_side", "discord_gateway_side",
-                 "discord_guilds_side", "discord_rest"):  # the parts discord_server imports
-        _load_test_fake(part)
-    fake = _load_test_fake("discord_server")
-    bot_process = _load_test_fake("bot_process")
+    fake, bot_process = load_discord_fakes()
     rates: dict[str, list[float]] = {name: [] for name in CONFIGURATIONS}
     bot_ms: dict[str, list[float]] = {name: [] for name in CONFIGURATIONS}
     postgres_ms: dict[str, list[float]] = {name: [] for name in CONFIGURATIONS}
