@@ -50,6 +50,15 @@ def _load_test_fake(name: str) -> ModuleType:
     return module
 
 
+def load_discord_fakes() -> tuple[ModuleType, ModuleType]:
+    """The Discord test server (tests/fakes/discord_server.py, after the parts it imports) and
+    tests/fakes/bot_process.py."""
+    for part in ("discord_model", "discord_components_side", "discord_events_side", "discord_gateway_side",
+                 "discord_guilds_side", "discord_rest"):
+        _load_test_fake(part)
+    return _load_test_fake("discord_server"), _load_test_fake("bot_process")
+
+
 def cpu_seconds(pid: int | None = None) -> float:
     """CPU time (user + system) of a process so far: this one, or ``pid`` (Linux /proc)."""
     if pid is None:
@@ -158,10 +167,7 @@ def ms(seconds: float) -> str:
 
 
 async def main(users: int, seconds: float, rounds: int) -> int:
-    for part in ("discord_model", "discord_gateway_side", "discord_guilds_side", "discord_rest"):  # the parts discord_server imports
-        _load_test_fake(part)
-    fake = _load_test_fake("discord_server")
-    bot_process = _load_test_fake("bot_process")
+    fake, bot_process = load_discord_fakes()
     steady_rate = DISCORD_GLOBAL_LIMIT * TARGET
     with tempfile.TemporaryDirectory() as tmp:
         async with fake.FakeDiscord(channels=[f"c{i}" for i in range(users)]) as server:

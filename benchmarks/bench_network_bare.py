@@ -23,7 +23,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 from _common import verdict
-from bench_network import ROOT, Driver, _load_test_fake, measure
+from bench_network import ROOT, Driver, load_discord_fakes, measure
 
 TARGET = 1.10
 BARE_BOT = ROOT / "benchmarks" / "_bare_bot.py"
@@ -42,10 +42,7 @@ async def start(bot_process, server, variant: tuple[str, ...] | None, data_dir: 
 
 
 async def main(users: int, seconds: float, rounds: int) -> int:
-    for part in ("discord_model", "discord_gateway_side", "discord_guilds_side", "discord_rest"):
-        _load_test_fake(part)
-    fake = _load_test_fake("discord_server")
-    bot_process = _load_test_fake("bot_process")
+    fake, bot_process = load_discord_fakes()
     per_message: dict[str, list[float]] = {name: [] for name in VARIANTS}
     rates: dict[str, list[float]] = {name: [] for name in VARIANTS}
     codes: dict[str, int] = {}
