@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from typing import Any, Callable
 
-from hypotez.declaration.model import ANY_LANGUAGE, PermissionSpec, Spec
+from hypotez.declaration.model import PermissionSpec, Spec, pick_language
 from hypotez.declaration.model_components import MESSAGES_OWNER, ActionSpec, ComponentSpec, Interactions
 
 Words = Callable[..., str]
@@ -16,9 +16,7 @@ Sections = list[tuple[str, list[str]]]
 
 
 def _text(texts: Any, language: str) -> str:
-    if not texts:
-        return ""
-    return str(texts.get(language) or texts.get(ANY_LANGUAGE) or next(iter(texts.values())))
+    return str(pick_language(texts, language, language)) if texts else ""
 
 
 def _who(permissions: PermissionSpec, words: Words) -> str:

@@ -170,9 +170,11 @@ def error_roots(errors: list[jsonschema.ValidationError]) -> set[tuple[Any, ...]
             roots.add(path[:2])
         elif path[:1] == ("bot",):
             roots.add(("bot",))
-        elif path[:1] in (("modals",), ("context_menus",)) and len(path) >= 2:  # one form or menu, whole
-            roots.add(path[:2])
         else:
             roots.add(path)
     return roots
 
+
+def refused(bad: set[tuple[Any, ...]], path: tuple[Any, ...]) -> bool:
+    """Whether the schema check refused ``path``, something in it, or what holds it (then it is not built)."""
+    return any(p[:len(path)] == path or path[:len(p)] == p for p in bad)

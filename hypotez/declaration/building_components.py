@@ -8,7 +8,7 @@ from __future__ import annotations
 from difflib import get_close_matches
 from typing import Any, Callable
 
-from hypotez.declaration.building import _build_argument, _permissions
+from hypotez.declaration.building import _build_argument, _permissions, refused
 from hypotez.declaration.inline import _localized
 from hypotez.declaration.model import CommandSpec, Location, frozen_mapping
 from hypotez.declaration.model_components import (MESSAGES_OWNER, SELECT_TYPES, ActionSpec, ComponentSpec,
@@ -264,7 +264,7 @@ def build_interactions(raw: dict[str, Any], commands: list[CommandSpec], bad_pat
     builder = InteractionsBuilder(locations, by_name, add)
     modals: dict[str, ModalSpec] = {}
     for name, item in (raw.get("modals") or {}).items() if isinstance(raw.get("modals"), dict) else ():
-        if ("modals", name) not in bad_paths and ("modals",) not in bad_paths and isinstance(item, dict):
+        if not refused(bad_paths, ("modals", name)) and isinstance(item, dict):
             built = builder.modal(name, item, ("modals", name))
             if built is not None:
                 modals[name] = built
@@ -276,12 +276,12 @@ def build_interactions(raw: dict[str, Any], commands: list[CommandSpec], bad_pat
         replies[name] = builder.replies(item.get("components") or [], item.get("ephemeral"), ("commands", name),
                                         name, list(command.reply_templates) or ["default"])
     messages = (raw.get("bot") or {}).get("messages") if isinstance(raw.get("bot"), dict) else None
-    if isinstance(messages, dict) and messages.get("components") and ("bot",) not in bad_paths:
+    if isinstance(messages, dict) and messages.get("components") and not refused(bad_paths, ("bot",)):
         replies[MESSAGES_OWNER] = builder.replies(messages["components"], None, ("bot", "messages"),
                                                   MESSAGES_OWNER, [])
     menus: list[ContextMenuSpec] = []
     for name, item in (raw.get("context_menus") or {}).items() if isinstance(raw.get("context_menus"), dict) else ():
-        if ("context_menus", name) not in bad_paths and isinstance(item, dict):
+        if not refused(bad_paths, ("context_menus", name)) and isinstance(item, dict):
             built = builder.context_menu(name, item, ("context_menus", name))
             if built is not None:
                 menus.append(built)

@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from hypotez.declaration.events_model import (ActionSpec, CooldownRule, EventsSpec, ExampleSpec, ReactionSpec,
                                               ResponseSpec, ScheduleSpec, StateKeySpec, StateLimits, TriggerSpec)
+from hypotez.declaration.building import refused
 from hypotez.declaration.inline import _localized
 from hypotez.declaration.model import Location, frozen_mapping
 from hypotez.declaration.yamlload import Locations
@@ -88,11 +89,6 @@ def _state(key: str, raw: dict[str, Any]) -> StateKeySpec:
     return StateKeySpec(key=key, scope=raw["scope"], counter=raw.get("type", "value") == "counter",
                         default=raw.get("default"), leaderboard=int(raw.get("leaderboard", 10)),
                         max_length=raw.get("max_length"))
-
-
-def refused(bad: set[Path_], path: Path_) -> bool:
-    """Whether the schema check refused ``path``, something in it, or what holds it."""
-    return any(p[:len(path)] == path or path[:len(p)] == p for p in bad)
 
 
 def _each(raw: Any, section: str, bad: set[Path_], build: Callable[..., Any], locations: Locations) -> list[Any]:
