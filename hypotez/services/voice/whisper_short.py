@@ -20,7 +20,7 @@ import zlib
 
 import numpy as np
 
-from hypotez.services.voice.whisper_guards import COMPRESSION_RATIO, LOG_PROB, Heard, looping
+from hypotez.services.voice.whisper_guards import COMPRESSION_RATIO, LOG_PROB, NO_SPEECH_PROB, Heard, looping
 
 SAMPLE_RATE = 16000
 HOP = 160  # samples per mel frame (10 ms)
@@ -57,7 +57,8 @@ def compression_ratio(text: str) -> float:
 
 def decode_short(model, speech: np.ndarray, language: str, beam_size: int, max_new_tokens: int) -> Heard | None:
     """One beam-search decode of short ``speech`` with a window just long enough for it; None when
-    the result looks unsure (then the standard decode should be used)."""
+    the result looks unsure (then the standard decode should be used). A decode Whisper takes for no
+    speech at all is returned as such, for the guards to drop."""
     from faster_whisper.tokenizer import Tokenizer
     from faster_whisper.transcribe import get_suppressed_tokens
 
@@ -76,6 +77,12 @@ def decode_short(model, speech: np.ndarray, language: str, beam_size: int, max_n
     # The score is the cumulative log-probability over the length (length penalty 1), as faster-whisper reads it.
     avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
     ratio = compression_ratio(text)
+    heard = Heard(text, 0.0, len(speech) / SAMPLE_RATE, result.no_speech_prob, avg_logprob, ratio)
+    if result.no_speech_prob > NO_SPEECH_PROB and avg_logprob < LOG_PROB:
+        # Whisper's own verdict "not speech" (the guards drop it): not unsure. A standard decode would
+        # retry at higher temperatures, and sampling sometimes draws words out of music (CTranslate2
+        # seeds its sampler per thread, so the result changed with the test order).
+        return heard
     if avg_logprob < LOG_PROB or ratio > COMPRESSION_RATIO or looping(text, times=2):
         return None
-    return Heard(text, 0.0, len(speech) / SAMPLE_RATE, result.no_speech_prob, avg_logprob, ratio)
+    return heard
