@@ -24,7 +24,7 @@ from hypotez.registry import load_spec
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 SPEC = ROOT / "commands.yaml"
-CHANNELS = ("general", "files", "training", "slash-training", "limits", "drops", "reconnects", "global")
+CHANNELS = ("general", "files", "training", "slash-training", "limits", "drops", "reconnects", "global", "stubborn")
 MESSAGES = "POST /channels/{channel_id}/messages"
 
 
@@ -137,6 +137,16 @@ async def test_a_429_on_send_delays_the_reply_but_it_arrives(discord, bot):
     [refused_at] = fault.hits
     assert reply.created - refused_at >= 0.7, "discord.py waited retry_after before sending again"
     assert len(discord.bot_messages("limits")) == 1, "sent once, not twice"
+
+
+async def test_a_reply_still_limited_after_discord_py_gives_up_is_sent_once(discord, bot):
+    # discord.py tries a request five times; in a burst against the global limit a reply can be
+    # refused more often than that, and it used to be lost.
+    fault = discord.fail(MESSAGES, retry_after=0.2, times=6, channel="stubborn")
+    [reply] = await discord.ask("!hi", channel="stubborn", timeout=30)
+    assert reply.text.startswith("Привет, ann!")
+    assert len(fault.hits) == 6 and fault.times == 0
+    assert len(discord.bot_messages("stubborn")) == 1, "sent once, not twice"
 
 
 async def test_the_global_rate_limit_is_honoured(discord, bot):

@@ -3,8 +3,10 @@ mention disabled (a user's ``@everyone`` never pings anyone), and messages a han
 
 from __future__ import annotations
 
+import asyncio
 import io
-from typing import Any, Sequence
+import logging
+from typing import Any, Callable, Sequence
 
 import discord
 
@@ -15,6 +17,13 @@ from hypotez.redaction import Redactor
 from hypotez.text import DISCORD_LIMIT, split_message
 
 NO_MENTIONS = discord.AllowedMentions.none()
+# discord.py waits out a 429 and tries again, five times in all, then gives up. A bot hitting Discord's
+# global limit in a burst can be refused more often than that, and a reply is not something to drop:
+# a refused request was not carried out, so sending it again cannot post it twice.
+LIMITED_RETRIES = 3
+LONGEST_WAIT = 10.0  # seconds: a longer limit is an outage, reported as a failed reply
+
+log = logging.getLogger("hypotez.discord")
 
 
 class DiscordSent:
@@ -64,6 +73,7 @@ def discord_file(item: Attachable) -> discord.File:
     """A file to upload: an opened file from its stream (what was checked when it was opened), one made
     in memory (a long answer as text) from its bytes, a path by name."""
     if isinstance(item, OpenedFile):
+        item.stream.seek(0)  # from its start, also when a refused send is sent again
         return discord.File(item.stream, filename=item.name)
     if isinstance(item, FileData):
         return discord.File(io.BytesIO(item.data), filename=item.filename)
@@ -88,21 +98,54 @@ async def _send_parts(send: Any, text: str, files: Sequence[Attachable], embeds:
                       sent: list[Any], view: Any = None) -> list[Any]:
     parts = split_message(text) or [""]
     if len(parts) == 1 and parts[0] and not files and not embeds and view is None:  # most replies: one message of text
-        sent.append(await send(content=parts[0], allowed_mentions=NO_MENTIONS))
+        sent.append(await send_one(send, lambda: {"content": parts[0], "allowed_mentions": NO_MENTIONS}))
         return sent
     for index, part in enumerate(parts):
-        kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
-        if part:
-            kwargs["content"] = part
-        if index == 0 and files:
-            kwargs["files"] = [discord_file(item) for item in files]
-        if index == 0 and embeds:
-            kwargs["embeds"] = [discord_embed(embed) for embed in embeds]
-        if index == len(parts) - 1 and view is not None:  # components go under the last part
-            kwargs["view"] = view
-        if "content" not in kwargs and "files" not in kwargs and "embeds" not in kwargs:
+        def message(index: int = index, part: str = part) -> dict[str, Any]:
+            kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
+            if part:
+                kwargs["content"] = part
+            if index == 0 and files:  # discord.File objects are spent by a send: made anew for each try
+                kwargs["files"] = [discord_file(item) for item in files]
+            if index == 0 and embeds:
+                kwargs["embeds"] = [discord_embed(embed) for embed in embeds]
+            if index == len(parts) - 1 and view is not None:  # components go under the last part
+                kwargs["view"] = view
+            return kwargs
+
+        if not part and not (index == 0 and (files or embeds)):
             continue
-        sent.append(await send(**kwargs))
+        sent.append(await send_one(send, message))
     return sent
+
+
+async def send_one(send: Any, message: Callable[[], dict[str, Any]]) -> Any:
+    """``send(**message())``, sent again (a new ``message()``) when Discord still refuses it with a 429
+    after discord.py's own tries, up to LIMITED_RETRIES times."""
+    retries = 0
+    while True:
+        try:
+            return await send(**message())
+        except discord.HTTPException as error:
+            wait = limited_for(error)
+            if wait is None or retries == LIMITED_RETRIES:
+                raise
+            retries += 1
+            log.warning("Discord still rate-limits a message after discord.py's retries; sending it again in %.1f s",
+                        wait)
+            await asyncio.sleep(wait)
+
+
+def limited_for(error: discord.HTTPException) -> float | None:
+    """Seconds Discord asks to wait before a refused request is sent again; None when it was not a
+    429, or the wait is longer than LONGEST_WAIT."""
+    if error.status != 429:
+        return None
+    headers = getattr(error.response, "headers", None) or {}
+    try:
+        wait = float(headers.get("Retry-After", 1.0))
+    except ValueError:
+        wait = 1.0
+    return wait if wait <= LONGEST_WAIT else None
 
 
