@@ -92,7 +92,9 @@ class DiscordActuator:
             raise _refused(error) from None
 
     def _role(self, name: str) -> discord.Role:
-        if self.guild is None or not isinstance(self.member, discord.Member):
+        if self.guild is None:  # a button in a direct message
+            raise ActionRefused(Reason("action.role_in_dm"))
+        if not isinstance(self.member, discord.Member):
             raise ActionRefused(Reason("action.no_member"))
         return assignable_role(self.guild, name)
 
