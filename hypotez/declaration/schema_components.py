@@ -33,11 +33,13 @@ ACTION = {
         "actions": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/action"},
                     "description": "Buttons and select menus: add_role, remove_role, delete_message, react, dm, "
                                    "set, increment, done before the answer (whoever pressed is the member)."},
-        "permissions": {"type": "array", "uniqueItems": True, "items": {"enum": list(DISCORD_PERMISSIONS)},
-                        "description": "The bot's Discord permissions its actions may use (add_role: "
-                                       "manage_roles, react: add_reactions)."},
+        "permissions": {"$ref": "#/$defs/action_permissions"},
     },
 }
+# Defined once (the action above appears in several places of the schema).
+ACTION_PERMISSIONS = {"type": "array", "uniqueItems": True, "items": {"enum": list(DISCORD_PERMISSIONS)},
+                      "description": "The bot's Discord permissions its actions may use (add_role: manage_roles, "
+                                     "react: add_reactions)."}
 
 _OPTION = {"type": "object", "additionalProperties": False, "required": ["label", "value"],
            "properties": {"label": _LOCALIZED, "value": {"type": ["string", "number"]},
@@ -101,6 +103,7 @@ CONTEXT_MENU = {
 def extend(schema: dict[str, Any]) -> None:
     """Add the interactive parts to ``schema`` (the whole commands.yaml schema), in place."""
     defs = schema["$defs"]
+    defs["action_permissions"] = ACTION_PERMISSIONS
     defs["command"]["properties"].update(components=COMPONENTS, ephemeral=EPHEMERAL)
     schema["properties"]["bot"]["properties"]["messages"]["properties"].update(components=COMPONENTS)
     argument = defs["argument"]
