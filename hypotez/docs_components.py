@@ -8,7 +8,7 @@ import html
 from typing import Any, Callable
 
 from hypotez.declaration.model import PermissionSpec, Spec, pick_language
-from hypotez.declaration.model_components import MESSAGES_OWNER, ActionSpec, ComponentSpec, Interactions
+from hypotez.declaration.model_components import MESSAGES_OWNER, ONLY_ACTIONS, ActionSpec, ComponentSpec, Interactions
 
 Words = Callable[..., str]
 # (section title, its lines): what the reference shows after the commands.
@@ -29,6 +29,16 @@ def _who(permissions: PermissionSpec, words: Words) -> str:
 def _action(action: ActionSpec | None, words: Words) -> str:
     if action is None:
         return words("opens_link")
+    if not action.steps:
+        return _answer(action, words)
+    # the actions as the events' reference writes them (hypotez.docs_events): "increment presses, add_role Member"
+    steps = ", ".join(f"{s.kind} {s.target if isinstance(s.target, str) else ''}".strip() for s in action.steps)
+    if action.kind == ONLY_ACTIONS:
+        return words("acts", actions=steps)
+    return words("acts_then", actions=steps, then=_answer(action, words))
+
+
+def _answer(action: ActionSpec, words: Words) -> str:
     if action.kind == "reply":
         return words("answers_privately" if action.ephemeral else "answers")
     if action.kind == "edit":

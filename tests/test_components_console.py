@@ -74,3 +74,32 @@ def test_mistakes_with_the_directives_are_explained(tmp_path):
         "(console) the form has no nope; it has text",
         "(console) no such message of the bot's: give #ID (see :ids on) or a text",
     ]
+
+
+ACTIONS_SPEC = '''
+bot: {name: cbot, language: en}
+state:
+  presses: {scope: member, type: counter}
+commands:
+  panel:
+    description: Buttons that do things
+    text: Press something
+    components:
+      - {id: count, label: Count me, action: {actions: [{increment: presses}],
+         reply: "{{ user }} pressed {{ state.member.presses }} times", ephemeral: false}}
+      - {id: member, label: Member, action: {actions: [{add_role: Member}, {react: "👍"}],
+         permissions: [manage_roles, add_reactions]}}
+'''
+
+
+def test_press_takes_a_buttons_actions(tmp_path):
+    (tmp_path / "commands.yaml").write_text(ACTIONS_SPEC, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "hypotez", "console", "--data", str(tmp_path / "data")],
+                          input="!panel\n:press Count me\n:press Count me\n:press Member\n", capture_output=True,
+                          text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0 and "Traceback" not in done.stdout + done.stderr, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[:2] == ["Press something", "[Count me] [Member]"]
+    assert lines[2:4] == ["you pressed 1 times", "you pressed 2 times"]
+    assert lines[4:] == ["(console) role Member given to you", "(console) the bot reacted 👍 to message #2",
+                         "(only you can see this) ✅ Done."]

@@ -12,15 +12,47 @@ from hypotez.cli import main
 CORPUS = Path(__file__).parent / "specs" / "components"
 
 EXPECTED = {
+    # buttons' and select menus' actions (those of triggers and events): names, state keys, permissions
+    'action_unknown_name': (
+        "{file}:6:55: unknown key 'incremnt' in action 1 of component 1 of command 'count'\n"
+        "    hint: did you mean 'increment'?\n"
+        # the command is left out (its problem is above), so nothing reads or writes the key
+        "{file}:8:3: warning: state 'presses' is never read\n"
+        '    hint: show it in a text: {{ state.member.presses }}\n'
+        "{file}:8:3: warning: state 'presses' is never written\n"
+        "    hint: add a 'set' or 'increment' action that writes it\n"
+    ),
+    'action_unknown_state': (
+        "{file}:6:66: unknown state key 'pressess'\n"
+        "    hint: did you mean 'presses'?\n"
+        "{file}:7:47: unknown state key 'presess'\n"
+        "    hint: did you mean 'presses'?\n"
+        "{file}:9:3: warning: state 'presses' is never written\n"
+        "    hint: add a 'set' or 'increment' action that writes it\n"
+    ),
+    'action_permission_not_declared': (
+        "{file}:6:57: 'add_role' needs the bot's 'manage_roles' permission, which is not declared\n"
+        "    hint: add 'permissions: [manage_roles]' next to 'actions:'\n"
+        "{file}:7:79: component 'gone' deletes its message: it cannot also edit it\n"
+        "    hint: use 'reply:' to answer, or remove the delete_message action\n"
+        "{file}:8:53: 'permissions' only goes with 'actions'\n"
+        "    hint: they are the bot's permissions the actions may use\n"
+    ),
+    'actions_where_they_cannot_be': (
+        "{file}:6:39: modal 'ask' cannot take actions\n"
+        '    hint: only buttons and select menus can; let a button open the form instead\n'
+        "{file}:12:42: component 'both' cannot both take actions and 'toggle_role'\n"
+        "    hint: use {add_role: ...} or {remove_role: ...} in 'actions:'\n"
+    ),
     'bad_template_in_action': (
         "{file}:6:45: the text is not a valid template: unexpected '}'\n"
         '    hint: check the {{ }} and {% %} pairs\n'
     ),
     'component_without_action': (
         "{file}:6:9: component 'go' does nothing when used\n"
-        "    hint: add 'action:' (reply, edit, run, toggle_role or modal)\n"
+        "    hint: add 'action:' (reply, edit, run, toggle_role, modal, or actions)\n"
         "{file}:7:35: the action of component 'twice' must do one thing: reply, edit, run, toggle_role or modal (it has reply, edit)\n"
-        '    hint: keep exactly one of them\n'
+        "    hint: keep exactly one of them (or only 'actions:')\n"
         "{file}:8:9: select menu 'menu' lists no options\n"
         "    hint: add 'options: [{label: ..., value: ...}]'\n"
     ),
@@ -94,6 +126,17 @@ def test_validate_locates_each_misuse(name, capsys):
     out, err = capsys.readouterr()
     assert out == EXPECTED[name].replace("{file}", str(path))
     assert "Traceback" not in out + err
+
+
+def test_state_a_button_writes_and_reads_gives_no_warning(tmp_path, capsys):
+    path = tmp_path / "commands.yaml"
+    path.write_text("commands:\n  count:\n    description: Count presses\n    text: Press it\n    components:\n"
+                    "      - {id: me, label: Count me, action: {actions: [{increment: presses}],"
+                    " reply: '{{ state.member.presses }}'}}\n"
+                    "state:\n  presses: {scope: member, type: counter}\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    out, _ = capsys.readouterr()
+    assert "warning" not in out and "never" not in out, out
 
 
 def test_every_file_of_the_corpus_is_checked():

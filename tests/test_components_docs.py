@@ -35,6 +35,11 @@ SPEC = textwrap.dedent('''
           - {id: colour, type: select, placeholder: Colour, options: [{label: Red, value: red}], action: {reply: "{{ value }}"}}
           - {id: role, label: Gamer, action: {toggle_role: Gamer}}
           - {id: docs, label: Docs, url: "https://example.com"}
+          - {id: count, label: Count me, action: {actions: [{increment: presses}], reply: "{{ state.member.presses }}"}}
+          - {id: thumbs, label: Thumbs, action: {actions: [{react: "👍"}, {add_role: Member}],
+             permissions: [add_reactions, manage_roles]}}
+    state:
+      presses: {scope: member, type: counter}
 ''')
 
 
@@ -50,6 +55,8 @@ def test_docs_describe_components_forms_and_context_menus(tmp_path, capsys):
                  "* Under the answer: select “Colour”: answers (only to whoever used it)",
                  "* Under the answer: button “Gamer”: gives or takes the role Gamer",
                  "* Under the answer: link “Docs”: opens a link",
+                 "* Under the answer: button “Count me”: does increment presses, then answers (only to whoever used it)",
+                 "* Under the answer: button “Thumbs”: does react 👍, add_role Member",
                  "* “Quote this” (on a message): answers (only to whoever used it), for roles Mod",
                  "* `ask` “Ask us”: question (text), times (whole number, optional); then runs `echo`"]:
         assert line in markdown.splitlines(), line

@@ -16,6 +16,8 @@ async def test_the_votes_buttons_and_menus(bot):
     vote = await bot.send('!vote ["tea","coffee"]')
     assert (await bot.press(vote, "Agree")).content == "ann agrees with tea / coffee"
     assert (await bot.press(vote, "Roll")).content == "ann rolls 2 d20."
+    assert (await bot.press(vote, "Count me")).content == "ann is counted (1)"
+    assert (await bot.press(vote, "Count me")).content == "ann is counted (2)"
     picked = await bot.pick(vote, "Your favourite", "tea", "coffee")
     assert (picked.content, picked.messages[0].ephemeral) == ("You picked tea and coffee", True)
     assert (await bot.pick(vote, "Nominate someone", "4000000000000042")).content == "<@4000000000000042> is nominated"

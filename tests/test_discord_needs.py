@@ -49,6 +49,24 @@ def test_needs_follow_the_spec():
     assert "voice_states" in voiced.intents and "speak" in voiced.permissions
 
 
+BUTTONS = SPEC + """\
+  panel:
+    description: Buttons
+    text: Press
+    components:
+      - {id: gamer, label: Gamer, action: {toggle_role: Gamer}}
+      - {id: count, label: Count, action: {actions: [{react: "👍"}, {delete_message: true}, {add_role: Member}],
+         permissions: [add_reactions, manage_roles]}}
+"""
+
+
+def test_needs_include_what_buttons_do():
+    needs = spec_needs(_spec(BUTTONS))
+    assert needs.permissions["manage_roles"] == ["!roles give", "button gamer of !panel", "button count of !panel"]
+    assert needs.permissions["add_reactions"] == ["button count of !panel"]
+    assert "manage_messages" not in needs.permissions  # a button deletes the bot's own message: no permission
+
+
 async def _hypotez(env: dict[str, str], folder: Path, *args: str) -> tuple[int, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("HYPOTEZ_", "DISCORD_"))}
     process = await asyncio.create_subprocess_exec(

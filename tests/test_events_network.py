@@ -1,7 +1,8 @@
 """Events over real sockets: ``hypotez run`` as a subprocess, unmodified discord.py inside it, against
 the local Discord test server — a trigger that reacts and gives a role, a welcome message on
 GUILD_MEMBER_ADD, a goodbye on GUILD_MEMBER_REMOVE, a role given on GUILD_MEMBER_UPDATE, and a reaction role given and taken on
-MESSAGE_REACTION_ADD/REMOVE."""
+MESSAGE_REACTION_ADD/REMOVE; a button that counts, reacts and gives a role, and one whose role is above the
+bot's (the presser and the admin channel are told why)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,17 @@ commands:
   hi:
     description: Say hi
     text: hi
+  count:
+    description: Count presses
+    text: Press it
+    components:
+      - {id: count, label: Count me, action: {actions: [{increment: presses}, {react: "🔢"}, {add_role: Counted}],
+         permissions: [add_reactions, manage_roles], reply: "{{ user }} pressed {{ state.member.presses }} time(s)",
+         ephemeral: false}}
+      - {id: boss, label: Boss, action: {actions: [{add_role: Admins}], permissions: [manage_roles]}}
 state:
   thanks: {scope: member, type: counter}
+  presses: {scope: member, type: counter}
 triggers:
   thanks:
     contains: thank
@@ -54,8 +64,9 @@ MANAGE_ROLES, ADD_REACTIONS = 1 << 28, 1 << 6
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def discord():
     async with FakeDiscord(channels=("general", "welcome", "rules", "mods")) as server:
-        for name in ("Member", "Verified", "hypotez-bot"):
+        for name in ("Member", "Verified", "Counted", "Admins", "hypotez-bot"):
             server.roles[name] = server.next_id()
+        server.role_positions["Admins"] = 10
         server.role_positions["hypotez-bot"] = 5
         server.role_permissions["hypotez-bot"] = MANAGE_ROLES | ADD_REACTIONS
         server.bot_roles.append("hypotez-bot")
@@ -122,3 +133,23 @@ async def test_a_reaction_role_is_given_and_taken(discord, bot):
     await discord.ask("!hi")
     assert [c for c in discord.role_changes if c[1] == user_id] == [("add", user_id, verified),
                                                                      ("remove", user_id, verified)]
+
+
+async def test_a_button_counts_reacts_and_gives_a_role(discord, bot):
+    [panel] = await bot.alongside(discord.ask("!count", user="kim"))
+    user_id = discord.user("kim")["id"]
+    for times in (1, 2):
+        press = await discord.press(panel, "Count me", user="kim")
+        await bot.alongside(discord.wait_until(lambda: press.messages, 15, "the count"))
+        assert press.messages[0].text == f"kim pressed {times} time(s)"
+    assert (panel.id, "🔢") in discord.bot_reactions
+    assert ("add", user_id, discord.roles["Counted"]) in discord.role_changes
+    boss = await discord.press(panel, "Boss", user="kim")
+    await bot.alongside(discord.wait_until(lambda: boss.messages, 15, "the refusal"))
+    [refusal] = boss.messages
+    assert refusal.ephemeral and refusal.text.startswith(
+        "⚠️ Not done: the role 'Admins' is not below the bot's highest role ('hypotez-bot')")
+    await bot.alongside(discord.wait_until(lambda: discord.bot_messages("mods"), 15, "the admins told", "mods"))
+    assert discord.bot_messages("mods")[-1].text.startswith(
+        "⚠️ component boss of !count: add_role Admins was not done: the role 'Admins' is not below")
+    assert ("add", user_id, discord.roles["Admins"]) not in discord.role_changes

@@ -17,6 +17,7 @@ from hypotez.services.state_store import Owner, StateFull, StateStore
 log = logging.getLogger("hypotez.actions")
 
 Render = Callable[[Any], Awaitable[str]]  # a text (one per language) → the text rendered for this event
+Refusal = tuple[ActionSpec, Reason]  # an action that was not done, and why
 
 
 @dataclass(slots=True)
@@ -41,8 +42,11 @@ class ActionRunner:
         self.state = state
         self.reasons = reasons
 
-    async def run(self, response: ResponseSpec, context: ActionContext, declared: tuple[str, ...] = ()) -> None:
+    async def run(self, response: ResponseSpec, context: ActionContext,
+                  declared: tuple[str, ...] = ()) -> list[Refusal]:
+        """Take the actions; the ones refused (already logged and reported), for a caller that tells someone."""
         allowed = set(response.permissions) | set(declared)
+        refusals: list[Refusal] = []
         for index, action in enumerate(response.actions):
             try:
                 if action.permission is not None and action.permission not in allowed:
@@ -50,6 +54,8 @@ class ActionRunner:
                 await self._do(action, context, f"{context.once}:{index}" if context.once else None)
             except ActionRefused as refused:
                 await self.refused(action, context, refused.reason)
+                refusals.append((action, refused.reason))
+        return refusals
 
     async def _do(self, action: ActionSpec, context: ActionContext, once: str | None) -> None:
         actuator = context.actuator

@@ -9,9 +9,11 @@ import shlex
 from dataclasses import replace
 from typing import Any
 
+from hypotez.adapters.console_events import ConsoleActuator
 from hypotez.components.rendered import RenderedComponent, RenderedModal, Rows
 from hypotez.components.runtime import ComponentRuntime, Use
 from hypotez.errors import UserInputError
+from hypotez.events.info import MemberInfo
 from hypotez.outgoing import OutgoingMessage
 from hypotez.reasons import Reason
 
@@ -148,7 +150,11 @@ class ConsoleSurface:
         """The console's member gets or loses the role (by name; the console has no role hierarchy)."""
         author = self.session.author
         if not role:
-            raise UserInputError(Reason("components.no_such_role", role=role))
+            raise UserInputError(Reason("components.not_done", reasons=[Reason("action.no_such_role", role=role)]))
         has = role in author.roles
         self.session.author = replace(author, roles=author.roles - {role} if has else author.roles | {role})
         return not has
+
+    def actuator(self) -> ConsoleActuator:
+        """A press's actions are printed; the presser is the member, the component's message the message."""
+        return ConsoleActuator(self.session, MemberInfo.of(self.session.author), self.message_id)

@@ -18,7 +18,10 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from hypotez.actions.base import ActionRefused
+from hypotez.adapters.discord_events import DiscordActuator
 from hypotez.adapters.discord_inbound import DiscordResolver, author_of
+from hypotez.adapters.discord_roles import assignable_role
 from hypotez.adapters.discord_interactions import InteractionAnswer, answer_in_time, interaction_place
 from hypotez.adapters.discord_sending import NO_MENTIONS, DiscordOutbox
 from hypotez.components.ids import PREFIX
@@ -136,21 +139,21 @@ class DiscordSurface:
         member = self.interaction.user
         if guild is None or not isinstance(member, discord.Member):
             raise UserInputError(Reason("components.role_in_dm"))
-        role = discord.utils.get(guild.roles, name=name)
-        if role is None:
-            raise UserInputError(Reason("components.no_such_role", role=name))
-        me = guild.me
-        if role.is_default() or role.managed:
-            raise UserInputError(Reason("components.role_not_assignable", role=name))
-        if me is None or not me.guild_permissions.manage_roles:
-            raise UserInputError(Reason("components.bot_cannot_manage_roles", role=name))
-        if role >= me.top_role:  # Discord lets a bot give only roles below its own highest one
-            raise UserInputError(Reason("components.role_above_bot", role=name, bot_role=me.top_role.name))
+        try:
+            role = assignable_role(guild, name)
+        except ActionRefused as refused:  # the same check, and the same words, as the events' role actions
+            raise UserInputError(Reason("components.not_done", reasons=[refused.reason])) from None
         if member.get_role(role.id) is not None:
             await member.remove_roles(role, reason="self-assigned role (hypotez)")
             return False
         await member.add_roles(role, reason="self-assigned role (hypotez)")
         return True
+
+    def actuator(self) -> DiscordActuator:
+        """The actions of a press: the presser is the member, the component's message the message."""
+        interaction = self.interaction
+        return DiscordActuator(self.bot, interaction.guild, interaction.channel, interaction.user,
+                               interaction.message)
 
 
 async def run_use(bot: Any, interaction: discord.Interaction, use: Use) -> None:

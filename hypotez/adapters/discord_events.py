@@ -15,6 +15,7 @@ import discord
 
 from hypotez.actions.base import ActionRefused
 from hypotez.adapters.discord_inbound import place_of
+from hypotez.adapters.discord_roles import assignable_role
 from hypotez.adapters.discord_sending import NO_MENTIONS
 from hypotez.events.info import MemberInfo, ServerInfo
 from hypotez.events.scheduler import Target
@@ -91,17 +92,11 @@ class DiscordActuator:
             raise _refused(error) from None
 
     def _role(self, name: str) -> discord.Role:
-        if self.guild is None or not isinstance(self.member, discord.Member):
+        if self.guild is None:  # a button in a direct message
+            raise ActionRefused(Reason("action.role_in_dm"))
+        if not isinstance(self.member, discord.Member):
             raise ActionRefused(Reason("action.no_member"))
-        role = discord.utils.get(self.guild.roles, name=name)
-        if role is None:
-            raise ActionRefused(Reason("action.no_such_role", role=name))
-        self._needs("manage_roles")
-        if role.managed:
-            raise ActionRefused(Reason("action.role_managed", role=name))
-        if role >= self.guild.me.top_role:
-            raise ActionRefused(Reason("action.role_above_bot", role=name))
-        return role
+        return assignable_role(self.guild, name)
 
     async def add_role(self, role: str) -> None:
         found = self._role(role)

@@ -12,12 +12,14 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Protocol
 
+from hypotez.actions.base import Actuator
 from hypotez.arguments import ConversionContext, finish
 from hypotez.checks import check_permissions, check_place
+from hypotez.components.actions import ComponentActions
 from hypotez.components.ids import PREFIX, Decoded, carried, decode
 from hypotez.components.rendered import RenderedModal
 from hypotez.declaration.model import CommandSpec
-from hypotez.declaration.model_components import ActionSpec, ContextMenuSpec, Interactions, ModalSpec
+from hypotez.declaration.model_components import ONLY_ACTIONS, ActionSpec, ContextMenuSpec, Interactions, ModalSpec
 from hypotez.errors import BadArgument, BadReply, CommandError, MissingArgument, NotAllowed, UserInputError
 from hypotez.outgoing import OutgoingMessage
 from hypotez.reasons import Reason
@@ -37,6 +39,11 @@ class Surface(Protocol):
     async def toggle_role(self, role: str) -> bool:
         """Give the role to the person (True) or take it away when they have it (False); raises
         UserInputError with the reason when that cannot be done."""
+        ...
+
+    def actuator(self) -> Actuator:
+        """What takes a button's actions (hypotez.components.actions): the presser is the member, the
+        component's message is the message."""
         ...
 
 
@@ -117,7 +124,7 @@ class ComponentRuntime:
             scope = {**context, "value": use.values[0] if use.values else "", "values": list(use.values),
                      "target": {"id": use.message_id, "content": use.message_text}}
             await self.perform(component.action, scope, context, use, surface, language,
-                               reference=use.message_id)
+                               reference=use.message_id, owner=decoded.owner, component=component.id)
             return
         modal = self.interactions.modals.get(decoded.item)
         if modal is None:
@@ -155,10 +162,26 @@ class ComponentRuntime:
     # -- the actions ------------------------------------------------------------------------
 
     async def perform(self, action: ActionSpec, scope: dict[str, Any], context: Mapping[str, Any], use: Use,
-                      surface: Surface, language: str, *, reference: str | None) -> None:
+                      surface: Surface, language: str, *, reference: str | None, owner: str = "",
+                      component: str = "") -> None:
         dispatcher = self.dispatcher
         full = {**dispatcher.template_data(None, language), **_person(use.request), **scope}
-        if action.kind in ("reply", "edit"):
+        if action.steps or _reads_state(action):
+            actions = ComponentActions(dispatcher)
+            if action.steps:
+                refusals = await actions.run(action, owner=owner, component=component, request=use.request,
+                                             actuator=surface.actuator(), scope=full, language=language)
+                if refusals:  # the answer would say it was done: say instead, to the presser only, why not
+                    raise UserInputError(Reason("components.not_done", reasons=[why for _, why in refusals]))
+            state = await actions.state(use.request)
+            if state is not None:
+                full["state"] = state
+        if action.kind == ONLY_ACTIONS:
+            text = dispatcher.reasons.catalog(language).render(Reason("components.actions_done"))
+            reply = dispatcher._finished(OutgoingMessage(text=text), language)
+            reply.ephemeral = action.ephemeral
+            await surface.reply(reply)
+        elif action.kind in ("reply", "edit"):
             reply = dispatcher._finished(OutgoingMessage(text=self.parts.text(action.text, full, language)), language)
             if action.kind == "edit":
                 await surface.edit(reply)
@@ -200,6 +223,11 @@ class ComponentRuntime:
         reply = await dispatcher.run_command(command, request, {k: v for k, v in arguments.items() if v != ""})
         reply.ephemeral = reply.ephemeral or action.ephemeral
         await surface.reply(reply)
+
+
+def _reads_state(action: ActionSpec) -> bool:
+    """Whether an answer's text reads what the bot remembers (then it is loaded, after the actions)."""
+    return any("state" in text for text in (action.text or {}).values())
 
 
 def _person(request: Any) -> dict[str, Any]:

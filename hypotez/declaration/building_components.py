@@ -9,11 +9,13 @@ from difflib import get_close_matches
 from typing import Any, Callable
 
 from hypotez.declaration.building import _build_argument, _permissions, refused
+from hypotez.declaration.events_building import build_action
+from hypotez.declaration.events_model import ACTION_KINDS as STEP_KINDS
 from hypotez.declaration.inline import _localized
 from hypotez.declaration.model import CommandSpec, Location, frozen_mapping
-from hypotez.declaration.model_components import (MESSAGES_OWNER, SELECT_TYPES, ActionSpec, ComponentSpec,
-                                                  ContextMenuSpec, InputSpec, Interactions, ModalSpec, OptionSpec,
-                                                  ReplyInteractions)
+from hypotez.declaration.model_components import (MESSAGES_OWNER, ONLY_ACTIONS, SELECT_TYPES, ActionSpec,
+                                                  ComponentSpec, ContextMenuSpec, InputSpec, Interactions, ModalSpec,
+                                                  OptionSpec, ReplyInteractions, StepSpec)
 from hypotez.declaration.yamlload import Locations
 
 ROWS_MAX = 5
@@ -55,14 +57,20 @@ class InteractionsBuilder:
 
     def action(self, raw: dict[str, Any], path: Path_, *, allowed: tuple[str, ...], what: str) -> ActionSpec | None:
         kinds = [k for k in ("reply", "edit", "run", "toggle_role", "modal") if k in raw]
+        steps = self.steps(raw, path, what=what, allowed=ONLY_ACTIONS in allowed, kinds=kinds)
+        if steps is None:
+            return None
+        if steps and not kinds:
+            kinds = [ONLY_ACTIONS]
         if len(kinds) != 1:
             self.add(path, f"the action of {what} must do one thing: reply, edit, run, toggle_role or modal "
                            f"({'it has ' + ', '.join(kinds) if kinds else 'it has none'})",
-                     "keep exactly one of them")
+                     "keep exactly one of them" + (" (or only 'actions:')" if ONLY_ACTIONS in allowed else ""))
             return None
         kind = kinds[0]
         if kind not in allowed:
-            self.add(path + (kind,), f"{what} cannot '{kind}'", f"use one of: {', '.join(allowed)}")
+            self.add(path + (kind,), f"{what} cannot '{kind}'",
+                     f"use one of: {', '.join(k for k in allowed if k != ONLY_ACTIONS)}")
             return None
         if "arguments" in raw and kind != "run":
             self.add(path + ("arguments",), "'arguments' only goes with 'run'")
@@ -89,7 +97,44 @@ class InteractionsBuilder:
         return ActionSpec(kind=kind, text=_localized(raw.get(kind)) if kind in ("reply", "edit") else None,
                           command=raw.get("run"), arguments=frozen_mapping(arguments) if arguments is not None
                           else None, role=raw.get("toggle_role"), modal=raw.get("modal"),
-                          ephemeral=bool(raw.get("ephemeral", True)), location=self.loc(path))
+                          ephemeral=bool(raw.get("ephemeral", True)), steps=steps,
+                          permissions=tuple(raw.get("permissions") or ()), location=self.loc(path))
+
+    def steps(self, raw: dict[str, Any], path: Path_, *, what: str, allowed: bool,
+              kinds: list[str]) -> tuple[StepSpec, ...] | None:
+        """The actions (those of triggers and events) a button or a select menu takes first; None when
+        the action cannot be built at all."""
+        if "actions" not in raw:
+            if "permissions" in raw:
+                self.add(path + ("permissions",), "'permissions' only goes with 'actions'",
+                         "they are the bot's permissions the actions may use")
+            return ()
+        if not allowed:
+            self.add(path + ("actions",), f"{what} cannot take actions",
+                     "only buttons and select menus can; let a button open the form instead")
+            return None
+        for kind in ("toggle_role", "modal"):
+            if kind in kinds:
+                self.add(path + (kind,), f"{what} cannot both take actions and '{kind}'",
+                         "use {add_role: ...} or {remove_role: ...} in 'actions:'" if kind == "toggle_role" else
+                         "a form opens at once, before any action: let the form's answer say what was done")
+                return None
+        steps = []
+        for index, item in enumerate(raw.get("actions") or ()):
+            if not isinstance(item, dict) or len(item) != 1 or next(iter(item)) not in STEP_KINDS:
+                continue  # the schema check has said what is wrong with it
+            try:
+                step = build_action(item, path + ("actions", index))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                continue
+            steps.append(step)
+            for text in (step.target.values() if step.kind == "dm" else
+                         [step.value] if step.kind == "set" and isinstance(step.value, str) else []):
+                self.texts.append((step.path, str(text)))
+        if "edit" in kinds and any(s.kind == "delete_message" for s in steps):
+            self.add(path + ("edit",), f"{what} deletes its message: it cannot also edit it",
+                     "use 'reply:' to answer, or remove the delete_message action")
+        return tuple(steps)
 
     def syntax(self, raw: dict[str, Any], path: Path_) -> None:
         """Keep the action's texts with where they are: the registry checks them as templates."""
@@ -145,11 +190,11 @@ class InteractionsBuilder:
         action = None
         if kind != "link":
             if "action" not in raw:
-                self.add(path, f"{what} does nothing when used", "add 'action:' (reply, edit, run, toggle_role "
-                                                                  "or modal)")
+                self.add(path, f"{what} does nothing when used", "add 'action:' (reply, edit, run, toggle_role, "
+                                                                  "modal, or actions)")
             else:
                 action = self.action(raw["action"], path + ("action",), what=what,
-                                     allowed=("reply", "edit", "run", "toggle_role", "modal"))
+                                     allowed=("reply", "edit", "run", "toggle_role", "modal", ONLY_ACTIONS))
         custom_id = ID_OVERHEAD + len(owner) + len(raw["id"])
         if custom_id > CUSTOM_ID_MAX:
             self.add(path + ("id",), f"the custom id of {what} would be {custom_id} characters; Discord allows "

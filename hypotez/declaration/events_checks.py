@@ -32,7 +32,7 @@ CONTEXT_NAMES = {
 }
 # A command's names are checked by the registry (hypotez.registry.inline_checks); here only its state.
 # The state scopes each context knows the owner of (a schedule has no user, so no user's state).
-CONTEXT_SCOPES = {"command": STATE_SCOPES, "role": STATE_SCOPES, "trigger": STATE_SCOPES, "member": STATE_SCOPES, "reaction": STATE_SCOPES,
+CONTEXT_SCOPES = {"command": STATE_SCOPES, "component": STATE_SCOPES, "role": STATE_SCOPES, "trigger": STATE_SCOPES, "member": STATE_SCOPES, "reaction": STATE_SCOPES,
                   "schedule": ("channel", "server", "global")}
 
 
@@ -138,7 +138,8 @@ class EventsChecker:
         if permission is not None and permission not in declared:
             self.add(action.path, f"'{action.kind}' needs the bot's '{permission}' permission, which is not "
                                   "declared", f"add 'permissions: [{permission}]' next to 'actions:'")
-        if action.kind in ("delete_message", "react") and context not in ("trigger", "reaction", "command"):
+        if action.kind in ("delete_message", "react") and context not in ("trigger", "reaction", "command",
+                                                                          "component"):
             self.add(action.path, f"'{action.kind}' needs a message, and a {context} has none",
                      "use it in a trigger or a reaction")
         if action.kind in ("add_role", "remove_role", "dm") and context == "schedule":
@@ -275,5 +276,10 @@ def check_events(events: EventsSpec, add: Add, languages: Iterable[str],
     for the registry to check as it checks the commands' ones."""
     if not events.empty:
         EventsChecker(events, add, languages, commands).run()
+    return event_templates(events)
+
+
+def event_templates(events: EventsSpec) -> dict[tuple[Any, ...], str]:
+    """The template files the events' answers name, by where."""
     return {response.path + ("reply",): response.template for response in events.responses()
             if response.template is not None}

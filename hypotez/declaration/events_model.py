@@ -9,6 +9,8 @@ from typing import Any, Mapping
 
 from hypotez.declaration.model import Location, frozen_mapping
 
+# Every action there is (the schema's names, hypotez.declaration.schema_events.ACTION).
+ACTION_KINDS = ("add_role", "remove_role", "delete_message", "react", "dm", "set", "increment")
 # What each action needs of the bot on Discord (its own permissions, not the user's).
 ACTION_PERMISSIONS = {"add_role": "manage_roles", "remove_role": "manage_roles",
                       "delete_message": "manage_messages", "react": "add_reactions"}

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from hypotez.declaration.events_model import ActionSpec as StepSpec
+from hypotez.declaration.events_model import ResponseSpec
 from hypotez.declaration.model import ArgumentSpec, Localized, Location, PermissionSpec, frozen_mapping
 
 # What owns the components of the conversational answers (bot.messages) in custom ids and lookups.
@@ -17,11 +19,17 @@ MESSAGES_OWNER = "~"
 BUTTON_TYPES = ("button", "link")
 SELECT_TYPES = ("select", "user_select", "role_select", "channel_select")
 ACTION_KINDS = ("reply", "edit", "run", "toggle_role", "modal")
+# A component is always on one of the bot's own messages: deleting it needs no Manage Messages.
+OWN_MESSAGE_PERMISSIONS = ("manage_messages",)
+# A button or a select menu that only takes actions (``actions:`` without reply, edit or run).
+ONLY_ACTIONS = "actions"
 
 
 @dataclass(frozen=True, slots=True)
 class ActionSpec:
-    """What a press, a pick, a form or a context menu does: exactly one ``kind`` of ACTION_KINDS."""
+    """What a press, a pick, a form or a context menu does: exactly one ``kind`` of ACTION_KINDS, or, for
+    a button or a select menu, ONLY_ACTIONS. ``steps``: the actions taken first (those of triggers and
+    events: roles, reactions, DMs, state), with the bot permissions they may use."""
 
     kind: str
     text: Localized | None = None  # reply / edit: a Jinja text (per language)
@@ -31,7 +39,13 @@ class ActionSpec:
     role: str | None = None  # toggle_role: the role's name
     modal: str | None = None  # modal: the modal's name
     ephemeral: bool = True  # reply / run / toggle_role: only the presser sees the answer
+    steps: tuple[StepSpec, ...] = ()
+    permissions: tuple[str, ...] = ()  # the bot's permissions the steps may use
     location: Location | None = None
+
+    def as_response(self) -> ResponseSpec:
+        """The steps as the events' runner takes them (hypotez.actions.runner)."""
+        return ResponseSpec(actions=self.steps, permissions=self.permissions)
 
 
 @dataclass(frozen=True, slots=True)

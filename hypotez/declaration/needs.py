@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hypotez.declaration.model import Spec
+from hypotez.declaration.model_components import MESSAGES_OWNER, OWN_MESSAGE_PERMISSIONS
 
 PRIVILEGED_INTENTS = ("message_content", "members", "presences")
 EVERY_COMMAND = "every command"
@@ -43,7 +44,27 @@ def spec_needs(spec: Spec) -> Needs:
             permissions.setdefault(name, [])
             if typed not in permissions[name]:
                 permissions[name].append(typed)
+    _component_needs(spec, permissions)
     if settings.voice:
         for name in ("connect", "speak"):
             permissions.setdefault(name, []).append("voice: spoken answers")
     return Needs(intents, permissions)
+
+
+def _component_needs(spec: Spec, permissions: dict[str, list[str]]) -> None:
+    """The bot permissions buttons and select menus use: a role toggled, their actions (as declared)."""
+    interactions = spec.interactions
+    for owner, parts in (interactions.replies.items() if interactions is not None else ()):
+        for component in parts.components:
+            action = component.action
+            if action is None:
+                continue
+            wanted = ["manage_roles"] if action.kind == "toggle_role" else []
+            wanted += [step.permission for step in action.steps if step.permission is not None
+                       and step.permission not in OWN_MESSAGE_PERMISSIONS]
+            where = "bot.messages" if owner == MESSAGES_OWNER else f"{spec.settings.prefix}{owner}"
+            named = f"{'menu' if component.is_select else 'button'} {component.id} of {where}"
+            for name in wanted:
+                users = permissions.setdefault(name, [])
+                if named not in users:
+                    users.append(named)

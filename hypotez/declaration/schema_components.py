@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypotez.declaration.permissions import DISCORD_PERMISSIONS
+
 COMPONENT_ID = r"^[a-z0-9_-]{1,20}$"
 _LANGUAGE = {"type": "string", "pattern": r"^[a-z]{2}(-[A-Za-z]{2})?$"}
 _LOCALIZED = {"oneOf": [{"type": "string"},
@@ -15,7 +17,8 @@ _LOCALIZED = {"oneOf": [{"type": "string"},
 
 ACTION = {
     "type": "object", "additionalProperties": False, "minProperties": 1,
-    "description": "What it does: one of reply, edit, run (with arguments), toggle_role, modal.",
+    "description": "What it does: one of reply, edit, run (with arguments), toggle_role, modal; a button or "
+                   "a select menu may first take actions (actions:), and then reply, edit or run.",
     "properties": {
         "reply": {**_LOCALIZED, "description": "Answer with this text (Jinja: {{ user }}, {{ value }}, ...)."},
         "edit": {**_LOCALIZED, "description": "Replace the text of the message the component is on."},
@@ -26,8 +29,17 @@ ACTION = {
                         "description": "Give the role to whoever presses, or take it away if they have it."},
         "modal": {"type": "string", "pattern": r"^[a-z0-9_-]{1,40}$", "description": "Open this form (modals:)."},
         "ephemeral": {"type": "boolean", "description": "Only the person who pressed sees the answer (true)."},
+        # The actions triggers and events take (hypotez.declaration.schema_events), in order, before the answer.
+        "actions": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/action"},
+                    "description": "Buttons and select menus: add_role, remove_role, delete_message, react, dm, "
+                                   "set, increment, done before the answer (whoever pressed is the member)."},
+        "permissions": {"$ref": "#/$defs/action_permissions"},
     },
 }
+# Defined once (the action above appears in several places of the schema).
+ACTION_PERMISSIONS = {"type": "array", "uniqueItems": True, "items": {"enum": list(DISCORD_PERMISSIONS)},
+                      "description": "The bot's Discord permissions its actions may use (add_role: manage_roles, "
+                                     "react: add_reactions)."}
 
 _OPTION = {"type": "object", "additionalProperties": False, "required": ["label", "value"],
            "properties": {"label": _LOCALIZED, "value": {"type": ["string", "number"]},
@@ -91,6 +103,7 @@ CONTEXT_MENU = {
 def extend(schema: dict[str, Any]) -> None:
     """Add the interactive parts to ``schema`` (the whole commands.yaml schema), in place."""
     defs = schema["$defs"]
+    defs["action_permissions"] = ACTION_PERMISSIONS
     defs["command"]["properties"].update(components=COMPONENTS, ephemeral=EPHEMERAL)
     schema["properties"]["bot"]["properties"]["messages"]["properties"].update(components=COMPONENTS)
     argument = defs["argument"]

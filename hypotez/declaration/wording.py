@@ -101,6 +101,9 @@ def describe_path(path: tuple[Any, ...]) -> str:
         if len(path) >= 3 and path[2] in ("permissions", "cooldown", "contexts", "installs", "default_permissions",
                                              "bot_permissions"):
             return f"'{path[2]}' of {command}"
+        if len(path) >= 7 and path[2] == "components" and path[4:6] == ("action", "actions") \
+                and isinstance(path[3], int) and isinstance(path[6], int):  # a button's action: "action 1 of component 0 of command 'x'"
+            return f"action {path[6] + 1} of component {path[3] + 1} of {command}"
         return command
     if path and path[0] == "bot":
         return "'bot'" if len(path) < 3 else f"'bot.{path[1]}'"
