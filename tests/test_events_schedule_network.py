@@ -116,10 +116,3 @@ async def test_a_bot_stopped_while_posting_finishes_the_post_and_does_not_post_i
     assert news(discord)[before].endswith("the run of 2026-12-06 09:00")
     await stopped(bot)
 
-
-def test_schedules_from_must_be_a_date_and_time(capsys):
-    from hypotez.cli import main
-
-    assert main(["run", "--schedules-from", "monday"]) == 2
-    _, err = capsys.readouterr()
-    assert "argument --schedules-from: 'monday' is not a date and time: write it as 2026-12-07T08:59:50Z" in err

@@ -123,3 +123,11 @@ async def test_a_next_run_stored_by_a_clock_ahead_is_computed_again(hypotez_bot,
         bot.clock.now = start
         assert await bot.advance(0) == []
         assert [m.text for m in await bot.advance(3600)] == ["hourly #1 at 13:30"]
+
+
+def test_schedules_from_must_be_a_date_and_time(capsys):
+    from hypotez.cli import main
+
+    assert main(["run", "--schedules-from", "monday"]) == 2
+    _, err = capsys.readouterr()
+    assert "argument --schedules-from: 'monday' is not a date and time: write it as 2026-12-07T08:59:50Z" in err

@@ -204,3 +204,11 @@ async def test_state_top_works_in_a_template_file(tmp_path, hypotez_bot):
         assert (await bot.send("thanks")).content == "ann 1;"
         await bot.send("thank you", author="bob", user_id=4_000_000_000_000_002)
         assert (await bot.send("thanks!")).content == "ann 2; bob 1;"
+
+
+def test_an_attribute_a_text_written_in_the_spec_reads_is_checked_too(tmp_path, capsys):
+    spec = SPEC.replace("    reply: welcome", "    text: 'Welcome, {{ member.nmae }}! {{ member.nmae }}'")
+    code, out = validate(bot_folder(tmp_path, spec), capsys)
+    assert code == 1
+    assert out == (f"{tmp_path / 'bot' / 'commands.yaml'}:18:11: 'member' has no 'nmae' (a member's text)\n"
+                   "    hint: did you mean 'name'? ('member' has: id, name, display_name, roles, mention)\n")

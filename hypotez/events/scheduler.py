@@ -75,7 +75,7 @@ class Scheduler:
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self._stopping = False
-        self._announced: set[tuple[str, str, float]] = set()  # (tenant, schedule, next run) logged
+        self._announced: dict[tuple[str, str], float] = {}  # (tenant, schedule) → the next run logged
 
     @property
     def schedules(self) -> tuple[ScheduleSpec, ...]:
@@ -195,10 +195,10 @@ class Scheduler:
 
     def _announce(self, schedule: ScheduleSpec, tenant: str, next_run: float) -> None:
         """Log each schedule's next run on each server once (at start-up, after each run)."""
-        key = (tenant, schedule.name, next_run)
-        if key in self._announced:
+        key = (tenant, schedule.name)
+        if self._announced.get(key) == next_run:
             return
-        self._announced.add(key)
+        self._announced[key] = next_run
         when = datetime.datetime.fromtimestamp(next_run, zoneinfo.ZoneInfo(schedule.timezone))
         log.info("schedule %r on %s: next run %s", schedule.name, tenant or "the bot", when.isoformat())
 

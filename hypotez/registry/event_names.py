@@ -122,8 +122,10 @@ def check_event_text(env: jinja2.Environment, text: EventText, reads: StateReads
     names = {u.name: u for u in walker.found if u.base is None}
     for name in sorted(names):
         add(text.path, f"unknown name '{name}' in a {context}'s text", _name_hint(names[name], scope), at_key=False)
+    seen: set[tuple[str, str, int]] = set()
     for unknown in walker.found:
-        if unknown.base is not None:
+        if unknown.base is not None and (unknown.base, unknown.name, unknown.line) not in seen:
+            seen.add((unknown.base, unknown.name, unknown.line))
             where = scope.label + (f", line {unknown.line} of the text" if multiline else "")
             add(text.path, message(unknown, where), hint(unknown, scope), at_key=False)
     for misused in walker.misused:
