@@ -91,13 +91,19 @@ def test_a_schedules_template_cannot_read_a_user(tmp_path, capsys):
         f"    hint: did you mean 'server'? (names you can use: {SCHEDULE_NAMES})\n")
 
 
-def test_a_triggers_server_is_its_name_only(tmp_path, capsys):
-    code, out = validate(bot_folder(tmp_path, thanks="{{ state.member.points }} of {{ server.member_count }}"),
+def test_a_trigger_template_reading_what_a_message_has_not(tmp_path, capsys):
+    code, out = validate(bot_folder(tmp_path, thanks="{{ state.member.points }} {{ message.nmae }} {{ match.text }}"),
                          capsys)
     assert code == 1
     assert out.startswith(
-        "templates/en/thanks.j2:1:40: 'server' has no 'member_count' (template 'thanks' of trigger 'thanks')\n"
-        "    hint: 'server' is a text: it has no attributes to read\n")
+        "templates/en/thanks.j2:1:38: 'message' has no 'nmae' (template 'thanks' of trigger 'thanks')\n"
+        "    hint: 'message' is a text: it has no attributes to read\n")
+
+
+async def test_a_trigger_knows_how_many_members_the_server_has(tmp_path, hypotez_bot):
+    folder = bot_folder(tmp_path, thanks="{{ user }} thanks all {{ server.member_count }} of {{ server }}")
+    async with hypotez_bot(spec=folder / "commands.yaml", model=False, voice=False) as bot:
+        assert (await bot.send("thank you")).content == "ann thanks all 2 of Test Server"
 
 
 def test_an_included_file_is_followed_and_its_mistake_located_in_it(tmp_path, capsys):

@@ -24,6 +24,7 @@ from hypotez.events.matching import Matcher
 from hypotez.incoming import Place
 from hypotez.reasons import Reason, Reasons
 from hypotez.rendering import Renderer, TemplateFailed, TemplateMissing
+from hypotez.scope import Server
 from hypotez.services.state_store import Owner, StateStore
 
 log = logging.getLogger("hypotez.events")
@@ -91,10 +92,17 @@ class EventEngine:
                 self.cooldowns.record(cooldown, author, place)
             extra = {"message": content, "match": found}
             await self.respond(trigger.response, Reason("event.trigger", name=trigger.name), member=member, place=place,
-                               tenant=tenant, language=language, actuator=actuator, extra=extra)
+                               tenant=tenant, language=language, actuator=actuator, extra=extra,
+                               server=self._server_of(place))
             if trigger.stop:
                 return False
         return True
+
+    @staticmethod
+    def _server_of(place: Place) -> Server:
+        """The server a message was written on, as a command's answer sees it: its name (empty in a direct
+        message), with ``server.member_count``, ``server.owner``... as the adapter knows them."""
+        return Server(place.guild_id or "", place.guild_name or "", place.facts() if place.facts is not None else None)
 
     @staticmethod
     def _allowed_here(trigger: TriggerSpec, member: MemberInfo, place: Place) -> bool:
@@ -195,7 +203,7 @@ class EventEngine:
                              render, language)
 
     async def respond(self, response: ResponseSpec, what: Reason, *, member: MemberInfo | None, place: Place,
-                      tenant: str, language: str, actuator: Actuator, server: ServerInfo | None = None,
+                      tenant: str, language: str, actuator: Actuator, server: ServerInfo | Server | None = None,
                       extra: dict[str, Any] | None = None, declared: tuple[str, ...] = ()) -> None:
         data = {**(extra or {}), **({"server": server} if server is not None else {})}
         await self.actions.run(response, self._context(what, member, place, tenant, language, actuator, data),
@@ -221,7 +229,7 @@ class EventEngine:
         return reads is None or "state" in reads
 
     async def scope(self, member: MemberInfo | None, place: Place, tenant: str, language: str,
-                    server: ServerInfo | None, extra: dict[str, Any], *, top: bool = False) -> dict[str, Any]:
+                    server: ServerInfo | Server | None, extra: dict[str, Any], *, top: bool = False) -> dict[str, Any]:
         data = {**self.base, "language": language, **place_scope(place, server, self.now())}
         if member is not None:
             data.update(member_scope(member))

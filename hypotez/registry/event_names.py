@@ -16,6 +16,7 @@ import jinja2
 from hypotez import shapes
 from hypotez.declaration.events_checks import EventText, check_state_keys, read_key, state_read_problems
 from hypotez.events.info import MemberInfo, ServerInfo
+from hypotez.scope import Server
 from hypotez.registry.template_findings import StateRead, Unknown
 from hypotez.registry.template_names import NameScope, StateCheck, hint, message, walked
 from hypotez.template_hints import syntax_hint
@@ -53,12 +54,12 @@ def _names(*parts: dict[str, Any], server: Any = None, **extra: Any) -> dict[str
 _COMMON = ("user", "user_id", "caller", "channel", "channel_id", "server", "server_id", "now", "date", "time",
            "prefix", "bot", "language", "state")
 # The names each context's texts are given, in the order the hints list them, and their shapes. A
-# trigger's ``server`` is the server's name only (no member count), as the engine gives it.
+# trigger's ``server`` is a command's (hypotez.scope.Server); a schedule's may be its name alone.
 EVENT_SHAPES: dict[str, dict[str, Any]] = {
     context: {name: found[name] for name in order if name in found}
     for context, order, found in (
         ("trigger", _COMMON + ("message", "match"),
-         _names(_PLACE, _MEMBER, server=str, message=str, match=dict[str, Any])),
+         _names(_PLACE, _MEMBER, server=Server, message=str, match=dict[str, Any])),
         ("member", _COMMON + ("member",), _names(_PLACE, _MEMBER, server=ServerInfo, member=MemberInfo)),
         ("role", _COMMON + ("member", "role"),
          _names(_PLACE, _MEMBER, server=ServerInfo, member=MemberInfo, role=str)),
