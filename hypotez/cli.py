@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     _watch_options(run)
     run_options.add_observability_options(run)
     run_options.add_shard_options(run)
+    run_options.add_schedule_options(run)
 
     sub.add_parser("schema", help="print the JSON Schema of commands.yaml")
 

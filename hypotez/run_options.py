@@ -1,5 +1,5 @@
 """The options of ``hypotez run`` for running at scale: metrics and health (``--metrics-port``), the log
-format (``--log-format``), and shards. :func:`run_keywords` turns them into what :func:`run_bot` takes."""
+format (``--log-format``), shards; and ``--schedules-from``, to rehearse the schedules at another time. :func:`run_keywords` turns them into what :func:`run_bot` takes."""
 
 from __future__ import annotations
 
@@ -61,6 +61,26 @@ def shard_ids(text: str) -> list[int]:
     return sorted(found)
 
 
+def moment(text: str) -> float:
+    """'2026-12-07T08:59:50Z' (ISO 8601; without a zone: UTC) → a Unix time."""
+    import datetime
+
+    try:
+        when = datetime.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date and time: write it as 2026-12-07T08:59:50Z "
+                                         "(ISO 8601; UTC when no zone is given)") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return when.timestamp()
+
+
+def add_schedule_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--schedules-from", type=moment, default=None, metavar="TIME",
+                        help="run the schedules as if it were TIME now (e.g. 2026-12-07T08:59:50Z), the clock then "
+                             "running on as usual: to rehearse a schedule on a test server without waiting for it")
+
+
 def check(args: argparse.Namespace, error: Callable[[str], Any]) -> None:
     """Problems between options, reported through ``error`` (the parser's: a usage error)."""
     shards, count = getattr(args, "shards", None), getattr(args, "shard_count", None)
@@ -87,4 +107,8 @@ def run_keywords(args: argparse.Namespace, app: Any) -> dict[str, Any]:
     if getattr(args, "shard_count", None) is not None:
         keywords["shard_count"] = args.shard_count
         keywords["shard_ids"] = args.shards  # None: every shard in this process
+    if getattr(args, "schedules_from", None) is not None:
+        from hypotez.events.clock import ShiftedClock
+
+        keywords["schedules_clock"] = ShiftedClock(args.schedules_from)
     return keywords

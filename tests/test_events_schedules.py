@@ -109,3 +109,25 @@ async def test_a_claimed_run_is_posted_after_a_crash_once(hypotez_bot, tmp_path)
             "the same nonce: Discord answers the repeat with the first message"
         row = await bot.app.services.state.schedule(tenant, "hourly")
         assert row.pending is None and row.next_run == now + 7200
+
+
+async def test_a_next_run_stored_by_a_clock_ahead_is_computed_again(hypotez_bot, tmp_path):
+    """A rehearsal (hypotez run --schedules-from) a year ahead stored its next run then; run on the real
+    clock afterwards, the schedule posts in an hour, not a year."""
+    data = tmp_path / "data"
+    start = datetime.datetime(2026, 12, 2, 12, 30, tzinfo=datetime.timezone.utc).timestamp()
+    async with hypotez_bot(spec=SPEC, model=False, voice=False, data_dir=data) as bot:
+        bot.clock.now = start + 365 * 86400
+        await bot.advance(0)
+    async with hypotez_bot(spec=SPEC, model=False, voice=False, data_dir=data) as bot:
+        bot.clock.now = start
+        assert await bot.advance(0) == []
+        assert [m.text for m in await bot.advance(3600)] == ["hourly #1 at 13:30"]
+
+
+def test_schedules_from_must_be_a_date_and_time(capsys):
+    from hypotez.cli import main
+
+    assert main(["run", "--schedules-from", "monday"]) == 2
+    _, err = capsys.readouterr()
+    assert "argument --schedules-from: 'monday' is not a date and time: write it as 2026-12-07T08:59:50Z" in err

@@ -12,8 +12,9 @@ import functools
 import hashlib
 import json
 import logging
+import time
 from time import perf_counter
-from typing import Any
+from typing import Any, Callable
 
 import aiohttp
 import discord
@@ -47,7 +48,7 @@ SLASH_HASH_SETTING = "slash_hash"
 
 class HypotezBot(commands.Bot):
     def __init__(self, app: App, *, intents: discord.Intents | None = None, defer_after: float = DEFER_AFTER,
-                 **kwargs: Any):
+                 schedules_clock: Callable[[], float] = time.time, **kwargs: Any):
         if intents is None:
             intents = discord.Intents.default()
             intents.message_content = True
@@ -76,12 +77,20 @@ class HypotezBot(commands.Bot):
         self.add_listener(functools.partial(on_form_submit, self), "on_interaction")
         DiscordEvents(self).install()
         self.scheduler: Scheduler | None = None
+        self.schedules_clock = schedules_clock
+        # At start-up the bot knows no server: the schedules are looked at again as each becomes known.
+        for event in ("on_ready", "on_guild_available", "on_guild_join"):
+            self.add_listener(self._wake_schedules, event)
 
     async def setup_hook(self) -> None:
         await use_spec_translator(self.tree)  # localized slash commands (discord_translator)
         await self.app.start(self.outbox_for, serves=self.serves_guild)
-        self.scheduler = Scheduler(self.app, schedule_targets(self))
+        self.scheduler = Scheduler(self.app, schedule_targets(self), self.schedules_clock)
         self.scheduler.start()
+
+    async def _wake_schedules(self, *_: Any) -> None:
+        if self.scheduler is not None:
+            self.scheduler.wake()
 
     async def close(self) -> None:
         if self.scheduler is not None:

@@ -40,6 +40,8 @@ def attach_reloader(bot: HypotezBot, reloader: Reloader) -> None:
     def rebuild(old: Spec, new: Spec) -> Any:
         before = bot.slash_shape_hash()
         install_commands(bot, bot.app.registry, *builders(bot.app, prefix_command, slash_command))
+        if bot.scheduler is not None:  # a schedule added or retimed is seen now, not at the loop's next look
+            bot.scheduler.wake()
         if bot.slash_shape_hash() != before:
             return bot.sync_slash_commands()
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from hypotez.declaration.events_checks import EventsChecker, _state_reads, check_events, event_templates
+from hypotez.declaration.events_checks import EventsChecker, EventText, EventTexts, check_events
 from hypotez.declaration.events_model import EventsSpec
 from hypotez.declaration.model_components import OWN_MESSAGE_PERMISSIONS, Interactions
 
@@ -24,13 +24,12 @@ def _acts(interactions: Interactions | None) -> bool:
 
 
 class ComponentActionsChecker(EventsChecker):
-    def __init__(self, events: EventsSpec, add: Add, languages: Iterable[str], commands: Iterable[Any],
-                 interactions: Interactions):
-        super().__init__(events, add, languages, commands)
+    def __init__(self, events: EventsSpec, add: Add, languages: Iterable[str], interactions: Interactions):
+        super().__init__(events, add, languages)
         self.interactions = interactions
 
     def run(self) -> None:
-        self.components()  # first: the events' checks end with the state keys' warnings
+        self.components()
         super().run()
 
     def components(self) -> None:
@@ -42,25 +41,20 @@ class ComponentActionsChecker(EventsChecker):
                 declared = set(action.permissions) | set(OWN_MESSAGE_PERMISSIONS)
                 for step in action.steps:
                     self.action(step, "component", declared, (), needs_message=True)
-        for path, source in self.interactions.sources:  # replies, edits, DMs, values set: what they read
-            if "state" not in source:
-                continue
-            try:
-                tree = self.env.parse(source)
-            except Exception:  # a text that does not compile: the registry's checks say so
-                continue
-            for scope, key, _line in _state_reads(tree):
-                self.state_read(scope, key, "component", path)
+        # Replies, edits, DMs, values set: the registry checks and counts the state they read.
+        self.found.state_texts.extend(EventText(path, source, "component")
+                                      for path, source in self.interactions.sources if "state" in source)
 
     def text(self, source: str, context: str, path: tuple[Any, ...]) -> None:
-        if context != "component":  # a component's texts are all in interactions.sources, read above
+        if context != "component":  # a component's texts are all in interactions.sources, taken above
             super().text(source, context, path)
 
 
 def check_events_and_components(events: EventsSpec, interactions: Interactions | None, add: Add,
-                                languages: Iterable[str], commands: Iterable[Any] = ()) -> dict[tuple[Any, ...], str]:
+                                languages: Iterable[str]) -> EventTexts:
     """:func:`~hypotez.declaration.events_checks.check_events`, with what the interactive parts do."""
     if interactions is None or not _acts(interactions):
-        return check_events(events, add, languages, commands)
-    ComponentActionsChecker(events, add, languages, commands, interactions).run()
-    return event_templates(events)
+        return check_events(events, add, languages)
+    checker = ComponentActionsChecker(events, add, languages, interactions)
+    checker.run()
+    return checker.found

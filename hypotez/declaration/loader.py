@@ -27,6 +27,7 @@ from hypotez.declaration.reasons_check import check_reason_catalogs
 from hypotez.declaration.traps import TEMPLATE_SUFFIXES, not_a_spec, trap_warnings
 from hypotez.declaration.events_building import build_events
 from hypotez.declaration.component_actions_checks import check_events_and_components
+from hypotez.declaration.events_checks import EventTexts
 from hypotez.declaration.wording import VALIDATION_SCHEMA, schema_problems
 from hypotez.declaration.yamlload import MAX_SPEC_BYTES, Locations, load_yaml
 
@@ -63,6 +64,8 @@ class Declaration:
     template_only: list[CommandSpec] = field(default_factory=list)
     # Arguments whose default must pass the argument's own converter and rules.
     defaults: list[tuple[Path_, ArgumentSpec]] = field(default_factory=list)
+    # What the events' texts and templates are, for the registry to check what they read.
+    event_texts: EventTexts = field(default_factory=EventTexts)
 
     @property
     def file(self) -> str:
@@ -150,8 +153,9 @@ def load_declaration_text(text: str | bytes, *, path: Path, templates_dir: Path 
                 groups=frozen_mapping(groups), interactions=interactions, events=events)
     declaration = Declaration(spec, problems, locations, raw_commands={e.name: e.written for e in entries})
     _check(declaration, bot_raw, commands_raw)
-    declaration.templates.update(check_events_and_components(events, interactions, declaration.add,
-                                                             settings.languages, spec.commands))
+    declaration.event_texts = check_events_and_components(events, interactions, declaration.add,
+                                                          settings.languages)
+    declaration.templates.update(declaration.event_texts.template_refs)
     problems += trap_warnings(raw, locations, problems)
     problems += check_reason_catalogs(templates, settings.languages, spec_dir, file)
     return declaration

@@ -1,4 +1,5 @@
-"""A clock that moves only when told (tests, and the console's ``:clock``)."""
+"""The schedules' clocks besides the real one: one that moves only when told (tests, and the console's
+``:clock``), and one shifted to another time that runs at the real pace (``hypotez run --schedules-from``)."""
 
 from __future__ import annotations
 
@@ -16,3 +17,13 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+class ShiftedClock:
+    """The real clock, shifted so that it says ``start`` now; it then runs on at the real pace."""
+
+    def __init__(self, start: float):
+        self.offset = start - time.time()
+
+    def __call__(self) -> float:
+        return time.time() + self.offset

@@ -2,7 +2,7 @@
 reactions, and what a schedule posts. Made by the dispatcher; a hot reload makes a new one.
 
 For each event: its filters, then its actions (:mod:`hypotez.actions.runner`), then its text rendered
-with the names its context has (``hypotez.declaration.events_checks.CONTEXT_NAMES``, state loaded once)
+with the names its context has (``hypotez.registry.event_names.EVENT_SHAPES``, state loaded once)
 and posted through the adapter's actuator. A broken template or a refused action is logged, never shown
 to users as a traceback."""
 
@@ -23,7 +23,8 @@ from hypotez.events.info import MemberInfo, ServerInfo, member_scope, place_scop
 from hypotez.events.matching import Matcher
 from hypotez.incoming import Place
 from hypotez.reasons import Reason, Reasons
-from hypotez.rendering import Renderer, TemplateMissing
+from hypotez.rendering import Renderer, TemplateFailed, TemplateMissing
+from hypotez.scope import Server
 from hypotez.services.state_store import Owner, StateStore
 
 log = logging.getLogger("hypotez.events")
@@ -91,10 +92,17 @@ class EventEngine:
                 self.cooldowns.record(cooldown, author, place)
             extra = {"message": content, "match": found}
             await self.respond(trigger.response, Reason("event.trigger", name=trigger.name), member=member, place=place,
-                               tenant=tenant, language=language, actuator=actuator, extra=extra)
+                               tenant=tenant, language=language, actuator=actuator, extra=extra,
+                               server=self._server_of(place))
             if trigger.stop:
                 return False
         return True
+
+    @staticmethod
+    def _server_of(place: Place) -> Server:
+        """The server a message was written on, as a command's answer sees it: its name (empty in a direct
+        message), with ``server.member_count``, ``server.owner``... as the adapter knows them."""
+        return Server(place.guild_id or "", place.guild_name or "", place.facts() if place.facts is not None else None)
 
     @staticmethod
     def _allowed_here(trigger: TriggerSpec, member: MemberInfo, place: Place) -> bool:
@@ -147,7 +155,8 @@ class EventEngine:
 
     async def scheduled_text(self, schedule: ScheduleSpec, *, place: Place, server: ServerInfo | None, tenant: str,
                              language: str, run: datetime.datetime) -> str:
-        data = await self.scope(None, place, tenant, language, server, {"run": run})
+        data = await self.scope(None, place, tenant, language, server, {"run": run},
+                                top=self._reads_top_in(schedule.response, language))
         return self.render(schedule.response, data, language, Reason("event.schedule", name=schedule.name))
 
     async def run_schedule_actions(self, schedule: ScheduleSpec, *, place: Place, server: ServerInfo | None,
@@ -194,14 +203,15 @@ class EventEngine:
                              render, language)
 
     async def respond(self, response: ResponseSpec, what: Reason, *, member: MemberInfo | None, place: Place,
-                      tenant: str, language: str, actuator: Actuator, server: ServerInfo | None = None,
+                      tenant: str, language: str, actuator: Actuator, server: ServerInfo | Server | None = None,
                       extra: dict[str, Any] | None = None, declared: tuple[str, ...] = ()) -> None:
         data = {**(extra or {}), **({"server": server} if server is not None else {})}
         await self.actions.run(response, self._context(what, member, place, tenant, language, actuator, data),
                                declared)
         if not response.says_something:
             return
-        scope = await self.scope(member, place, tenant, language, server, data)
+        scope = await self.scope(member, place, tenant, language, server, data,
+                                 top=self._reads_top_in(response, language))
         text = self.render(response, scope, language, what)
         if not text.strip():
             return
@@ -210,13 +220,21 @@ class EventEngine:
         elif not await actuator.post(response.channel, text):
             log.warning("%s: no channel %r to post in on server %s", what, response.channel, place.guild_id)
 
+    def _reads_top_in(self, response: ResponseSpec, language: str) -> bool:
+        """Whether a template file may read ``state.top`` (the leaderboards): it reads ``state``, or what
+        it reads is not known (it includes another)."""
+        if response.template is None or not self.events.state:
+            return False
+        reads = self.renderer.reads(response.template, language)
+        return reads is None or "state" in reads
+
     async def scope(self, member: MemberInfo | None, place: Place, tenant: str, language: str,
-                    server: ServerInfo | None, extra: dict[str, Any]) -> dict[str, Any]:
+                    server: ServerInfo | Server | None, extra: dict[str, Any], *, top: bool = False) -> dict[str, Any]:
         data = {**self.base, "language": language, **place_scope(place, server, self.now())}
         if member is not None:
             data.update(member_scope(member))
         data.update(extra)
-        data["state"] = await self.load_state(member, place, tenant)
+        data["state"] = await self.load_state(member, place, tenant, top=top)
         return data
 
     async def load_state(self, member: MemberInfo | None, place: Place, tenant: str, *,
@@ -239,6 +257,10 @@ class EventEngine:
         if response.template is not None:
             try:
                 return self.renderer.render(response.template, data, language)
+            except TemplateFailed as failed:  # the file and line that failed, as for a command's template
+                log.error("%s: %s: its template %r failed: %s", failed.location or response.template, what,
+                          response.template, failed.problem)
+                return ""
             except (TemplateMissing, jinja2.TemplateError) as error:
                 log.error("%s: its template %r failed: %s", what, response.template, error)
                 return ""
@@ -250,6 +272,9 @@ class EventEngine:
         try:
             return self.renderer.render_source(pick_language(texts, language, self.default_language), data,
                                                language).strip()
+        except TemplateFailed as failed:
+            log.error("%s: its text failed: %s", what, failed.problem)
+            return ""
         except jinja2.TemplateError as error:
             log.error("%s: its text failed: %s", what, error)
             return ""

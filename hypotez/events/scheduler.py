@@ -11,6 +11,10 @@ nonce as the first post, and Discord answers a repeated nonce with the first mes
 one (for a few minutes), so on Discord there is no double post. Its state writes are tagged with the
 run (:mod:`hypotez.services.state_store` ``once``), so a repeated run never counts twice. Runs that came due while the bot was down follow the schedule's ``missed``:
 ``skip`` posts none of them, ``once`` posts one. A run less than :data:`GRACE` seconds late is on time.
+
+The loop wakes when a server becomes known (:meth:`Scheduler.wake`: at start-up the bot knows no server
+yet), and :meth:`Scheduler.stop` lets a post under way finish (for at most :data:`STOP_WAIT` seconds)
+before it stops: a stop between the post and the cleared mark would post the run again at the next start.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ log = logging.getLogger("hypotez.schedules")
 GRACE = 90.0
 MAX_WAIT = 30.0  # the loop looks again at least this often (a reload may add a schedule)
 MAX_CATCH_UP = 100_000  # runs counted while catching up, at most (every: 60 for two months)
+STOP_WAIT = 10.0  # seconds stop() waits for a run being posted
 
 
 @dataclass(slots=True)
@@ -69,6 +74,8 @@ class Scheduler:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
+        self._stopping = False
+        self._announced: dict[tuple[str, str], float] = {}  # (tenant, schedule) → the next run logged
 
     @property
     def schedules(self) -> tuple[ScheduleSpec, ...]:
@@ -79,14 +86,30 @@ class Scheduler:
         if self._task is None and self.app.services.state is not None:
             self._task = asyncio.create_task(self._loop(), name="hypotez-schedules")
 
+    def wake(self) -> None:
+        """Look at the schedules now (a server became known, the spec changed)."""
+        self._wake.set()
+
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        """Stop the loop; a run being posted is finished first (within :data:`STOP_WAIT` seconds)."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), STOP_WAIT)
+        except asyncio.TimeoutError:
+            log.warning("schedules: a run still being posted after %.0f s was stopped; it is posted again at "
+                        "the next start", STOP_WAIT)
+        except Exception:  # the loop's own failure was logged where it happened
+            pass
+        if not task.done():
+            task.cancel()
             try:
-                await self._task
+                await task
             except asyncio.CancelledError:
                 pass
-            self._task = None
 
     async def advance(self, seconds: float) -> None:
         """Move a simulated clock on (console, tests) as time would pass: to each run that comes due on
@@ -107,13 +130,15 @@ class Scheduler:
         await self.tick()
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
+            self._wake.clear()
             try:
                 wait = await self.tick()
             except Exception:  # a broken schedule must not stop the others for good
                 log.exception("schedules: a run failed")
                 wait = MAX_WAIT
-            self._wake.clear()
+            if self._stopping:
+                return
             try:
                 await asyncio.wait_for(self._wake.wait(), max(0.05, min(wait, MAX_WAIT)))
             except asyncio.TimeoutError:
@@ -125,6 +150,8 @@ class Scheduler:
         async with self._lock:  # the loop and an advance never run the same schedule twice at once
             for schedule in self.schedules:
                 for target in self.targets(schedule):
+                    if self._stopping:  # no new run is started once stopping
+                        return soonest
                     next_run = await self._one(schedule, target)
                     soonest = min(soonest, next_run - self.clock())
         return soonest
@@ -135,15 +162,20 @@ class Scheduler:
         fingerprint = schedule.fingerprint
         row = await store.schedule(tenant, schedule.name)
         now = self.clock()
-        if row is None or row.fingerprint != fingerprint:  # new, or its timing changed: from now on
+        if row is None or row.fingerprint != fingerprint or \
+                (row.pending is None and row.next_run > following(schedule, now)):
+            # New, its timing changed, or stored by a clock ahead of this one (a rehearsal with
+            # --schedules-from, a clock set back): from now on.
             row = ScheduleRow(following(schedule, now), None, fingerprint)
             await store.set_schedule(tenant, schedule.name, row)
+            self._announce(schedule, tenant, row.next_run)
             return row.next_run
         if row.pending is not None:  # claimed before a crash and perhaps not posted: post it now
             await self.deliver(schedule, target, row)
             row = ScheduleRow(row.next_run, None, fingerprint)
             await store.set_schedule(tenant, schedule.name, row)
         if now < row.next_run:
+            self._announce(schedule, tenant, row.next_run)
             return row.next_run
         latest, upcoming, due = row.next_run, following(schedule, row.next_run), 1
         while upcoming <= now and due < MAX_CATCH_UP:
@@ -160,6 +192,15 @@ class Scheduler:
             await self.deliver(schedule, target, claimed)
             await store.set_schedule(tenant, schedule.name, ScheduleRow(upcoming, None, fingerprint))
         return upcoming
+
+    def _announce(self, schedule: ScheduleSpec, tenant: str, next_run: float) -> None:
+        """Log each schedule's next run on each server once (at start-up, after each run)."""
+        key = (tenant, schedule.name)
+        if self._announced.get(key) == next_run:
+            return
+        self._announced[key] = next_run
+        when = datetime.datetime.fromtimestamp(next_run, zoneinfo.ZoneInfo(schedule.timezone))
+        log.info("schedule %r on %s: next run %s", schedule.name, tenant or "the bot", when.isoformat())
 
     async def deliver(self, schedule: ScheduleSpec, target: Target, claimed: ScheduleRow) -> None:
         """Post the claimed run (its actions first, unless a run cut short by a crash did them)."""

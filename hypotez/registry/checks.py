@@ -21,7 +21,8 @@ from hypotez.registry.handlers import HandlerProblem, check_signature, resolve_h
 from hypotez.registry.component_checks import check_action_texts
 from hypotez.registry.inline_checks import InlineChecker, template_path
 from hypotez.registry.template_languages import check_other_languages, elsewhere_hint
-from hypotez.registry.template_names import NameScope, check_template_file, command_scope
+from hypotez.registry.event_names import StateReads, check_events_read, command_text_state
+from hypotez.registry.template_names import NameScope, StateCheck, check_template_file, command_scope
 from hypotez.rendering import Renderer
 
 
@@ -78,8 +79,9 @@ class RegistryChecker:
                                  at_key=False)
         check_other_languages(self.renderer, names, broken, self.settings, self.add)
 
-    def template_names(self, templates: Iterable[str], scope: NameScope) -> None:
-        """Every name and attribute the template files read is one they are given (template_names)."""
+    def template_names(self, templates: Iterable[str], scope: NameScope, state: StateCheck | None = None) -> None:
+        """Every name and attribute the template files read is one they are given (template_names), and
+        the state they read is declared (``state``: the check of each read)."""
         def add_at(file: str, line: int, column: int, message: str, hint: str | None) -> None:
             self.problems.append(SpecProblem(file, line, column, message, hint))
 
@@ -88,7 +90,7 @@ class RegistryChecker:
             for language in self.settings.languages:
                 if language == self.settings.language or self.renderer.own_file(name, language) is not None:
                     check_template_file(self.renderer, name, language, scope,
-                                        lambda filename: template_path(filename, base), add_at)
+                                        lambda filename: template_path(filename, base), add_at, state)
 
     def _template_hint(self, name: str, language: str) -> str:
         folder = self.renderer.templates_dir / language
@@ -146,11 +148,18 @@ def check_declaration(declaration: Declaration, renderer: Renderer, *, check_han
             inline.check(command, declaration.raw_commands[command.name])
     check_action_texts(spec.interactions, renderer.environment(spec.settings.language), checker.add)
     checker.templates(declaration.templates)
+    # The state read anywhere (events', commands'), checked and counted for the "never read" warnings.
+    reads = StateReads(spec.events.state if spec.events is not None else {})
+    with_state = spec.events is not None and not spec.events.empty
     for command in spec.commands:
-        checker.template_names(command.reply_templates.values(), scope_of(command))
+        checker.template_names(command.reply_templates.values(), scope_of(command),
+                               reads.check("command") if with_state and not command.builtin else None)
+        if with_state:
+            command_text_state(renderer.environment(spec.settings.language), command, reads, checker.add)
     messages = spec.settings.messages
     if messages is not None:
         checker.template_names(messages.reply_templates.values(), command_scope(
             "the answers to messages (bot: messages:)", (), handlers.get(messages.handler), True))
+    check_events_read(checker, reads)
     renderer.forget_sources()
     return handlers

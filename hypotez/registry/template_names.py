@@ -1,7 +1,8 @@
 """Every name and attribute a command's templates read, checked against what they are given: the scope
 (hypotez.scope.SHAPES), the command's arguments, and the data its handler declares (handler_data).
-Template files are reported at their FILE:LINE:COL, texts written in the spec where they are written;
-each with "did you mean" for a near name and the list of what exists.
+Template files are reported at their FILE:LINE:COL (what an ``{% include %}``d file reads, at that file's),
+texts written in the spec where they are written; each with "did you mean" for a near name and the list
+of what exists. The events' templates are checked the same way against their own scopes (event_names).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from hypotez import shapes
 from hypotez.declaration.model import ArgumentSpec
 from hypotez.incoming import Attachment, ChannelRef, MemberRef
 from hypotez.registry.handler_data import handler_data
-from hypotez.registry.template_walk import TemplateWalker, Unknown
+from hypotez.registry.template_findings import Included, StateRead, Unknown
+from hypotez.registry.template_walk import TemplateWalker
 from hypotez.rendering import BUILTIN_TEMPLATES, Renderer
 from hypotez.scope import SCOPE, SHAPES
 
@@ -41,6 +43,7 @@ class NameScope:
     arguments: tuple[str, ...]
     data: tuple[str, ...] | None  # what the handler declares it gives; None: it does not say
     has_handler: bool
+    listed: tuple[str, ...] | None = None  # the names the hint lists (default: a command's scope)
 
     @property
     def strict(self) -> bool:
@@ -67,10 +70,30 @@ def command_scope(label: str, arguments: Iterable[ArgumentSpec], handler: Callab
                      has_handler)
 
 
-def walked(env: jinja2.Environment, tree: nodes.Template, scope: NameScope) -> TemplateWalker:
-    walker = TemplateWalker(scope.shapes, [*env.globals, *_JINJA_NAMES], strict=scope.strict)
+def walked(env: jinja2.Environment, tree: nodes.Template, scope: NameScope, *,
+           follow_includes: bool = False) -> TemplateWalker:
+    walker = TemplateWalker(scope.shapes, [*env.globals, *_JINJA_NAMES], strict=scope.strict,
+                            include=include_loader(env) if follow_includes else None)
     walker.walk(tree)
     return walker
+
+
+def include_loader(env: jinja2.Environment) -> Callable[[str], Included]:
+    """What ``{% include 'name' %}`` pulls in, found as the renderer's loader finds it at run time."""
+    def load(name: str) -> Included:
+        try:
+            source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            return Included(name, "", None, "missing")
+        except UnicodeDecodeError:
+            return Included(name, "", None, f"the included template '{name}' is not UTF-8 text: save it as UTF-8")
+        source = source.removeprefix("\ufeff")
+        try:
+            return Included(filename or name, source, env.parse(source, name, filename))
+        except jinja2.TemplateSyntaxError as error:
+            return Included(filename or name, source, None,
+                            f"the included template '{name}' does not compile: {error.message} (line {error.lineno})")
+    return load
 
 
 def message(unknown: Unknown, where: str) -> str:
@@ -82,7 +105,7 @@ def message(unknown: Unknown, where: str) -> str:
 def hint(unknown: Unknown, scope: NameScope) -> str:
     if unknown.base is None:
         close = get_close_matches(unknown.name, list(unknown.known), n=1, cutoff=0.6)
-        listed = "names you can use: " + ", ".join(SCOPE)
+        listed = "names you can use: " + ", ".join(scope.listed if scope.listed is not None else SCOPE)
         if scope.arguments:
             listed += "; and the arguments: " + ", ".join(scope.arguments)
         if scope.data:
@@ -122,26 +145,45 @@ def column(line_text: str, unknown: Unknown) -> int:
     return match.start() + 1 if match else 1
 
 
+StateCheck = Callable[[StateRead], list[tuple[str, str | None]]]  # a state read → (message, hint) problems
+
+
 def check_template_file(renderer: Renderer, template: str, language: str, scope: NameScope,
                         shown_path: Callable[[str], str],
-                        add_at: Callable[[str, int, int, str, str | None], None]) -> None:
-    """Check one compiled template file (``renderer.parsed``) of a command."""
+                        add_at: Callable[[str, int, int, str, str | None], None],
+                        state: StateCheck | None = None) -> None:
+    """Check one compiled template file (``renderer.parsed``), and the files it includes; ``state``:
+    what is wrong with each ``state.<scope>.<key>`` it reads (it also counts the read)."""
     parsed = renderer.parsed(template, language)
     if parsed is None:
         return  # missing, broken or not UTF-8: the template check reports it
     source, filename, tree, _ = parsed
-    lines = source.splitlines()
     if Path(filename).is_relative_to(BUILTIN_TEMPLATES):
         return  # hypotez's own (help, errors): checked by its tests
     where = f"template '{template}' of {scope.label}"
-    walker = walked(renderer.environment(language), tree, scope)
-    shown = shown_path(filename or template)
+    walker = walked(renderer.environment(language), tree, scope, follow_includes=True)
+    lines_of = {None: source.splitlines()}
+
+    def at(file: str | None, line: int) -> tuple[str, str]:
+        """The file as shown, and the text of the line."""
+        lines = lines_of.get(file)
+        if lines is None:
+            lines = lines_of[file] = walker.sources.get(file or "", "").splitlines()
+        return shown_path(file or filename or template), lines[line - 1] if 0 < line <= len(lines) else ""
+
     for unknown in walker.found:
-        text = lines[unknown.line - 1] if 0 < unknown.line <= len(lines) else ""
+        shown, text = at(unknown.file, unknown.line)
         add_at(shown, unknown.line, column(text, unknown), message(unknown, where), hint(unknown, scope))
     for misused in walker.misused:
-        text = lines[misused.line - 1] if 0 < misused.line <= len(lines) else ""
+        shown, text = at(misused.file, misused.line)
         add_at(shown, misused.line, text.find(misused.needle) + 1 or 1, f"{misused.message} ({where})", misused.hint)
+    for read in walker.state_reads if state is not None else ():
+        problems = state(read)
+        if problems:
+            shown, text = at(read.file, read.line)
+            for said, said_hint in problems:
+                add_at(shown, read.line, text.find(f"state.{read.scope}.{read.key}") + 1 or 1, f"{said} ({where})",
+                       said_hint)
 
 
 def check_text(env: jinja2.Environment, source: str, what: str, scope: NameScope,

@@ -2,12 +2,13 @@
 ``{% for f in entries %}{{ f.usr }}{% endfor %}`` — each step of a ``{{ a.b[0].c }}`` looked up in the
 shape of what comes before it (hypotez.shapes), with Jinja's own scoping: ``{% set %}``, loop variables
 and ``loop``, macros and their parameters, ``{% with %}``, imports. A step whose shape is unknown (``Any``)
-lets everything after it through, so only what is certainly missing is reported.
+lets everything after it through, so only what is certainly missing is reported. An ``{% include %}``d
+file is walked where it is included, with the names it is given there (what it reads is reported in
+its own file); the ``state.<scope>.<key>`` a template reads are listed for the state checks.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Any, Iterable, Mapping
 
@@ -16,6 +17,7 @@ from jinja2.runtime import LoopContext
 
 from hypotez import shapes
 from hypotez.i18n import DATE_FORMATS, date_format_problem
+from hypotez.registry.template_findings import IncludeLoader, Misused, StateRead, Unknown
 from hypotez.shapes import ANY, MISSING
 
 # Filters whose result has a shape known from their input: the same value, one of its items, a text, a number.
@@ -32,42 +34,25 @@ _LENIENT_TESTS = {"defined", "undefined", "none"}
 _LENIENT_FILTERS = {"default", "d"}
 
 
-@dataclass(frozen=True, slots=True)
-class Unknown:
-    """A name or attribute a template reads that its data cannot have."""
-
-    line: int
-    # "nmae" for a name; ("caller", "nmae") style: the expression read so far and the attribute.
-    name: str
-    base: str | None  # the expression it was read from ("caller", "f"), None for a name
-    base_shape: Any  # the shape of that expression (for the hint: what it has)
-    known: tuple[str, ...]  # what exists there: the names in scope, or the attributes of the base
-
-
-@dataclass(frozen=True, slots=True)
-class Misused:
-    """A filter given an argument it cannot take (``date('longg')``): said at validate time instead of
-    written wrong in every reply."""
-
-    line: int
-    needle: str  # what to look for on the line, for the column
-    message: str
-    hint: str
-
-
 class TemplateWalker:
     """Walks one template's tree; :attr:`found` lists what it reads that cannot exist.
 
     ``scope``: name → shape of what the template is given. ``strict``: whether a name missing from
     ``scope`` is a mistake (not when a handler may give data it does not declare)."""
 
-    def __init__(self, scope: Mapping[str, Any], globals_: Iterable[str], *, strict: bool = True):
+    def __init__(self, scope: Mapping[str, Any], globals_: Iterable[str], *, strict: bool = True,
+                 include: IncludeLoader = None):
         self.scope = dict(scope)
         self.globals = set(globals_)
         self.strict = strict
+        self.include = include
         self.frames: list[dict[str, Any]] = []
         self.found: list[Unknown] = []
         self.misused: list[Misused] = []
+        self.state_reads: list[StateRead] = []
+        self.file: str | None = None  # the included file being walked
+        self.sources: dict[str, str] = {}  # included file → its text (for the columns)
+        self._including: list[str] = []
 
     # -- names -----------------------------------------------------------------------------------
 
@@ -203,6 +188,39 @@ class TemplateWalker:
         for name in node.names:
             self.frames[-1][name[1] if isinstance(name, tuple) else name] = ANY
 
+    def _Include(self, node: nodes.Include) -> None:
+        self.expr(node.template)
+        if self.include is None or not isinstance(node.template, nodes.Const) \
+                or not isinstance(node.template.value, str):
+            return  # a name computed at run time: not followed
+        name = node.template.value
+        found = self.include(name)
+        if found.problem == "missing":
+            if not node.ignore_missing:
+                self.misused.append(Misused(node.lineno, name, f"the included template '{name}' does not exist",
+                                            "check its name: includes are looked up in templates/<language>/ "
+                                            "and templates/", self.file))
+            return
+        if found.problem is not None:
+            self.misused.append(Misused(node.lineno, name, found.problem, "check the {{ }} and {% %} pairs",
+                                        self.file))
+            return
+        if found.tree is None or found.filename in self._including:
+            return  # a template that includes itself: walked once
+        outer = self.file
+        self.sources[found.filename] = found.source
+        self._including.append(found.filename)
+        self.file = found.filename
+        scope, frames = self.scope, self.frames
+        if not node.with_context:  # {% include ... without context %}: only the globals
+            self.scope, self.frames = {}, []
+        self.frames.append({})
+        self.body(found.tree.body)
+        self.frames.pop()
+        self.scope, self.frames = scope, frames
+        self.file = outer
+        self._including.pop()
+
     def _ExprStmt(self, node: nodes.ExprStmt) -> None:
         self.expr(node.node)
 
@@ -212,7 +230,7 @@ class TemplateWalker:
         shape = self.lookup(name)
         if shape is MISSING:
             if self.strict and not lenient:
-                self.found.append(Unknown(line, name, None, None, self.known_names()))
+                self.found.append(Unknown(line, name, None, None, self.known_names(), self.file))
             return ANY
         return shape
 
@@ -267,6 +285,9 @@ class TemplateWalker:
             self.expr(node.dyn_kwargs)
 
     def step(self, base_node: nodes.Node, attr: str, line: int, lenient: bool) -> Any:
+        scope = self._state_scope(base_node)
+        if scope is not None:
+            self.state_reads.append(StateRead(line, scope, attr, self.file))
         base = self.expr(base_node, lenient=lenient)
         if attr.startswith("_"):
             return ANY  # private names: the sandbox refuses them when the template runs
@@ -274,9 +295,21 @@ class TemplateWalker:
         if found is MISSING:
             if not lenient:
                 self.found.append(Unknown(line, attr, _shown(base_node), base,
-                                          tuple(shapes.declared(base) or ())))
+                                          tuple(shapes.declared(base) or ()), self.file))
             return ANY
         return found
+
+    def _state_scope(self, node: nodes.Node) -> str | None:
+        """"member" when ``node`` is ``state.member`` (or ``state['member']``) of the bot's state."""
+        if isinstance(node, nodes.Getattr):
+            inner, scope = node.node, node.attr
+        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            inner, scope = node.node, node.arg.value
+        else:
+            return None
+        if not isinstance(inner, nodes.Name) or inner.name != "state" or any("state" in f for f in self.frames):
+            return None
+        return scope
 
     def filter(self, node: nodes.Filter, lenient: bool) -> Any:
         base = self.expr(node.node, lenient=lenient or node.name in _LENIENT_FILTERS) \
@@ -302,7 +335,7 @@ class TemplateWalker:
         close = get_close_matches(format, DATE_FORMATS, n=1, cutoff=0.6)
         said = problem + "; the formats: short, medium, long, full, or a CLDR pattern such as dd.MM.yyyy"
         self.misused.append(Misused(line, format, f"'{format}' is not a date format",
-                                    f"did you mean '{close[0]}'? ({said})" if close else said))
+                                    f"did you mean '{close[0]}'? ({said})" if close else said, self.file))
 
 
 def _guarded(test: nodes.Node) -> list[str]:

@@ -3,6 +3,7 @@ routes discord.py calls (users, application commands, messages, interactions, fo
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
@@ -186,6 +187,8 @@ class RestSide:
                 status=400)
         message = self._add(self._bot_message(channel_id, body, files, "bot"))
         await self._echo("MESSAGE_CREATE", message)
+        if channel_id in self.slow_posts:
+            await asyncio.sleep(self.slow_posts[channel_id])
         return json_response(self._message_payload(message))
 
     def _find(self, message_id: str, channel_id: str | None = None) -> Message | None:

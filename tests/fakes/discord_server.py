@@ -115,6 +115,9 @@ class FakeDiscord(RestSide, GatewaySide, GuildsSide, ComponentsSide, EventsSide)
         self.heartbeats: list[int | None] = []  # the sequence number each heartbeat carried
         self.said_at: dict[str, float] = {}  # user message id → when it was dispatched
         self.faults: list[Fault] = []
+        # channel id → seconds the answer to a message posted there is held back (the message is already
+        # in the channel): a bot stopped meanwhile has posted it without knowing
+        self.slow_posts: dict[str, float] = {}
         self.cdn: dict[str, File] = {}
         self.sessions: dict[str, Session] = {}
         # While this event is unset, IDENTIFY waits before READY (tests of a bot not yet connected).
