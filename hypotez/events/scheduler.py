@@ -11,6 +11,10 @@ nonce as the first post, and Discord answers a repeated nonce with the first mes
 one (for a few minutes), so on Discord there is no double post. Its state writes are tagged with the
 run (:mod:`hypotez.services.state_store` ``once``), so a repeated run never counts twice. Runs that came due while the bot was down follow the schedule's ``missed``:
 ``skip`` posts none of them, ``once`` posts one. A run less than :data:`GRACE` seconds late is on time.
+
+A run is claimed and posted within the schedule's turn (the state store's ``schedule_turn``): with the
+state in PostgreSQL, several processes of the bot may find the same run due (a reshard, a server seen
+by two), and only the one holding the turn claims it; the others then find it claimed.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ log = logging.getLogger("hypotez.schedules")
 
 GRACE = 90.0
 MAX_WAIT = 30.0  # the loop looks again at least this often (a reload may add a schedule)
+BUSY_RETRY = 5.0  # seconds until a schedule another process was running is looked at again
 MAX_CATCH_UP = 100_000  # runs counted while catching up, at most (every: 60 for two months)
 
 
@@ -132,6 +137,20 @@ class Scheduler:
     async def _one(self, schedule: ScheduleSpec, target: Target) -> float:
         store = self.app.services.state
         tenant = self.app.dispatcher.tenancy.scope(target.place.guild_id, "").tenant
+        row = await store.schedule(tenant, schedule.name)
+        if row is not None and row.fingerprint == schedule.fingerprint and row.pending is None \
+                and self.clock() < row.next_run:
+            return row.next_run  # the common case: not due, nothing to claim, no lock taken
+        async with store.schedule_turn(tenant, schedule.name) as mine:
+            if not mine:  # another process of the bot is running it right now: look again soon
+                log.debug("schedule %r on %s: another process has its turn", schedule.name, tenant or "the bot")
+                return self.clock() + BUSY_RETRY
+            return await self._claim(schedule, target, tenant)
+
+    async def _claim(self, schedule: ScheduleSpec, target: Target, tenant: str) -> float:
+        """Within the schedule's turn: the row read again (another process may have just posted the run),
+        then the pending run posted, and the due one claimed and posted."""
+        store = self.app.services.state
         fingerprint = schedule.fingerprint
         row = await store.schedule(tenant, schedule.name)
         now = self.clock()
