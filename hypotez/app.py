@@ -20,7 +20,7 @@ from hypotez.services import Services
 from hypotez.services.datafolder import DataFolder
 from hypotez.services.legacy import adopt_legacy_data
 from hypotez.services.storage import Storage, open_storage
-from hypotez.services.state_store import open_state_store
+from hypotez.services.state_open import open_state_store
 from hypotez.declaration.model import Spec
 from hypotez.registry import Registry, load_registry
 

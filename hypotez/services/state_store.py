@@ -1,5 +1,5 @@
 """The bot's memory (``state:`` in the spec) and its schedules' next runs, behind one interface with a
-store per backend, chosen as the main storage is (``bot.storage.database``, ``HYPOTEZ_DATABASE_URL``):
+store per backend, chosen as the main storage is (``bot.storage.database``, ``HYPOTEZ_DATABASE_URL``; :mod:`state_open`):
 
 * SQLite (:mod:`state_store_sqlite`, the zero-configuration default): a file of its own next to the main
   database (``DATA/.hypotez/state.sqlite3``), so counters bumped on every matching message do not queue
@@ -23,14 +23,13 @@ import asyncio
 import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any, Iterable
 
 from hypotez.services.state_records import (BOT_SCOPES, BOT_TENANT, Owner, Ranked, ScheduleRow, StateFull,
                                             tenant_of)
 
 __all__ = ["BOT_SCOPES", "BOT_TENANT", "STATE_DATABASE", "Owner", "Ranked", "ScheduleRow", "StateFull", "StateStore",
-           "open_state_store", "tenant_of"]
+           "tenant_of"]
 
 STATE_DATABASE = "state.sqlite3"
 
@@ -98,14 +97,3 @@ class StateStore:
         process is running it now. One process per store needs no more than its own scheduler's lock."""
         yield True
 
-
-def open_state_store(storage: Any, internal: Path) -> StateStore:
-    """The state store beside ``storage``: in its PostgreSQL database, or SQLite's own file in ``internal``."""
-    backend = storage.backend
-    if getattr(backend, "url", None) is not None:
-        from hypotez.services.state_store_postgres import PostgresStateStore  # psycopg only when it is used
-
-        return PostgresStateStore(backend)
-    from hypotez.services.state_store_sqlite import SQLiteStateStore
-
-    return SQLiteStateStore(internal / STATE_DATABASE)
