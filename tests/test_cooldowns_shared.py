@@ -101,3 +101,33 @@ async def test_through_the_commands_of_two_bots(hypotez_bot, postgres_url, monke
         assert reply.startswith("⏳ Не так быстро: `!feedback`"), reply
         assert "Не так быстро" not in (await second.send("!feedback другой", author="bob",
                                                           user_id=4_000_000_000_000_002)).content
+
+
+async def test_a_cooldown_query_waits_off_the_event_loop(hypotez_bot, postgres_url, monkeypatch, tmp_path):
+    """While the database keeps a use of !feedback waiting (another process holds its command's lock),
+    the bot goes on with everything else; the use is then counted as before."""
+    import asyncio
+
+    import psycopg
+
+    monkeypatch.setenv("HYPOTEZ_DATABASE_URL", postgres_url)
+    async with hypotez_bot(spec=SHIPPED_SPEC, voice=False, data_dir=tmp_path / "bot") as bot:
+        other = psycopg.connect(postgres_url)
+        other.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ("cooldown\nfeedback\n4000000000000001",))
+        # let go after 3 s whatever happens: a loop blocked by the query could not do it itself
+        release = threading.Timer(3.0, other.commit)
+        release.start()
+        try:
+            waiting = asyncio.create_task(bot.send("!feedback отзыв"))
+            await asyncio.sleep(0.3)
+            started = time.monotonic()
+            await asyncio.sleep(0.2)
+            assert time.monotonic() - started < 1.0, "the event loop was blocked by the cooldown's query"
+            assert not waiting.done(), "the use waits for the lock"
+            other.commit()
+            reply = await asyncio.wait_for(waiting, 10)
+            assert "Не так быстро" not in reply.content
+        finally:
+            release.cancel()
+            release.join()
+            other.close()
