@@ -20,7 +20,7 @@ from hypotez.services import Services
 from hypotez.services.datafolder import DataFolder
 from hypotez.services.legacy import adopt_legacy_data
 from hypotez.services.storage import Storage, open_storage
-from hypotez.services.state_store import STATE_DATABASE, StateStore
+from hypotez.services.state_open import open_state_store
 from hypotez.declaration.model import Spec
 from hypotez.registry import Registry, load_registry
 
@@ -116,7 +116,7 @@ def build_services(spec: Spec, data_dir: Path, *, model_factory: ServiceFactory 
             raise
     voice = (voice_factory or default_voice_factory)(spec, data, storage)
     return Services(data=data, storage=storage, model=model, voice=voice,
-                    state=StateStore(data.internal / STATE_DATABASE))
+                    state=open_state_store(storage, data.internal))
 
 
 def default_model_factory(spec: Spec, data: DataFolder, storage: Storage) -> Any:

@@ -101,3 +101,14 @@ class Cooldowns:
         if len(uses) >= cooldown.rate:
             raise OnCooldown(max(0.0, cooldown.per - (self._clock() - uses[0])))
         uses.append(self._clock())
+
+    # The pipeline and the events engine await these: counted in memory here, at once; a store that
+    # asks a database (hypotez.cooldowns_shared) does it in a worker thread, off the event loop.
+    async def retry_after_async(self, command: CommandSpec, author: Author, place: Place) -> float:
+        return self.retry_after(command, author, place)
+
+    async def check_async(self, command: CommandSpec, author: Author, place: Place) -> None:
+        self.check(command, author, place)
+
+    async def record_async(self, command: CommandSpec, author: Author, place: Place) -> None:
+        self.record(command, author, place)

@@ -14,8 +14,8 @@ def add_storage_command(sub: Any, commands: dict[str, Callable[[argparse.Namespa
     storage = sub.add_parser("storage", help="the bot's database: copy it from SQLite to PostgreSQL")
     actions = storage.add_subparsers(dest="storage_command", metavar="ACTION", required=True,
                                      parser_class=type(storage))
-    migrate = actions.add_parser("migrate", help="copy the SQLite database (every table, every server) into an "
-                                                 "empty PostgreSQL database")
+    migrate = actions.add_parser("migrate", help="copy the SQLite database (every table, every server) and the "
+                                                 "state file beside it into an empty PostgreSQL database")
     migrate.add_argument("--to", dest="target", default=None, metavar="URL",
                          help="postgresql://USER:PASSWORD@HOST:PORT/DATABASE (default: $HYPOTEZ_DATABASE_URL, "
                               "which keeps the password off the command line)")
@@ -46,7 +46,9 @@ def cmd_storage(args: argparse.Namespace) -> int:
 
     from hypotez.errors import ConfigError
     from hypotez.services.storage import Storage
-    from hypotez.services.storage_copy import copy_storage
+    from hypotez.services.state_store import STATE_DATABASE
+    from hypotez.services.state_store_sqlite import SQLiteStateStore
+    from hypotez.services.storage_copy import COPIED_TABLES, copy_storage
     from hypotez.services.storage_open import ENV_VARIABLE, is_postgresql, open_backend
 
     target_url = args.target or os.environ.get(ENV_VARIABLE, "").strip()
@@ -61,17 +63,24 @@ def cmd_storage(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise ConfigError(f"there is no SQLite database at {path}: nothing to copy",
                           "give the file with --from, or the bot's data folder with --data")
+    state_path = path.parent / STATE_DATABASE  # the bot's memory and schedules' runs, beside the database
     source = Storage(path)
+    state = SQLiteStateStore(state_path) if state_path.is_file() else None
     try:
         target = Storage(open_backend(target_url, setting=setting))
         try:
-            copied = copy_storage(source, target)
+            copied = copy_storage(source, target, state)
             where = target.describe()
         finally:
             target.close()
     finally:
         source.close()
-    counts = ", ".join(f"{table} {count}" for table, count in copied.items())
+        if state is not None:
+            state.close()
+    counts = ", ".join(f"{table} {copied.pop(table)}" for table in COPIED_TABLES)
     print(f"copied {path} to the {where}: {counts} rows")
+    if state is not None:
+        counts = ", ".join(f"{table} {count}" for table, count in copied.items())
+        print(f"copied {state_path} (state: and schedules' runs) with it: {counts} rows")
     print(f"the bot uses it once bot.storage.database or {ENV_VARIABLE} names it; {path} is left as it was")
     return EXIT_OK

@@ -6,12 +6,14 @@ servers other processes serve, a ``global`` one covers every server, and after a
 database's clock (the processes' clocks may differ), and a use is recorded under an advisory lock on its
 command and scope: two processes cannot both take the last turn.
 
-The calls are synchronous, as :class:`~hypotez.checks.Cooldowns`' are (the pipeline and the events
-engine call them between awaits): one short query each, made only for commands that have a cooldown.
+The pipeline and the events engine await the ``*_async`` calls, which run the query in a worker thread
+(as the storage's calls do), so the event loop goes on serving other messages meanwhile; a command
+without a cooldown asks nothing. The synchronous calls are those of :class:`~hypotez.checks.Cooldowns`.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from hypotez.checks import Cooldowns
@@ -54,6 +56,19 @@ class SharedCooldowns(Cooldowns):
             if wait > 0:
                 raise OnCooldown(wait)
             tx.run(f"INSERT INTO cooldown_uses (command, scope, used) VALUES (?, ?, {NOW})", key)
+
+    async def retry_after_async(self, command: Any, author: Author, place: Place) -> float:
+        if command.cooldown is None:
+            return 0.0
+        return await asyncio.to_thread(self.retry_after, command, author, place)
+
+    async def check_async(self, command: Any, author: Author, place: Place) -> None:
+        if command.cooldown is not None:
+            await asyncio.to_thread(self.check, command, author, place)
+
+    async def record_async(self, command: Any, author: Author, place: Place) -> None:
+        if command.cooldown is not None:
+            await asyncio.to_thread(self.record, command, author, place)
 
 
 def cooldowns_for(storage: Any) -> Cooldowns:

@@ -210,14 +210,14 @@ class Dispatcher(Answering):
             if checked:
                 check_place(command, request.place)
                 check_permissions(command, request.author, request.place)
-                self.cooldowns.check(command, request.author, request.place)
+                await self.cooldowns.check_async(command, request.author, request.place)
             if isinstance(raw, str) and autocomplete.autocompleted(command):  # "did you mean" (hypotez.autocomplete)
                 await autocomplete.check_near_misses(self, command, request.author, request.place, bind_text(command, raw))
             arguments = self._arguments(command, request, raw)
             if autocomplete.autocompleted(command):
                 await autocomplete.remember(self, command, request.author, request.place, arguments)
             if checked:
-                self.cooldowns.record(command, request.author, request.place)
+                await self.cooldowns.record_async(command, request.author, request.place)
         except CommandError as error:
             return self.render_error(error, command, language)
         invocation = Invocation(

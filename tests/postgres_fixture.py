@@ -32,3 +32,16 @@ def postgres_url(postgres_server):
     url = postgres_server.create_database()
     yield url
     postgres_server.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def bot_database(request, monkeypatch):
+    """Each backend in turn for the bots a test builds (and the processes it starts, which inherit the
+    environment): "sqlite", the default, or a new PostgreSQL database through HYPOTEZ_DATABASE_URL. The
+    value is None for SQLite, else the URL."""
+    if request.param == "sqlite":
+        monkeypatch.delenv("HYPOTEZ_DATABASE_URL", raising=False)
+        return None
+    url = request.getfixturevalue("postgres_url")
+    monkeypatch.setenv("HYPOTEZ_DATABASE_URL", url)
+    return url

@@ -113,7 +113,7 @@ async def test_a_cooldown_query_waits_off_the_event_loop(hypotez_bot, postgres_u
     monkeypatch.setenv("HYPOTEZ_DATABASE_URL", postgres_url)
     async with hypotez_bot(spec=SHIPPED_SPEC, voice=False, data_dir=tmp_path / "bot") as bot:
         other = psycopg.connect(postgres_url)
-        other.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"cooldown\nfeedback\n{bot.author_id}",))
+        other.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ("cooldown\nfeedback\n4000000000000001",))
         # let go after 3 s whatever happens: a loop blocked by the query could not do it itself
         release = threading.Timer(3.0, other.commit)
         release.start()

@@ -4,7 +4,9 @@ it printed is in the database afterwards; every scheduled run is posted — none
 written once. A run is posted twice only when the bot was killed between posting it and marking it
 posted: then it is the last run before the kill and the first after the restart, carrying the same
 nonce (on Discord the repeat is answered with the first message: see test_events_schedules). The
-schedule of commands and kills comes from a seeded random generator."""
+schedule of commands and kills comes from a seeded random generator. It runs on both state stores:
+SQLite's file, and the bot's PostgreSQL database (a killed process's connections, and its schedule's
+turn with them, go with it)."""
 
 from __future__ import annotations
 
@@ -52,7 +54,24 @@ def console(spec: Path, data: Path) -> subprocess.Popen:
                             encoding="utf-8", cwd=spec.parent)
 
 
-def test_state_and_schedules_survive_kill_9(tmp_path):
+def stored(data: Path, url: str | None) -> tuple[list[tuple], list[tuple]]:
+    """The points stored, and the schedule's (next run, pending) rows, from the backend the bot used."""
+    if url is not None:
+        import psycopg
+
+        with psycopg.connect(url) as database:
+            return (database.execute("SELECT value FROM state_values WHERE key = 'points'").fetchall(),
+                    database.execute("SELECT next_run, pending FROM schedule_runs").fetchall())
+    database = sqlite3.connect(data / ".hypotez" / "state.sqlite3")
+    try:
+        assert database.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        return (database.execute("SELECT value FROM state WHERE key = 'points'").fetchall(),
+                database.execute("SELECT next_run, pending FROM schedule_runs").fetchall())
+    finally:
+        database.close()
+
+
+def test_state_and_schedules_survive_kill_9(tmp_path, bot_database):
     spec = tmp_path / "commands.yaml"
     spec.write_text(SPEC, encoding="utf-8")
     data = tmp_path / "data"
@@ -100,12 +119,6 @@ def test_state_and_schedules_survive_kill_9(tmp_path):
     numbers = [n for _, n in runs]
     assert numbers == list(range(numbers[0], numbers[0] + len(numbers))), "each run's actions ran once"
 
-    database = sqlite3.connect(data / ".hypotez" / "state.sqlite3")
-    try:
-        [(stored_points,)] = database.execute("SELECT value FROM state WHERE key = 'points'").fetchall()
-        [(next_run, pending)] = database.execute("SELECT next_run, pending FROM schedule_runs").fetchall()
-        assert database.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    finally:
-        database.close()
+    [(stored_points,)], [(next_run, pending)] = stored(data, bot_database)
     assert int(stored_points) >= points[-1]
     assert pending is None and int(next_run) == times[-1] + 60, "the next run is the one after the last posted"

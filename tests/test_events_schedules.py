@@ -1,10 +1,12 @@
 """Schedules through the harness's clock: interval and cron in a time zone, a text or a command posted
 on every server with the channel, the next run kept across restarts, and the declared policy for runs
-missed while the bot was down."""
+missed while the bot was down. The tests with a bot run on both state stores (SQLite's file, the bot's
+PostgreSQL database: the ``bot_database`` fixture)."""
 
 import datetime
 import zoneinfo
 
+import pytest
 
 from hypotez.declaration.events_model import ScheduleSpec, ResponseSpec
 from hypotez.events.scheduler import following
@@ -42,6 +44,12 @@ def test_cron_in_a_time_zone():
     assert following(ScheduleSpec("e", ResponseSpec(), every=600), start) == start + 600
 
 
+@pytest.fixture
+def on_each_backend(bot_database):
+    return bot_database
+
+
+@pytest.mark.usefixtures("on_each_backend")
 async def test_interval_and_cron_post_on_time(hypotez_bot):
     async with hypotez_bot(spec=SPEC, model=False, voice=False) as bot:
         bot.clock.now = datetime.datetime(2026, 12, 2, 12, 30, tzinfo=datetime.timezone.utc).timestamp()
@@ -54,6 +62,7 @@ async def test_interval_and_cron_post_on_time(hypotez_bot):
         assert texts.count("stats for Test Server") == 1
 
 
+@pytest.mark.usefixtures("on_each_backend")
 async def test_the_next_run_survives_a_restart_and_missed_runs_follow_the_policy(hypotez_bot, tmp_path):
     data = tmp_path / "data"
     start = datetime.datetime(2026, 12, 2, 12, 30, tzinfo=datetime.timezone.utc).timestamp()
@@ -78,6 +87,7 @@ def _nonces(bot):
             and (r.json or {}).get("content", "").startswith("hourly")]
 
 
+@pytest.mark.usefixtures("on_each_backend")
 async def test_a_claimed_run_is_posted_after_a_crash_once(hypotez_bot, tmp_path):
     from hypotez.services.state_store import ScheduleRow
 

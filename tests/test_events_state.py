@@ -1,9 +1,13 @@
 """The bot's memory: per-user, per-member, per-channel, per-server and global values and counters,
-written by actions and read by texts, kept per server, with limits; leaderboards."""
+written by actions and read by texts, kept per server, with limits; leaderboards. Every test runs on
+both stores: SQLite's own file and the bot's PostgreSQL database (the ``bot_database`` fixture)."""
 
 import pytest
 
-from hypotez.services.state_store import Owner, StateFull, StateStore
+from hypotez.services.state_store import Owner, StateFull
+from hypotez.services.state_store_sqlite import SQLiteStateStore
+from hypotez.services.state_store_postgres import PostgresStateStore
+from hypotez.services.storage import Storage
 
 SPEC = '''
 bot:
@@ -43,6 +47,24 @@ triggers:
 '''
 
 
+@pytest.fixture(autouse=True)
+def on_each_backend(bot_database):
+    return bot_database
+
+
+@pytest.fixture
+def store(bot_database, tmp_path):
+    """The state store the bot would use on this backend."""
+    if bot_database is None:
+        store = SQLiteStateStore(tmp_path / "state.sqlite3")
+        yield store
+        store.close()
+        return
+    storage = Storage(bot_database)
+    yield PostgresStateStore(storage.backend)
+    storage.close()
+
+
 @pytest.fixture
 async def bot(hypotez_bot):
     async with hypotez_bot(spec=SPEC, model=False, voice=False) as harness:
@@ -67,6 +89,8 @@ async def test_values_are_rendered_and_limited(bot, caplog):
     assert reply.content.splitlines()[-1] == "#general remembers tea", "the old value stays"
     assert "longer than 12 characters" in caplog.text
     assert any("set last_word was not done" in m.text and "longer than 12" in m.text for m in bot.sent)
+    # max_length: 12 takes twelve letters (the quotes of the stored JSON do not count)
+    assert (await bot.send("remember twelve chars")).content == "#general remembers twelve chars"
 
 
 async def test_leaderboard_and_row_limit(bot):
@@ -80,8 +104,7 @@ async def test_leaderboard_and_row_limit(bot):
     assert any("already has 3 values" in m.text for m in bot.sent)
 
 
-def test_store_limits_and_atomic_increments(tmp_path):
-    store = StateStore(tmp_path / "state.sqlite3")
+def test_store_limits_and_atomic_increments(store):
     owner = Owner("member", "1")
     assert [store.increment_sync("g", owner, "n", 5, start=10) for _ in range(2)] == [15, 20]
     with pytest.raises(StateFull):
@@ -93,7 +116,23 @@ def test_store_limits_and_atomic_increments(tmp_path):
     store.write_sync("g", Owner("member", "3"), "v", "changed", max_rows=2)  # an existing row may change
     assert store.read_sync("g", [Owner("member", "3")], ["v"]) == {("member", "v"): "changed"}
     assert store.read_sync("other", [Owner("member", "3")], ["v"]) == {}, "another server sees nothing of it"
-    store.close()
+
+
+def test_a_text_may_be_as_long_as_max_length_its_quotes_do_not_count(store):
+    owner = Owner("channel", "1")
+    assert store.write_sync("g", owner, "w", "x" * 12, max_length=12) == "x" * 12
+    assert store.write_sync("g", owner, "q", 'say "hi"', max_length=8) == 'say "hi"', "nor the escapes of its quotes"
+    with pytest.raises(StateFull) as refused:
+        store.write_sync("g", owner, "w", "x" * 13, max_length=12)
+    assert (refused.value.what, refused.value.limit) == ("value_too_long", 12)
+    with pytest.raises(StateFull):  # another value is measured as the JSON it is stored as
+        store.write_sync("g", owner, "l", [1, 2, 3], max_length=6)
+    assert store.read_sync("g", [owner], ["w", "q", "l"]) == {("channel", "w"): "x" * 12, ("channel", "q"): 'say "hi"'}
+
+
+async def test_the_bot_uses_the_store_of_its_backend(bot_database, bot):
+    expected = SQLiteStateStore if bot_database is None else PostgresStateStore
+    assert type(bot.app.services.state) is expected
 
 
 async def test_a_command_reads_state_and_its_keys_are_checked(hypotez_bot, tmp_path):

@@ -127,3 +127,57 @@ def test_a_missing_source_is_named_and_not_created(tmp_path, postgres_url, capsy
     assert main(["storage", "migrate", "--to", postgres_url, "--from", str(missing)]) == 1
     assert f"there is no SQLite database at {missing}: nothing to copy" in capsys.readouterr().err
     assert not missing.exists()
+
+
+CRON_SPEC = '''
+bot:
+  name: cronbot
+  language: en
+commands:
+  hi:
+    description: Hi
+    text: hi
+state:
+  posts: {scope: server, type: counter}
+  word: {scope: channel}
+triggers:
+  remember:
+    starts_with: "remember "
+    actions: [{set: {key: word, value: "{{ match.rest }}"}}]
+    text: "remembered {{ state.channel.word }}"
+  recall:
+    exact: recall
+    text: "#{{ state.server.posts }}, {{ state.channel.word }}"
+schedules:
+  hourly:
+    every: 3600
+    channel: general
+    actions: [{increment: posts}]
+    text: "hourly #{{ state.server.posts }}"
+'''
+START = 1_796_000_000.0
+
+
+async def test_the_state_file_is_copied_with_it_and_the_bot_goes_on_from_there(hypotez_bot, tmp_path, postgres_url,
+                                                                                 capsys, monkeypatch):
+    monkeypatch.delenv("HYPOTEZ_DATABASE_URL", raising=False)
+    async with hypotez_bot(spec=CRON_SPEC, model=False, voice=False, data_dir=tmp_path / "sqlite") as bot:
+        bot.clock.now = START
+        await bot.advance(0)
+        assert [m.text for m in await bot.advance(2 * 3600)] == ["hourly #1", "hourly #2"]
+        await bot.send("remember чай")
+    database = tmp_path / "sqlite" / ".hypotez" / "hypotez.sqlite3"
+    assert main(["storage", "migrate", "--to", postgres_url, "--from", str(database)]) == 0
+    out = capsys.readouterr().out
+    assert "state.sqlite3 (state: and schedules' runs) with it: state_values 2, state_applied 2, " \
+           "schedule_runs 1 rows" in out, out
+
+    monkeypatch.setenv("HYPOTEZ_DATABASE_URL", postgres_url)  # a new process, data folder empty: all in the database
+    async with hypotez_bot(spec=CRON_SPEC, model=False, voice=False, data_dir=tmp_path / "postgresql") as bot:
+        bot.clock.now = START + 2 * 3600 + 10
+        assert await bot.advance(0) == [], "the runs posted before the copy are not posted again"
+        assert (await bot.send("recall")).content == "#2, чай"
+        assert [m.text for m in await bot.advance(3600)] == ["hourly #3"]
+
+    assert main(["storage", "migrate", "--to", postgres_url, "--from", str(database)]) == 1
+    assert "state_values 2" in capsys.readouterr().err, "a second copy is refused, the state's rows named"

@@ -156,6 +156,8 @@ class ConsoleClock:
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds
+        # The data folder's internal part exists on SQLite (its files are there); not so on PostgreSQL.
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_write(self.path) as handle:
             handle.write(repr(self.offset))
 

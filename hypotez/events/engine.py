@@ -85,11 +85,11 @@ class EventEngine:
                 continue
             cooldown = self._cooldown_commands.get(trigger.name)
             if cooldown is not None:
-                if self.cooldowns.retry_after(cooldown, author, place) > 0:
+                if await self.cooldowns.retry_after_async(cooldown, author, place) > 0:
                     if trigger.stop:  # on cooldown: no answer (auto-responders do not nag), nor a later one
                         return False
                     continue
-                self.cooldowns.record(cooldown, author, place)
+                await self.cooldowns.record_async(cooldown, author, place)
             extra = {"message": content, "match": found}
             await self.respond(trigger.response, Reason("event.trigger", name=trigger.name), member=member, place=place,
                                tenant=tenant, language=language, actuator=actuator, extra=extra,

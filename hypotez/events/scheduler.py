@@ -15,6 +15,10 @@ run (:mod:`hypotez.services.state_store` ``once``), so a repeated run never coun
 The loop wakes when a server becomes known (:meth:`Scheduler.wake`: at start-up the bot knows no server
 yet), and :meth:`Scheduler.stop` lets a post under way finish (for at most :data:`STOP_WAIT` seconds)
 before it stops: a stop between the post and the cleared mark would post the run again at the next start.
+
+A run is claimed and posted within the schedule's turn (the state store's ``schedule_turn``): with the
+state in PostgreSQL, several processes of the bot may find the same run due (a reshard, a server seen
+by two), and only the one holding the turn claims it; the others then find it claimed.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ log = logging.getLogger("hypotez.schedules")
 
 GRACE = 90.0
 MAX_WAIT = 30.0  # the loop looks again at least this often (a reload may add a schedule)
+BUSY_RETRY = 5.0  # seconds until a schedule another process was running is looked at again
 MAX_CATCH_UP = 100_000  # runs counted while catching up, at most (every: 60 for two months)
 STOP_WAIT = 10.0  # seconds stop() waits for a run being posted
 
@@ -159,6 +164,22 @@ class Scheduler:
     async def _one(self, schedule: ScheduleSpec, target: Target) -> float:
         store = self.app.services.state
         tenant = self.app.dispatcher.tenancy.scope(target.place.guild_id, "").tenant
+        row = await store.schedule(tenant, schedule.name)
+        now = self.clock()
+        if row is not None and row.fingerprint == schedule.fingerprint and row.pending is None \
+                and now < row.next_run <= following(schedule, now):
+            self._announce(schedule, tenant, row.next_run)
+            return row.next_run  # the common case: not due, nothing to claim, no lock taken
+        async with store.schedule_turn(tenant, schedule.name) as mine:
+            if not mine:  # another process of the bot is running it right now: look again soon
+                log.debug("schedule %r on %s: another process has its turn", schedule.name, tenant or "the bot")
+                return self.clock() + BUSY_RETRY
+            return await self._claim(schedule, target, tenant)
+
+    async def _claim(self, schedule: ScheduleSpec, target: Target, tenant: str) -> float:
+        """Within the schedule's turn: the row read again (another process may have just posted the run),
+        then the pending run posted, and the due one claimed and posted."""
+        store = self.app.services.state
         fingerprint = schedule.fingerprint
         row = await store.schedule(tenant, schedule.name)
         now = self.clock()

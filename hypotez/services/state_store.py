@@ -1,117 +1,44 @@
-"""The bot's memory (``state:`` in the spec) and its schedules' next runs, in SQLite (WAL).
+"""The bot's memory (``state:`` in the spec) and its schedules' next runs, behind one interface with a
+store per backend, chosen as the main storage is (``bot.storage.database``, ``HYPOTEZ_DATABASE_URL``; :mod:`state_open`):
 
-A file of its own next to the main database (``DATA/.hypotez/state.sqlite3``): counters bumped on every
-matching message do not queue behind the main storage's writes. Every write is committed (synchronous
-FULL) before the call returns, so an acknowledged value or run survives ``kill -9``.
+* SQLite (:mod:`state_store_sqlite`, the zero-configuration default): a file of its own next to the main
+  database (``DATA/.hypotez/state.sqlite3``), so counters bumped on every matching message do not queue
+  behind the main storage's writes. One process uses it.
+* PostgreSQL (:mod:`state_store_postgres`): tables in the bot's database, shared by every process, so
+  after a reshard a server's counters and schedule runs follow it, limits hold across processes, and a
+  due run is posted by one process only.
 
+Every write is committed before the call returns, so an acknowledged value or run survives ``kill -9``.
 Rows belong to a tenant like every other row (:mod:`hypotez.tenancy`): a member's, a channel's and a
 server's values to the server's tenant; a user's values (the same person on every server) and global
-ones to the bot itself (:data:`BOT_TENANT`). The interface is small — read, write, increment, top, and
-the schedule rows — so a PostgreSQL store can follow with the same methods.
+ones to the bot itself (:data:`BOT_TENANT`).
+
+A store implements the ``*_sync`` methods and :meth:`StateStore.schedule_turn`; the async methods run
+the synchronous ones in a worker thread, so the event loop never waits on the database.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import json
-import sqlite3
-import threading
-import time
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any, Iterable
 
-from hypotez.errors import HypotezError
+from hypotez.services.state_records import (BOT_SCOPES, BOT_TENANT, Owner, Ranked, ScheduleRow, StateFull,
+                                            tenant_of)
 
-# The tenant of values that belong to no server: a user's own (state.user) and the bot's (state.global).
-BOT_TENANT = "*"
-BOT_SCOPES = ("user", "global")
+__all__ = ["BOT_SCOPES", "BOT_TENANT", "STATE_DATABASE", "Owner", "Ranked", "ScheduleRow", "StateFull", "StateStore",
+           "tenant_of"]
+
 STATE_DATABASE = "state.sqlite3"
-APPLIED_KEPT = 30 * 86400  # seconds a write's tag is kept (a run is posted again within minutes of a crash)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS state (
-    tenant TEXT NOT NULL,
-    scope TEXT NOT NULL,
-    owner TEXT NOT NULL,
-    key TEXT NOT NULL,
-    value TEXT NOT NULL,
-    label TEXT NOT NULL DEFAULT '',
-    updated REAL NOT NULL,
-    PRIMARY KEY (tenant, scope, key, owner)
-);
-CREATE TABLE IF NOT EXISTS applied (
-    tag TEXT PRIMARY KEY,
-    at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS schedule_runs (
-    tenant TEXT NOT NULL,
-    name TEXT NOT NULL,
-    next_run REAL NOT NULL,
-    pending REAL,
-    acted INTEGER NOT NULL DEFAULT 0,
-    fingerprint TEXT NOT NULL,
-    PRIMARY KEY (tenant, name)
-);
-"""
-
-
-class StateFull(HypotezError):
-    """A write the limits refuse: ``what`` is ``value_too_long`` or ``too_many_rows``; ``limit`` the limit."""
-
-    def __init__(self, what: str, key: str, limit: int):
-        super().__init__(f"state {key!r}: {what} (limit {limit})")
-        self.what, self.key, self.limit = what, key, limit
-
-
-@dataclass(frozen=True, slots=True)
-class Owner:
-    """Whose value: ``scope`` (user, member, channel, server, global) and the owner's id in it."""
-
-    scope: str
-    id: str
-
-
-@dataclass(frozen=True, slots=True)
-class ScheduleRow:
-    """A schedule's next run; the run claimed and not yet posted (``pending``), and whether that run's
-    actions are done (``acted``: a run posted again after a crash does not do them twice)."""
-
-    next_run: float
-    pending: float | None
-    fingerprint: str
-    acted: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Ranked:
-    rank: int
-    id: str
-    name: str
-    value: int
-
-
-def tenant_of(scope: str, tenant: str) -> str:
-    return BOT_TENANT if scope in BOT_SCOPES else tenant
 
 
 class StateStore:
-    def __init__(self, path: Path | str):
-        self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._lock = threading.Lock()
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.executescript(SCHEMA)
+    """The interface every state store has."""
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        raise NotImplementedError
 
     async def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
@@ -120,108 +47,31 @@ class StateStore:
 
     def read_sync(self, tenant: str, owners: Iterable[Owner], keys: Iterable[str]) -> dict[tuple[str, str], Any]:
         """(scope, key) → value for each owner's stored values among ``keys``."""
-        out: dict[tuple[str, str], Any] = {}
-        keys = list(keys)
-        if not keys:
-            return out
-        marks = ",".join("?" * len(keys))
-        with self._lock:
-            for owner in owners:
-                rows = self._db.execute(
-                    f"SELECT key, value FROM state WHERE tenant = ? AND scope = ? AND owner = ? AND key IN ({marks})",
-                    (tenant_of(owner.scope, tenant), owner.scope, owner.id, *keys)).fetchall()
-                for key, value in rows:
-                    out[(owner.scope, key)] = json.loads(value)
-        return out
+        raise NotImplementedError
 
     async def read(self, tenant: str, owners: Iterable[Owner], keys: Iterable[str]) -> dict[tuple[str, str], Any]:
         return await self._call(self.read_sync, tenant, list(owners), list(keys))
 
-    def _new_row_allowed(self, tenant: str, owner: Owner, key: str, max_rows: int) -> None:
-        exists = self._db.execute("SELECT 1 FROM state WHERE tenant = ? AND scope = ? AND key = ? AND owner = ?",
-                                  (tenant, owner.scope, key, owner.id)).fetchone()
-        if exists is None:
-            [count] = self._db.execute("SELECT COUNT(*) FROM state WHERE tenant = ? AND scope = ? AND key = ?",
-                                       (tenant, owner.scope, key)).fetchone()
-            if count >= max_rows:
-                raise StateFull("too_many_rows", key, max_rows)
-
-    def _first_time(self, once: str | None) -> bool:
-        """Inside a transaction: False when the write tagged ``once`` was already made (a scheduled run
-        posted again after a crash does its writes once); the tag is kept with the write."""
-        if once is None:
-            return True
-        now = time.time()
-        self._db.execute("DELETE FROM applied WHERE at < ?", (now - APPLIED_KEPT,))
-        return self._db.execute("INSERT OR IGNORE INTO applied (tag, at) VALUES (?, ?)", (once, now)).rowcount == 1
-
-    def _transaction(self, work: Any) -> Any:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            result = work()
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
-        return result
-
     def write_sync(self, tenant: str, owner: Owner, key: str, value: Any, *, label: str = "",
                    max_length: int = 1000, max_rows: int = 100_000, once: str | None = None) -> Any:
-        encoded = json.dumps(value, ensure_ascii=False)
-        if len(encoded) > max_length:
-            raise StateFull("value_too_long", key, max_length)
-        tenant = tenant_of(owner.scope, tenant)
-
-        def work() -> None:
-            if not self._first_time(once):
-                return
-            self._new_row_allowed(tenant, owner, key, max_rows)
-            self._db.execute(
-                "INSERT INTO state (tenant, scope, owner, key, value, label, updated) VALUES (?,?,?,?,?,?,?) "
-                "ON CONFLICT (tenant, scope, key, owner) DO UPDATE SET value = excluded.value, "
-                "label = excluded.label, updated = excluded.updated",
-                (tenant, owner.scope, owner.id, key, encoded, label, time.time()))
-
-        with self._lock:
-            self._transaction(work)
-        return value
+        """Store ``value``; refused (:class:`StateFull`) when longer than ``max_length`` characters, or when
+        it would be the owner's first value of ``key`` and ``max_rows`` owners already have one. ``once``:
+        a tag; a second write with the same tag changes nothing."""
+        raise NotImplementedError
 
     async def write(self, tenant: str, owner: Owner, key: str, value: Any, **kwargs: Any) -> Any:
         return await self._call(self.write_sync, tenant, owner, key, value, **kwargs)
 
     def increment_sync(self, tenant: str, owner: Owner, key: str, by: int = 1, *, start: int = 0, label: str = "",
                        max_rows: int = 100_000, once: str | None = None) -> int:
-        """Add ``by`` to a counter (``start`` when it has no value yet) in one transaction; the new value.
-        ``once``: a tag; a second increment with the same tag changes nothing."""
-        tenant = tenant_of(owner.scope, tenant)
-
-        def work() -> int:
-            if not self._first_time(once):
-                row = self._db.execute("SELECT value FROM state WHERE tenant = ? AND scope = ? AND key = ? "
-                                       "AND owner = ?", (tenant, owner.scope, key, owner.id)).fetchone()
-                return int(row[0]) if row else start
-            self._new_row_allowed(tenant, owner, key, max_rows)
-            [value] = self._db.execute(
-                "INSERT INTO state (tenant, scope, owner, key, value, label, updated) VALUES (?,?,?,?,?,?,?) "
-                "ON CONFLICT (tenant, scope, key, owner) DO UPDATE SET "
-                "value = CAST(CAST(value AS INTEGER) + ? AS TEXT), label = excluded.label, updated = excluded.updated "
-                "RETURNING value",
-                (tenant, owner.scope, owner.id, key, str(start + by), label, time.time(), by)).fetchone()
-            return int(value)
-
-        with self._lock:
-            return self._transaction(work)
+        """Add ``by`` to a counter (``start`` when it has no value yet) atomically; the new value."""
+        raise NotImplementedError
 
     async def increment(self, tenant: str, owner: Owner, key: str, by: int = 1, **kwargs: Any) -> int:
         return await self._call(self.increment_sync, tenant, owner, key, by, **kwargs)
 
     def top_sync(self, tenant: str, scope: str, key: str, limit: int) -> list[Ranked]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT owner, label, CAST(value AS INTEGER) AS n FROM state WHERE tenant = ? AND scope = ? "
-                "AND key = ? ORDER BY n DESC, updated ASC LIMIT ?",
-                (tenant_of(scope, tenant), scope, key, limit)).fetchall()
-        return [Ranked(rank, owner, label, int(n)) for rank, (owner, label, n) in enumerate(rows, 1)]
+        raise NotImplementedError
 
     async def top(self, tenant: str, scope: str, key: str, limit: int) -> list[Ranked]:
         return await self._call(self.top_sync, tenant, scope, key, limit)
@@ -229,21 +79,21 @@ class StateStore:
     # -- schedules ------------------------------------------------------------------------------
 
     def schedule_sync(self, tenant: str, name: str) -> ScheduleRow | None:
-        with self._lock:
-            row = self._db.execute("SELECT next_run, pending, fingerprint, acted FROM schedule_runs WHERE tenant = ? "
-                                   "AND name = ?", (tenant, name)).fetchone()
-        return ScheduleRow(row[0], row[1], row[2], bool(row[3])) if row is not None else None
+        raise NotImplementedError
 
     async def schedule(self, tenant: str, name: str) -> ScheduleRow | None:
         return await self._call(self.schedule_sync, tenant, name)
 
     def set_schedule_sync(self, tenant: str, name: str, row: ScheduleRow) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO schedule_runs (tenant, name, next_run, pending, acted, fingerprint) VALUES (?,?,?,?,?,?) "
-                "ON CONFLICT (tenant, name) DO UPDATE SET next_run = excluded.next_run, pending = excluded.pending, "
-                "acted = excluded.acted, fingerprint = excluded.fingerprint",
-                (tenant, name, row.next_run, row.pending, int(row.acted), row.fingerprint))
+        raise NotImplementedError
 
     async def set_schedule(self, tenant: str, name: str, row: ScheduleRow) -> None:
         await self._call(self.set_schedule_sync, tenant, name, row)
+
+    @asynccontextmanager
+    async def schedule_turn(self, tenant: str, name: str) -> AsyncIterator[bool]:
+        """This process's turn to claim and post the schedule's runs on ``tenant``: True while no other
+        process has it (held until the block ends, and let go if the process dies); False: another
+        process is running it now. One process per store needs no more than its own scheduler's lock."""
+        yield True
+

@@ -1,6 +1,9 @@
 """Copy every table of one storage into another, empty, one (``hypotez storage migrate``): all tenants'
 rows, with their ids, in one transaction of the target — all of it lands or none.
 
+The bot's memory and its schedules' runs, kept on SQLite in a file of their own (``state.sqlite3``), are
+copied in the same transaction into the tables the PostgreSQL state store uses (migration 5).
+
 The target must be empty: copying into a database that already holds rows would mix two bots' data or
 double a copy made before, so it is refused with a message saying what is there.
 """
@@ -8,6 +11,7 @@ double a copy made before, so it is refused with a message saying what is there.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from hypotez.errors import ConfigError
 from hypotez.services.storage import Storage
@@ -53,10 +57,18 @@ def _batches(storage: Storage, table: str, columns: list[str]) -> Iterator[list[
         yield rows
 
 
-def copy_storage(source: Storage, target: Storage) -> dict[str, int]:
-    """Copy ``source`` into the empty ``target`` (both at the latest schema: opening them migrates them);
-    the number of rows copied per table."""
+def state_counts(target: Storage) -> dict[str, int]:
+    from hypotez.services.state_store_sqlite import COPIED
+
+    return {table: int(target.backend.all(f"SELECT COUNT(*) FROM {table}")[0][0]) for _, table in COPIED}
+
+
+def copy_storage(source: Storage, target: Storage, state: Any = None) -> dict[str, int]:
+    """Copy ``source`` (and ``state``, a SQLite state store, if given) into the empty ``target`` (both at
+    the latest schema: opening them migrates them); the number of rows copied per table."""
     present = {table: count for table, count in row_counts(target).items() if count}
+    if state is not None:
+        present.update({table: count for table, count in state_counts(target).items() if count})
     if present:
         held = ", ".join(f"{table} {count}" for table, count in present.items())
         already = " — it looks like this copy was made already" if present == {
@@ -84,9 +96,31 @@ def copy_storage(source: Storage, target: Storage) -> dict[str, int]:
                                       "nothing was copied; fix or delete that row in the SQLite file "
                                       "and run the copy again") from None
                 copied[table] += len(rows)
+        if state is not None:
+            copied.update(_copy_state(state, tx))
         if target.backend.dialect.name == POSTGRESQL:
             # New rows must be numbered after the copied ones.
             for table in NUMBERED_TABLES:
                 tx.run(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), MAX(id)) FROM {table} "
                        "HAVING MAX(id) IS NOT NULL")
+    return copied
+
+
+def _copy_state(state: Any, tx: Any) -> dict[str, int]:
+    """The state file's rows into the PostgreSQL state tables, inside the copy's transaction."""
+    from hypotez.services.state_store_sqlite import COPIED
+
+    copied = {}
+    for file_table, table in COPIED:
+        columns, rows = state.rows(file_table)
+        insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        for start in range(0, len(rows), BATCH):
+            try:
+                tx.many(insert, rows[start:start + BATCH])
+            except Exception as error:  # the driver's own error: worded here, the copy rolled back
+                said = " ".join(str(error).split())
+                raise CopyRefused(f"a row of {file_table} in {state.path} cannot be stored: {said}",
+                                  "nothing was copied; fix or delete that row in the state file and run the "
+                                  "copy again") from None
+        copied[table] = len(rows)
     return copied

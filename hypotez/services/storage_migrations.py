@@ -112,6 +112,21 @@ _COOLDOWN_USES = ("CREATE TABLE IF NOT EXISTS cooldown_uses (command TEXT NOT NU
                   "used {real} NOT NULL)",
                   "CREATE INDEX IF NOT EXISTS cooldown_uses_key ON cooldown_uses (command, scope, used)")
 
+# -- 5: the bot's memory (state:) and its schedules' runs, where every process sees them ---------------
+
+# (PostgreSQL only: on SQLite they stay in their own file, state.sqlite3 — hypotez/services/state_store_sqlite.py —
+# which `hypotez storage migrate` copies into these tables.)
+_STATE_TABLES = _script(
+    """CREATE TABLE IF NOT EXISTS state_values (tenant TEXT NOT NULL, scope TEXT NOT NULL, owner TEXT NOT NULL,
+        key TEXT NOT NULL, value TEXT NOT NULL, label TEXT NOT NULL DEFAULT '', updated DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (tenant, scope, key, owner))""",
+    "CREATE TABLE IF NOT EXISTS state_applied (tag TEXT PRIMARY KEY, at DOUBLE PRECISION NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS state_applied_at ON state_applied (at)",
+    """CREATE TABLE IF NOT EXISTS schedule_runs (tenant TEXT NOT NULL, name TEXT NOT NULL,
+        next_run DOUBLE PRECISION NOT NULL, pending DOUBLE PRECISION, acted INTEGER NOT NULL DEFAULT 0,
+        fingerprint TEXT NOT NULL, PRIMARY KEY (tenant, name))""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "feedback, answers, corrections, jobs and settings",
               {SQLITE: _SQLITE_TABLES, POSTGRESQL: _POSTGRESQL_TABLES}),
@@ -122,6 +137,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "cooldowns shared by every process",
               {SQLITE: _script(),  # one process: its cooldowns stay in its memory
                POSTGRESQL: _script(*(s.format(real="DOUBLE PRECISION") for s in _COOLDOWN_USES))}),
+    Migration(5, "the bot's memory and its schedules' runs shared by every process",
+              {SQLITE: _script(),  # one process: they stay in state.sqlite3
+               POSTGRESQL: _STATE_TABLES}),
 )
 LATEST = MIGRATIONS[-1].version
 

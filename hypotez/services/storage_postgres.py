@@ -108,6 +108,14 @@ class PostgresBackend:
         with self._pool.connection() as connection:
             return connection.execute(self.dialect.sql(sql), params).fetchone()
 
+    def borrow(self) -> psycopg.Connection:
+        """A connection of the pool kept by the caller (a session advisory lock held across awaits);
+        handed back with :meth:`give_back`."""
+        return self._pool.getconn()
+
+    def give_back(self, connection: psycopg.Connection) -> None:
+        self._pool.putconn(connection)
+
     @contextmanager
     def transaction(self) -> Iterator[PostgresTransaction]:
         with self._pool.connection() as connection, connection.transaction():
