@@ -25,6 +25,9 @@ def register(sub: Any, commands: dict[str, Callable[[argparse.Namespace], int]])
                         help="jobs trained at once (default 1)")
     worker.add_argument("--stalled-after", type=float, default=None, metavar="SECONDS",
                         help="take up the job of a worker silent this long (killed, its machine lost; default 10)")
+    worker.add_argument("--keep-finished", type=hours, default=None, metavar="HOURS",
+                        help="remove the queue's jobs finished more than HOURS ago, checked every hour "
+                             "(default 168, a week; the bots' own job history is kept)")
     worker.add_argument("--metrics-port", type=run_options.port, default=None, metavar="PORT",
                         help="serve Prometheus metrics (training jobs: waits, durations) on "
                              "http://HOST:PORT/metrics and health on /healthz")
@@ -32,6 +35,13 @@ def register(sub: Any, commands: dict[str, Callable[[argparse.Namespace], int]])
                         help="the address --metrics-port listens on (default 127.0.0.1)")
     run_options.add_log_options(worker)
     commands["worker"] = cmd_worker
+
+
+def hours(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of hours: give a whole number from 0, "
+                                         "e.g. --keep-finished 168")
+    return int(text)
 
 
 NOT_POSTGRESQL = ConfigError(
@@ -58,18 +68,19 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
             metrics = Metrics()
             app.observe(metrics)  # the model service times each job it trains
-        asyncio.run(_work(app, url, args.concurrency, args.stalled_after, metrics,
+        asyncio.run(_work(app, url, args.concurrency, args.stalled_after, args.keep_finished, metrics,
                           (args.metrics_host, args.metrics_port)))
     finally:
         asyncio.run(app.aclose())
     return EXIT_OK
 
 
-async def _work(app: Any, url: str, concurrency: int, stalled_after: float | None, metrics: Any,
-                address: tuple[str, int | None]) -> None:
+async def _work(app: Any, url: str, concurrency: int, stalled_after: float | None, keep_finished: int | None,
+                metrics: Any, address: tuple[str, int | None]) -> None:
     from contextlib import AsyncExitStack
 
     from hypotez.observability.server import HealthCheck, ObservabilityServer
+    from hypotez.services.job_cleaning import KEEP_FINISHED_HOURS
     from hypotez.services.job_queue import queue_depth
     from hypotez.services.job_worker import STALLED_AFTER, TrainingWorker
     from hypotez.services.model_sharing import follow_current_models
@@ -91,4 +102,5 @@ async def _work(app: Any, url: str, concurrency: int, stalled_after: float | Non
             except OSError as error:
                 raise ConfigError(f"cannot serve metrics on {address[0]}:{address[1]} ({error.strerror or error})",
                                   "choose another --metrics-port (0: any free port, printed in the log)") from None
-        await TrainingWorker(model, url, concurrency=concurrency, stalled_after=stalled_after).run()
+        await TrainingWorker(model, url, concurrency=concurrency, stalled_after=stalled_after,
+                             keep_finished=KEEP_FINISHED_HOURS if keep_finished is None else keep_finished).run()

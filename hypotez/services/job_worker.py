@@ -20,6 +20,7 @@ from procrastinate.jobs import Status
 
 from hypotez.reasons import Reason
 from hypotez.services.durable import atomic_write
+from hypotez.services.job_cleaning import CLEAN_CRON, KEEP_FINISHED_HOURS, MAINTENANCE_QUEUE, register_cleaning
 from hypotez.services.job_queue import QUEUE, TASK, ensure_queue_schema, open_queue
 from hypotez.services.model.jobs import FAILED, QUEUED, Job
 
@@ -74,7 +75,8 @@ class TrainingWorker:
     """One ``hypotez worker``: the training task on a procrastinate app, and the look for stalled jobs."""
 
     def __init__(self, service: Any, url: str, *, concurrency: int = 1, stalled_after: float = STALLED_AFTER,
-                 look_every: float = LOOK_EVERY, max_attempts: int = MAX_ATTEMPTS):
+                 look_every: float = LOOK_EVERY, max_attempts: int = MAX_ATTEMPTS,
+                 keep_finished: int = KEEP_FINISHED_HOURS, clean_cron: str = CLEAN_CRON):
         self.service = service
         self.url = url
         self.concurrency = concurrency
@@ -83,6 +85,7 @@ class TrainingWorker:
         self.max_attempts = max_attempts
         self.queue = open_queue(url)
         self.queue.task(name=TASK, queue=QUEUE, pass_context=True)(self._train)
+        register_cleaning(self.queue, keep_finished, clean_cron)
 
     async def _train(self, context: procrastinate.JobContext, job_id: str, tenant: str, lines: list[str]) -> None:
         attempt = (context.job.attempts if context.job is not None else 0) + 1
@@ -122,7 +125,7 @@ class TrainingWorker:
             looking = asyncio.create_task(self._look_for_stalled())
             try:
                 log.info("worker ready: training jobs from the queue %r", QUEUE)
-                await self.queue.run_worker_async(queues=[QUEUE], concurrency=self.concurrency,
+                await self.queue.run_worker_async(queues=[QUEUE, MAINTENANCE_QUEUE], concurrency=self.concurrency,
                                                   update_heartbeat_interval=HEARTBEAT_EVERY,
                                                   stalled_worker_timeout=self.stalled_after,
                                                   install_signal_handlers=True)
