@@ -179,3 +179,20 @@ def test_a_bad_lease_length_is_refused_saying_what_to_give(value):
     assert f"HYPOTEZ_JOB_LEASE: {value!r} is not a lease length" in refused.value.format_message()
     assert "from 1 to 3600" in refused.value.format_message()
     assert lease_seconds({}) == 15.0 and lease_seconds({"HYPOTEZ_JOB_LEASE": "2.5"}) == 2.5
+
+
+async def test_a_stopping_process_hands_its_job_back_at_once(shared_bot, postgres_url):
+    lines = FAQ.read_text(encoding="utf-8").splitlines()
+    examples = "".join(line.replace('"}', f' ({n})"}}') + "\n" for n in range(300) for line in lines)
+    job_id = leave_job(postgres_url, examples)
+    storage = Storage(postgres_url)
+    try:
+        async with shared_bot("first") as first:
+            held = JobLeases(storage.backend).holder(job_id)
+            assert held is not None and held[0] == first.app.services.model.runner.owner
+            stopping = time.monotonic()
+        assert time.monotonic() - stopping < 10  # the stop waits for no training
+        assert JobLeases(storage.backend).holder(job_id) is None  # another process may take it now
+        assert (await storage.get_job(job_id, tenant=TENANT))["status"] != "succeeded"
+    finally:
+        storage.close()
