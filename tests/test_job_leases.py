@@ -196,3 +196,29 @@ async def test_a_stopping_process_hands_its_job_back_at_once(shared_bot, postgre
         assert (await storage.get_job(job_id, tenant=TENANT))["status"] != "succeeded"
     finally:
         storage.close()
+
+
+async def test_a_process_takes_up_only_the_jobs_of_servers_it_serves(postgres_url, monkeypatch, tmp_path):
+    from hypotez.app import build_services
+    from hypotez.registry import load_spec
+
+    monkeypatch.setenv("HYPOTEZ_DATABASE_URL", postgres_url)
+    monkeypatch.delenv("HYPOTEZ_JOBS", raising=False)
+    job_id = leave_job(postgres_url, FAQ.read_text(encoding="utf-8"))
+    services = build_services(load_spec(SHIPPED_SPEC), tmp_path)
+    model = services.model
+    try:
+        asked: list[str | None] = []
+
+        def serves(guild_id: str | None) -> bool:
+            asked.append(guild_id)
+            return guild_id != TENANT
+
+        assert await model.runner.take_up(model, lambda job: None, serves) == []
+        assert asked == [TENANT]  # the job's server, from where it reports
+        assert JobLeases(services.storage.backend).holder(job_id)[0] == DEAD  # left for its own process
+        assert await model.runner.take_up(model, lambda job: None, lambda guild_id: True) == [job_id]
+        row = await finished(services.storage, job_id)
+        assert row["status"] == "succeeded"
+    finally:
+        await services.aclose()
