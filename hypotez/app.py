@@ -70,7 +70,7 @@ class App:
         await adopt_legacy_data(self.spec, self.services)
         model = self.services.model
         if model is not None and getattr(model, "start", None) is not None:
-            await model.start(self._resume_listener(outboxes, serves) if outboxes is not None else None)
+            await model.start(self._resume_listener(outboxes, serves) if outboxes is not None else None, serves)
         start = getattr(self.services.voice, "start", None)
         if start is not None:
             await start()
@@ -106,14 +106,18 @@ def build_services(spec: Spec, data_dir: Path, *, model_factory: ServiceFactory 
     storage = open_storage(spec.settings.storage, data.internal)
     model = (model_factory or default_model_factory)(spec, data, storage)
     jobs = os.environ.get("HYPOTEZ_JOBS") or spec.settings.storage.get("jobs")  # where training runs
-    if model is not None and jobs not in (None, "in_process"):
-        from hypotez.services.job_queue import queue_runner  # procrastinate only when it is asked for
+    try:
+        if model is not None and jobs not in (None, "in_process"):
+            from hypotez.services.job_queue import queue_runner  # procrastinate only when it is asked for
 
-        try:
             model.runner = queue_runner(spec.settings.storage, getattr(storage.backend, "url", None))
-        except BaseException:
-            storage.close()
-            raise
+        elif model is not None and getattr(storage.backend, "url", None) is not None:
+            from hypotez.services.job_lease import LeasedRunner, lease_seconds  # shared by several processes
+
+            model.runner = LeasedRunner(storage, lease_seconds())
+    except BaseException:
+        storage.close()
+        raise
     voice = (voice_factory or default_voice_factory)(spec, data, storage)
     return Services(data=data, storage=storage, model=model, voice=voice,
                     state=open_state_store(storage, data.internal))

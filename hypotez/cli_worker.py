@@ -25,6 +25,12 @@ def register(sub: Any, commands: dict[str, Callable[[argparse.Namespace], int]])
                         help="jobs trained at once (default 1)")
     worker.add_argument("--stalled-after", type=float, default=None, metavar="SECONDS",
                         help="take up the job of a worker silent this long (killed, its machine lost; default 10)")
+    worker.add_argument("--keep-finished", type=hours, default=None, metavar="HOURS",
+                        help="remove the queue's jobs finished more than HOURS ago, checked every hour "
+                             "(default 168, a week; the bots' own job history is kept)")
+    worker.add_argument("--stop-wait", type=float, default=None, metavar="SECONDS",
+                        help="when told to stop, let the job in hand finish this long, then hand it back to "
+                             "the queue for another worker (default 30)")
     worker.add_argument("--metrics-port", type=run_options.port, default=None, metavar="PORT",
                         help="serve Prometheus metrics (training jobs: waits, durations) on "
                              "http://HOST:PORT/metrics and health on /healthz")
@@ -32,6 +38,13 @@ def register(sub: Any, commands: dict[str, Callable[[argparse.Namespace], int]])
                         help="the address --metrics-port listens on (default 127.0.0.1)")
     run_options.add_log_options(worker)
     commands["worker"] = cmd_worker
+
+
+def hours(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of hours: give a whole number from 0, "
+                                         "e.g. --keep-finished 168")
+    return int(text)
 
 
 NOT_POSTGRESQL = ConfigError(
@@ -58,25 +71,26 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
             metrics = Metrics()
             app.observe(metrics)  # the model service times each job it trains
-        asyncio.run(_work(app, url, args.concurrency, args.stalled_after, metrics,
-                          (args.metrics_host, args.metrics_port)))
+        asyncio.run(_work(app, url, args, metrics))
     finally:
         asyncio.run(app.aclose())
     return EXIT_OK
 
 
-async def _work(app: Any, url: str, concurrency: int, stalled_after: float | None, metrics: Any,
-                address: tuple[str, int | None]) -> None:
+async def _work(app: Any, url: str, args: argparse.Namespace, metrics: Any) -> None:
     from contextlib import AsyncExitStack
 
     from hypotez.observability.server import HealthCheck, ObservabilityServer
+    from hypotez.services.job_cleaning import KEEP_FINISHED_HOURS
     from hypotez.services.job_queue import queue_depth
-    from hypotez.services.job_worker import STALLED_AFTER, TrainingWorker
+    from hypotez.services.job_worker import STALLED_AFTER, STOP_WAIT, TrainingWorker
     from hypotez.services.model_sharing import follow_current_models
 
     model = app.services.model
     follow_current_models(app.services.storage, model._states)  # another worker's newer model, at once
-    stalled_after = STALLED_AFTER if stalled_after is None else max(stalled_after, 1.0)
+    stalled_after = STALLED_AFTER if args.stalled_after is None else max(args.stalled_after, 1.0)
+    stop_wait = STOP_WAIT if args.stop_wait is None else max(args.stop_wait, 0.0)
+    address = (args.metrics_host, args.metrics_port)
 
     async def database() -> str | None:
         await asyncio.to_thread(queue_depth, url)  # raises when the database cannot be reached
@@ -91,4 +105,6 @@ async def _work(app: Any, url: str, concurrency: int, stalled_after: float | Non
             except OSError as error:
                 raise ConfigError(f"cannot serve metrics on {address[0]}:{address[1]} ({error.strerror or error})",
                                   "choose another --metrics-port (0: any free port, printed in the log)") from None
-        await TrainingWorker(model, url, concurrency=concurrency, stalled_after=stalled_after).run()
+        keep_finished = KEEP_FINISHED_HOURS if args.keep_finished is None else args.keep_finished
+        await TrainingWorker(model, url, concurrency=args.concurrency, stalled_after=stalled_after,
+                             keep_finished=keep_finished, stop_wait=stop_wait).run()

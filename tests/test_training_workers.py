@@ -1,6 +1,7 @@
 """Training jobs run by ``hypotez worker`` processes (bot.storage.jobs: queue) against a real PostgreSQL:
 the bot queues the job, a worker process trains it, the bot posts its progress and result in the channel
-and answers with the model the worker trained; a worker killed with kill -9 mid-job loses no job."""
+and answers with the model the worker trained; a worker killed with kill -9 mid-job loses no job, nor
+does one told to stop, which hands the job back instead of making its stop wait for the training."""
 
 from __future__ import annotations
 
@@ -141,3 +142,28 @@ async def test_a_job_outlives_a_worker_killed_mid_job(queued_bot, postgres_url, 
         row = await bot.app.services.storage.get_job(job_id, tenant=str(bot.server().id))
         assert any("attempt 2" in event["message"] for event in row["events"])  # the retry is told
         assert (await bot.send(QUESTION)).content == TRAINED
+
+
+async def test_a_worker_told_to_stop_mid_job_hands_it_back_without_waiting(queued_bot, postgres_url, tmp_path):
+    async with queued_bot as bot:
+        started = (await bot.send("!train", attachments=attachment("faq.jsonl", FAQ.read_bytes()),
+                                  **TRAINER)).messages[0].content
+        job_id = started.split("`")[1]
+        first = start_worker(postgres_url, tmp_path / "first", "--stop-wait", "0")
+        taken = await wait_for(lambda: [s for s, _ in queued_jobs(postgres_url)] == ["doing"], 120)
+        asked = time.monotonic()
+        first.send_signal(signal.SIGTERM)
+        first.wait(timeout=30)
+        stopped_in = time.monotonic() - asked
+        assert taken, stop(first)
+        assert stopped_in < 15, stopped_in  # not the whole training
+        row = await bot.app.services.storage.get_job(job_id, tenant=str(bot.server().id))
+        assert row["status"] != "succeeded"  # it really was cut short
+        assert [status for status, _ in queued_jobs(postgres_url)] == ["todo"]  # back in the queue
+        second = start_worker(postgres_url, tmp_path / "second")
+        try:
+            await bot.settle(timeout=120)
+        finally:
+            log = stop(second)
+        assert bot.sent[-1].content.startswith(f"✅ Обучение `{job_id}` завершено"), log
+        assert queued_jobs(postgres_url) == [("succeeded", 2)]

@@ -33,7 +33,9 @@ TASK = "hypotez.train"
 IN_PROCESS, QUEUED_RUNNER = "in_process", "queue"
 RUNNERS = (IN_PROCESS, QUEUED_RUNNER)
 JOBS_ENV = "HYPOTEZ_JOBS"  # overrides bot.storage.jobs
-FOLLOW_EVERY = 0.5  # seconds between two looks at a followed job's row
+# A followed job's row is read when the worker announces a change of it (LISTEN/NOTIFY, through the
+# storage); this slow look is only for announcements missed (the database away for a moment).
+FALLBACK_EVERY = 10.0
 SCHEMA_LOCK = 0x68797A71  # advisory lock key: one process at a time installs the queue's tables
 
 Listener = Callable[[Job], Awaitable[None]]
@@ -88,11 +90,32 @@ def job_lines(path: Path) -> list[str]:
 class QueueRunner:
     """The bot's side: defer a job, then follow it until it is done."""
 
-    def __init__(self, url: str, *, follow_every: float = FOLLOW_EVERY):
+    def __init__(self, url: str, *, fallback_every: float = FALLBACK_EVERY):
         self.url = url
-        self.follow_every = follow_every
+        self.fallback_every = fallback_every
         self._queue: procrastinate.App | None = None
         self._opening = asyncio.Lock()
+        self._changed: dict[str, asyncio.Event] = {}  # followed job id → set when a change is announced
+        self._hearing = False
+
+    async def _hear(self, storage: Any, job_id: str) -> None:
+        """Be woken for ``job_id``'s announced changes (listening from the first job followed on)."""
+        self._changed.setdefault(job_id, asyncio.Event())
+        if self._hearing:
+            return
+        self._hearing = True
+        loop = asyncio.get_running_loop()
+
+        def heard(changed: str | None) -> None:  # in the storage's listening thread
+            loop.call_soon_threadsafe(self._wake, changed)
+
+        await asyncio.to_thread(storage.watch_jobs, heard)  # waits until LISTEN is in place
+
+    def _wake(self, job_id: str | None) -> None:
+        events = self._changed.values() if job_id is None else [self._changed.get(job_id)]
+        for event in events:
+            if event is not None:
+                event.set()
 
     async def _opened(self) -> procrastinate.App:
         async with self._opening:
@@ -106,6 +129,7 @@ class QueueRunner:
     async def submit(self, service: Any, job: Job, listener: Listener | None) -> None:
         """Queue ``job`` (saved, with its data written, by the caller) and follow it."""
         lines = await asyncio.to_thread(job_lines, service.jobs_dir / f"{job.id}.jsonl")
+        await self._hear(service.storage, job.id)  # before the worker can take it: no change goes unheard
         queue = await self._opened()
         await queue.configure_task(TASK, queue=QUEUE).defer_async(job_id=job.id, tenant=job.tenant, lines=lines)
         log.info("training job %s queued for a worker (%d examples)", job.id, len(lines))
@@ -114,14 +138,27 @@ class QueueRunner:
     async def resume(self, service: Any, job: Job, listener: Listener | None) -> None:
         """After a restart: a worker runs the job (it is in the queue); report it if this process can."""
         if listener is not None:
+            await self._hear(service.storage, job.id)
             service._spawn(self.follow(service, job, listener))
 
     async def follow(self, service: Any, job: Job, listener: Listener | None) -> None:
         """Hand every change of the job's row to ``listener`` until the job is done. Never writes the
         row: the worker owns it."""
+        await self._hear(service.storage, job.id)
+        changed = self._changed[job.id]
+        try:
+            await self._follow(service, job, listener, changed)
+        finally:
+            self._changed.pop(job.id, None)
+
+    async def _follow(self, service: Any, job: Job, listener: Listener | None, changed: asyncio.Event) -> None:
         seen = json.dumps(job.to_dict(), sort_keys=True, default=str)
         while not job.done:
-            await asyncio.sleep(self.follow_every)
+            try:
+                await asyncio.wait_for(changed.wait(), self.fallback_every)
+            except asyncio.TimeoutError:
+                pass  # no announcement heard: look anyway
+            changed.clear()  # before reading: a change announced meanwhile wakes the next wait
             try:
                 data = await service.storage.get_job(job.id, tenant=job.tenant)
             except Exception as error:  # the database is away for a moment: look again later

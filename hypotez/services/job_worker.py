@@ -20,6 +20,7 @@ from procrastinate.jobs import Status
 
 from hypotez.reasons import Reason
 from hypotez.services.durable import atomic_write
+from hypotez.services.job_cleaning import CLEAN_CRON, KEEP_FINISHED_HOURS, MAINTENANCE_QUEUE, register_cleaning
 from hypotez.services.job_queue import QUEUE, TASK, ensure_queue_schema, open_queue
 from hypotez.services.model.jobs import FAILED, QUEUED, Job
 
@@ -29,6 +30,7 @@ MAX_ATTEMPTS = 3  # runs of one job before a worker that keeps dying is taken as
 HEARTBEAT_EVERY = 2.0  # seconds between a worker's heartbeats
 STALLED_AFTER = 10.0  # seconds without a heartbeat after which a worker's jobs are taken up again
 LOOK_EVERY = 5.0  # seconds between two looks for stalled jobs
+STOP_WAIT = 30.0  # seconds a stopping worker lets the job in hand finish before handing it back
 
 
 async def train_queued(service: Any, job_id: str, tenant: str, lines: list[str], attempt: int) -> str:
@@ -74,7 +76,9 @@ class TrainingWorker:
     """One ``hypotez worker``: the training task on a procrastinate app, and the look for stalled jobs."""
 
     def __init__(self, service: Any, url: str, *, concurrency: int = 1, stalled_after: float = STALLED_AFTER,
-                 look_every: float = LOOK_EVERY, max_attempts: int = MAX_ATTEMPTS):
+                 look_every: float = LOOK_EVERY, max_attempts: int = MAX_ATTEMPTS,
+                 keep_finished: int = KEEP_FINISHED_HOURS, clean_cron: str = CLEAN_CRON,
+                 stop_wait: float = STOP_WAIT):
         self.service = service
         self.url = url
         self.concurrency = concurrency
@@ -82,7 +86,12 @@ class TrainingWorker:
         self.look_every = min(look_every, stalled_after / 2)
         self.max_attempts = max_attempts
         self.queue = open_queue(url)
-        self.queue.task(name=TASK, queue=QUEUE, pass_context=True)(self._train)
+        self.stop_wait = stop_wait
+        # A job cut short because its worker was told to stop (see run) goes back to the queue for
+        # another run; a job that fails is failed in its row by the Model service and ends normally.
+        retry = procrastinate.RetryStrategy(max_attempts=max_attempts, retry_exceptions={asyncio.CancelledError})
+        self.queue.task(name=TASK, queue=QUEUE, pass_context=True, retry=retry)(self._train)
+        register_cleaning(self.queue, keep_finished, clean_cron)
 
     async def _train(self, context: procrastinate.JobContext, job_id: str, tenant: str, lines: list[str]) -> None:
         attempt = (context.job.attempts if context.job is not None else 0) + 1
@@ -116,15 +125,18 @@ class TrainingWorker:
             await asyncio.sleep(self.look_every)
 
     async def run(self) -> None:
-        """Work until cancelled (SIGINT/SIGTERM stop it after the job in hand)."""
+        """Work until cancelled. SIGINT/SIGTERM stop it after the job in hand — or, when that takes longer
+        than :attr:`stop_wait` seconds, cut the job short and hand it back to the queue, where another
+        worker (or this one, restarted) trains it again: a stop never waits for a long training."""
         await asyncio.to_thread(ensure_queue_schema, self.url)
         async with self.queue.open_async():
             looking = asyncio.create_task(self._look_for_stalled())
             try:
                 log.info("worker ready: training jobs from the queue %r", QUEUE)
-                await self.queue.run_worker_async(queues=[QUEUE], concurrency=self.concurrency,
+                await self.queue.run_worker_async(queues=[QUEUE, MAINTENANCE_QUEUE], concurrency=self.concurrency,
                                                   update_heartbeat_interval=HEARTBEAT_EVERY,
                                                   stalled_worker_timeout=self.stalled_after,
+                                                  shutdown_graceful_timeout=self.stop_wait,
                                                   install_signal_handlers=True)
             finally:
                 looking.cancel()

@@ -29,6 +29,8 @@ from hypotez.services.storage_models import ModelArchives
 from hypotez.services.storage_open import backend_for, open_backend
 from hypotez.services.storage_records import GLOBAL_SETTINGS, Correction, Feedback, StoredAnswer, setting_key
 
+JOB_KEY = "job:"  # announced keys of saved jobs (the other keys are settings')
+
 __all__ = ["Correction", "Feedback", "Storage", "StoredAnswer", "open_storage", "setting_key"]
 
 
@@ -48,6 +50,7 @@ class Storage:
         # Changes announced by other processes (storage_notify): heard once something is cached.
         self._origin = uuid.uuid4().hex
         self._watchers: list[Callable[[str | None, str | None], None]] = []
+        self._job_watchers: list[Callable[[str | None], None]] = []
         self._listener: Any = None
         self._listening = False
         self._listen_lock = threading.Lock()
@@ -88,6 +91,12 @@ class Storage:
         self._watchers.append(callback)
         self._listen()
 
+    def watch_jobs(self, callback: Callable[[str | None], None]) -> None:
+        """Call ``callback(job_id)`` (in a background thread) when another process saves a job; ``None``:
+        any job may have changed (announcements were missed). Never called on SQLite."""
+        self._job_watchers.append(callback)
+        self._listen()
+
     def _listen(self) -> None:
         with self._listen_lock:
             if not self._listening:
@@ -95,6 +104,11 @@ class Storage:
                 self._listener = self.backend.listen(self._origin, self._heard)
 
     def _heard(self, stored_key: str | None) -> None:
+        if stored_key is None or stored_key.startswith(JOB_KEY):
+            for job_callback in list(self._job_watchers):
+                job_callback(None if stored_key is None else stored_key[len(JOB_KEY):])
+            if stored_key is not None:
+                return
         self._generation += 1
         if stored_key is None:
             self._languages.clear()
@@ -223,12 +237,15 @@ class Storage:
     # -- jobs (the Model service persists its training jobs here) ---------------------------
 
     def save_job_sync(self, job_id: str, status: str, data: dict[str, Any], *, tenant: str = "") -> None:
+        """Save a job and announce it, in one transaction (the bot that follows a worker's job hears it)."""
         now = time.time()
-        self._run(
-            "INSERT INTO jobs (id, created, updated, status, data, tenant) VALUES (?,?,?,?,?,?) "
-            "ON CONFLICT(id) DO UPDATE SET updated=excluded.updated, status=excluded.status, data=excluded.data",
-            (job_id, now, now, status, json.dumps(data, ensure_ascii=False), tenant),
-        )
+        with self.backend.transaction() as tx:
+            tx.run(
+                "INSERT INTO jobs (id, created, updated, status, data, tenant) VALUES (?,?,?,?,?,?) "
+                "ON CONFLICT(id) DO UPDATE SET updated=excluded.updated, status=excluded.status, data=excluded.data",
+                (job_id, now, now, status, json.dumps(data, ensure_ascii=False), tenant),
+            )
+            self.backend.announce(tx, self._origin, JOB_KEY + job_id)
 
     async def save_job(self, job_id: str, status: str, data: dict[str, Any], *, tenant: str = "") -> None:
         await self._in_thread(functools.partial(self.save_job_sync, job_id, status, data, tenant=tenant))

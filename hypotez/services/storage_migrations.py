@@ -127,6 +127,13 @@ _STATE_TABLES = _script(
         fingerprint TEXT NOT NULL, PRIMARY KEY (tenant, name))""",
 )
 
+# -- 6: leases of training jobs, so one process runs each (hypotez/services/job_lease.py) --------------
+
+# PostgreSQL only: one process uses a SQLite file. A lease also carries the job's examples, so the
+# process that takes the job over, on another machine, has them.
+_JOB_LEASES = "CREATE TABLE IF NOT EXISTS job_leases (job_id TEXT PRIMARY KEY, owner TEXT NOT NULL, " \
+              "expires DOUBLE PRECISION NOT NULL, examples TEXT NOT NULL)"
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "feedback, answers, corrections, jobs and settings",
               {SQLITE: _SQLITE_TABLES, POSTGRESQL: _POSTGRESQL_TABLES}),
@@ -140,6 +147,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "the bot's memory and its schedules' runs shared by every process",
               {SQLITE: _script(),  # one process: they stay in state.sqlite3
                POSTGRESQL: _STATE_TABLES}),
+
+    Migration(6, "training jobs leased to one process at a time",
+              {SQLITE: _script(), POSTGRESQL: _script(_JOB_LEASES)}),
 )
 LATEST = MIGRATIONS[-1].version
 

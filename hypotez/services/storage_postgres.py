@@ -87,7 +87,11 @@ class PostgresBackend:
             psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT).close()
         except (psycopg.Error, ValueError) as error:
             raise connect_error(url, setting, error) from None
+        # Each connection is checked (an empty query, one round trip) as it leaves the pool: after the
+        # server restarts, the pool's idle connections are dead, and without the check the first call on
+        # each would fail. A dead one is dropped and a new connection made instead.
         self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True, name="hypotez-storage",
+                                    check=ConnectionPool.check_connection,
                                     kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT})
 
     def describe(self) -> str:

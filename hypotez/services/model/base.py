@@ -101,21 +101,32 @@ class ModelService(abc.ABC):
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    async def start(self, resume_listener: Callable[[Job], Listener | None] | None = None) -> None:
+    async def start(self, resume_listener: Callable[[Job], Listener | None] | None = None,
+                    serves: Callable[[str | None], bool] | None = None) -> None:
         """Resume unfinished jobs (of every tenant). ``resume_listener`` gives each resumed job the
-        listener that reports its progress where it was started (None: nobody is told)."""
+        listener that reports its progress where it was started (None: nobody is told). A runner shared
+        with other processes (:mod:`hypotez.services.job_lease`) takes up only the jobs whose process
+        died, of the servers this one ``serves``, and goes on looking for such jobs."""
         follow_current_models(self.storage, self._states)  # another process's new model, without a restart
-        for data in await self.storage.jobs(UNFINISHED, limit=10_000):
-            job = Job.from_dict(data)
+
+        def resumed(job: Job) -> Listener | None:
             log.info("resuming training job %s (%s)", job.id, job.status)
             job.event(Reason("job.event.resumed"))
-            listener = None
-            if resume_listener is not None:
-                try:
-                    listener = resume_listener(job)
-                except Exception:  # a job that cannot be reported on is still finished
-                    log.exception("cannot report on resumed job %s", job.id)
-            await self.runner.resume(self, job, listener)
+            if resume_listener is None:
+                return None
+            try:
+                return resume_listener(job)
+            except Exception:  # a job that cannot be reported on is still finished
+                log.exception("cannot report on resumed job %s", job.id)
+                return None
+
+        shared = getattr(self.runner, "start", None)
+        if shared is not None:
+            await shared(self, resumed, serves)
+            return
+        for data in await self.storage.jobs(UNFINISHED, limit=10_000):
+            job = Job.from_dict(data)
+            await self.runner.resume(self, job, resumed(job))
 
     async def state(self, tenant: str = "") -> TenantModelState:
         """``tenant``'s current model, loaded from its folder on first use."""
@@ -163,6 +174,9 @@ class ModelService(abc.ABC):
         everything = base + list(examples)
         await self._summarise(job, everything)
         await asyncio.to_thread(self._write_job_data, job, everything)
+        take = getattr(self.runner, "take", None)
+        if take is not None:  # leased to this process before any other can see the job (job_lease)
+            await take(self, job)
         await self._save(job)
         await self.runner.submit(self, job, listener)
         return job
@@ -250,8 +264,6 @@ class ModelService(abc.ABC):
                 "answers": len(model.positives) if model else 0,
                 "negatives": len(model.negatives) if model else 0,
                 "last_job": last.template_data() if last else None}
-
-
 
 
 class InProcessRunner:
