@@ -141,3 +141,43 @@ def test_schedules_from_must_be_a_date_and_time(capsys):
     assert main(["run", "--schedules-from", "monday"]) == 2
     _, err = capsys.readouterr()
     assert "argument --schedules-from: 'monday' is not a date and time: write it as 2026-12-07T08:59:50Z" in err
+
+
+@pytest.mark.usefixtures("on_each_backend")
+async def test_a_shared_tenancy_bot_posts_a_due_run_on_every_server_once(hypotez_bot):
+    """One tenant for all servers (bot.tenancy: shared), yet a schedule's runs are each server's: a due
+    run is posted on both servers, once each, and each server's counter counts its own posts."""
+    from hypotez.testing.payloads import GUILD_ID, channel_of
+
+    shared = SPEC.replace("  language: en\n", "  language: en\n  tenancy: shared\n")
+    other = GUILD_ID + 100
+    async with hypotez_bot(spec=shared, model=False, voice=False) as bot:
+        bot.server(other)
+        bot.clock.now = datetime.datetime(2026, 12, 2, 12, 30, tzinfo=datetime.timezone.utc).timestamp()
+        await bot.advance(0)
+        sent = await bot.advance(3600)
+        posted = sorted((m.channel_id, m.text) for m in sent if m.text.startswith("hourly"))
+        assert posted == sorted([(str(channel_of(GUILD_ID)), "hourly #1 at 13:30"),
+                                 (str(channel_of(other)), "hourly #1 at 13:30")])
+        assert [m.text for m in await bot.advance(60)] == [], "each server's run is posted once"
+        rows = [await bot.app.services.state.schedule(str(g), "hourly") for g in (GUILD_ID, other)]
+        assert [row.pending for row in rows] == [None, None]
+        assert await bot.app.services.state.schedule("", "hourly") is None, "no row for the shared tenant"
+
+
+@pytest.mark.usefixtures("on_each_backend")
+async def test_a_shared_tenancy_bots_old_row_is_left_and_each_server_starts_from_now(hypotez_bot, tmp_path):
+    """Before runs were per server, a shared-tenancy bot kept one row under the tenant "": it is no
+    server's, so each server starts again from now: nothing is posted at once, each posts on time."""
+    from hypotez.services.state_store import ScheduleRow
+    from hypotez.testing.payloads import GUILD_ID
+
+    shared = SPEC.replace("  language: en\n", "  language: en\n  tenancy: shared\n")
+    async with hypotez_bot(spec=shared, model=False, voice=False, data_dir=tmp_path / "data") as bot:
+        bot.server(GUILD_ID + 100)
+        start = datetime.datetime(2026, 12, 2, 12, 30, tzinfo=datetime.timezone.utc).timestamp()
+        bot.clock.now = start
+        hourly = next(s for s in bot.app.spec.events.schedules if s.name == "hourly")
+        await bot.app.services.state.set_schedule("", "hourly", ScheduleRow(start - 600, None, hourly.fingerprint))
+        assert await bot.advance(0) == [], "the old row's due run is not posted again"
+        assert [m.text for m in await bot.advance(3600)] == ["hourly #1 at 13:30"] * 2

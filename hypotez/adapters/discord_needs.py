@@ -1,6 +1,6 @@
 """The spec's needs (hypotez.declaration.needs) in Discord's terms: an invite URL asking for the
 permissions, and the start-up messages when Discord refuses an intent or a server did not give the bot
-a permission, naming the commands that cannot work."""
+a permission, naming the commands and events that cannot work."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import discord
 from hypotez.declaration.needs import PRIVILEGED_INTENTS, Needs
 
 PORTAL = "https://discord.com/developers/applications"
+PORTAL_NAMES = {"message_content": "Message Content", "members": "Server Members", "presences": "Presence"}
 SCOPES = ("bot", "applications.commands")
 
 
@@ -37,9 +38,18 @@ def describe_needs(needs: Needs) -> list[str]:
 
 
 def missing_intent_message(needs: Needs) -> str:
-    return (f"Discord refused the Message Content intent, which these need: "
-            f"{listing(needs.affected(['message_content']))}. Enable it at {PORTAL} → your application → Bot → "
-            "Privileged Gateway Intents → Message Content Intent, then start the bot again.")
+    """Discord refuses a privileged intent without saying which (close code 4014): the message names
+    each one the bot asks for (message content always; server members for member events)."""
+    asked = [name for name in PRIVILEGED_INTENTS if name in needs.intents] or ["message_content"]
+    if len(asked) == 1:
+        [name] = [PORTAL_NAMES[i] for i in asked]
+        return (f"Discord refused the {name} intent, which these need: {listing(needs.affected(asked))}. "
+                f"Enable it at {PORTAL} → your application → Bot → Privileged Gateway Intents → {name} Intent, "
+                "then start the bot again.")
+    which = "; ".join(f"{PORTAL_NAMES[i]}, which these need: {listing(needs.affected([i]))}" for i in asked)
+    switches = " and ".join(f"{PORTAL_NAMES[i]} Intent" for i in asked)
+    return (f"Discord refused a privileged intent the bot asks for: {which}. Enable them at {PORTAL} → your "
+            f"application → Bot → Privileged Gateway Intents → {switches}, then start the bot again.")
 
 
 def missing_permissions(needs: Needs, granted: discord.Permissions) -> list[str]:

@@ -164,7 +164,8 @@ class EventEngine:
         data = {"run": run, **({"server": server} if server is not None else {})}
         context = self._context(Reason("event.schedule", name=schedule.name), None, place, tenant, language, actuator,
                                 data)
-        context.once = f"schedule:{tenant}:{schedule.name}:{run.timestamp()!r}"  # a replayed run writes once
+        # A replayed run writes once; per server, as its run is (one tenant may span servers).
+        context.once = f"schedule:{place.guild_id or tenant}:{schedule.name}:{run.timestamp()!r}"
         await self.actions.run(schedule.response, context)
 
     # -- commands -------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ class Scheduler:
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self._stopping = False
-        self._announced: dict[tuple[str, str], float] = {}  # (tenant, schedule) → the next run logged
+        self._announced: dict[tuple[str, str], float] = {}  # (server, schedule) → the next run logged
 
     @property
     def schedules(self) -> tuple[ScheduleSpec, ...]:
@@ -163,40 +163,45 @@ class Scheduler:
 
     async def _one(self, schedule: ScheduleSpec, target: Target) -> float:
         store = self.app.services.state
-        tenant = self.app.dispatcher.tenancy.scope(target.place.guild_id, "").tenant
-        row = await store.schedule(tenant, schedule.name)
+        # The row is the server's, not its tenant's: with bot.tenancy: shared every server has the tenant
+        # "", and one row per tenant let the first server's run leave the others nothing due. The row an
+        # older shared-tenancy bot stored under "" is no server's: each server starts again from now (its
+        # next run stored, nothing posted then), so no run is posted twice; a run that bot had claimed and
+        # not posted is not posted. Isolated tenants are server ids: their rows stay what they were.
+        server = target.place.guild_id or ""
+        row = await store.schedule(server, schedule.name)
         now = self.clock()
         if row is not None and row.fingerprint == schedule.fingerprint and row.pending is None \
                 and now < row.next_run <= following(schedule, now):
-            self._announce(schedule, tenant, row.next_run)
+            self._announce(schedule, server, row.next_run)
             return row.next_run  # the common case: not due, nothing to claim, no lock taken
-        async with store.schedule_turn(tenant, schedule.name) as mine:
+        async with store.schedule_turn(server, schedule.name) as mine:
             if not mine:  # another process of the bot is running it right now: look again soon
-                log.debug("schedule %r on %s: another process has its turn", schedule.name, tenant or "the bot")
+                log.debug("schedule %r on %s: another process has its turn", schedule.name, server or "the bot")
                 return self.clock() + BUSY_RETRY
-            return await self._claim(schedule, target, tenant)
+            return await self._claim(schedule, target, server)
 
-    async def _claim(self, schedule: ScheduleSpec, target: Target, tenant: str) -> float:
+    async def _claim(self, schedule: ScheduleSpec, target: Target, server: str) -> float:
         """Within the schedule's turn: the row read again (another process may have just posted the run),
         then the pending run posted, and the due one claimed and posted."""
         store = self.app.services.state
         fingerprint = schedule.fingerprint
-        row = await store.schedule(tenant, schedule.name)
+        row = await store.schedule(server, schedule.name)
         now = self.clock()
         if row is None or row.fingerprint != fingerprint or \
                 (row.pending is None and row.next_run > following(schedule, now)):
             # New, its timing changed, or stored by a clock ahead of this one (a rehearsal with
             # --schedules-from, a clock set back): from now on.
             row = ScheduleRow(following(schedule, now), None, fingerprint)
-            await store.set_schedule(tenant, schedule.name, row)
-            self._announce(schedule, tenant, row.next_run)
+            await store.set_schedule(server, schedule.name, row)
+            self._announce(schedule, server, row.next_run)
             return row.next_run
         if row.pending is not None:  # claimed before a crash and perhaps not posted: post it now
             await self.deliver(schedule, target, row)
             row = ScheduleRow(row.next_run, None, fingerprint)
-            await store.set_schedule(tenant, schedule.name, row)
+            await store.set_schedule(server, schedule.name, row)
         if now < row.next_run:
-            self._announce(schedule, tenant, row.next_run)
+            self._announce(schedule, server, row.next_run)
             return row.next_run
         latest, upcoming, due = row.next_run, following(schedule, row.next_run), 1
         while upcoming <= now and due < MAX_CATCH_UP:
@@ -206,22 +211,22 @@ class Scheduler:
         missed = due - 1 + (0 if on_time else 1)
         if missed:
             log.info("schedule %r on %s: %d run(s) missed while the bot was down, %s", schedule.name,
-                     tenant or "the bot", missed, "one posted now" if schedule.missed == "once" else "skipped")
+                     server or "the bot", missed, "one posted now" if schedule.missed == "once" else "skipped")
         claimed = ScheduleRow(upcoming, latest if post else None, fingerprint)
-        await store.set_schedule(tenant, schedule.name, claimed)
+        await store.set_schedule(server, schedule.name, claimed)
         if post:
             await self.deliver(schedule, target, claimed)
-            await store.set_schedule(tenant, schedule.name, ScheduleRow(upcoming, None, fingerprint))
+            await store.set_schedule(server, schedule.name, ScheduleRow(upcoming, None, fingerprint))
         return upcoming
 
-    def _announce(self, schedule: ScheduleSpec, tenant: str, next_run: float) -> None:
+    def _announce(self, schedule: ScheduleSpec, server: str, next_run: float) -> None:
         """Log each schedule's next run on each server once (at start-up, after each run)."""
-        key = (tenant, schedule.name)
+        key = (server, schedule.name)
         if self._announced.get(key) == next_run:
             return
         self._announced[key] = next_run
         when = datetime.datetime.fromtimestamp(next_run, zoneinfo.ZoneInfo(schedule.timezone))
-        log.info("schedule %r on %s: next run %s", schedule.name, tenant or "the bot", when.isoformat())
+        log.info("schedule %r on %s: next run %s", schedule.name, server or "the bot", when.isoformat())
 
     async def deliver(self, schedule: ScheduleSpec, target: Target, claimed: ScheduleRow) -> None:
         """Post the claimed run (its actions first, unless a run cut short by a crash did them)."""
@@ -232,6 +237,7 @@ class Scheduler:
         if engine is None:
             return
         place = target.place
+        server = place.guild_id or ""  # the run's row and nonce are the server's; its state the tenant's
         tenant = dispatcher.tenancy.scope(place.guild_id, "").tenant
         language = await dispatcher.server_language(place.guild_id)
         run = datetime.datetime.fromtimestamp(run_at, zoneinfo.ZoneInfo(schedule.timezone))
@@ -241,12 +247,13 @@ class Scheduler:
             if not claimed.acted and schedule.response.actions:
                 await engine.run_schedule_actions(schedule, place=place, server=target.server, tenant=tenant,
                                                   language=language, actuator=target.actuator, run=run)
-                await self.app.services.state.set_schedule(tenant, schedule.name, replace(claimed, acted=True))
+                await self.app.services.state.set_schedule(server, schedule.name, replace(claimed, acted=True))
             text = await engine.scheduled_text(schedule, place=place, server=target.server, tenant=tenant,
                                                language=language, run=run)
-        nonce = hashlib.sha256(f"{tenant}:{schedule.name}:{run_at!r}".encode()).hexdigest()[:25]
+        # Per server: Discord answers a nonce the bot used in the last minutes with that message, on any server.
+        nonce = hashlib.sha256(f"{server}:{schedule.name}:{run_at!r}".encode()).hexdigest()[:25]
         if text.strip() and not await target.actuator.post(schedule.response.channel, text, nonce):
-            log.warning("schedule %r: cannot post in %r on %s", schedule.name, schedule.response.channel, tenant)
+            log.warning("schedule %r: cannot post in %r on %s", schedule.name, schedule.response.channel, server)
 
     async def _command_reply(self, schedule: ScheduleSpec, place: Place) -> str:
         """What the schedule's command answers, run as the spec's author would (an administrator)."""

@@ -11,7 +11,7 @@ store per backend, chosen as the main storage is (``bot.storage.database``, ``HY
 Every write is committed before the call returns, so an acknowledged value or run survives ``kill -9``.
 Rows belong to a tenant like every other row (:mod:`hypotez.tenancy`): a member's, a channel's and a
 server's values to the server's tenant; a user's values (the same person on every server) and global
-ones to the bot itself (:data:`BOT_TENANT`).
+ones to the bot itself (:data:`BOT_TENANT`). A schedule's row belongs to the server it posts on.
 
 A store implements the ``*_sync`` methods and :meth:`StateStore.schedule_turn`; the async methods run
 the synchronous ones in a worker thread, so the event loop never waits on the database.
@@ -77,22 +77,25 @@ class StateStore:
         return await self._call(self.top_sync, tenant, scope, key, limit)
 
     # -- schedules ------------------------------------------------------------------------------
+    # A schedule posts on each server, so its row is keyed by the server's id whatever the tenancy (one
+    # tenant may span servers: bot.tenancy: shared). The tables' column keeps its name, ``tenant``: under
+    # the default tenancy a server's tenant is its id, so those rows stay where they were.
 
-    def schedule_sync(self, tenant: str, name: str) -> ScheduleRow | None:
+    def schedule_sync(self, server: str, name: str) -> ScheduleRow | None:
         raise NotImplementedError
 
-    async def schedule(self, tenant: str, name: str) -> ScheduleRow | None:
-        return await self._call(self.schedule_sync, tenant, name)
+    async def schedule(self, server: str, name: str) -> ScheduleRow | None:
+        return await self._call(self.schedule_sync, server, name)
 
-    def set_schedule_sync(self, tenant: str, name: str, row: ScheduleRow) -> None:
+    def set_schedule_sync(self, server: str, name: str, row: ScheduleRow) -> None:
         raise NotImplementedError
 
-    async def set_schedule(self, tenant: str, name: str, row: ScheduleRow) -> None:
-        await self._call(self.set_schedule_sync, tenant, name, row)
+    async def set_schedule(self, server: str, name: str, row: ScheduleRow) -> None:
+        await self._call(self.set_schedule_sync, server, name, row)
 
     @asynccontextmanager
-    async def schedule_turn(self, tenant: str, name: str) -> AsyncIterator[bool]:
-        """This process's turn to claim and post the schedule's runs on ``tenant``: True while no other
+    async def schedule_turn(self, server: str, name: str) -> AsyncIterator[bool]:
+        """This process's turn to claim and post the schedule's runs on server ``server``: True while no other
         process has it (held until the block ends, and let go if the process dies); False: another
         process is running it now. One process per store needs no more than its own scheduler's lock."""
         yield True

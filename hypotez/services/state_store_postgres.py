@@ -7,7 +7,7 @@
   owner's first row takes a transaction-scoped advisory lock on (tenant, scope, key) before it counts,
   so two processes cannot both take the last place.
 * A schedule's turn (:meth:`PostgresStateStore.schedule_turn`) is a session advisory lock on
-  (tenant, schedule), held on a connection of its own while the run is claimed and posted: another
+  (server, schedule), held on a connection of its own while the run is claimed and posted: another
   process that finds the run due waits for it, then sees it claimed. A process killed mid-run loses its
   connection, and with it the lock: the next process to look finds the claimed run and posts it (with
   the same nonce, see :mod:`hypotez.events.scheduler`).
@@ -120,21 +120,21 @@ class PostgresStateStore(StateStore):
 
     # -- schedules ------------------------------------------------------------------------------
 
-    def schedule_sync(self, tenant: str, name: str) -> ScheduleRow | None:
+    def schedule_sync(self, server: str, name: str) -> ScheduleRow | None:
         row = self.backend.one("SELECT next_run, pending, fingerprint, acted FROM schedule_runs WHERE tenant = ? "
-                               "AND name = ?", (tenant, name))
+                               "AND name = ?", (server, name))
         return ScheduleRow(row[0], row[1], row[2], bool(row[3])) if row is not None else None
 
-    def set_schedule_sync(self, tenant: str, name: str, row: ScheduleRow) -> None:
+    def set_schedule_sync(self, server: str, name: str, row: ScheduleRow) -> None:
         self.backend.run(
             "INSERT INTO schedule_runs (tenant, name, next_run, pending, acted, fingerprint) VALUES (?,?,?,?,?,?) "
             "ON CONFLICT (tenant, name) DO UPDATE SET next_run = excluded.next_run, pending = excluded.pending, "
             "acted = excluded.acted, fingerprint = excluded.fingerprint",
-            (tenant, name, row.next_run, row.pending, int(row.acted), row.fingerprint))
+            (server, name, row.next_run, row.pending, int(row.acted), row.fingerprint))
 
     @asynccontextmanager
-    async def schedule_turn(self, tenant: str, name: str) -> AsyncIterator[bool]:
-        lock = f"schedule\n{tenant}\n{name}"
+    async def schedule_turn(self, server: str, name: str) -> AsyncIterator[bool]:
+        lock = f"schedule\n{server}\n{name}"
         connection = await asyncio.to_thread(self.backend.borrow)
         held = False
 

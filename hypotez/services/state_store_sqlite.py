@@ -162,16 +162,16 @@ class SQLiteStateStore(StateStore):
 
     # -- schedules ------------------------------------------------------------------------------
 
-    def schedule_sync(self, tenant: str, name: str) -> ScheduleRow | None:
+    def schedule_sync(self, server: str, name: str) -> ScheduleRow | None:
         with self._lock:
             row = self._db.execute("SELECT next_run, pending, fingerprint, acted FROM schedule_runs WHERE tenant = ? "
-                                   "AND name = ?", (tenant, name)).fetchone()
+                                   "AND name = ?", (server, name)).fetchone()
         return ScheduleRow(row[0], row[1], row[2], bool(row[3])) if row is not None else None
 
-    def set_schedule_sync(self, tenant: str, name: str, row: ScheduleRow) -> None:
+    def set_schedule_sync(self, server: str, name: str, row: ScheduleRow) -> None:
         with self._lock:
             self._db.execute(
                 "INSERT INTO schedule_runs (tenant, name, next_run, pending, acted, fingerprint) VALUES (?,?,?,?,?,?) "
                 "ON CONFLICT (tenant, name) DO UPDATE SET next_run = excluded.next_run, pending = excluded.pending, "
                 "acted = excluded.acted, fingerprint = excluded.fingerprint",
-                (tenant, name, row.next_run, row.pending, int(row.acted), row.fingerprint))
+                (server, name, row.next_run, row.pending, int(row.acted), row.fingerprint))

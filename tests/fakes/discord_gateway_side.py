@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from aiohttp import WSMsgType, web
 
-from fakes.discord_model import MESSAGE_CONTENT_INTENT, RESUME_GATEWAY_URL, Op, json_response
+from fakes.discord_model import MEMBERS_INTENT, MESSAGE_CONTENT_INTENT, RESUME_GATEWAY_URL, Op, json_response
 
 
 class Compressor:
@@ -190,7 +190,9 @@ class GatewaySide:
                            "time": time.monotonic()})
         if data.get("token") != self.token:
             return await self._refuse(connection, 4004, "Authentication failed.", info)
-        if data.get("intents", 0) & MESSAGE_CONTENT_INTENT and not self.message_content_allowed:
+        intents = data.get("intents", 0)
+        if (intents & MESSAGE_CONTENT_INTENT and not self.message_content_allowed) or \
+                (intents & MEMBERS_INTENT and not self.members_allowed):
             return await self._refuse(connection, 4014, "Disallowed intent(s).", info)
         if self.identify_gate is not None:
             await self.identify_gate.wait()

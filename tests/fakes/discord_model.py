@@ -15,6 +15,7 @@ GATEWAY_URL = "wss://gateway.discord.gg"
 RESUME_GATEWAY_URL = "wss://gateway-us-east1-b.discord.gg"
 CDN = "https://cdn.discordapp.com"
 MESSAGE_CONTENT_INTENT = 1 << 15
+MEMBERS_INTENT = 1 << 1
 EPHEMERAL = 1 << 6  # message flag
 # Every name discord.py may reach for a text bot; the certificate covers them all.
 CERT_NAMES = ("discord.com", "*.discord.com", "discord.gg", "*.discord.gg", "discordapp.com", "*.discordapp.com",

@@ -66,12 +66,14 @@ class FakeDiscord(RestSide, GatewaySide, GuildsSide, ComponentsSide, EventsSide)
     :class:`~fakes.discord_gateway_side.GatewaySide`."""
 
     def __init__(self, *, token: str = "test-token.fake.discord", message_content_allowed: bool = True,
+                 members_allowed: bool = True,
                  heartbeat_interval: float = 41.25, global_limit: float | None = None,
                  bucket_limit: int = 10_000, echo_bot_messages: bool = True, channels: Iterable[str] = ("general",),
                  trainers: Iterable[str] = ("ann",), immediate_responses_only: bool = False,
                  shards: int = 1, max_concurrency: int = 1):
         self.token = token
         self.message_content_allowed = message_content_allowed
+        self.members_allowed = members_allowed  # the privileged Server Members intent (member events)
         self.heartbeat_interval = heartbeat_interval
         self.global_limit = global_limit  # requests per second, all routes together; None: unlimited
         self.bucket_limit = bucket_limit  # what X-RateLimit-Limit says per route (never reached)
