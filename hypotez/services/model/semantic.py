@@ -34,7 +34,8 @@ from hypotez.services.model.vector_cache import VectorCache
 log = logging.getLogger("hypotez.model")
 
 FILE = "semantic.npz"
-# The calibrated boundary (measured on benchmarks/data/paraphrase_*.json, see bench_paraphrase.py):
+# The calibrated boundary (chosen on benchmarks/data/paraphrase_{ru,en}.json, not on the held-out sets;
+# README "Model service" has the trade-off at other margins):
 # nearest prompt at least MARGIN nearer than the nearest background question, and at least FLOOR.
 MARGIN = 0.01
 FLOOR = 0.80
