@@ -37,6 +37,8 @@ from hypotez.services.storage import Storage
 
 HERE = Path(__file__).parent
 SETS = [HERE / "data" / "paraphrase_ru.json", HERE / "data" / "paraphrase_en.json"]
+# Written later, never used to choose a rule or a constant: how the model does on questions nobody tuned it to.
+HELDOUT = [HERE / "data" / "paraphrase_heldout_ru.json", HERE / "data" / "paraphrase_heldout_en.json"]
 SIZES = (1_000, 10_000)
 
 
@@ -120,13 +122,13 @@ async def accuracy_table(root: Path, sets: list[Path], extra: int) -> bool:
     return ok
 
 
-async def scaling(root: Path, sets: list[Path]) -> bool:
+async def scaling(root: Path, sets: list[Path], sizes: tuple[int, int] = SIZES) -> bool:
     questions = []
     for path in sets:
         data = json.loads(path.read_text("utf-8"))
         questions += [(q, a) for q, a in paraphrases(data)]
     services, times, cpu = {}, {}, {}
-    for size in SIZES:
+    for size in sizes:
         service = await service_in(root, f"scale-{size}", "e5")
         await service.matcher()  # the encoder's load is not training
         examples = filler(size - 80, size)
@@ -135,31 +137,41 @@ async def scaling(root: Path, sets: list[Path]) -> bool:
         times[size], cpu[size] = await train(service, examples)
         print(f"trained {size} examples in {times[size]:.1f} s ({cpu[size]:.1f} s of CPU)")
         services[size] = service
-    calls = {}
+    calls, repeated = {}, {}
     for size, service in services.items():
         cycle = iter(questions * 1_000)
+        asked = (await service.matcher()).asked
 
-        async def call(service=service, cycle=cycle) -> None:
+        async def call(service=service, cycle=cycle, asked=asked) -> None:
+            asked.clear()  # every question encoded, as if never asked before (the encoder is the cost)
             await service.reply(next(cycle)[0])
 
-        calls[size] = call
+        async def again(service=service, cycle=cycle) -> None:
+            await service.reply(next(cycle)[0])
+
+        calls[size], repeated[size] = call, again
     medians = await interleaved(calls, rounds=10, batch=20)
+    await interleaved(repeated, rounds=1, batch=len(questions))  # every question asked once: cached
+    repeats = await interleaved(repeated, rounds=4, batch=20)
     right = {size: sum([await service.reply(q) == a for q, a in questions]) for size, service in services.items()}
     for service in services.values():
         await close(service)
-    ratio = medians[SIZES[1]] / medians[SIZES[0]]
+    small, large = sizes
+    ratio = medians[large] / medians[small]
     print()
-    print("| model | median reply | paraphrases answered right | training | training CPU time |")
-    print("|---|---|---|---|---|")
-    for size in SIZES:
-        print(f"| {size:,} examples | {medians[size] * 1e3:.2f} ms | {right[size]}/{len(questions)} "
+    print("| model | median reply | question asked before | paraphrases answered right | training | training CPU time |")
+    print("|---|---|---|---|---|---|")
+    for size in sizes:
+        print(f"| {size:,} examples | {medians[size] * 1e3:.2f} ms | {repeats[size] * 1e3:.2f} ms "
+              f"| {right[size]}/{len(questions)} "
               f"| {times[size]:.1f} s | {cpu[size]:.1f} s |")
-    print(f"reply latency at 10k: {medians[SIZES[1]] * 1e3:.2f} ms (target ≤ 30 ms) {verdict(medians[SIZES[1]] <= 0.030)}")
-    print(f"reply latency: 10k / 1k = {ratio:.2f} (target ≤ 2) {verdict(ratio <= 2)}")
-    print(f"training 10k examples: {times[SIZES[1]]:.1f} s (target ≤ 60 s) {verdict(times[SIZES[1]] <= 60)}; "
-          f"{cpu[SIZES[1]]:.1f} s of CPU, so {cpu[SIZES[1]] / 2:.1f} s on 2 free cores")
+    print(f"reply latency at {large:,}: {medians[large] * 1e3:.2f} ms (target ≤ 30 ms at 10k) "
+          f"{verdict(medians[large] <= 0.030)}")
+    print(f"reply latency: {large:,} / {small:,} = {ratio:.2f} (target ≤ 2) {verdict(ratio <= 2)}")
+    print(f"training {large:,} examples: {times[large]:.1f} s (target ≤ 60 s at 10k) {verdict(times[large] <= 60)}; "
+          f"{cpu[large]:.1f} s of CPU, so {cpu[large] / 2:.1f} s on 2 free cores")
     print(f"load average: {os.getloadavg()[0]:.1f} (2 cores)")
-    return medians[SIZES[1]] <= 0.030 and ratio <= 2 and times[SIZES[1]] <= 60
+    return medians[large] <= 0.030 and ratio <= 2 and times[large] <= 60
 
 
 async def main() -> None:
@@ -167,14 +179,17 @@ async def main() -> None:
     parser.add_argument("--set", action="append", type=Path, help="a paraphrase set (default: ours, ru and en)")
     parser.add_argument("--quick", action="store_true", help="accuracy only, no 10k-example models")
     parser.add_argument("--scale-only", action="store_true", help="latency and training time only")
+    parser.add_argument("--sizes", type=int, nargs=2, default=SIZES, metavar=("SMALL", "LARGE"),
+                        help="the two model sizes of the latency and training part (default 1000 10000; "
+                             "smaller ones while iterating: 200 2000)")
     args = parser.parse_args()
     sets = args.set or SETS
     with tempfile.TemporaryDirectory() as root:
         if not args.scale_only:
-            ok = await accuracy_table(Path(root), sets, extra=0)
+            ok = await accuracy_table(Path(root), sets + ([] if args.set else HELDOUT), extra=0)
             print(f"paraphrases ≥ 95 % and no unrelated question answered: {verdict(ok)}")
         if not args.quick:
-            await scaling(Path(root), sets)
+            await scaling(Path(root), sets, tuple(args.sizes))
 
 
 if __name__ == "__main__":

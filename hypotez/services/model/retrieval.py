@@ -156,7 +156,7 @@ class RetrievalModel:
         assert self.matcher is not None and self.semantic is not None
         # A question is a sentence or two; the rest of a long message would cost encoding time (the
         # engine's time grows with the text) without changing which prompt is nearest.
-        query = self.matcher.encode([normalise(text)[:QUERY_CHARS]])[0]
+        query = self.matcher.query(normalise(text)[:QUERY_CHARS])
         # A few more than asked for: banned answers are skipped.
         rows, similarities = self.semantic.nearest(query, limit + NEIGHBOURS)
         confidences = self.semantic.confidence(query, similarities)

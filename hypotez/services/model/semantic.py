@@ -29,11 +29,13 @@ import numpy as np
 
 from hypotez.services.durable import fsync_dir, fsync_file
 from hypotez.services.model.encoders import Encoder
+from hypotez.services.model.vector_cache import VectorCache
 
 log = logging.getLogger("hypotez.model")
 
 FILE = "semantic.npz"
-# The calibrated boundary (measured on benchmarks/data/paraphrase_*.json, see bench_paraphrase.py):
+# The calibrated boundary (chosen on benchmarks/data/paraphrase_{ru,en}.json, not on the held-out sets;
+# README "Model service" has the trade-off at other margins):
 # nearest prompt at least MARGIN nearer than the nearest background question, and at least FLOOR.
 MARGIN = 0.01
 FLOOR = 0.80
@@ -87,6 +89,7 @@ class Matcher:
         self.encoder = encoder
         self.name = encoder.name
         self._background: np.ndarray | None = None
+        self.asked = VectorCache()  # questions' vectors, by text
 
     @property
     def background(self) -> np.ndarray:
@@ -100,6 +103,13 @@ class Matcher:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         return self.encoder.encode(texts)
+
+    def query(self, text: str) -> np.ndarray:
+        """The vector of one question asked, from the cache when it was asked lately (read-only)."""
+        vector = self.asked.get(text)
+        if vector is None:
+            vector = self.asked.put(text, self.encoder.encode([text])[0])
+        return vector
 
 
 @dataclass
