@@ -64,6 +64,7 @@ def test_needs_include_what_buttons_do():
     needs = spec_needs(_spec(BUTTONS))
     assert needs.permissions["manage_roles"] == ["!roles give", "button gamer of !panel", "button count of !panel"]
     assert needs.permissions["add_reactions"] == ["button count of !panel"]
+    assert needs.permissions["read_message_history"] == ["button count of !panel"]
     assert "manage_messages" not in needs.permissions  # a button deletes the bot's own message: no permission
 
 
@@ -111,6 +112,8 @@ def test_needs_include_what_events_do():
     assert needs.permissions["manage_roles"] == ["!roles give", "events.member_join", "reaction verify"]
     assert needs.permissions["manage_messages"] == ["trigger spam"]
     assert needs.permissions["add_reactions"] == ["trigger spam"]
+    # adding a reaction and hearing of one both need the channel's history
+    assert needs.permissions["read_message_history"] == ["trigger spam", "reaction verify"]
     # where they post: a welcome, the schedules' channel (a command's reply too); not the DMs
     assert needs.permissions["send_messages"] == ["every command", "events.member_join", "schedule weekly",
                                                   "schedule daily_help"]
@@ -135,6 +138,7 @@ def test_the_shipped_specs_needs():
                                                    "reaction rules_accepted"]
     assert example.permissions["manage_messages"] == ["trigger spam"]
     assert example.permissions["add_reactions"] == ["trigger thanks"]
+    assert example.permissions["read_message_history"] == ["trigger thanks", "reaction rules_accepted"]
     # the spam trigger only deletes and DMs, the leaving member is told by DM, the reaction answers by DM
     assert example.permissions["send_messages"] == ["every command", "trigger dice_words", "trigger thanks",
                                                     "trigger leaderboard", "trigger motto", "events.member_join",
@@ -213,7 +217,8 @@ async def test_invite_lists_what_events_need(tmp_path):
     assert "  manage_messages — trigger spam" in out and "  add_reactions — trigger spam" in out
     assert "  send_messages — every command, events.member_join, schedule weekly, schedule daily_help" in out
     url = out.split("invite URL: ")[1].split()[0]
-    bits = (1 << 6) | (1 << 10) | (1 << 11) | (1 << 13) | (1 << 14) | (1 << 28)  # reactions, messages, roles
+    assert "  read_message_history — trigger spam, reaction verify" in out
+    bits = (1 << 6) | (1 << 10) | (1 << 11) | (1 << 13) | (1 << 14) | (1 << 16) | (1 << 28)  # reactions, messages, roles
     assert int(parse_qs(urlparse(url).query)["permissions"][0]) == bits
     assert f"bot permissions (value {bits}):" in out
 

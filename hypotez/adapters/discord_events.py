@@ -129,6 +129,7 @@ class DiscordActuator:
         if self.message is None:
             raise ActionRefused(Reason("action.no_message"))
         self._needs("add_reactions", self.channel)
+        self._needs("read_message_history", self.channel)
         try:
             await self.message.add_reaction(emoji)
         except discord.HTTPException as error:

@@ -83,7 +83,9 @@ def _event_needs(spec: Spec, intents: dict[str, list[str]], permissions: dict[st
     for reaction in events.reactions:
         named = f"reaction {reaction.name}"
         _add(intents, "guild_reactions", named)  # reactions are answered on servers only
-        for name in list(reaction.permissions) + (["manage_roles"] if reaction.role is not None else []):
+        # Discord sends a channel's reactions to a bot that can see the channel and read its history.
+        wanted = ["view_channel", "read_message_history"] + list(reaction.permissions)
+        for name in wanted + (["manage_roles"] if reaction.role is not None else []):
             _add(permissions, name, named)
         for response in (reaction.added, reaction.removed):
             if response is not None:
@@ -102,6 +104,8 @@ def _response_needs(response: ResponseSpec, named: str, permissions: dict[str, l
         for name in ("view_channel", "send_messages"):
             _add(permissions, name, named)
     declared = list(response.permissions) + [a.permission for a in response.actions if a.permission is not None]
+    if any(action.kind == "react" for action in response.actions):
+        declared.append("read_message_history")  # Discord's rule for adding a reaction to a message
     for name in declared:
         _add(permissions, name, named)
 
@@ -117,6 +121,7 @@ def _component_needs(spec: Spec, permissions: dict[str, list[str]]) -> None:
             wanted = ["manage_roles"] if action.kind == "toggle_role" else []
             wanted += [step.permission for step in action.steps if step.permission is not None
                        and step.permission not in OWN_MESSAGE_PERMISSIONS]
+            wanted += ["read_message_history"] if any(step.kind == "react" for step in action.steps) else []
             where = "bot.messages" if owner == MESSAGES_OWNER else f"{spec.settings.prefix}{owner}"
             named = f"{'menu' if component.is_select else 'button'} {component.id} of {where}"
             for name in wanted:
