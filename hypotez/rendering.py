@@ -141,6 +141,15 @@ def _generate(env: jinja2.Environment, tree: jinja2.nodes.Template, name: str,
     return compile(stream.getvalue(), filename or "<template>", "exec"), frozenset(generator.undeclared)
 
 
+class _Environment(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox with each template's globals in a plain dictionary. Jinja layers them over the
+    environment's in a ChainMap, which every render flattens twice (~10 µs, a tenth of a reply's whole
+    cost in the bot). The copy is the same: hypotez sets its globals before it compiles any template."""
+
+    def make_globals(self, d: Any = None) -> Any:
+        return {**self.globals, **(d or {})}
+
+
 class Renderer:
     def __init__(self, templates_dir: Path, default_language: str = "en"):
         self.templates_dir = Path(templates_dir)
@@ -155,12 +164,12 @@ class Renderer:
         # (language, name) → (source, file, tree), kept while the registry checks what it compiled.
         self._sources: dict[tuple[str, str], Parsed] = {}
 
-    def environment(self, language: str) -> ImmutableSandboxedEnvironment:
+    def environment(self, language: str) -> "_Environment":
         with self._lock:
             env = self._environments.get(language)
             if env is None:
                 folders = [str(p) for p in _search_path(self.templates_dir, language, self.default_language)]
-                env = ImmutableSandboxedEnvironment(
+                env = _Environment(
                     loader=_Utf8Loader(folders),
                     undefined=jinja2.StrictUndefined,
                     autoescape=False,

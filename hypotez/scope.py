@@ -111,6 +111,10 @@ SHAPES: dict[str, Any] = {
 }
 
 
+# The names invocation_scope gives (base_scope gives the others).
+INVOCATION_NAMES = frozenset(SHAPES) - {"prefix", "bot", "language"}
+
+
 def base_scope(prefix: str, bot: str, language: str) -> dict[str, Any]:
     return {"prefix": prefix, "bot": bot, "language": language}
 
@@ -118,7 +122,10 @@ def base_scope(prefix: str, bot: str, language: str) -> dict[str, Any]:
 def invocation_scope(invocation: "Invocation", now: datetime.datetime | None = None,
                      names: Collection[str] | None = None) -> dict[str, Any]:
     """The scope of one invocation. ``names``: the names the template reads, when known: the server's
-    facts are gathered only for a template that reads ``server``."""
+    facts are gathered only for a template that reads ``server``, and nothing for one that reads none
+    of these names (``Привет, {{ name }}`` reads the handler's data alone)."""
+    if names is not None and INVOCATION_NAMES.isdisjoint(names):
+        return {}
     now = now or datetime.datetime.now(datetime.timezone.utc)
     author, place = invocation.author, invocation.place
     facts = place.facts if place.facts is not None and (names is None or "server" in names) else None
