@@ -8,7 +8,7 @@ alternating order, so machine noise falls on all of them. The figure is the bot 
 (user + system, /proc) per answered message in the measured window; the median over rounds is
 compared. Target: hypotez ≤ 1.10× the bare bot.
 
-    .venv/bin/python benchmarks/bench_network_bare.py [--users 16] [--seconds 4] [--rounds 5]
+    .venv/bin/python benchmarks/bench_network_bare.py [--users 16] [--seconds 3] [--rounds 9]
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ async def main(users: int, seconds: float, rounds: int) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=16, help="users talking at once (one channel each)")
-    parser.add_argument("--seconds", type=float, default=4.0, help="length of each measured round")
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
+    parser.add_argument("--seconds", type=float, default=3.0, help="length of each measured round")
+    parser.add_argument("--rounds", type=int, default=9, help="interleaved rounds")
     arguments = parser.parse_args()
     raise SystemExit(asyncio.run(main(arguments.users, arguments.seconds, arguments.rounds)))

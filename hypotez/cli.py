@@ -175,14 +175,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     from hypotez.adapters.discord_run import run_bot
     from hypotez.adapters.discord_endpoint import TestServer
 
+    from hypotez.collector import Collector
+
     test_server = TestServer.from_env()  # tests only; None means Discord itself
     app = _load_app(args)
     options = run_options.run_keywords(args, app)
-    if args.watch:
-        from hypotez.adapters.discord_reload import run_watching_bot
+    with Collector() as collector:
+        if args.watch:
+            from hypotez.adapters.discord_reload import run_watching_bot
 
-        return run_watching_bot(app, token, Path(args.spec), args.interval, test_server=test_server, **options)
-    return run_bot(app, token, test_server=test_server, **options)
+            return run_watching_bot(app, token, Path(args.spec), args.interval, test_server=test_server,
+                                    collector=collector, **options)
+        return run_bot(app, token, test_server=test_server, collector=collector, **options)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from hypotez.adapters.discord_run import RunningBot, run_bot
 from hypotez.adapters.discord_sending import send_parts
 from hypotez.adapters.discord_install import builders, install_commands
 from hypotez.app import App
+from hypotez.collector import Collector
 from hypotez.reload import DEFAULT_INTERVAL, Reloader, ReloadResult, Watcher
 from hypotez.declaration.model import Spec
 
@@ -34,14 +35,17 @@ def admin_channel(bot: HypotezBot, wanted: str) -> Any:
     return None
 
 
-def attach_reloader(bot: HypotezBot, reloader: Reloader) -> None:
-    """Rebuild the bot's commands after every swap; post rejected changes in the admin channel."""
+def attach_reloader(bot: HypotezBot, reloader: Reloader, collector: Collector | None = None) -> None:
+    """Rebuild the bot's commands after every swap; post rejected changes in the admin channel.
+    ``collector``: the process's tuned garbage collector, settled again after a swap."""
 
     def rebuild(old: Spec, new: Spec) -> Any:
         before = bot.slash_shape_hash()
         install_commands(bot, bot.app.registry, *builders(bot.app, prefix_command, slash_command))
         if bot.scheduler is not None:  # a schedule added or retimed is seen now, not at the loop's next look
             bot.scheduler.wake()
+        if collector is not None:  # the replaced spec is freed, the new one frozen
+            collector.settle()
         if bot.slash_shape_hash() != before:
             return bot.sync_slash_commands()
         return None
@@ -66,7 +70,7 @@ class WatchingBot(RunningBot):
     def __init__(self, app: App, *, spec_path: Path, interval: float = DEFAULT_INTERVAL, **kwargs: Any):
         super().__init__(app, **kwargs)
         self.reloader = Reloader(app, spec_path)
-        attach_reloader(self, self.reloader)
+        attach_reloader(self, self.reloader, self.collector)
         self.watcher = Watcher(self.reloader.watched_paths(), self.reloader.reload, interval)
 
     async def setup_hook(self) -> None:

@@ -15,6 +15,7 @@ from hypotez.adapters.discord_gateway import SlashSync
 from hypotez.adapters.discord_observe import observability_server
 from hypotez.adapters.discord_shards import IdentifyTurns, identify_lock_for, sharded
 from hypotez.app import App
+from hypotez.collector import Collector
 from hypotez.observability.metrics import Metrics
 from hypotez.adapters.discord_needs import missing_intent_message, missing_permissions, missing_permissions_message
 from hypotez.declaration.needs import spec_needs
@@ -24,9 +25,14 @@ log = logging.getLogger("hypotez.discord")
 
 
 class RunningBot(HypotezBot):
-    """The bot of ``hypotez run``: its slash commands are synced with Discord in the background."""
+    """The bot of ``hypotez run``: its slash commands are synced with Discord in the background.
+    ``collector``: the process's tuned garbage collector, settled once the bot is ready."""
 
     slash_sync: SlashSync | None = None
+
+    def __init__(self, app: App, *, collector: Collector | None = None, **kwargs: Any):
+        super().__init__(app, **kwargs)
+        self.collector = collector
 
     async def setup_hook(self) -> None:
         await super().setup_hook()
@@ -43,6 +49,8 @@ class RunningBot(HypotezBot):
         log.info("logged in as %s; prefix %r", self.user, self.app.spec.settings.prefix)
         for guild in self.guilds:
             self.check_permissions(guild)
+        if self.collector is not None:  # start-up is over: what it built lives as long as the process
+            self.collector.settle()
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         self.check_permissions(guild)
