@@ -6,9 +6,13 @@ Discord test server of its own (TLS on 127.0.0.1) through the same transport set
 Users say ``!hi`` in closed loops (one channel each); in each round every bot is measured once, in
 alternating order, so machine noise falls on all of them. The figure is the bot process's CPU time
 (user + system, /proc) per answered message in the measured window; the median over rounds is
-compared. Target: hypotez ≤ 1.10× the bare bot.
+compared, and the median of each round's own ratio (rounds next to each other in time share the
+machine's state, so pairing them removes its drift). Target: hypotez ≤ 1.10× the bare bot.
 
-    .venv/bin/python benchmarks/bench_network_bare.py [--users 16] [--seconds 3] [--rounds 9]
+``--rate R``: messages at a steady R per second (an open loop, as Discord's users send them, the bots
+idle between messages) instead of closed loops (the bots saturated, several messages per wake-up).
+
+    .venv/bin/python benchmarks/bench_network_bare.py [--users 16] [--seconds 3] [--rounds 9] [--rate R]
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 from _common import verdict
-from bench_network import ROOT, Driver, load_discord_fakes, measure
+from bench_network import ROOT, Driver, cpu_seconds, load_discord_fakes, measure
 
 TARGET = 1.10
 BARE_BOT = ROOT / "benchmarks" / "_bare_bot.py"
@@ -41,7 +45,17 @@ async def start(bot_process, server, variant: tuple[str, ...] | None, data_dir: 
     return bot_process.BotProcess(process)
 
 
-async def main(users: int, seconds: float, rounds: int) -> int:
+async def one_round(driver: Driver, bot, seconds: float, rate: float | None) -> tuple[float, float]:
+    """The bot's CPU seconds per answered message in one round, and the messages answered per second."""
+    if rate is None:
+        result = await measure(driver, bot, seconds, warmup=0.5)
+        return result.bot_cores / result.throughput, result.throughput
+    before = cpu_seconds(bot.process.pid)
+    answered = len(await bot.alongside(driver.paced(rate, seconds)))
+    return (cpu_seconds(bot.process.pid) - before) / answered, rate
+
+
+async def main(users: int, seconds: float, rounds: int, rate: float | None) -> int:
     fake, bot_process = load_discord_fakes()
     per_message: dict[str, list[float]] = {name: [] for name in VARIANTS}
     rates: dict[str, list[float]] = {name: [] for name in VARIANTS}
@@ -61,15 +75,16 @@ async def main(users: int, seconds: float, rounds: int) -> int:
                 for round_index in range(rounds):
                     for name in (names if round_index % 2 == 0 else names[::-1]):
                         server, bot, driver = running[name]
-                        result = await measure(driver, bot, seconds, warmup=0.5)
-                        per_message[name].append(result.bot_cores / result.throughput)
-                        rates[name].append(result.throughput)
+                        cost, answered_per_second = await one_round(driver, bot, seconds, rate)
+                        per_message[name].append(cost)
+                        rates[name].append(answered_per_second)
             finally:
                 for name, (server, bot, driver) in running.items():
                     codes[name] = await bot.stop()
     bare = statistics.median(per_message["bare discord.py"])
+    load = f"{users} users in closed loops" if rate is None else f"{rate:g} messages/s over {users} channels"
     print(f"bench_network_bare: bot CPU per answered !hi through the local Discord test server (TLS, 127.0.0.1); "
-          f"{users} users in closed loops, {rounds} interleaved rounds of {seconds:g} s, medians")
+          f"{load}, {rounds} interleaved rounds of {seconds:g} s, medians")
     for name in VARIANTS:
         cost = statistics.median(per_message[name])
         rounds_text = ", ".join(f"{value * 1000:.3f}" for value in per_message[name])
@@ -90,5 +105,6 @@ if __name__ == "__main__":
     parser.add_argument("--users", type=int, default=16, help="users talking at once (one channel each)")
     parser.add_argument("--seconds", type=float, default=3.0, help="length of each measured round")
     parser.add_argument("--rounds", type=int, default=9, help="interleaved rounds")
+    parser.add_argument("--rate", type=float, help="messages per second, steady (default: closed loops)")
     arguments = parser.parse_args()
-    raise SystemExit(asyncio.run(main(arguments.users, arguments.seconds, arguments.rounds)))
+    raise SystemExit(asyncio.run(main(arguments.users, arguments.seconds, arguments.rounds, arguments.rate)))
