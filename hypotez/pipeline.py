@@ -275,7 +275,7 @@ class Dispatcher(Answering):
             if response.silent:
                 return self._finished(OutgoingMessage(text="", files=list(response.files)), language)
             data = {**arguments, **response.data}
-            if self.events is not None:  # the bot's memory, for answers that read it
+            if self.events is not None and self.events.reads_state(command, language):  # the bot's memory
                 await add_command_state(self, command, invocation, data)
             text, embeds = self._render_answer(command, response.template, data, invocation)
             prompt = None
