@@ -86,8 +86,14 @@ async def send_parts(send: Any, text: str, files: Sequence[Attachable], embeds: 
     Returns the messages sent; each is also appended to ``sent`` as soon as it is, so that when one
     fails the caller knows how many got through. Opened files are closed once sent (or once sending
     failed)."""
+    sent = [] if sent is None else sent
+    if not files and not embeds and view is None:
+        parts = split_message(text)
+        if len(parts) == 1:  # most replies: one message of text, sent without the general path's layers
+            sent.append(await send_one(send, lambda: {"content": parts[0], "allowed_mentions": NO_MENTIONS}))
+            return sent
     try:
-        return await _send_parts(send, text, files, embeds, [] if sent is None else sent, view)
+        return await _send_parts(send, text, files, embeds, sent, view)
     finally:
         for item in files:
             if isinstance(item, OpenedFile):
@@ -97,9 +103,6 @@ async def send_parts(send: Any, text: str, files: Sequence[Attachable], embeds: 
 async def _send_parts(send: Any, text: str, files: Sequence[Attachable], embeds: Sequence[EmbedData],
                       sent: list[Any], view: Any = None) -> list[Any]:
     parts = split_message(text) or [""]
-    if len(parts) == 1 and parts[0] and not files and not embeds and view is None:  # most replies: one message of text
-        sent.append(await send_one(send, lambda: {"content": parts[0], "allowed_mentions": NO_MENTIONS}))
-        return sent
     for index, part in enumerate(parts):
         def message(index: int = index, part: str = part) -> dict[str, Any]:
             kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
