@@ -1,7 +1,7 @@
 """Paraphrases and unrelated questions through the `local` model's `ModelService.reply` (as the
 shipped bot's message handler calls it), with the semantic encoder and, side by side in the same run,
-with the lexical index alone; then reply latency at 1,000 vs 10,000 trained examples and the time to
-train 10,000.
+with the lexical index alone; then reply latency at 1,000, 10,000 and 100,000 trained examples and the
+time to train them.
 
 A set (benchmarks/data/paraphrase_{ru,en}.json, or any file of the same shape given with --set) has
 FAQ pairs (`q` → `a`), paraphrases of each question (`p`: other word forms, word order, synonyms,
@@ -10,7 +10,7 @@ a paraphrase counts when the reply is its question's answer, an unrelated questi
 None (the bot then says it has no answer).
 
 Targets: ≥ 95 % of paraphrases answered right in Russian and in English, no unrelated question
-answered, reply ≤ 30 ms median at 10k examples, latency(10k) / latency(1k) ≤ 2, training 10k ≤ 60 s.
+answered, reply ≤ 30 ms median at 10k examples, latency(100k) / latency(1k) ≤ 2, training 10k ≤ 60 s.
 
     .venv/bin/python benchmarks/bench_paraphrase.py            # everything (several minutes)
     .venv/bin/python benchmarks/bench_paraphrase.py --quick    # accuracy only
@@ -39,7 +39,8 @@ HERE = Path(__file__).parent
 SETS = [HERE / "data" / "paraphrase_ru.json", HERE / "data" / "paraphrase_en.json"]
 # Written later, never used to choose a rule or a constant: how the model does on questions nobody tuned it to.
 HELDOUT = [HERE / "data" / "paraphrase_heldout_ru.json", HERE / "data" / "paraphrase_heldout_en.json"]
-SIZES = (1_000, 10_000)
+SIZES = (1_000, 10_000, 100_000)
+AT = 10_000  # the size the reply and training targets are for
 
 
 async def service_in(root: Path, name: str, encoder: str) -> LocalModelService:
@@ -156,7 +157,8 @@ async def scaling(root: Path, sets: list[Path], sizes: tuple[int, int] = SIZES) 
     right = {size: sum([await service.reply(q) == a for q, a in questions]) for size, service in services.items()}
     for service in services.values():
         await close(service)
-    small, large = sizes
+    small, large = min(sizes), max(sizes)
+    at = AT if AT in sizes else large
     ratio = medians[large] / medians[small]
     print()
     print("| model | median reply | question asked before | paraphrases answered right | training | training CPU time |")
@@ -165,22 +167,22 @@ async def scaling(root: Path, sets: list[Path], sizes: tuple[int, int] = SIZES) 
         print(f"| {size:,} examples | {medians[size] * 1e3:.2f} ms | {repeats[size] * 1e3:.2f} ms "
               f"| {right[size]}/{len(questions)} "
               f"| {times[size]:.1f} s | {cpu[size]:.1f} s |")
-    print(f"reply latency at {large:,}: {medians[large] * 1e3:.2f} ms (target ≤ 30 ms at 10k) "
-          f"{verdict(medians[large] <= 0.030)}")
-    print(f"reply latency: {large:,} / {small:,} = {ratio:.2f} (target ≤ 2) {verdict(ratio <= 2)}")
-    print(f"training {large:,} examples: {times[large]:.1f} s (target ≤ 60 s at 10k) {verdict(times[large] <= 60)}; "
-          f"{cpu[large]:.1f} s of CPU, so {cpu[large] / 2:.1f} s on 2 free cores")
+    print(f"reply latency at {at:,}: {medians[at] * 1e3:.2f} ms (target ≤ 30 ms at 10k) "
+          f"{verdict(medians[at] <= 0.030)}")
+    print(f"reply latency: {large:,} / {small:,} = {ratio:.2f} (target ≤ 2 for 100k / 1k) {verdict(ratio <= 2)}")
+    print(f"training {at:,} examples: {times[at]:.1f} s (target ≤ 60 s at 10k) {verdict(times[at] <= 60)}; "
+          f"{cpu[at]:.1f} s of CPU, so {cpu[at] / 2:.1f} s on 2 free cores")
     print(f"load average: {os.getloadavg()[0]:.1f} (2 cores)")
-    return medians[large] <= 0.030 and ratio <= 2 and times[large] <= 60
+    return medians[at] <= 0.030 and ratio <= 2 and times[at] <= 60
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", action="append", type=Path, help="a paraphrase set (default: ours, ru and en)")
-    parser.add_argument("--quick", action="store_true", help="accuracy only, no 10k-example models")
+    parser.add_argument("--quick", action="store_true", help="accuracy only, no large models")
     parser.add_argument("--scale-only", action="store_true", help="latency and training time only")
-    parser.add_argument("--sizes", type=int, nargs=2, default=SIZES, metavar=("SMALL", "LARGE"),
-                        help="the two model sizes of the latency and training part (default 1000 10000; "
+    parser.add_argument("--sizes", type=int, nargs="+", default=SIZES, metavar="SIZE",
+                        help="the model sizes of the latency and training part (default 1000 10000 100000; "
                              "smaller ones while iterating: 200 2000)")
     args = parser.parse_args()
     sets = args.set or SETS

@@ -148,6 +148,23 @@ def test_retraining_encodes_only_the_new_prompts(matcher):
     assert second.answer("скидки для студентов бывают?", 0.55).answer == "Студентам скидка 50 %."
 
 
+def test_more_new_prompts_than_the_encoder_gets_through_leave_the_model_lexical(matcher, caplog):
+    counting = Matcher(CountingEncoder(matcher.encoder))
+    counting._background = matcher.background
+    prompts = len(RetrievalModel.fit(TRAINED, None).positives)
+    counting.encoder.most_per_training = prompts - 1  # what one training job may encode
+    caplog.set_level(logging.WARNING, logger="hypotez.model")
+    model = RetrievalModel.fit(TRAINED, counting)
+    assert counting.encoder.texts == 0 and model.semantic is None
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{prompts} new prompts are more than the encoder gets through in a training job "
+        f"({prompts - 1}): this model matches questions by their words only"]
+    assert model.answer("Как тебя зовут?", 0.55).answer == "Меня зовут hypotez."  # by its words
+    counting.encoder.most_per_training = prompts
+    assert RetrievalModel.fit(TRAINED, counting).semantic is not None
+    assert matcher.encoder.most_per_training == (120_000 if matcher.encoder.engine == "onnxruntime" else 30_000)
+
+
 def test_the_shipped_background_vectors_match_the_background_questions(matcher):
     questions = background_questions()
     shipped = shipped_background(matcher.name, questions)

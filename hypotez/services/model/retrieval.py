@@ -49,8 +49,8 @@ POSTINGS_BUDGET = 50_000
 CANDIDATES = 256
 MIN_FEATURES = 8
 QUERY_CHARS = 500
-# New prompts encoded in one training at most: the encoder takes 10-30 ms a prompt on a small machine,
-# and a training job must finish well within its time-out (30 minutes).
+# New prompts encoded in one training at most, for an encoder that does not say (its
+# ``most_per_training``): 10-30 ms a prompt on a small machine, within a job's 30-minute time-out.
 MAX_ENCODED = 30_000
 # A negative example bans its answer for prompts at least this similar to its own prompt.
 NEGATIVE_SIMILARITY = 0.8
@@ -109,11 +109,12 @@ class RetrievalModel:
         if matcher is not None:
             known = (previous.semantic_vectors() if previous is not None else None) or {}
             new = sum(1 for prompt in prompts if prompt not in known)
-            if new <= MAX_ENCODED:
+            most = getattr(matcher.encoder, "most_per_training", MAX_ENCODED)
+            if new <= most:
                 semantic = SemanticIndex.build(matcher, prompts, [normalise(e.prompt) for e in negatives], known)
             else:
                 log.warning("%d new prompts are more than the encoder gets through in a training job (%d): "
-                            "this model matches questions by their words only", new, MAX_ENCODED)
+                            "this model matches questions by their words only", new, most)
         model = cls(positives, negatives, words, chars, matrix, semantic=semantic, matcher=matcher)
         if negatives:
             model.negative_vectors = model._vectors([normalise(e.prompt) for e in negatives])

@@ -29,6 +29,7 @@ import numpy as np
 
 from hypotez.services.durable import fsync_dir, fsync_file
 from hypotez.services.model.encoders import Encoder
+from hypotez.services.model.prompt_search import PromptSearch, dot
 from hypotez.services.model.vector_cache import VectorCache
 
 log = logging.getLogger("hypotez.model")
@@ -120,6 +121,9 @@ class SemanticIndex:
     background: np.ndarray  # the background questions kept for this model
     fingerprint: str  # of the prompts the vectors were made from
 
+    def __post_init__(self) -> None:
+        self._search = PromptSearch(self.vectors)
+
     @classmethod
     def build(cls, matcher: Matcher, prompts: list[str], negative_prompts: list[str],
               known: Mapping[str, np.ndarray] | None = None) -> "SemanticIndex":
@@ -136,13 +140,13 @@ class SemanticIndex:
 
     def nearest(self, query: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows of the ``limit`` nearest prompts, best first, and their cosine similarities."""
-        similarities = _dot(self.vectors, query)
+        candidates, similarities = self._search.similarities(query)
         limit = min(limit, len(similarities))
         if limit <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        rows = np.argpartition(-similarities, limit - 1)[:limit]
-        rows = rows[np.argsort(-similarities[rows], kind="stable")]
-        return rows, similarities[rows]
+        best = np.argpartition(-similarities, limit - 1)[:limit]
+        best = best[np.argsort(-similarities[best], kind="stable")]
+        return (best if candidates is None else candidates[best]), similarities[best]
 
     def confidence(self, query: np.ndarray, similarities: np.ndarray) -> np.ndarray:
         """The calibrated 0-1 confidence for prompts at these similarities to ``query``."""
@@ -154,7 +158,7 @@ class SemanticIndex:
         """Negative examples whose prompt ``query`` is close to."""
         if not len(self.negatives):
             return np.zeros(0, dtype=np.int64)
-        return np.flatnonzero(_dot(self.negatives, query) >= NEGATIVE_SIMILARITY)
+        return np.flatnonzero(dot(self.negatives, query) >= NEGATIVE_SIMILARITY)
 
     def by_prompt(self, prompts: list[str], negative_prompts: list[str]) -> dict[str, np.ndarray]:
         known = dict(zip(negative_prompts, self.negatives))
@@ -183,12 +187,6 @@ class SemanticIndex:
             return cls(str(parts["encoder"]), parts["vectors"].astype(np.float32),
                        parts["negatives"].astype(np.float32), parts["background"].astype(np.float32),
                        str(parts["fingerprint"]))
-
-
-def _dot(rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
-    """``rows @ vector`` in the calling thread: OpenBLAS would split a 10,000-row product over its
-    threads, and on a busy machine waiting for them took 30 ms instead of 3."""
-    return np.einsum("ij,j->i", rows, vector)
 
 
 def fingerprint(prompts: Iterable[str]) -> str:
