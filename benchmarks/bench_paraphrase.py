@@ -12,7 +12,7 @@ None (the bot then says it has no answer).
 Targets: ≥ 95 % of paraphrases answered right in Russian and in English, no unrelated question
 answered, reply ≤ 30 ms median at 10k examples, latency(100k) / latency(1k) ≤ 2, training 10k ≤ 60 s.
 
-    .venv/bin/python benchmarks/bench_paraphrase.py            # everything (several minutes)
+    .venv/bin/python benchmarks/bench_paraphrase.py            # everything (about 10 minutes: 100k examples train for 5)
     .venv/bin/python benchmarks/bench_paraphrase.py --quick    # accuracy only
     .venv/bin/python benchmarks/bench_paraphrase.py --set other_ru.json --set other_en.json --quick
 """
