@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Iterable
@@ -34,44 +35,46 @@ __all__ = ["BOT_SCOPES", "BOT_TENANT", "STATE_DATABASE", "Owner", "Ranked", "Sch
 STATE_DATABASE = "state.sqlite3"
 
 
-class StateStore:
-    """The interface every state store has."""
+class StateStore(ABC):
+    """The interface every state store has: a store that leaves out a ``*_sync`` method cannot be made."""
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        ...
 
     async def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
 
     # -- values ---------------------------------------------------------------------------------
 
+    @abstractmethod
     def read_sync(self, tenant: str, owners: Iterable[Owner], keys: Iterable[str]) -> dict[tuple[str, str], Any]:
         """(scope, key) → value for each owner's stored values among ``keys``."""
-        raise NotImplementedError
 
     async def read(self, tenant: str, owners: Iterable[Owner], keys: Iterable[str]) -> dict[tuple[str, str], Any]:
         return await self._call(self.read_sync, tenant, list(owners), list(keys))
 
+    @abstractmethod
     def write_sync(self, tenant: str, owner: Owner, key: str, value: Any, *, label: str = "",
                    max_length: int = 1000, max_rows: int = 100_000, once: str | None = None) -> Any:
         """Store ``value``; refused (:class:`StateFull`) when longer than ``max_length`` characters, or when
         it would be the owner's first value of ``key`` and ``max_rows`` owners already have one. ``once``:
         a tag; a second write with the same tag changes nothing."""
-        raise NotImplementedError
 
     async def write(self, tenant: str, owner: Owner, key: str, value: Any, **kwargs: Any) -> Any:
         return await self._call(self.write_sync, tenant, owner, key, value, **kwargs)
 
+    @abstractmethod
     def increment_sync(self, tenant: str, owner: Owner, key: str, by: int = 1, *, start: int = 0, label: str = "",
                        max_rows: int = 100_000, once: str | None = None) -> int:
         """Add ``by`` to a counter (``start`` when it has no value yet) atomically; the new value."""
-        raise NotImplementedError
 
     async def increment(self, tenant: str, owner: Owner, key: str, by: int = 1, **kwargs: Any) -> int:
         return await self._call(self.increment_sync, tenant, owner, key, by, **kwargs)
 
+    @abstractmethod
     def top_sync(self, tenant: str, scope: str, key: str, limit: int) -> list[Ranked]:
-        raise NotImplementedError
+        ...
 
     async def top(self, tenant: str, scope: str, key: str, limit: int) -> list[Ranked]:
         return await self._call(self.top_sync, tenant, scope, key, limit)
@@ -81,14 +84,16 @@ class StateStore:
     # tenant may span servers: bot.tenancy: shared). The tables' column keeps its name, ``tenant``: under
     # the default tenancy a server's tenant is its id, so those rows stay where they were.
 
+    @abstractmethod
     def schedule_sync(self, server: str, name: str) -> ScheduleRow | None:
-        raise NotImplementedError
+        ...
 
     async def schedule(self, server: str, name: str) -> ScheduleRow | None:
         return await self._call(self.schedule_sync, server, name)
 
+    @abstractmethod
     def set_schedule_sync(self, server: str, name: str, row: ScheduleRow) -> None:
-        raise NotImplementedError
+        ...
 
     async def set_schedule(self, server: str, name: str, row: ScheduleRow) -> None:
         await self._call(self.set_schedule_sync, server, name, row)
