@@ -115,7 +115,8 @@ def _graph(model: E5File) -> bytes:
         outputs, inputs = blocks.shape[0], blocks.shape[1] * BLOCK
         packed, scales = _matmul_nbits(blocks)
         product = node("MatMulNBits", [x, constant(name + ".w", packed), constant(name + ".s", scales)],
-                       name + ".mm", domain="com.microsoft", K=inputs, N=outputs, bits=4, block_size=BLOCK, accuracy_level=ACCURACY_LEVEL)
+                       name + ".mm", domain="com.microsoft", K=inputs, N=outputs, bits=4, block_size=BLOCK,
+                       accuracy_level=ACCURACY_LEVEL)
         return node("Add", [product, constant(name + ".b", bias)], name)
 
     def norm(x: str, pair: tuple[np.ndarray, np.ndarray], name: str) -> str:
@@ -131,19 +132,25 @@ def _graph(model: E5File) -> bytes:
     half = constant("half", np.array(0.5, dtype=np.float32))
     for index, layer in enumerate(model.layers):
         p = f"l{index}."
-        q, k, v = (node("Transpose", [node("Reshape", [linear(x, blocks, bias, p + name), split_heads], p + name + ".h")],
-                        p + name + ".t", perm=[0, 2, 1, 3])
-                   for name, blocks, bias in _projections(layer))
-        scores = node("Add", [node("Mul", [node("MatMul", [q, node("Transpose", [k], p + "kt", perm=[0, 1, 3, 2])],
-                                                p + "qk"), scale], p + "scaled"), "masked"], p + "scores")
-        context = node("MatMul", [node("Softmax", [scores], p + "attention", axis=-1), v], p + "context.h")
-        context = node("Reshape", [node("Transpose", [context], p + "context.t", perm=[0, 2, 1, 3]), join_heads],
-                       p + "context")
+
+        def heads_of(name: str, blocks: np.ndarray, bias: np.ndarray, p: str = p) -> str:
+            """(batch, length, hidden) → (batch, heads, length, size)."""
+            projected = node("Reshape", [linear(x, blocks, bias, p + name), split_heads], p + name + ".h")
+            return node("Transpose", [projected], p + name + ".t", perm=[0, 2, 1, 3])
+
+        q, k, v = (heads_of(name, blocks, bias) for name, blocks, bias in _projections(layer))
+        keys_t = node("Transpose", [k], p + "kt", perm=[0, 1, 3, 2])
+        scaled = node("Mul", [node("MatMul", [q, keys_t], p + "qk"), scale], p + "scaled")
+        attention = node("Softmax", [node("Add", [scaled, "masked"], p + "scores")], p + "attention", axis=-1)
+        context = node("Transpose", [node("MatMul", [attention, v], p + "context.h")], p + "context.t",
+                       perm=[0, 2, 1, 3])
+        context = node("Reshape", [context, join_heads], p + "context")
         attended = linear(context, layer.out, layer.out_bias, p + "ao")
         x = norm(node("Add", [x, attended], p + "residual1"), layer.attention_norm, p + "aln")
         up = linear(x, layer.up, layer.up_bias, p + "fi")
         erf = node("Erf", [node("Mul", [up, root_half], p + "gelu.in")], p + "gelu.erf")
-        gelu = node("Mul", [node("Mul", [up, half], p + "gelu.half"), node("Add", [erf, one], p + "gelu.one")], p + "gelu")
+        gelu = node("Mul", [node("Mul", [up, half], p + "gelu.half"), node("Add", [erf, one], p + "gelu.one")],
+                    p + "gelu")
         down = linear(gelu, layer.down, layer.down_bias, p + "fo")
         x = norm(node("Add", [x, down], p + "residual2"), layer.output_norm, p + "oln")
     nodes.append(helper.make_node("Identity", [x], ["hidden"], name="hidden"))
