@@ -98,14 +98,18 @@ class E5Encoder:
                 return self._onnx.encode(texts)
             # Many texts (training): onnxruntime releases the GIL, so batches in a few threads use the
             # cores in parallel (one thread per batch: less contention than threads inside each call).
-            with ThreadPoolExecutor(self.workers, thread_name_prefix="hypotez-encode") as pool:
+            with self._threads() as pool:
                 return self._onnx.encode(texts, run=pool.map)
         if few:
             return np.asarray(self._model.query(texts), dtype=np.float32).reshape(len(texts), self.dim)
         batches = [texts[start:start + BATCH] for start in range(0, len(texts), BATCH)]
-        with ThreadPoolExecutor(self.workers, thread_name_prefix="hypotez-encode") as pool:
+        with self._threads() as pool:
             parts = list(pool.map(lambda batch: self._model.query(batch), batches))
         return np.vstack(parts).astype(np.float32, copy=False)
+
+    def _threads(self) -> ThreadPoolExecutor:
+        """Threads for one call's batches, ended with the call (an idle encoder holds no threads)."""
+        return ThreadPoolExecutor(self.workers, thread_name_prefix="hypotez-encode")
 
 
 @contextmanager
