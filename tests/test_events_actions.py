@@ -196,3 +196,23 @@ async def test_a_reaction_on_one_message_added_and_removed(hypotez_bot):
         assert added.content == "ann voted (1 in all) with 👍 on 5000000000000042"
         assert (await bot.react("👍", 5_000_000_000_000_043)).content == "", "another message"
         assert (await bot.react("👍", 5_000_000_000_000_042, remove=True)).content == "ann took the vote back"
+
+
+async def test_events_read_the_channel_as_commands_do(hypotez_bot):
+    spec = '''
+bot: {name: chanbot, language: en}
+commands: {}
+triggers:
+  where:
+    exact: where
+    text: "{{ channel }}|{{ channel.name }}|{{ channel.mention }}|{{ channel.id == channel_id }}"
+events:
+  member_join:
+    channel: welcome
+    text: "Welcome to {{ channel.mention }} (#{{ channel }}), {{ member }}"
+'''
+    async with hypotez_bot(spec=spec, model=False, voice=False) as bot:
+        welcome = bot.text_channel("welcome")
+        assert (await bot.join("zoe")).content == f"Welcome to <#{welcome}> (#welcome), zoe"
+        general = (await bot.send("where")).messages[0].channel_id
+        assert (await bot.send("where")).content == f"general|general|<#{general}>|True"

@@ -25,6 +25,10 @@ class Actuator(Protocol):
         there is no such channel. ``nonce``: the same post sent twice is made once (Discord keeps the
         first message with a nonce for a few minutes and answers a repeat with it)."""
 
+    def channel_named(self, channel: str) -> tuple[str, str] | None:
+        """The id and name of the channel ``channel`` (a name or an id) names where the event happened,
+        or None when there is none."""
+
     async def dm(self, text: str) -> None:
         """Send ``text`` to the member the event is about."""
 

@@ -58,6 +58,10 @@ class ConsoleActuator:
         self.session.print_bot(tag + text, message_id=self.session.next_id())
         return True
 
+    def channel_named(self, channel: str) -> tuple[str, str] | None:
+        name = channel.lstrip("#")  # the console's server has every channel it is asked for
+        return name, name
+
     async def dm(self, text: str) -> None:
         who = "you" if self._is_you() else str(self.member)
         self.session.say(f"(direct message to {who}) {text}")

@@ -81,6 +81,10 @@ class DiscordActuator:
             return False
         return True
 
+    def channel_named(self, channel: str) -> tuple[str, str] | None:
+        found = find_channel(self.guild, channel)
+        return (str(found.id), found.name) if found is not None else None
+
     async def dm(self, text: str) -> None:
         if self.member is None:
             raise ActionRefused(Reason("action.no_member"))

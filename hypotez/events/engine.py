@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from dataclasses import replace
 from typing import Any, Callable
 
 import jinja2
@@ -117,7 +118,8 @@ class EventEngine:
                         language: str, actuator: Actuator) -> None:
         response = self.events.member_join if kind == "join" else self.events.member_leave
         if response is not None:
-            await self.respond(response, Reason(f"event.member_{kind}"), member=member, place=place, tenant=tenant,
+            await self.respond(response, Reason(f"event.member_{kind}"), member=member,
+                               place=self._speaking_in(response, place, actuator), tenant=tenant,
                                language=language, actuator=actuator, server=server)
 
     async def on_roles(self, added: set[str], removed: set[str], *, member: MemberInfo, server: ServerInfo,
@@ -126,9 +128,21 @@ class EventEngine:
         for kind, names in (("role_added", added), ("role_removed", removed)):
             for role, response in getattr(self.events, kind):
                 if role in names:
-                    await self.respond(response, Reason(f"event.{kind}", role=role), member=member, place=place,
-                                       tenant=tenant, language=language, actuator=actuator, server=server,
+                    await self.respond(response, Reason(f"event.{kind}", role=role), member=member,
+                                       place=self._speaking_in(response, place, actuator), tenant=tenant, language=language, actuator=actuator, server=server,
                                        extra={"role": role})
+
+    @staticmethod
+    def _speaking_in(response: ResponseSpec, place: Place, actuator: Actuator) -> Place:
+        """Where a member's or a role's event happens: the channel its text is posted in (``channel:``),
+        so that its ``{{ channel }}`` and channel state are that channel's; else the server's default
+        channel, the adapter's ``place``. Messages and reactions happen where they were written."""
+        if response.channel is None or response.dm:
+            return place
+        found = actuator.channel_named(response.channel)
+        if found is None:
+            return place
+        return replace(place, channel_id=found[0], channel_name=found[1])
 
     def reactions_for(self, emoji: str, message_id: str, place: Place) -> list[ReactionSpec]:
         return [r for r in self.events.reactions if r.emoji == emoji

@@ -1,6 +1,7 @@
-"""What event templates see of a member and a server: ``{{ member }}`` is the member's name and
+"""What event templates see of a member, a server and a channel: ``{{ member }}`` is the member's name and
 ``{{ member.mention }}`` their mention; ``{{ server }}`` the server's name and ``{{ server.member_count }}``
-how many members it has. Plain frozen objects: the sandbox reads their fields, nothing else."""
+how many members it has; ``{{ channel }}`` the channel's name and ``{{ channel.mention }}`` a link to it,
+as in commands' templates. Plain frozen objects: the sandbox reads their fields, nothing else."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hypotez.incoming import Author, Place
+from hypotez.scope import Channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +44,7 @@ class ServerInfo:
 
 def place_scope(place: Place, server: ServerInfo | None, now: datetime.datetime) -> dict[str, Any]:
     """The names every event text may read about where and when it happens."""
-    return {"channel": place.channel_name, "channel_id": place.channel_id,
+    return {"channel": Channel(place.channel_id, place.channel_name), "channel_id": place.channel_id,
             "server": server if server is not None else (place.guild_name or ""), "server_id": place.guild_id or "",
             "now": now, "date": now.date().isoformat(), "time": now.strftime("%H:%M")}
 

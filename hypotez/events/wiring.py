@@ -66,6 +66,9 @@ class OutboxActuator:
         await self.outbox.send(text)
         return True
 
+    def channel_named(self, channel: str) -> tuple[str, str] | None:
+        return None  # it posts only where the message was
+
     async def _refuse(self, *_: Any) -> None:
         raise ActionRefused(Reason("action.no_message"))
 

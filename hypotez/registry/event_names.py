@@ -16,7 +16,7 @@ import jinja2
 from hypotez import shapes
 from hypotez.declaration.events_checks import EventText, check_state_keys, read_key, state_read_problems
 from hypotez.events.info import MemberInfo, ServerInfo
-from hypotez.scope import Server
+from hypotez.scope import Channel, Server
 from hypotez.registry.template_findings import StateRead, Unknown
 from hypotez.registry.template_names import NameScope, StateCheck, hint, message, walked
 from hypotez.template_hints import syntax_hint
@@ -35,7 +35,7 @@ class EventCaller(TypedDict):
     roles: list[str]
 
 
-_PLACE = {"channel": str, "channel_id": str, "server": ServerInfo | str, "server_id": str,
+_PLACE = {"channel": Channel, "channel_id": str, "server": ServerInfo | str, "server_id": str,
           "now": datetime.datetime, "date": str, "time": str, "prefix": str, "bot": str, "language": str,
           "state": shapes.ANY}
 _MEMBER = {"user": str, "user_id": str, "caller": EventCaller}
