@@ -2,8 +2,9 @@
 the local Discord test server. The schedules' clock is set with ``--schedules-from`` (it then runs at
 the real pace), so a daily 9:00 post can be reached in seconds: it is posted in its channel on time as
 soon as the server is known, a run missed while the bot was down is posted once after the restart
-(``missed: once``) and never again, and a bot stopped while its post is under way finishes it instead of
-posting it again at the next start."""
+(``missed: once``) and never again, a bot stopped while its post is under way finishes it instead of
+posting it again at the next start, and one killed then posts it again with the same nonce, which the
+test server (as Discord) answers with the first message."""
 
 from __future__ import annotations
 
@@ -116,3 +117,31 @@ async def test_a_bot_stopped_while_posting_finishes_the_post_and_does_not_post_i
     assert news(discord)[before].endswith("the run of 2026-12-06 09:00")
     await stopped(bot)
 
+
+
+async def test_a_bot_killed_while_posting_posts_again_with_the_same_nonce_and_discord_keeps_one(discord, tmp_path):
+    """kill -9 between Discord taking the post and the bot marking the run posted: the restarted bot cannot
+    know, so it posts the run again, with the same nonce; Discord answers with the first message."""
+    (tmp_path / "commands.yaml").write_text(SPEC, encoding="utf-8")
+    channel = discord.channel("news")
+    path = f"/api/v10/channels/{channel}/messages"
+
+    def posted() -> int:
+        return sum(1 for r in discord.requests if r.method == "POST" and r.path == path)
+
+    before = len(news(discord))
+    discord.slow_posts[channel] = 2.0  # the answer to the post does not reach the killed bot
+    bot = await start_at(discord, tmp_path, "2026-12-10T08:59:59Z")
+    await bot.alongside(discord.wait_until(lambda: len(news(discord)) > before, 20, "the 9:00 post", "news"))
+    bot.process.kill()
+    await bot.process.wait()
+    del discord.slow_posts[channel]
+    await asyncio.sleep(2.5)  # the held request ends (answered, or dropped with the connection)
+    posts = posted()
+
+    bot = await start_at(discord, tmp_path, "2026-12-10T09:00:40Z")
+    await logged(bot, "next run 2026-12-11T09:00:00+00:00")
+    assert [m.text for m in await bot.alongside(discord.ask("!hi"))] == ["hi"]
+    assert posted() == posts + 1, "the restarted bot posts the claimed run again"
+    assert news(discord)[before:] == ["Good morning, Test Server: the run of 2026-12-10 09:00"], "Discord kept one"
+    await stopped(bot)

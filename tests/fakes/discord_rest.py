@@ -185,7 +185,12 @@ class RestSide:
             return json_response({"message": "Invalid Form Body", "code": 50035, "errors": {"content": {
                 "_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 2000 or fewer in length."}]}}},
                 status=400)
+        nonce = (channel_id, str(body["nonce"])) if body.get("enforce_nonce") and body.get("nonce") is not None else None
+        if nonce in self.nonces:
+            return json_response(self._message_payload(self.nonces[nonce]))
         message = self._add(self._bot_message(channel_id, body, files, "bot"))
+        if nonce is not None:
+            self.nonces[nonce] = message
         await self._echo("MESSAGE_CREATE", message)
         if channel_id in self.slow_posts:
             await asyncio.sleep(self.slow_posts[channel_id])

@@ -120,6 +120,9 @@ class FakeDiscord(RestSide, GatewaySide, GuildsSide, ComponentsSide, EventsSide)
         # channel id → seconds the answer to a message posted there is held back (the message is already
         # in the channel): a bot stopped meanwhile has posted it without knowing
         self.slow_posts: dict[str, float] = {}
+        # (channel id, nonce) → the message first posted with it: a post with ``enforce_nonce`` repeating
+        # it is answered with that message, and nothing new is posted (as Discord does for a few minutes)
+        self.nonces: dict[tuple[str, str], Message] = {}
         self.cdn: dict[str, File] = {}
         self.sessions: dict[str, Session] = {}
         # While this event is unset, IDENTIFY waits before READY (tests of a bot not yet connected).
