@@ -39,9 +39,10 @@ class Answering:
                        invocation: Invocation) -> tuple[str, list[EmbedData]]:
         """The reply for an outcome: the answer written in the spec (text/embed), or a template file."""
         if command.inline is not None and key in (None, DEFAULT_REPLY):
-            scope = {**self.template_data(invocation, invocation.language), **data}
+            language = invocation.language
+            scope = {**self.template_data(invocation, language, self.inline.reads(command, language)), **data}
             try:
-                return self.inline.render(command, scope, invocation.language)
+                return self.inline.render(command, scope, language)
             except TemplateFailed as failed:  # the text is the spec's own: it is where the command is
                 raise failed.of_command(command.name, str(command.location) if command.location else None) from None
         return self._render_reply(command, key, data, invocation), []

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import jinja2
+
 from hypotez.embeds import EmbedData, EmbedField, parse_color
 from hypotez.errors import BadReply
 from hypotez.rendering import Renderer
@@ -16,6 +18,35 @@ class InlineRenderer:
         self.renderer = renderer
         self.default_language = default_language
         self.rng = rng
+        self._reads: dict[tuple[str, str], frozenset[str] | None] = {}
+
+    def reads(self, command: CommandSpec, language: str) -> frozenset[str] | None:
+        """The names the command's answer (every text it may pick, its embed) reads in ``language``, None
+        when unknown: the pipeline gathers only those (a server's facts only for ``server``...)."""
+        key = (command.name, language)
+        if key not in self._reads:
+            self._reads[key] = self._find_reads(command, language)
+        return self._reads[key]
+
+    def _find_reads(self, command: CommandSpec, language: str) -> frozenset[str] | None:
+        inline = command.inline
+        assert inline is not None
+        sources = list(pick_language(inline.texts, language, self.default_language)) if inline.texts else []
+        if inline.embed is not None:
+            spec = inline.embed
+            localized = [spec.title, spec.description, spec.url, spec.footer, spec.image, spec.thumbnail,
+                         *(part for f in spec.fields for part in (f.name, f.value))]
+            sources += [pick_language(texts, language, self.default_language) for texts in localized if texts]
+        found: set[str] = set()
+        for source in sources:
+            try:
+                reads = self.renderer.source_reads(source, language)
+            except jinja2.TemplateError:  # rendering it says what is wrong, where
+                return None
+            if reads is None:
+                return None
+            found |= reads
+        return frozenset(found)
 
     def _text(self, texts: Localized | None, data: dict[str, Any], language: str) -> str:
         if not texts:

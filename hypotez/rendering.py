@@ -132,7 +132,7 @@ class _TrackingGenerator(CodeGenerator):
                 self.undeclared.add(param)
 
 
-def _generate(env: jinja2.Environment, tree: jinja2.nodes.Template, name: str,
+def _generate(env: jinja2.Environment, tree: jinja2.nodes.Template, name: str | None,
               filename: str | None) -> tuple[Any, frozenset[str]]:
     """What ``env.compile(tree)`` does (Python code from the tree), and the names the template reads."""
     stream = io.StringIO()
@@ -236,14 +236,35 @@ class Renderer:
 
     def render_source(self, source: str, data: dict[str, Any], language: str) -> str:
         """Render a text written in the spec itself (``text:``, embed fields), compiled once."""
-        key = (language, "\0" + source)  # cannot clash with a template name
-        compiled = self._compiled.get(key)
+        compiled = self._compiled.get((language, "\0" + source))  # "\0": cannot clash with a template name
         if compiled is None:
-            compiled = source if "{" not in source else self.environment(language).from_string(source)
-            self._compiled[key] = compiled
+            compiled = self._compile_source(source, language)
         if isinstance(compiled, str):
             return compiled.strip()
         return self._run(compiled, data)
+
+    def source_reads(self, source: str, language: str) -> frozenset[str] | None:
+        """The variables a text written in the spec reads, as :meth:`reads` (None: unknown). Compiles it
+        when it is not yet (raises what :meth:`render_source` would, jinja2.TemplateSyntaxError)."""
+        key = (language, "\0" + source)
+        if key not in self._compiled:
+            self._compile_source(source, language)
+        return frozenset() if isinstance(self._compiled[key], str) else self._reads.get(key)
+
+    def _compile_source(self, source: str, language: str) -> jinja2.Template | str:
+        key = (language, "\0" + source)
+        if "{" not in source:
+            self._compiled[key] = source
+            return source
+        env = self.environment(language)
+        tree = env.parse(source)
+        code, undeclared = _generate(env, tree, None, None)  # as env.from_string(source) names it
+        template = env.template_class.from_code(env, code, env.make_globals(None), None)
+        if not any(tree.find_all((jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport,
+                                  jinja2.nodes.Extends))):
+            self._reads[key] = undeclared
+        self._compiled[key] = template
+        return template
 
     def _compile(self, name: str, language: str) -> jinja2.Template | str:
         """Read, parse and compile template ``name`` once (the one parse also tells whether it is plain

@@ -113,6 +113,7 @@ SHAPES: dict[str, Any] = {
 
 # The names invocation_scope gives (base_scope gives the others).
 INVOCATION_NAMES = frozenset(SHAPES) - {"prefix", "bot", "language"}
+_CLOCK_NAMES = frozenset({"now", "date", "time"})
 
 
 def base_scope(prefix: str, bot: str, language: str) -> dict[str, Any]:
@@ -121,20 +122,33 @@ def base_scope(prefix: str, bot: str, language: str) -> dict[str, Any]:
 
 def invocation_scope(invocation: "Invocation", now: datetime.datetime | None = None,
                      names: Collection[str] | None = None) -> dict[str, Any]:
-    """The scope of one invocation. ``names``: the names the template reads, when known: the server's
-    facts are gathered only for a template that reads ``server``, and nothing for one that reads none
-    of these names (``Привет, {{ name }}`` reads the handler's data alone)."""
+    """The scope of one invocation. ``names``: the names the template reads, when known: only those are
+    made (a reply goes out on every message: ``{{ user }}`` need not cost the server's facts, the
+    clock and the channel), and nothing for one that reads none of these names (``Привет, {{ name }}``
+    reads the handler's data alone)."""
     if names is not None and INVOCATION_NAMES.isdisjoint(names):
         return {}
-    now = now or datetime.datetime.now(datetime.timezone.utc)
+    wanted = INVOCATION_NAMES if names is None else INVOCATION_NAMES.intersection(names)
     author, place = invocation.author, invocation.place
-    facts = place.facts if place.facts is not None and (names is None or "server" in names) else None
-    return {
-        "user": author.shown_name, "user_id": author.id,
-        "caller": Caller(author.id, author.name, author.display_name, author.roles),
-        "channel": Channel(place.channel_id, place.channel_name), "channel_id": place.channel_id,
-        "server": Server(place.guild_id or "", place.guild_name or "", facts() if facts else None),
-        "server_id": place.guild_id or "",
-        "now": now, "date": now.date().isoformat(), "time": now.strftime("%H:%M"),
-        "command": invocation.command.name,
-    }
+    scope: dict[str, Any] = {}
+    if "user" in wanted:
+        scope["user"] = author.shown_name
+    if "user_id" in wanted:
+        scope["user_id"] = author.id
+    if "caller" in wanted:
+        scope["caller"] = Caller(author.id, author.name, author.display_name, author.roles)
+    if "channel" in wanted:
+        scope["channel"] = Channel(place.channel_id, place.channel_name)
+    if "channel_id" in wanted:
+        scope["channel_id"] = place.channel_id
+    if "server" in wanted:
+        scope["server"] = Server(place.guild_id or "", place.guild_name or "",
+                                 place.facts() if place.facts is not None else None)
+    if "server_id" in wanted:
+        scope["server_id"] = place.guild_id or ""
+    if not _CLOCK_NAMES.isdisjoint(wanted):
+        now = now or datetime.datetime.now(datetime.timezone.utc)
+        scope.update(now=now, date=now.date().isoformat(), time=now.strftime("%H:%M"))
+    if "command" in wanted:
+        scope["command"] = invocation.command.name
+    return scope

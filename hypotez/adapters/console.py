@@ -192,14 +192,14 @@ class ConsoleSession:
                 self.say(f"(console) {path.name} will be attached to your next message")
         elif name == "roles":
             roles = frozenset(r.strip() for r in argument.split(",") if r.strip())
-            self.author = replace(self.author, roles=roles, permissions=frozenset())
+            self.author = self.author.replace(roles=roles, permissions=frozenset())
             self.say(f"(console) you are a member with roles: {', '.join(sorted(roles)) or 'none'}")
         elif name == "admin":
-            self.author = replace(self.author, permissions=frozenset({"administrator"}))
+            self.author = self.author.replace(permissions=frozenset({"administrator"}))
             self.say("(console) you are the server's administrator")
         elif name == "voice" and argument in ("on", "off"):
             self.voice_on = argument == "on"
-            self.author = replace(self.author, voice_channel_id="console-voice" if self.voice_on else None,
+            self.author = self.author.replace(voice_channel_id="console-voice" if self.voice_on else None,
                                   voice_channel_name="voice" if self.voice_on else None)
             self.say(f"(console) you are {'in' if self.voice_on else 'not in'} a voice channel")
         elif name == "server":

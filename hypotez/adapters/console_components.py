@@ -6,7 +6,6 @@ everyone sees, on its message number ID, or on a message of yours with TEXT). Th
 from __future__ import annotations
 
 import shlex
-from dataclasses import replace
 from typing import Any
 
 from hypotez.adapters.console_events import ConsoleActuator
@@ -152,7 +151,7 @@ class ConsoleSurface:
         if not role:
             raise UserInputError(Reason("components.not_done", reasons=[Reason("action.no_such_role", role=role)]))
         has = role in author.roles
-        self.session.author = replace(author, roles=author.roles - {role} if has else author.roles | {role})
+        self.session.author = author.replace(roles=author.roles - {role} if has else author.roles | {role})
         return not has
 
     def actuator(self) -> ConsoleActuator:

@@ -68,12 +68,12 @@ class ConsoleActuator:
 
     async def add_role(self, role: str) -> None:
         if self._is_you():
-            self.session.author = replace(self.session.author, roles=self.session.author.roles | {role})
+            self.session.author = self.session.author.replace(roles=self.session.author.roles | {role})
         self.session.say(f"(console) role {role} given to {'you' if self._is_you() else self.member}")
 
     async def remove_role(self, role: str) -> None:
         if self._is_you():
-            self.session.author = replace(self.session.author, roles=self.session.author.roles - {role})
+            self.session.author = self.session.author.replace(roles=self.session.author.roles - {role})
         self.session.say(f"(console) role {role} taken from {'you' if self._is_you() else self.member}")
 
     async def delete_message(self) -> None:
@@ -121,7 +121,7 @@ async def events_directive(session: ConsoleSession, name: str, argument: str) ->
             return True
         given = argument[0] == "+"
         roles = session.author.roles | {role} if given else session.author.roles - {role}
-        session.author = replace(session.author, roles=frozenset(roles))
+        session.author = session.author.replace(roles=frozenset(roles))
         await engine.on_roles({role} if given else set(), set() if given else {role},
                               member=MemberInfo.of(session.author), server=_server(session, session.members),
                               place=place, tenant=tenant, language=language, actuator=ConsoleActuator(session))

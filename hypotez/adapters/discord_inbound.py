@@ -10,11 +10,10 @@ import discord
 
 from hypotez.adapters.discord_sending import DiscordOutbox
 from hypotez.attachments import AttachmentPolicy
-from hypotez.incoming import ServerFacts
+from hypotez.incoming import MemberFacts, ServerFacts
 from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Place
 from hypotez.pipeline import Request
 
-NOTHING: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=1024)
@@ -27,16 +26,19 @@ def permission_names(value: int) -> frozenset[str]:
 
 
 def author_of(user: discord.abc.User) -> Author:
-    roles = permissions = NOTHING
-    voice_id = voice_name = None
-    if isinstance(user, discord.Member):
-        roles = frozenset(role.name for role in user.roles if not role.is_default())
-        permissions = permission_names(user.guild_permissions.value)
-        if user.voice is not None and user.voice.channel is not None:
-            voice_id, voice_name = str(user.voice.channel.id), user.voice.channel.name
-    return Author(id=str(user.id), name=user.name, display_name=user.display_name, roles=roles,
-                  permissions=permissions, is_bot=user.bot, voice_channel_id=voice_id,
-                  voice_channel_name=voice_name)
+    """The author of a message; a server member's roles, permissions and voice channel are worked out
+    only when read (walking the roles costs more than the rest of the message: most replies read none)."""
+    facts = functools.partial(member_facts, user) if isinstance(user, discord.Member) else None
+    return Author(id=str(user.id), name=user.name, display_name=user.display_name, is_bot=user.bot, facts=facts)
+
+
+def member_facts(member: discord.Member) -> MemberFacts:
+    voice = member.voice
+    channel = voice.channel if voice is not None else None
+    return MemberFacts(roles=frozenset(role.name for role in member.roles if not role.is_default()),
+                       permissions=permission_names(member.guild_permissions.value),
+                       voice_channel_id=str(channel.id) if channel is not None else None,
+                       voice_channel_name=channel.name if channel is not None else None)
 
 
 def place_of(channel: Any, guild: discord.Guild | None) -> Place:
