@@ -141,6 +141,13 @@ def _generate(env: jinja2.Environment, tree: jinja2.nodes.Template, name: str | 
     return compile(stream.getvalue(), filename or "<template>", "exec"), frozenset(generator.undeclared)
 
 
+def _self_contained(tree: jinja2.nodes.Template) -> bool:
+    """Whether a template pulls in no other: another could read anything, so only then are the names it
+    reads known."""
+    return not any(tree.find_all((jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport,
+                                  jinja2.nodes.Extends)))
+
+
 class _Environment(ImmutableSandboxedEnvironment):
     """Jinja's sandbox with each template's globals in a plain dictionary. Jinja layers them over the
     environment's in a ChainMap, which every render flattens twice (~10 µs, a tenth of a reply's whole
@@ -260,8 +267,7 @@ class Renderer:
         tree = env.parse(source)
         code, undeclared = _generate(env, tree, None, None)  # as env.from_string(source) names it
         template = env.template_class.from_code(env, code, env.make_globals(None), None)
-        if not any(tree.find_all((jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport,
-                                  jinja2.nodes.Extends))):
+        if _self_contained(tree):
             self._reads[key] = undeclared
         self._compiled[key] = template
         return template
@@ -281,9 +287,7 @@ class Renderer:
         if all(isinstance(node, jinja2.nodes.Output) and
                all(isinstance(child, jinja2.nodes.TemplateData) for child in node.nodes) for node in tree.body):
             compiled = template.render().strip()
-        elif not any(tree.find_all((jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport,
-                                    jinja2.nodes.Extends))):
-            # Another template it pulls in could read anything: only a self-contained one is known.
+        elif _self_contained(tree):
             self._reads[(language, name)] = undeclared
         self._compiled[(language, name)] = compiled
         self._sources[(language, name)] = Parsed(source, filename or name, tree, undeclared)

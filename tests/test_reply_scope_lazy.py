@@ -19,6 +19,11 @@ commands:
   members:
     description: reads the server
     text: "{{ server.member_count }} members"
+  card:
+    description: an embed whose field reads the server
+    embed:
+      title: "{{ user }}"
+      fields: [{name: members, value: "{{ server.member_count }}"}]
   mods:
     description: for moderators
     permissions: {discord: [manage_messages]}
@@ -49,6 +54,8 @@ async def test_each_reply_gathers_what_its_text_reads(hypotez_bot, counted):
         assert counted == {"member": 1, "server": 0}
         assert (await bot.send("!members")).content == "2 members"
         assert counted == {"member": 1, "server": 1}
+        await bot.send("!card")
+        assert counted == {"member": 1, "server": 2}, "an embed's texts count"
         assert "permission" in (await bot.send("!mods")).content.lower()  # checked: the facts are read
         assert counted["member"] == 2
 
