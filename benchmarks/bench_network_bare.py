@@ -49,7 +49,7 @@ async def one_round(driver: Driver, bot, seconds: float, rate: float | None) -> 
     """The bot's CPU seconds per answered message in one round, and the messages answered per second."""
     if rate is None:
         result = await measure(driver, bot, seconds, warmup=0.5)
-        return result.bot_cores / result.throughput, result.throughput
+        return (result.bot_cores / result.throughput if result.throughput else float("nan")), result.throughput
     before = cpu_seconds(bot.process.pid)
     answered = len(await bot.alongside(driver.paced(rate, seconds)))
     return (cpu_seconds(bot.process.pid) - before) / answered, rate
@@ -76,6 +76,9 @@ async def main(users: int, seconds: float, rounds: int, rate: float | None) -> i
                     for name in (names if round_index % 2 == 0 else names[::-1]):
                         server, bot, driver = running[name]
                         cost, answered_per_second = await one_round(driver, bot, seconds, rate)
+                        if cost != cost:  # nothing answered in a whole round: say which bot, with its log
+                            raise SystemExit(f"{name} answered nothing in round {round_index + 1}; its log ends:\n"
+                                             + bot.log[-4000:])
                         per_message[name].append(cost)
                         rates[name].append(answered_per_second)
             finally:

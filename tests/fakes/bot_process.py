@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
 import signal
 import sys
@@ -12,6 +13,13 @@ from typing import Any, Awaitable, Mapping, TypeVar
 T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[2]
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_the_tests() -> None:
+    """In the bot's process before it starts (Linux): SIGKILL when the process that started it ends, so
+    a bot a failed test left running does not outlive the test run."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 class BotProcess:
@@ -33,7 +41,7 @@ class BotProcess:
             sys.executable, "-m", "hypotez", "run", "--spec", str(spec), "--data", str(data_dir), *extra_args,
             env=environment, cwd=str(cwd or data_dir.parent), stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-            **kwargs)
+            preexec_fn=_die_with_the_tests, **kwargs)
         return cls(process)
 
     async def _read(self) -> None:
