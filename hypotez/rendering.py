@@ -12,7 +12,7 @@ import threading
 import traceback
 from functools import partial
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable, NamedTuple, TypeAlias
 
 import jinja2
 from jinja2.compiler import CodeGenerator, Frame
@@ -22,6 +22,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from hypotez.errors import BadReply, HypotezError
 from hypotez.i18n import (format_date, format_datetime, format_list, format_number, format_seconds, format_size,
                           plural)
+from hypotez.interpolation import Interpolation
 from hypotez.reasons import Reason
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "builtin_templates"
@@ -109,6 +110,11 @@ def _code(text: Any) -> str:
     return "`" + str(text).replace("`", "ˋ") + "`"
 
 
+# What a template becomes: its text when it has no expressions, an interpolation when it has only names
+# (hypotez.interpolation), else the Jinja template.
+Compiled: TypeAlias = "jinja2.Template | Interpolation | str"
+
+
 class Parsed(NamedTuple):
     source: str
     filename: str
@@ -165,7 +171,7 @@ class Renderer:
         self._lock = threading.Lock()
         # (language, name) → the compiled template, or its text when it has no expressions at all:
         # plain replies then cost a dictionary look-up instead of a Jinja render.
-        self._compiled: dict[tuple[str, str], jinja2.Template | str] = {}
+        self._compiled: dict[tuple[str, str], Compiled] = {}
         # (language, name) → the variables a compiled template reads, when that is known for sure.
         self._reads: dict[tuple[str, str], frozenset[str]] = {}
         # (language, name) → (source, file, tree), kept while the registry checks what it compiled.
@@ -216,7 +222,7 @@ class Renderer:
             return compiled
         return self._run(compiled, data)
 
-    def _run(self, template: jinja2.Template, data: dict[str, Any]) -> str:
+    def _run(self, template: jinja2.Template | Interpolation, data: dict[str, Any]) -> str:
         try:
             return template.render(**data).strip()
         except _RENDER_FAILURES as error:
@@ -258,7 +264,7 @@ class Renderer:
             self._compile_source(source, language)
         return frozenset() if isinstance(self._compiled[key], str) else self._reads.get(key)
 
-    def _compile_source(self, source: str, language: str) -> jinja2.Template | str:
+    def _compile_source(self, source: str, language: str) -> Compiled:
         key = (language, "\0" + source)
         if "{" not in source:
             self._compiled[key] = source
@@ -269,10 +275,11 @@ class Renderer:
         template = env.template_class.from_code(env, code, env.make_globals(None), None)
         if _self_contained(tree):
             self._reads[key] = undeclared
-        self._compiled[key] = template
-        return template
+        compiled = Interpolation.of(tree, env.globals, template.filename) or template
+        self._compiled[key] = compiled
+        return compiled
 
-    def _compile(self, name: str, language: str) -> jinja2.Template | str:
+    def _compile(self, name: str, language: str) -> Compiled:
         """Read, parse and compile template ``name`` once (the one parse also tells whether it is plain
         text and which variables it reads). Raises TemplateMissing, TemplateSyntaxError, UnicodeDecodeError."""
         env = self.environment(language)
@@ -283,12 +290,14 @@ class Renderer:
         tree = env.parse(source, name + TEMPLATE_SUFFIX, filename)
         code, undeclared = _generate(env, tree, name + TEMPLATE_SUFFIX, filename)
         template = env.template_class.from_code(env, code, env.make_globals(None), uptodate)
-        compiled: jinja2.Template | str = template
+        compiled: Compiled = template
         if all(isinstance(node, jinja2.nodes.Output) and
                all(isinstance(child, jinja2.nodes.TemplateData) for child in node.nodes) for node in tree.body):
             compiled = template.render().strip()
-        elif _self_contained(tree):
-            self._reads[(language, name)] = undeclared
+        else:
+            if _self_contained(tree):
+                self._reads[(language, name)] = undeclared
+            compiled = Interpolation.of(tree, env.globals, template.filename) or template
         self._compiled[(language, name)] = compiled
         self._sources[(language, name)] = Parsed(source, filename or name, tree, undeclared)
         return compiled
