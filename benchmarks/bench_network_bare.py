@@ -3,16 +3,19 @@ bare, hand-written discord.py bot answering ``!hi`` with the same text (benchmar
 ``hypotez run --metrics-port`` (the Prometheus endpoint on), each a subprocess connected to a local
 Discord test server of its own (TLS on 127.0.0.1) through the same transport settings.
 
-Users say ``!hi`` in closed loops (one channel each); in each round every bot is measured once, in
-alternating order, so machine noise falls on all of them. The figure is the bot process's CPU time
-(user + system, /proc) per answered message in the measured window; the median over rounds is
-compared, and the median of each round's own ratio (rounds next to each other in time share the
-machine's state, so pairing them removes its drift). Target: hypotez ≤ 1.10× the bare bot.
+Users say ``!hi`` in closed loops (one channel each). In each round every bot is loaded in the same
+seconds, so whatever the machine does then (other processes, the host's steal time) falls on all of
+them alike; this process, driving the three servers, paces them alike too. The figure is the bot
+process's CPU time (user + system, /proc) per answered message in the measured window; the median
+over rounds is compared, and the median of each round's own ratio. Target: hypotez ≤ 1.10× the bare
+bot.
 
-``--rate R``: messages at a steady R per second (an open loop, as Discord's users send them, the bots
-idle between messages) instead of closed loops (the bots saturated, several messages per wake-up).
+``--apart``: the bots loaded one after another in each round (alternating order), each then saturated
+(several messages per wake-up). On this machine one bot's rounds then range up to 2x, so a run's
+ratio moves by ±0.1. ``--rate R``: messages at a steady R per second (an open loop, as Discord's users
+send them, the bots idle between messages) instead of closed loops.
 
-    .venv/bin/python benchmarks/bench_network_bare.py [--users 16] [--seconds 3] [--rounds 9] [--rate R]
+    .venv/bin/python benchmarks/bench_network_bare.py [--users 16] [--seconds 3] [--rounds 9] [--rate R] [--apart]
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ async def one_round(driver: Driver, bot, seconds: float, rate: float | None) -> 
     return (cpu_seconds(bot.process.pid) - before) / answered, rate
 
 
-async def main(users: int, seconds: float, rounds: int, rate: float | None) -> int:
+async def main(users: int, seconds: float, rounds: int, rate: float | None, together: bool) -> int:
     fake, bot_process = load_discord_fakes()
     per_message: dict[str, list[float]] = {name: [] for name in VARIANTS}
     rates: dict[str, list[float]] = {name: [] for name in VARIANTS}
@@ -73,12 +76,17 @@ async def main(users: int, seconds: float, rounds: int, rate: float | None) -> i
                     await bot.alongside(driver.idle(50))  # warm-up: first templates, connection pool
                 names = list(VARIANTS)
                 for round_index in range(rounds):
-                    for name in (names if round_index % 2 == 0 else names[::-1]):
-                        server, bot, driver = running[name]
-                        cost, answered_per_second = await one_round(driver, bot, seconds, rate)
+                    order = names if round_index % 2 == 0 else names[::-1]
+                    if together:  # every bot under load in the same seconds: the machine's moments are shared
+                        results = await asyncio.gather(*(one_round(running[name][2], running[name][1], seconds, rate)
+                                                         for name in order))
+                    else:
+                        results = [await one_round(running[name][2], running[name][1], seconds, rate)
+                                   for name in order]
+                    for name, (cost, answered_per_second) in zip(order, results):
                         if cost != cost:  # nothing answered in a whole round: say which bot, with its log
                             raise SystemExit(f"{name} answered nothing in round {round_index + 1}; its log ends:\n"
-                                             + bot.log[-4000:])
+                                             + running[name][1].log[-4000:])
                         per_message[name].append(cost)
                         rates[name].append(answered_per_second)
             finally:
@@ -86,6 +94,7 @@ async def main(users: int, seconds: float, rounds: int, rate: float | None) -> i
                     codes[name] = await bot.stop()
     bare = statistics.median(per_message["bare discord.py"])
     load = f"{users} users in closed loops" if rate is None else f"{rate:g} messages/s over {users} channels"
+    load += ", the bots loaded together" if together else ""
     print(f"bench_network_bare: bot CPU per answered !hi through the local Discord test server (TLS, 127.0.0.1); "
           f"{load}, {rounds} interleaved rounds of {seconds:g} s, medians")
     for name in VARIANTS:
@@ -109,5 +118,8 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=3.0, help="length of each measured round")
     parser.add_argument("--rounds", type=int, default=9, help="interleaved rounds")
     parser.add_argument("--rate", type=float, help="messages per second, steady (default: closed loops)")
+    parser.add_argument("--apart", action="store_true",
+                        help="load the bots one after another in each round (default: in the same seconds)")
     arguments = parser.parse_args()
-    raise SystemExit(asyncio.run(main(arguments.users, arguments.seconds, arguments.rounds, arguments.rate)))
+    raise SystemExit(asyncio.run(main(arguments.users, arguments.seconds, arguments.rounds, arguments.rate,
+                                      not arguments.apart)))
