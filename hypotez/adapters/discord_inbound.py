@@ -15,7 +15,6 @@ from hypotez.invocation import Attachment, Author, ChannelRef, MemberRef, Place
 from hypotez.pipeline import Request
 
 
-
 @functools.lru_cache(maxsize=1024)
 def permission_names(value: int) -> frozenset[str]:
     """The names of the permissions in a permission value. Walking discord.py's flags costs tens of

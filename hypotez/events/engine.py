@@ -129,8 +129,8 @@ class EventEngine:
             for role, response in getattr(self.events, kind):
                 if role in names:
                     await self.respond(response, Reason(f"event.{kind}", role=role), member=member,
-                                       place=self._speaking_in(response, place, actuator), tenant=tenant, language=language, actuator=actuator, server=server,
-                                       extra={"role": role})
+                                       place=self._speaking_in(response, place, actuator), tenant=tenant,
+                                       language=language, actuator=actuator, server=server, extra={"role": role})
 
     @staticmethod
     def _speaking_in(response: ResponseSpec, place: Place, actuator: Actuator) -> Place:
