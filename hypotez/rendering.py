@@ -265,19 +265,29 @@ class Renderer:
         return frozenset() if isinstance(self._compiled[key], str) else self._reads.get(key)
 
     def _compile_source(self, source: str, language: str) -> Compiled:
-        key = (language, "\0" + source)
         if "{" not in source:
-            self._compiled[key] = source
+            self._compiled[(language, "\0" + source)] = source
             return source
         env = self.environment(language)
-        tree = env.parse(source)
-        code, undeclared = _generate(env, tree, None, None)  # as env.from_string(source) names it
-        template = env.template_class.from_code(env, code, env.make_globals(None), None)
-        if _self_contained(tree):
-            self._reads[key] = undeclared
-        compiled = Interpolation.of(tree, env.globals, template.filename) or template
-        self._compiled[key] = compiled
+        compiled, _ = self._compile_tree(env, env.parse(source), (language, "\0" + source), None, None, None)
         return compiled
+
+    def _compile_tree(self, env: "_Environment", tree: jinja2.nodes.Template, key: tuple[str, str],
+                      name: str | None, filename: str | None, uptodate: Any) -> tuple[Compiled, frozenset[str]]:
+        """Compile a parsed template into what :meth:`render` runs (its text, an interpolation or the
+        Jinja template), noting the names it reads when they are known; also the names it reads."""
+        code, undeclared = _generate(env, tree, name, filename)
+        template = env.template_class.from_code(env, code, env.make_globals(None), uptodate)
+        compiled: Compiled
+        if all(isinstance(node, jinja2.nodes.Output) and
+               all(isinstance(child, jinja2.nodes.TemplateData) for child in node.nodes) for node in tree.body):
+            compiled = template.render().strip()
+        else:
+            if _self_contained(tree):
+                self._reads[key] = undeclared
+            compiled = Interpolation.of(tree, env.globals, template.filename) or template
+        self._compiled[key] = compiled
+        return compiled, undeclared
 
     def _compile(self, name: str, language: str) -> Compiled:
         """Read, parse and compile template ``name`` once (the one parse also tells whether it is plain
@@ -288,17 +298,8 @@ class Renderer:
         except jinja2.TemplateNotFound:
             raise TemplateMissing(name, language, self.searched(language)) from None
         tree = env.parse(source, name + TEMPLATE_SUFFIX, filename)
-        code, undeclared = _generate(env, tree, name + TEMPLATE_SUFFIX, filename)
-        template = env.template_class.from_code(env, code, env.make_globals(None), uptodate)
-        compiled: Compiled = template
-        if all(isinstance(node, jinja2.nodes.Output) and
-               all(isinstance(child, jinja2.nodes.TemplateData) for child in node.nodes) for node in tree.body):
-            compiled = template.render().strip()
-        else:
-            if _self_contained(tree):
-                self._reads[(language, name)] = undeclared
-            compiled = Interpolation.of(tree, env.globals, template.filename) or template
-        self._compiled[(language, name)] = compiled
+        compiled, undeclared = self._compile_tree(env, tree, (language, name), name + TEMPLATE_SUFFIX, filename,
+                                                  uptodate)
         self._sources[(language, name)] = Parsed(source, filename or name, tree, undeclared)
         return compiled
 
